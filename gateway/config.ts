@@ -1,0 +1,219 @@
+import type { LevelWithSilent } from 'pino';
+import { fromProjectRoot } from './paths';
+import {
+  SUBGRAPH_ENDPOINTS,
+  type SubgraphName,
+  localSubgraphUrl,
+} from './subgraph-endpoints';
+
+/** Issuer and audience of tokens minted by `npm run token` and accepted in dev mode. */
+export const DEV_ISSUER = 'urn:ward-gateway:dev';
+export const DEV_AUDIENCE = 'ward-gateway';
+
+export const ASYMMETRIC_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'] as const;
+export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
+export type JwtAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number] | (typeof HMAC_ALGORITHMS)[number];
+export const DEFAULT_ALGORITHMS: readonly JwtAlgorithm[] = ['ES256', 'RS256', 'PS256', 'EdDSA'];
+
+/** Tolerated clock skew between the identity provider, the gateway and clients. */
+export const CLOCK_TOLERANCE_SECONDS = 30;
+
+interface AuthCommon {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly algorithms: readonly JwtAlgorithm[];
+  readonly clockToleranceSeconds: number;
+}
+
+export interface DevAuthConfig extends AuthCommon {
+  readonly mode: 'dev';
+  /** ES256 key pair generated on first use; `npm run token` signs with it. */
+  readonly devKeysPath: string;
+}
+
+export interface OidcAuthConfig extends AuthCommon {
+  readonly mode: 'oidc';
+  readonly jwksUrl: URL;
+  /** Only when an HS* algorithm is explicitly allowed. */
+  readonly hmacSecret?: Uint8Array;
+}
+
+export type AuthConfig = DevAuthConfig | OidcAuthConfig;
+
+export type SupergraphWatchMode = 'auto' | 'poll';
+
+export interface GatewayConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly supergraphPath: string;
+  readonly supergraphWatch: SupergraphWatchMode;
+  /** URL per subgraph; overrides the URL written in the supergraph. */
+  readonly subgraphUrls: Readonly<Record<SubgraphName, string>>;
+  readonly auth: AuthConfig;
+  readonly logLevel: LevelWithSilent;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid gateway configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * Reads and validates the whole configuration at once, so a misconfigured deployment reports
+ * every problem in one go instead of failing on the first request.
+ */
+export function loadConfig(env: Env = process.env): GatewayConfig {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+
+  const port = parsePort(read('GATEWAY_PORT') ?? '4000', 'GATEWAY_PORT', problems);
+  const host = read('GATEWAY_HOST') ?? '127.0.0.1';
+  const supergraphPath = fromProjectRoot(read('SUPERGRAPH_PATH') ?? 'schema/supergraph.graphql');
+
+  const watch = read('SUPERGRAPH_WATCH') ?? 'auto';
+  if (watch !== 'auto' && watch !== 'poll') problems.push(`SUPERGRAPH_WATCH must be 'auto' or 'poll', got '${watch}'`);
+
+  const subgraphUrls = {} as Record<SubgraphName, string>;
+  for (const endpoint of SUBGRAPH_ENDPOINTS) {
+    const url = read(endpoint.urlEnv) ?? localSubgraphUrl(endpoint.defaultPort);
+    if (!isHttpUrl(url)) problems.push(`${endpoint.urlEnv} must be an http(s) URL, got '${url}'`);
+    subgraphUrls[endpoint.name] = url;
+  }
+
+  const logLevel = (read('LOG_LEVEL') ?? 'info') as LevelWithSilent;
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
+
+  const auth = loadAuthConfig(read, problems);
+
+  if (problems.length > 0 || auth === undefined) throw new ConfigError(problems);
+  return {
+    host,
+    port,
+    supergraphPath,
+    supergraphWatch: watch as SupergraphWatchMode,
+    subgraphUrls,
+    auth,
+    logLevel,
+  };
+}
+
+function loadAuthConfig(read: (name: string) => string | undefined, problems: string[]): AuthConfig | undefined {
+  const mode = read('AUTH_MODE') ?? 'dev';
+
+  if (mode === 'dev') {
+    // A dev key pair lives on disk next to the synthetic data; it must never authenticate
+    // anyone in production, whatever else is configured.
+    if (read('NODE_ENV') === 'production') {
+      problems.push("AUTH_MODE=dev is refused when NODE_ENV=production: set AUTH_MODE=oidc with AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL");
+    }
+    // The dev key pair is ES256 and nothing else: allowing more would only widen the door.
+    if (read('AUTH_ALGORITHMS') !== undefined) problems.push('AUTH_ALGORITHMS applies to AUTH_MODE=oidc only (dev tokens are always ES256)');
+    return {
+      mode: 'dev',
+      issuer: DEV_ISSUER,
+      audience: DEV_AUDIENCE,
+      algorithms: ['ES256'],
+      clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
+      devKeysPath: fromProjectRoot(read('AUTH_DEV_KEYS_PATH') ?? 'data/dev-keys.json'),
+    };
+  }
+
+  if (mode === 'oidc') {
+    const algorithms = parseAlgorithms(read('AUTH_ALGORITHMS'), problems);
+    const issuer = read('AUTH_ISSUER');
+    const audience = read('AUTH_AUDIENCE');
+    const jwks = read('AUTH_JWKS_URL');
+    if (issuer === undefined) problems.push('AUTH_ISSUER is required when AUTH_MODE=oidc');
+    if (audience === undefined) problems.push('AUTH_AUDIENCE is required when AUTH_MODE=oidc');
+    let jwksUrl: URL | undefined;
+    if (jwks === undefined) {
+      problems.push('AUTH_JWKS_URL is required when AUTH_MODE=oidc');
+    } else if (!isHttpUrl(jwks)) {
+      problems.push(`AUTH_JWKS_URL must be an http(s) URL, got '${jwks}'`);
+    } else {
+      jwksUrl = new URL(jwks);
+      // Keys fetched over plain HTTP could be swapped in transit; allow it only on this host.
+      if (jwksUrl.protocol === 'http:' && !isLoopback(jwksUrl.hostname)) {
+        problems.push('AUTH_JWKS_URL must use https (plain http is accepted only for localhost)');
+      }
+    }
+
+    let hmacSecret: Uint8Array | undefined;
+    if (algorithms.some(isHmac)) {
+      const secret = read('AUTH_HMAC_SECRET');
+      if (secret === undefined || Buffer.byteLength(secret) < 32) {
+        problems.push('AUTH_ALGORITHMS allows an HS* algorithm: AUTH_HMAC_SECRET of at least 32 bytes is required');
+      } else {
+        hmacSecret = new TextEncoder().encode(secret);
+      }
+    }
+
+    if (issuer === undefined || audience === undefined || jwksUrl === undefined) return undefined;
+    return {
+      mode: 'oidc',
+      issuer,
+      audience,
+      jwksUrl,
+      algorithms,
+      clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
+      ...(hmacSecret ? { hmacSecret } : {}),
+    };
+  }
+
+  problems.push(`AUTH_MODE must be 'dev' or 'oidc', got '${mode}'`);
+  return undefined;
+}
+
+function parseAlgorithms(value: string | undefined, problems: string[]): JwtAlgorithm[] {
+  if (value === undefined) return [...DEFAULT_ALGORITHMS];
+  const known: readonly string[] = [...ASYMMETRIC_ALGORITHMS, ...HMAC_ALGORITHMS];
+  const algorithms: JwtAlgorithm[] = [];
+  for (const raw of value.split(',')) {
+    const algorithm = raw.trim();
+    if (algorithm === '') continue;
+    if (algorithm.toLowerCase() === 'none') {
+      problems.push("AUTH_ALGORITHMS must not contain 'none': unsigned tokens are never accepted");
+    } else if (!known.includes(algorithm)) {
+      problems.push(`AUTH_ALGORITHMS: unknown algorithm '${algorithm}' (known: ${known.join(', ')})`);
+    } else {
+      algorithms.push(algorithm as JwtAlgorithm);
+    }
+  }
+  if (algorithms.length === 0) problems.push('AUTH_ALGORITHMS must name at least one algorithm');
+  return algorithms;
+}
+
+function parsePort(value: string, name: string, problems: string[]): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isInteger(port) || port < 0 || port > 65535) {
+    problems.push(`${name} must be a port number (0-65535), got '${value}'`);
+    return 0;
+  }
+  return port;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
+}
+
+export function isHmac(algorithm: JwtAlgorithm): boolean {
+  return algorithm.startsWith('HS');
+}

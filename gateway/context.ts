@@ -1,0 +1,53 @@
+import type { Logger } from 'pino';
+
+/** The calling application, as it names itself. Informational only: never used to grant access. */
+export interface ClientInfo {
+  readonly name?: string;
+  readonly version?: string;
+}
+
+export interface DepartmentRef {
+  /** Stable id (claim `department_id`; falls back to `department` when the IdP sends only one). */
+  readonly id: string;
+  /** Department name as the token states it (claim `department`). */
+  readonly name: string;
+}
+
+/**
+ * A verified caller. Built only from a token whose signature, issuer, audience and lifetime
+ * have been checked; everything downstream (authorization, audit, the identity signed into
+ * subgraph calls) reads this and never the raw token.
+ */
+export interface Identity {
+  /** `sub` claim: the named user (no shared IDs). */
+  readonly subject: string;
+  /** `name` claim, when present. */
+  readonly name?: string;
+  readonly department: DepartmentRef;
+  readonly roles: readonly string[];
+  /** Declared business purpose (事務) of this request. */
+  readonly purpose: string;
+  /** Where the purpose came from: the `X-Purpose` header overrides the token's `purpose` claim. */
+  readonly purposeSource: 'header' | 'token';
+  /** Two factors used at sign-in (IC card + password), from the `amr` claim. */
+  readonly mfa: boolean;
+  /** `jti` claim, when present: what a revocation list or audit record can name. */
+  readonly tokenId?: string;
+  readonly issuer: string;
+  readonly expiresAt: Date;
+  readonly client: ClientInfo;
+}
+
+/**
+ * Per-request context handed to Apollo Server and, through the gateway's executor, to every
+ * subgraph data source. Later plugins (authorization, audit) add their state here rather than
+ * inventing side channels.
+ */
+export interface GatewayContext {
+  readonly identity: Identity;
+  /** Correlates gateway logs, subgraph logs and the audit trail for one request. */
+  readonly requestId: string;
+  /** Request-scoped logger (already carries requestId and subject). */
+  readonly logger: Logger;
+  readonly receivedAt: Date;
+}

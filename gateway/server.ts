@@ -1,0 +1,246 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import {
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { createAuthenticator, type Authenticator } from './auth/authenticate';
+import { authenticationMiddleware, identityOf } from './auth/middleware';
+import type { GatewayConfig } from './config';
+import type { GatewayContext } from './context';
+import { ideRoutes } from './ide/routes';
+import { createLogger } from './logger';
+import { requestIdMiddleware, requestIdOf } from './request-id';
+import { GRAPHQL_PATH, HEALTH_PATH, isSubgraphName } from './subgraph-endpoints';
+import { SubgraphDataSource } from './subgraph-data-source';
+import { createSupergraphSource, type FileSupergraphSource } from './supergraph-source';
+
+export interface GatewayOptions {
+  readonly config: GatewayConfig;
+  /** Defaults to a pino logger at `config.logLevel`. */
+  readonly logger?: Logger;
+  /** Supergraph watch debounce; tests shorten it. */
+  readonly supergraphDebounceMs?: number;
+}
+
+export interface Gateway {
+  readonly app: Express;
+  readonly httpServer: http.Server;
+  readonly apollo: ApolloServer<GatewayContext>;
+  readonly supergraph: FileSupergraphSource;
+  readonly logger: Logger;
+  /** Starts listening; resolves once the port is bound. */
+  listen(port?: number, host?: string): Promise<RunningGateway>;
+  stop(): Promise<void>;
+}
+
+export interface RunningGateway {
+  /** The GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql. */
+  readonly url: string;
+  /** Scheme, host and port, e.g. http://127.0.0.1:4000 (the IDE lives at its root). */
+  readonly origin: string;
+  readonly port: number;
+  readonly gateway: Gateway;
+  stop(): Promise<void>;
+}
+
+const MAX_BODY = '1mb';
+
+/**
+ * Builds the gateway and loads the supergraph (a missing or invalid supergraph fails here),
+ * without listening yet.
+ */
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const authenticator = await createAuthenticator(config.auth);
+
+  const supergraph = createSupergraphSource({
+    path: config.supergraphPath,
+    logger: logger.child({ component: 'supergraph' }),
+    watch: config.supergraphWatch,
+    ...(options.supergraphDebounceMs !== undefined ? { debounceMs: options.supergraphDebounceMs } : {}),
+  });
+
+  const apolloLogger = logger.child({ component: 'apollo' });
+  const gateway = new ApolloGateway({
+    supergraphSdl: supergraph,
+    logger: apolloLogger,
+    buildService: ({ name, url }) => {
+      // Configuration wins over the URL composed into the supergraph, so one supergraph file
+      // serves every environment.
+      const configured = isSubgraphName(name) ? config.subgraphUrls[name] : undefined;
+      if (configured === undefined) logger.warn({ subgraph: name }, 'subgraph not known to the configuration; using the supergraph URL');
+      const target = configured ?? url;
+      if (target === undefined) throw new Error(`subgraph "${name}" has no URL in the supergraph or the configuration`);
+      return new SubgraphDataSource(name, target);
+    },
+  });
+
+  const app = express();
+  const httpServer = http.createServer(app);
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    logger: apolloLogger,
+    // Introspection stays open to authenticated callers until the authorization issue limits it.
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // The IDE is ours (served from node_modules); Apollo's default page loads from a CDN.
+      ApolloServerPluginLandingPageDisabled(),
+      // Nothing about operations leaves the ward, even if an APOLLO_KEY is in the environment.
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+    ],
+  });
+  await apollo.start();
+
+  configureRoutes(app, { apollo, authenticator, logger, supergraph });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      // Drains HTTP connections, stops the gateway and with it the supergraph watcher.
+      await apollo.stop();
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    })();
+    return stopping;
+  };
+
+  const instance: Gateway = {
+    app,
+    httpServer,
+    apollo,
+    supergraph,
+    logger,
+    stop,
+    listen: (port = config.port, host = config.host) =>
+      new Promise<RunningGateway>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          const address = httpServer.address() as AddressInfo;
+          const origin = `http://${formatHost(host)}:${address.port}`;
+          resolve({ url: `${origin}${GRAPHQL_PATH}`, origin, port: address.port, gateway: instance, stop });
+        });
+      }),
+  };
+  return instance;
+}
+
+/** Creates the gateway and listens on `config.port` (0 picks a free port). */
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const gateway = await createGateway(options);
+  try {
+    return await gateway.listen();
+  } catch (error) {
+    await gateway.stop();
+    throw error;
+  }
+}
+
+interface RouteDependencies {
+  readonly apollo: ApolloServer<GatewayContext>;
+  readonly authenticator: Authenticator;
+  readonly logger: Logger;
+  readonly supergraph: FileSupergraphSource;
+}
+
+function configureRoutes(app: Express, { apollo, authenticator, logger, supergraph }: RouteDependencies): void {
+  app.disable('x-powered-by');
+  app.use(requestIdMiddleware);
+  app.use(accessLog(logger));
+
+  app.get(HEALTH_PATH, (_req, res) => {
+    const status = supergraph.status();
+    res.set('Cache-Control', 'no-store').json({
+      status: 'ok',
+      supergraph: { sha256: status.sha256, loadedAt: status.loadedAt, lastRejected: status.lastRejected ? { sha256: status.lastRejected.sha256, at: status.lastRejected.at } : undefined },
+    });
+  });
+
+  const ide = ideRoutes({ endpoint: GRAPHQL_PATH });
+  app.use(ide.router);
+  // A browser opening the endpoint itself gets the IDE rather than a GraphQL error.
+  app.get(GRAPHQL_PATH, (req: Request, res: Response, next: NextFunction) => {
+    const wantsHtml = req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html';
+    if (wantsHtml && req.query['query'] === undefined) ide.sendPage(req, res);
+    else next();
+  });
+
+  app.all(
+    GRAPHQL_PATH,
+    // Authentication before body parsing: an anonymous caller costs no parsing and gets no answer.
+    authenticationMiddleware(authenticator, logger.child({ component: 'auth' })),
+    express.json({ limit: MAX_BODY }),
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<GatewayContext> => {
+        const identity = identityOf(req);
+        const requestId = requestIdOf(req);
+        return { identity, requestId, receivedAt: new Date(), logger: logger.child({ requestId, subject: identity.subject }) };
+      },
+    }),
+  );
+
+  app.use((_req: Request, res: Response) => {
+    res.status(404).json({ errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
+  });
+  app.use(errorHandler(logger));
+}
+
+function accessLog(logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const quiet = req.path === HEALTH_PATH || req.path.startsWith('/ide/');
+      // Path only: a GET operation's query string carries variables, i.e. person data.
+      logger[quiet ? 'debug' : 'info'](
+        {
+          requestId: requestIdOf(req),
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+        },
+        'request',
+      );
+    });
+    next();
+  };
+}
+
+function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    const status = httpStatusOf(error);
+    if (status >= 500) logger.error({ requestId: requestIdOf(req), err: error }, 'unhandled error');
+    // Body-parser messages can quote the request body; answer with a fixed text instead.
+    const message = status === 413 ? 'Request body too large' : status < 500 ? 'Malformed request body' : 'Internal server error';
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    res.status(status).json({
+      errors: [{ message, extensions: { code: status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR', requestId: requestIdOf(req) } }],
+    });
+  };
+}
+
+function httpStatusOf(error: unknown): number {
+  if (typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' && error.status >= 400 && error.status < 600) {
+    return error.status;
+  }
+  return 500;
+}
+
+function formatHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,214 @@
+/**
+ * `npm start`: the whole system on one machine.
+ *  1. seeds the four SQLite databases if any is missing (scripts/seed.ts),
+ *  2. composes the supergraph if it is missing or older than a subgraph SDL,
+ *  3. starts the four subgraphs, waits until each answers /healthz,
+ *  4. starts the gateway, waits for it, prints the URLs and how to get a token.
+ * Ctrl-C (or SIGTERM) stops everything; if any process dies, the rest are stopped and the
+ * exit code is non-zero.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { PROJECT_ROOT } from '../gateway/paths';
+import { HEALTH_PATH, SUBGRAPH_ENDPOINTS, localSubgraphUrl } from '../gateway/subgraph-endpoints';
+import { DEFAULT_SUPERGRAPH_FILE, runCompose } from './compose';
+
+const SEED_RESIDENTS = '10000';
+const STOP_GRACE_MS = 5000;
+const startTimeoutMs = Number(process.env['START_TIMEOUT_MS'] ?? 120_000);
+const useColour = process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
+const COLOURS = [36, 33, 35, 32, 34, 31];
+
+function say(line: string): void {
+  process.stdout.write(`${useColour ? '\x1b[1m[start]\x1b[0m' : '[start]'} ${line}\n`);
+}
+
+function port(envName: string, fallback: number): number {
+  const value = process.env[envName];
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0 || parsed > 65535) {
+    throw new Error(`${envName} must be a port number, got '${value}'`);
+  }
+  return parsed;
+}
+
+interface Child {
+  readonly name: string;
+  readonly process: ChildProcess;
+  readonly exited: Promise<number | null>;
+}
+
+class Supervisor {
+  private readonly children: Child[] = [];
+  private stopping = false;
+  private colourIndex = 0;
+
+  constructor(private readonly onUnexpectedExit: (name: string, code: number | null, signal: NodeJS.Signals | null) => void) {}
+
+  /** Runs `node --import tsx <script>` with its output prefixed by `name`. */
+  spawnTs(name: string, script: string, args: readonly string[], env: NodeJS.ProcessEnv, supervised = true): Child {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      cwd: PROJECT_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Own process group: Ctrl-C reaches this supervisor only, which then stops the children
+      // in order, instead of every process racing its own SIGINT.
+      detached: true,
+    });
+    const colour = COLOURS[this.colourIndex++ % COLOURS.length] as number;
+    const prefix = useColour ? `\x1b[${colour}m[${name}]\x1b[0m ` : `[${name}] `;
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream) readline.createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
+    }
+    const exited = new Promise<number | null>((resolve) => {
+      child.on('error', (error) => {
+        process.stdout.write(`${prefix}failed to start: ${error.message}\n`);
+        resolve(1);
+      });
+      child.on('exit', (code, signal) => {
+        resolve(code);
+        if (supervised && !this.stopping) this.onUnexpectedExit(name, code, signal);
+      });
+    });
+    const entry = { name, process: child, exited };
+    if (supervised) this.children.push(entry);
+    return entry;
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  /** SIGTERM to all, SIGKILL to whoever is still there after the grace period. */
+  async stopAll(): Promise<void> {
+    this.stopping = true;
+    const running = this.children.filter((child) => child.process.exitCode === null && child.process.signalCode === null);
+    for (const child of running) child.process.kill('SIGTERM');
+    const timer = setTimeout(() => {
+      for (const child of running) if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
+    }, STOP_GRACE_MS);
+    await Promise.all(running.map((child) => child.exited));
+    clearTimeout(timer);
+  }
+}
+
+async function waitForHealth(name: string, url: string, child: Child): Promise<void> {
+  const deadline = Date.now() + startTimeoutMs;
+  let exited = false;
+  void child.exited.then(() => {
+    exited = true;
+  });
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`${name} exited before it answered ${url}`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (response.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${name} did not answer ${url} within ${startTimeoutMs} ms`);
+}
+
+function requireFile(relative: string, what: string): void {
+  if (!fs.existsSync(path.join(PROJECT_ROOT, relative))) throw new Error(`${relative} not found: ${what}`);
+}
+
+async function ensureSeeded(supervisor: Supervisor): Promise<void> {
+  const databases = SUBGRAPH_ENDPOINTS.map((endpoint) => `data/${endpoint.name}.sqlite`);
+  const missing = databases.filter((file) => !fs.existsSync(path.join(PROJECT_ROOT, file)));
+  if (missing.length === 0) return;
+  requireFile('scripts/seed.ts', 'cannot create the databases');
+  say(`seeding (${missing.join(', ')} missing): scripts/seed.ts --residents ${SEED_RESIDENTS}`);
+  const seed = supervisor.spawnTs('seed', 'scripts/seed.ts', ['--residents', SEED_RESIDENTS], process.env, false);
+  const code = await seed.exited;
+  if (code !== 0) throw new Error(`seeding failed (exit code ${code})`);
+}
+
+function ensureSupergraph(): void {
+  const supergraph = path.join(PROJECT_ROOT, DEFAULT_SUPERGRAPH_FILE);
+  const supergraphTime = fs.existsSync(supergraph) ? fs.statSync(supergraph).mtimeMs : -1;
+  const stale = SUBGRAPH_ENDPOINTS.filter((endpoint) => {
+    const file = path.join(PROJECT_ROOT, endpoint.schemaFile);
+    return fs.existsSync(file) && fs.statSync(file).mtimeMs > supergraphTime;
+  });
+  if (supergraphTime >= 0 && stale.length === 0) return;
+  say(supergraphTime < 0 ? 'composing the supergraph (missing)' : `composing the supergraph (${stale.map((endpoint) => endpoint.schemaFile).join(', ')} changed)`);
+  if (runCompose({ out: (line) => say(line) }) !== 0) throw new Error('composition failed');
+}
+
+async function main(): Promise<void> {
+  const gatewayPort = port('GATEWAY_PORT', 4000);
+  const subgraphs = SUBGRAPH_ENDPOINTS.map((endpoint) => ({ endpoint, port: port(endpoint.portEnv, endpoint.defaultPort) }));
+  let exitCode = 0;
+  let finished = false;
+
+  const finish = async (code: number): Promise<void> => {
+    if (finished) return;
+    finished = true;
+    exitCode = code;
+    await supervisor.stopAll();
+    say(code === 0 ? 'stopped' : 'stopped after a failure');
+    process.exit(exitCode);
+  };
+
+  const supervisor = new Supervisor((name, code, signal) => {
+    say(`${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything`);
+    void finish(1);
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      if (!supervisor.isStopping) say(`${signal}: stopping`);
+      void finish(0);
+    });
+  }
+
+  try {
+    await ensureSeeded(supervisor);
+    ensureSupergraph();
+
+    for (const { endpoint } of subgraphs) requireFile(`subgraphs/${endpoint.name}/main.ts`, `cannot start the ${endpoint.name} subgraph`);
+    const started = subgraphs.map(({ endpoint, port: subgraphPort }) => ({
+      endpoint,
+      port: subgraphPort,
+      child: supervisor.spawnTs(endpoint.name, `subgraphs/${endpoint.name}/main.ts`, [], { ...process.env, [endpoint.portEnv]: String(subgraphPort) }),
+    }));
+    await Promise.all(
+      started.map(({ endpoint, port: subgraphPort, child }) => waitForHealth(endpoint.name, `http://127.0.0.1:${subgraphPort}${HEALTH_PATH}`, child)),
+    );
+
+    // The gateway calls the subgraphs where this script put them, unless told otherwise.
+    const subgraphUrls = Object.fromEntries(
+      subgraphs.map(({ endpoint, port: subgraphPort }) => [endpoint.urlEnv, process.env[endpoint.urlEnv] ?? localSubgraphUrl(subgraphPort)]),
+    );
+    const gateway = supervisor.spawnTs('gateway', 'gateway/main.ts', [], { ...process.env, ...subgraphUrls, GATEWAY_PORT: String(gatewayPort) });
+    await waitForHealth('gateway', `http://127.0.0.1:${gatewayPort}${HEALTH_PATH}`, gateway);
+    if (finished) return;
+
+    const lines = [
+      '',
+      'Everything is up:',
+      `  ${'gateway'.padEnd(15)}http://127.0.0.1:${gatewayPort}/graphql   (GraphQL IDE: http://127.0.0.1:${gatewayPort}/)`,
+      ...subgraphs.map(({ endpoint, port: subgraphPort }) => `  ${endpoint.name.padEnd(15)}${localSubgraphUrl(subgraphPort)}`),
+      '',
+      'Every gateway request needs a token. For a development token run, in another terminal:',
+      '  npm run token -- registry-clerk        (npm run token -- --help lists the personas)',
+      'and paste the last line into the IDE\'s token box, or:',
+      '  TOKEN=$(npm run -s token -- registry-clerk)',
+      `  curl -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" -d '{"query":"{ __typename }"}' http://127.0.0.1:${gatewayPort}/graphql`,
+      '',
+      'Ctrl-C stops everything.',
+      '',
+    ];
+    for (const line of lines) say(line);
+  } catch (error) {
+    say(`error: ${error instanceof Error ? error.message : String(error)}`);
+    await finish(1);
+  }
+}
+
+void main();

@@ -1,0 +1,4 @@
+import { runSubgraphProcess } from '../shared/main';
+import { cardProgressSubgraph } from './index';
+
+void runSubgraphProcess(cardProgressSubgraph);

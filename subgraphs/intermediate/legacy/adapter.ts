@@ -1,0 +1,154 @@
+import type { Knex } from 'knex';
+import { InvalidLegacyDateError } from '../../../lib/legacy/wareki';
+import { normalizeKana, trimFixedWidth } from '../../../lib/legacy/text';
+import type { CodeStatus, LinkageRecord, ProvisionRecord, ProvisionResult } from '../records';
+
+/**
+ * The intermediate server's adapter (中間サーバ): the only module that reads its legacy tables.
+ * Every function takes a batch of keys and runs ONE statement, so DataLoader batches turn into
+ * one SQL round trip whatever the number of rows.
+ */
+
+type Row = Record<string, unknown>;
+
+const text = (value: unknown): string | null => trimFixedWidth(value as string | null);
+const required = (value: unknown): string => text(value) ?? '';
+
+// An unknown state is not taken for 取得済: a 符号 that cannot be shown to exist is unusable.
+const CODE_STATUS_BY_CODE: Record<string, CodeStatus> = { '0': 'NOT_REQUESTED', '1': 'REQUESTED', '2': 'ACQUIRED', '9': 'FAILED' };
+
+// An unknown result is not taken for 提供 or 不提供: it is left for a person to review.
+const RESULT_BY_CODE: Record<string, ProvisionResult> = { '1': 'PROVIDED', '2': 'REFUSED', '3': 'HELD_FOR_REVIEW' };
+
+const LEGAL_BASIS_PREFIX = '番号法第19条第8号 別表第二';
+
+const TIMESTAMP = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/;
+
+/**
+ * CHAR(14) YYYYMMDDHHMMSS in JST → ISO 8601 with the +09:00 offset ('20240401093000' →
+ * '2024-04-01T09:30:00+09:00'). Blank or all zeros (the legacy "no value") → null. A value that
+ * is not a real time is an error, never a guessed time; the message does not quote the value.
+ */
+function jstTimestamp(value: unknown): string | null {
+  const raw = normalizeKana(text(value));
+  if (raw === null || /^0+$/.test(raw)) return null;
+  const match = TIMESTAMP.exec(raw);
+  if (match) {
+    const [y, mo, d, h, mi, s] = match.slice(1).map(Number);
+    const time = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+    // Date.UTC rolls over out-of-range parts (2月30日 → 3月2日), so compare what comes back.
+    const exists =
+      y >= 1 &&
+      time.getUTCFullYear() === y &&
+      time.getUTCMonth() === mo - 1 &&
+      time.getUTCDate() === d &&
+      time.getUTCHours() === h &&
+      time.getUTCMinutes() === mi &&
+      time.getUTCSeconds() === s;
+    if (exists) return `${raw.slice(0, 4)}-${raw.slice(4, 6)}-${raw.slice(6, 8)}T${raw.slice(8, 10)}:${raw.slice(10, 12)}:${raw.slice(12, 14)}+09:00`;
+  }
+  throw new InvalidLegacyDateError('intermediate server timestamp is not a YYYYMMDDHHMMSS time');
+}
+
+function requiredTimestamp(value: unknown): string {
+  const iso = jstTimestamp(value);
+  if (iso === null) throw new InvalidLegacyDateError('intermediate server timestamp is missing');
+  return iso;
+}
+
+/** 別表第二 row '027' → '番号法第19条第8号 別表第二 第27項'; a row that is not a number is kept as written. */
+function legalBasis(value: unknown): string {
+  const row = normalizeKana(required(value));
+  return `${LEGAL_BASIS_PREFIX} 第${/^\d+$/.test(row) ? String(Number(row)) : row}項`;
+}
+
+/** JOHO_KOMOKU is one NCHAR column of items separated by 「、」 (half-width ､ folds to 、 first). */
+function items(value: unknown): string[] {
+  return normalizeKana(required(value))
+    .split('、')
+    .map((item) => trimFixedWidth(item))
+    .filter((item): item is string => item !== null);
+}
+
+/** Columns of TOGO_ATENA the API uses. */
+const LINKAGE_COLUMNS = ['TOGO_ATENA_NO', 'GYOMU_ATENA_NO', 'FUGO_JOTAI_CD', 'FUGO_SHUTOKU_NICHIJI', 'JIDO_OTO_FUKA_FLG'];
+
+function toLinkage(row: Row): LinkageRecord {
+  return {
+    integratedAddressNumber: required(row.TOGO_ATENA_NO),
+    residentId: required(row.GYOMU_ATENA_NO),
+    codeStatus: CODE_STATUS_BY_CODE[required(row.FUGO_JOTAI_CD)] ?? 'FAILED',
+    codeAcquiredAt: jstTimestamp(row.FUGO_SHUTOKU_NICHIJI),
+    noAutoResponse: text(row.JIDO_OTO_FUKA_FLG) === '1',
+  };
+}
+
+function toProvisionRecord(row: Row): ProvisionRecord {
+  return {
+    id: required(row.KIROKU_NO),
+    requestedAt: requiredTimestamp(row.SHOKAI_NICHIJI),
+    // The requester's name from the master; its code when the master lacks the body.
+    requester: normalizeKana(text(row.KIKAN_MEI)) ?? required(row.SHOKAI_KIKAN_CD),
+    legalBasis: legalBasis(row.BEPPYO_KO),
+    items: items(row.JOHO_KOMOKU),
+    result: RESULT_BY_CODE[required(row.TEIKYO_KEKKA_CD)] ?? 'HELD_FOR_REVIEW',
+    autoResponse: text(row.JIDO_OTO_KBN) === '1',
+  };
+}
+
+/**
+ * Maps one row, keeping a mapping error (a malformed legacy value) for that row's key alone:
+ * the loader rejects only that key, so one bad legacy row fails one person, not its whole batch.
+ */
+function settle<T>(map: (row: Row) => T, row: Row): T | Error {
+  try {
+    return map(row);
+  } catch (error) {
+    return error instanceof Error ? error : new Error('legacy row could not be mapped');
+  }
+}
+
+export async function findLinkagesByIntegratedAddressNumbers(db: Knex, numbers: readonly string[]): Promise<Map<string, LinkageRecord | Error>> {
+  const rows: Row[] = await db('TOGO_ATENA').select(LINKAGE_COLUMNS).whereIn('TOGO_ATENA_NO', numbers as string[]);
+  return new Map(rows.map((row) => [required(row.TOGO_ATENA_NO), settle(toLinkage, row)]));
+}
+
+/** By the resident record system's 宛名番号 (unique in TOGO_ATENA). */
+export async function findLinkagesByResidentIds(db: Knex, residentIds: readonly string[]): Promise<Map<string, LinkageRecord | Error>> {
+  const rows: Row[] = await db('TOGO_ATENA').select(LINKAGE_COLUMNS).whereIn('GYOMU_ATENA_NO', residentIds as string[]);
+  return new Map(rows.map((row) => [required(row.GYOMU_ATENA_NO), settle(toLinkage, row)]));
+}
+
+/**
+ * The newest `newest` 情報提供等記録 of each person, newest first, with the requester's name
+ * joined from KIKAN_MST in the same statement. One ordered statement for the whole batch, cut
+ * per person here: a per-group limit needs a window function, which not every dialect we run
+ * (SQLite, PostgreSQL, SQL Server) takes the same way through knex. Reading all of a batch's
+ * records is bounded: a person's records are the queries other bodies made about that one
+ * person, kept for a fixed retention period, so they number tens, not thousands.
+ * Only the kept records are mapped; a malformed one among them fails that person's list (a
+ * provision record is audit evidence: it is never silently dropped).
+ */
+export async function findProvisionRecords(
+  db: Knex,
+  integratedAddressNumbers: readonly string[],
+  newest: number,
+): Promise<Map<string, ProvisionRecord[] | Error>> {
+  const rows: Row[] = await db('JOHO_TEIKYO_KIROKU as k')
+    .leftJoin('KIKAN_MST as m', 'm.KIKAN_CD', 'k.SHOKAI_KIKAN_CD')
+    .select('k.KIROKU_NO', 'k.TOGO_ATENA_NO', 'k.SHOKAI_NICHIJI', 'k.SHOKAI_KIKAN_CD', 'm.KIKAN_MEI', 'k.BEPPYO_KO', 'k.JOHO_KOMOKU', 'k.TEIKYO_KEKKA_CD', 'k.JIDO_OTO_KBN')
+    .whereIn('k.TOGO_ATENA_NO', integratedAddressNumbers as string[])
+    // CHAR(14) YYYYMMDDHHMMSS sorts chronologically as text; KIROKU_NO breaks ties deterministically.
+    .orderBy([{ column: 'k.TOGO_ATENA_NO' }, { column: 'k.SHOKAI_NICHIJI', order: 'desc' }, { column: 'k.KIROKU_NO', order: 'desc' }]);
+  const byPerson = new Map<string, ProvisionRecord[] | Error>();
+  for (const row of rows) {
+    const id = required(row.TOGO_ATENA_NO);
+    let list = byPerson.get(id);
+    if (!list) byPerson.set(id, (list = []));
+    if (list instanceof Error || list.length >= newest) continue;
+    const record = settle(toProvisionRecord, row);
+    if (record instanceof Error) byPerson.set(id, record);
+    else list.push(record);
+  }
+  return byPerson;
+}

@@ -1,0 +1,4 @@
+import { runSubgraphProcess } from '../shared/main';
+import { intermediateSubgraph } from './index';
+
+void runSubgraphProcess(intermediateSubgraph);

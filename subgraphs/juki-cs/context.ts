@@ -1,0 +1,34 @@
+import type { Knex } from 'knex';
+import type DataLoader from 'dataloader';
+import { mapLoader, rowLoader } from '../shared/loaders';
+import * as adapter from './legacy/adapter';
+import type { IdentityRecord } from './records';
+
+export interface JukiCsLoaders {
+  identityByCode: DataLoader<string, IdentityRecord | null>;
+  identityByIndividualNumber: DataLoader<string, IdentityRecord | null>; // keys already validated
+  individualNumber: DataLoader<string, string | null>; // 個人番号, from its own table, by 住民票コード
+}
+
+export interface JukiCsContext {
+  db: Knex;
+  loaders: JukiCsLoaders;
+  /** Remembers a loaded person by 住民票コード, so a later lookup (e.g. an entity) costs no query. */
+  prime(identity: IdentityRecord): IdentityRecord;
+}
+
+export function createJukiCsContext(db: Knex): JukiCsContext {
+  const loaders: JukiCsLoaders = {
+    identityByCode: rowLoader((codes) => adapter.findIdentitiesByCodes(db, codes), (i) => i.residentCode),
+    identityByIndividualNumber: mapLoader<string, IdentityRecord | null>((numbers) => adapter.findIdentitiesByIndividualNumbers(db, numbers), null),
+    individualNumber: mapLoader<string, string | null>((codes) => adapter.findIndividualNumbers(db, codes), null),
+  };
+  return {
+    db,
+    loaders,
+    prime(identity) {
+      loaders.identityByCode.prime(identity.residentCode, identity);
+      return identity;
+    },
+  };
+}

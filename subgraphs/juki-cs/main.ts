@@ -1,0 +1,4 @@
+import { runSubgraphProcess } from '../shared/main';
+import { jukiCsSubgraph } from './index';
+
+void runSubgraphProcess(jukiCsSubgraph);

@@ -1,0 +1,4 @@
+import { runSubgraphProcess } from '../shared/main';
+import { residentsSubgraph } from './index';
+
+void runSubgraphProcess(residentsSubgraph);

@@ -1,0 +1,72 @@
+import type { Knex } from 'knex';
+import { countRegisterGroups } from './legacy/adapter';
+import { minimumCellSize, sumBy, suppressSmallCells, todayInJapan, type StatisticCell } from '../shared/statistics';
+import type { LegacyDate } from '../../lib/legacy/wareki';
+
+export interface PopulationStatistics {
+  asOf: string;
+  minimumCellSize: number;
+  residentTotal: number | null;
+  byDistrict: StatisticCell[];
+  byAgeBand: StatisticCell[];
+  bySex: StatisticCell[];
+  byResidentType: StatisticCell[];
+  byStatus: StatisticCell[];
+  movementsByMonth: StatisticCell[];
+}
+
+const SEX_LABELS = { MALE: '男', FEMALE: '女' };
+const TYPE_LABELS = { JAPANESE: '日本人住民', FOREIGN: '外国人住民' };
+const STATUS_LABELS = { RESIDENT: '住民', MOVED_OUT: '転出', DECEASED: '死亡', ERASED: '職権消除' };
+
+/** Age in whole years on `asOf`; by year alone when the day or month is unknown; null when unknown. */
+export function ageOn(birthDate: LegacyDate, asOf: string): number | null {
+  if (!birthDate.iso) return null;
+  const [year, month, day] = birthDate.iso.split('-').map(Number);
+  const [y, m, d] = asOf.split('-').map(Number);
+  let age = y - year;
+  if (month && day && (m < month || (m === month && d < day))) age -= 1;
+  return age;
+}
+
+/** Ten-year bands, 90 and over in one, and 不詳 for unknown birth dates. */
+export function ageBand(age: number | null): string {
+  if (age === null || age < 0) return 'unknown';
+  if (age >= 90) return '90+';
+  const low = Math.floor(age / 10) * 10;
+  return `${low}-${low + 9}`;
+}
+
+function defaultMovementPeriod(asOf: string): { from: string; to: string } {
+  const [y, m] = asOf.split('-').map(Number);
+  const from = new Date(Date.UTC(y - 1, m, 1)).toISOString().slice(0, 10);
+  return { from, to: asOf };
+}
+
+function cells(sums: Map<string, number>, minimum: number, labelOf: (key: string) => string | null = () => null): StatisticCell[] {
+  const list = [...sums].sort(([a], [b]) => a.localeCompare(b)).map(([key, count]) => ({ key, label: labelOf(key), count }));
+  return suppressSmallCells(list, minimum);
+}
+
+const CHOME = /[一二三四五六七八九十]+丁目$/u;
+
+export async function populationStatistics(db: Knex, period: { from?: string | null; to?: string | null }): Promise<PopulationStatistics> {
+  const asOf = todayInJapan();
+  const minimum = minimumCellSize();
+  const movements = { ...defaultMovementPeriod(asOf), ...(period.from ? { from: period.from } : {}), ...(period.to ? { to: period.to } : {}) };
+  const groups = await countRegisterGroups(db, movements);
+
+  const districtNames = new Map(groups.byAddress.map((g) => [g.code.slice(0, 4), g.town.replace(CHOME, '')]));
+  const total = groups.bySex.reduce((sum, g) => sum + g.count, 0);
+  return {
+    asOf,
+    minimumCellSize: minimum,
+    residentTotal: total >= minimum ? total : null,
+    byDistrict: cells(sumBy(groups.byAddress, (g) => g.code.slice(0, 4), (g) => g.count), minimum, (key) => districtNames.get(key) ?? null),
+    byAgeBand: cells(sumBy(groups.byBirthDate, (g) => ageBand(ageOn(g.birthDate, asOf)), (g) => g.count), minimum),
+    bySex: cells(sumBy(groups.bySex, (g) => g.sex, (g) => g.count), minimum, (key) => SEX_LABELS[key as keyof typeof SEX_LABELS]),
+    byResidentType: cells(sumBy(groups.byResidentType, (g) => g.residentType, (g) => g.count), minimum, (key) => TYPE_LABELS[key as keyof typeof TYPE_LABELS]),
+    byStatus: cells(sumBy(groups.byStatus, (g) => g.status, (g) => g.count), minimum, (key) => STATUS_LABELS[key as keyof typeof STATUS_LABELS]),
+    movementsByMonth: cells(sumBy(groups.movementsByDay, (g) => g.occurredOn.iso?.slice(0, 7) ?? null, (g) => g.count), minimum),
+  };
+}

@@ -1,0 +1,140 @@
+import type { LegacyDate } from '../../lib/legacy/wareki';
+
+/**
+ * The clean records the residents adapter returns: legacy-free names and types. Resolvers and
+ * loaders work only with these; the legacy column names stay in legacy/adapter.ts.
+ */
+export type Sex = 'MALE' | 'FEMALE';
+export type ResidentStatus = 'RESIDENT' | 'MOVED_OUT' | 'DECEASED' | 'ERASED';
+export type ResidentType = 'JAPANESE' | 'FOREIGN';
+
+export interface AliasRecord {
+  kanji: string;
+  kana: string | null;
+  recordedOn: LegacyDate | null;
+  removedOn: LegacyDate | null;
+}
+
+export interface PersonNameRecord {
+  kanji: string;
+  kana: string | null;
+  romaji: string | null;
+  formerSurname: string | null;
+  formerSurnameKana: string | null;
+  alias: AliasRecord | null;
+  containsGaiji: boolean;
+  gaijiCodes: string[];
+}
+
+export interface AddressRecord {
+  code: string;
+  districtCode: string;
+  postalCode: string | null;
+  town: string;
+  blockNumber: string | null;
+  buildingName: string | null;
+  full: string;
+}
+
+export interface RemovalRecord {
+  reason: 'MOVED_OUT' | 'DECEASED' | 'ERASED';
+  occurredOn: LegacyDate;
+  destination: string | null;
+}
+
+/** 住民票 (basic info only: the individual number is loaded from its own store). */
+export interface ResidentRecord {
+  id: string; // 宛名番号
+  residentCode: string; // 住民票コード
+  householdId: string; // 世帯番号
+  memberOrder: number;
+  relationshipToHead: { code: string; label: string };
+  isHeadOfHousehold: boolean;
+  name: PersonNameRecord;
+  birthDate: LegacyDate;
+  sex: Sex;
+  status: ResidentStatus;
+  residentType: ResidentType;
+  address: AddressRecord;
+  becameResidentOn: LegacyDate | null;
+  addressSetOn: LegacyDate | null;
+  notifiedOn: LegacyDate | null;
+  previousAddress: string | null;
+  familyRegister: { domicile: string; headName: string } | null;
+  onElectoralRoll: boolean;
+  removal: RemovalRecord | null;
+}
+
+export interface HouseholdRecord {
+  id: string; // 世帯番号
+  headId: string;
+}
+
+export type ForeignResidentCategory = 'MID_TO_LONG_TERM' | 'SPECIAL_PERMANENT' | 'TEMPORARY_REFUGE' | 'PROVISIONAL_STAY' | 'TRANSITIONAL_STAY';
+
+export interface ForeignResidentRecord {
+  nationality: string;
+  category: ForeignResidentCategory;
+  residenceStatus: string | null;
+  periodOfStay: string | null;
+  periodExpiresOn: LegacyDate | null;
+  residenceCardNumber: string | null;
+  specialPermanentResidentCertificateNumber: string | null;
+  becameForeignResidentOn: LegacyDate | null;
+}
+
+export type MovementReason =
+  | 'MOVE_IN'
+  | 'MOVE_WITHIN'
+  | 'MOVE_OUT'
+  | 'BIRTH'
+  | 'DEATH'
+  | 'HOUSEHOLD_CHANGE'
+  | 'EX_OFFICIO_ENTRY'
+  | 'EX_OFFICIO_ERASURE';
+
+export interface MovementRecord {
+  sequence: number;
+  reason: MovementReason;
+  occurredOn: LegacyDate;
+  notifiedOn: LegacyDate | null;
+  addressBefore: string | null;
+  addressAfter: string | null;
+}
+
+export interface CertificateIssuanceRecord {
+  id: string;
+  kind: 'RESIDENT_RECORD_COPY' | 'RECORD_ITEMS_CERTIFICATE' | 'REMOVED_RECORD_COPY' | 'SEAL_CERTIFICATE';
+  issuedOn: LegacyDate;
+  office: string;
+  copies: number;
+  requester: 'SELF' | 'HOUSEHOLD_MEMBER' | 'PROXY' | 'THIRD_PARTY' | 'OFFICIAL';
+}
+
+export interface SupportMeasureRecord {
+  active: boolean;
+  kind: 'DOMESTIC_VIOLENCE' | 'STALKING' | 'CHILD_ABUSE' | 'OTHER';
+  startsOn: LegacyDate;
+  endsOn: LegacyDate | null;
+  interim: boolean;
+}
+
+export interface ResidentSearchFilter {
+  kanaPrefix?: string | null;
+  birthDateFrom?: string | null;
+  birthDateTo?: string | null;
+  status?: ResidentStatus[] | null;
+  residentType?: ResidentType | null;
+  addressCode?: string | null;
+}
+
+export interface ResidentPage {
+  residents: ResidentRecord[];
+  hasNextPage: boolean;
+  totalCount: number;
+}
+
+/** One group-by row of the register, for the population statistics. */
+export interface PopulationGroup {
+  count: number;
+}

@@ -1,0 +1,70 @@
+import { badUserInput } from '../shared/errors';
+import { MAX_BATCH_SIZE } from '../shared/loaders';
+import type { Resolvers } from './generated/resolvers-types';
+import type { ResidentsContext } from './context';
+import { searchResidents } from './legacy/adapter';
+import { populationStatistics } from './population-statistics';
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function encodeCursor(id: string): string {
+  return Buffer.from(`resident:${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!decoded.startsWith('resident:')) throw badUserInput('`after` is not a cursor returned by this API');
+  return decoded.slice('resident:'.length);
+}
+
+function assertIsoDate(value: string | null | undefined, argument: string): void {
+  if (value != null && (!ISO_DATE.test(value) || Number.isNaN(Date.parse(value)))) {
+    throw badUserInput(`${argument} must be an ISO date YYYY-MM-DD`);
+  }
+}
+
+export const residentsResolvers: Resolvers = {
+  Query: {
+    resident: (_parent, { id }, { loaders }) => loaders.residentById.load(id),
+    residentByCode: (_parent, { residentCode }, { loaders }) => loaders.residentByCode.load(residentCode),
+    household: (_parent, { id }, { loaders }) => loaders.household.load(id),
+    residents: async (_parent, { filter, first, after }, context) => {
+      const pageSize = first ?? 20;
+      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_BATCH_SIZE) {
+        throw badUserInput(`first must be between 1 and ${MAX_BATCH_SIZE}`);
+      }
+      assertIsoDate(filter?.birthDateFrom, 'filter.birthDateFrom');
+      assertIsoDate(filter?.birthDateTo, 'filter.birthDateTo');
+      if (filter?.addressCode != null && !/^\d{1,6}$/.test(filter.addressCode)) throw badUserInput('filter.addressCode must be 1 to 6 digits');
+      const page = await searchResidents(context.db, filter ?? {}, { first: pageSize, afterId: after ? decodeCursor(after) : null });
+      const edges = page.residents.map((resident) => ({ cursor: encodeCursor(resident.id), node: context.prime(resident) }));
+      return {
+        edges,
+        totalCount: page.totalCount,
+        pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+      };
+    },
+    populationStatistics: (_parent, { movementsFrom, movementsTo }, { db }) => {
+      assertIsoDate(movementsFrom, 'movementsFrom');
+      assertIsoDate(movementsTo, 'movementsTo');
+      return populationStatistics(db, { from: movementsFrom, to: movementsTo });
+    },
+  },
+  Resident: {
+    __resolveReference: (reference, { loaders }) => {
+      if ('id' in reference && reference.id) return loaders.residentById.load(reference.id);
+      if ('residentCode' in reference && reference.residentCode) return loaders.residentByCode.load(reference.residentCode);
+      return null;
+    },
+    individualNumber: (resident, _args, { loaders }) => loaders.individualNumber.load(resident.id),
+    household: (resident, _args, { loaders }) => loaders.household.load(resident.householdId),
+    foreignResident: (resident, _args, { loaders }) => (resident.residentType === 'FOREIGN' ? loaders.foreignResident.load(resident.id) : null),
+    movements: (resident, _args, { loaders }) => loaders.movements.load(resident.id),
+    certificateIssuances: (resident, _args, { loaders }) => loaders.certificateIssuances.load(resident.id),
+    supportMeasure: (resident, _args, { loaders }) => loaders.supportMeasure.load(resident.id),
+  },
+  Household: {
+    head: (household, _args, { loaders }) => loaders.residentById.load(household.headId),
+    members: async (household, _args, context) => (await context.loaders.householdMembers.load(household.id)).map(context.prime),
+  },
+};

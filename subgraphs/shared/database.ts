@@ -1,0 +1,106 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import knexFactory, { type Knex } from 'knex';
+import { residentsMigrations } from '../residents/legacy/migrations';
+import { jukiCsMigrations } from '../juki-cs/legacy/migrations';
+import { intermediateMigrations } from '../intermediate/legacy/migrations';
+import { cardProgressMigrations } from '../card-progress/legacy/migrations';
+import type { LegacyMigration } from './legacy-schema';
+
+export const SUBGRAPH_NAMES = ['residents', 'juki-cs', 'intermediate', 'card-progress'] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+const MIGRATIONS: Record<SubgraphName, Knex.MigrationSource<LegacyMigration>> = {
+  residents: residentsMigrations,
+  'juki-cs': jukiCsMigrations,
+  intermediate: intermediateMigrations,
+  'card-progress': cardProgressMigrations,
+};
+
+export type DatabaseClient = 'better-sqlite3' | 'pg' | 'mssql';
+
+/** `juki-cs` → `JUKI_CS`: the prefix of a subgraph's environment variables. */
+export function envPrefix(name: SubgraphName): string {
+  return name.toUpperCase().replace(/-/g, '_');
+}
+
+export function defaultDataDir(): string {
+  return path.resolve(process.env.DATA_DIR ?? path.join(__dirname, '..', '..', 'data'));
+}
+
+export function defaultSqliteFile(name: SubgraphName, dataDir = defaultDataDir()): string {
+  return path.join(dataDir, `${name}.sqlite`);
+}
+
+export class DatabaseConfigError extends Error {
+  readonly code = 'DATABASE_CONFIG';
+}
+
+/**
+ * The knex configuration of one subgraph's legacy database, from the environment:
+ *   <PREFIX>_DB_CLIENT   better-sqlite3 (default) | pg | mssql
+ *   <PREFIX>_DB_FILE     SQLite file (default data/<name>.sqlite)
+ *   <PREFIX>_DB_URL      connection string for pg (postgres://…)
+ *   <PREFIX>_DB_HOST, _DB_PORT, _DB_USER, _DB_PASSWORD, _DB_NAME, _DB_ENCRYPT   for mssql
+ *   <PREFIX>_DB_POOL_MAX pool size for server databases (default 10)
+ */
+export function databaseConfig(name: SubgraphName, env: NodeJS.ProcessEnv = process.env): Knex.Config {
+  const prefix = envPrefix(name);
+  const client = (env[`${prefix}_DB_CLIENT`] ?? 'better-sqlite3') as DatabaseClient;
+  const poolMax = Number(env[`${prefix}_DB_POOL_MAX`] ?? 10);
+  switch (client) {
+    case 'better-sqlite3': {
+      const filename = path.resolve(env[`${prefix}_DB_FILE`] ?? defaultSqliteFile(name));
+      return { client, connection: { filename }, useNullAsDefault: true };
+    }
+    case 'pg': {
+      const connectionString = env[`${prefix}_DB_URL`];
+      if (!connectionString) throw new DatabaseConfigError(`${prefix}_DB_URL is required when ${prefix}_DB_CLIENT=pg`);
+      return { client, connection: { connectionString }, pool: { min: 0, max: poolMax } };
+    }
+    case 'mssql': {
+      const server = env[`${prefix}_DB_HOST`];
+      const database = env[`${prefix}_DB_NAME`];
+      if (!server || !database) {
+        throw new DatabaseConfigError(`${prefix}_DB_HOST and ${prefix}_DB_NAME are required when ${prefix}_DB_CLIENT=mssql`);
+      }
+      return {
+        client,
+        connection: {
+          server,
+          port: Number(env[`${prefix}_DB_PORT`] ?? 1433),
+          user: env[`${prefix}_DB_USER`],
+          password: env[`${prefix}_DB_PASSWORD`],
+          database,
+          options: { encrypt: env[`${prefix}_DB_ENCRYPT`] !== 'false', trustServerCertificate: env[`${prefix}_DB_TRUST_CERT`] === 'true' },
+        },
+        pool: { min: 0, max: poolMax },
+      };
+    }
+    default:
+      throw new DatabaseConfigError(`${prefix}_DB_CLIENT must be better-sqlite3, pg or mssql (got "${String(client)}")`);
+  }
+}
+
+/** Opens a knex client for one subgraph. SQLite files get WAL so readers never block the seeder. */
+export function openDatabase(name: SubgraphName, config: Knex.Config = databaseConfig(name)): Knex {
+  if (config.client === 'better-sqlite3') {
+    const filename = (config.connection as { filename: string }).filename;
+    fs.mkdirSync(path.dirname(filename), { recursive: true });
+    return knexFactory({
+      ...config,
+      pool: {
+        afterCreate: (conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) => {
+          conn.pragma('journal_mode = WAL');
+          conn.pragma('synchronous = NORMAL');
+          done(null, conn);
+        },
+      },
+    });
+  }
+  return knexFactory(config);
+}
+
+export async function migrateToLatest(name: SubgraphName, db: Knex): Promise<void> {
+  await db.migrate.latest({ migrationSource: MIGRATIONS[name] });
+}

@@ -1,0 +1,40 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { createLogger } from '../../lib/logger';
+
+const log = createLogger('subgraph');
+
+/** Error codes a client may see from a subgraph; anything else is masked as INTERNAL_SERVER_ERROR. */
+const CLIENT_CODES = new Set([
+  'BAD_USER_INPUT',
+  'GRAPHQL_VALIDATION_FAILED',
+  'GRAPHQL_PARSE_FAILED',
+  'INVALID_INDIVIDUAL_NUMBER',
+  'INVALID_LEGACY_DATE',
+  'FORBIDDEN',
+  'UNAUTHENTICATED',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+]);
+
+/** A client mistake with a clear message; safe to show (it never carries person data). */
+export function badUserInput(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...extensions } });
+}
+
+/**
+ * Masks unexpected errors: a database error can quote the SQL and its bound values, which may be
+ * person data, so only errors raised deliberately with a known code keep their message.
+ */
+export function formatSubgraphError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && CLIENT_CODES.has(code)) return formatted;
+  const original = unwrapResolverError(error) as { code?: unknown } | undefined;
+  if (original && typeof original.code === 'string' && CLIENT_CODES.has(original.code)) {
+    return { ...formatted, extensions: { ...formatted.extensions, code: original.code } };
+  }
+  // The message is not logged either: it may quote bound values. Name and path locate the fault.
+  log.error({ path: formatted.path, errorName: (original as Error | undefined)?.name ?? 'Error' }, 'subgraph internal error');
+  return { message: 'Internal error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
