@@ -7,4 +7,6 @@ module.exports = {
   // Suites share the CPU with real servers; keep the default timeout generous but bounded.
   testTimeout: 60000,
   maxWorkers: 2,
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
 };

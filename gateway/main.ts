@@ -3,7 +3,7 @@
  * Configuration comes from the environment; see gateway/config.ts.
  */
 import { ConfigError, loadConfig } from './config';
-import { createLogger } from './logger';
+import { createLogger } from '../lib/logger';
 import { startGateway } from './server';
 
 async function main(): Promise<void> {
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger('gateway', config.logLevel);
   const running = await startGateway({ config, logger });
   logger.info(
     { url: running.url, ide: `${running.origin}/`, authMode: config.auth.mode, supergraph: config.supergraphPath },

@@ -16,7 +16,7 @@ import { authenticationMiddleware, identityOf } from './auth/middleware';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { ideRoutes } from './ide/routes';
-import { createLogger } from './logger';
+import { createLogger } from '../lib/logger';
 import { requestIdMiddleware, requestIdOf } from './request-id';
 import { GRAPHQL_PATH, HEALTH_PATH, isSubgraphName } from './subgraph-endpoints';
 import { SubgraphDataSource } from './subgraph-data-source';
@@ -59,7 +59,7 @@ const MAX_BODY = '1mb';
  */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config } = options;
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger('gateway', config.logLevel);
   const authenticator = await createAuthenticator(config.auth);
 
   const supergraph = createSupergraphSource({

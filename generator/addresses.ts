@@ -152,5 +152,3 @@ export function randomDomicile(rng: SeededRandom): string {
   const [place, chome] = rng.pick(ELSEWHERE);
   return `${place}${fullWidthDigits(rng.int(1, chome))}丁目${fullWidthDigits(rng.int(1, 30))}番地`;
 }
-
-export const TOWN_COUNT = TOWN_ENTRIES.length;

@@ -123,9 +123,9 @@ export const FIXTURE_FOREIGN_RESIDENT = {
 
 /** 特別永住者 with a certificate number and a 通称. */
 export const FIXTURE_SPECIAL_PERMANENT = {
-  addressNumber: '0010000092',
-  residentCode: '30000092793',
-  individualNumber: '200000712719',
+  addressNumber: '0010000106',
+  residentCode: '30000103108',
+  individualNumber: '200000791902',
   householdNumber: '0050000052',
   name: '金\u3000英哲',
   nationality: '韓国',
@@ -138,9 +138,9 @@ export const FIXTURE_SPECIAL_PERMANENT = {
 
 /** 転出 (除票). */
 export const FIXTURE_MOVED_OUT = {
-  addressNumber: '0010000106',
-  residentCode: '30000103108',
-  individualNumber: '200000791902',
+  addressNumber: '0010000114',
+  residentCode: '30000113413',
+  individualNumber: '200000871094',
   householdNumber: '0050000060',
   name: '田中\u3000健一',
   removedOn: '2024-03-31',
@@ -149,9 +149,9 @@ export const FIXTURE_MOVED_OUT = {
 
 /** 死亡 (除票), born on 明治45年7月30日 — the last day of 明治, which is also 大正元年7月30日. */
 export const FIXTURE_DECEASED = {
-  addressNumber: '0010000114',
-  residentCode: '30000113413',
-  individualNumber: '200000871094',
+  addressNumber: '0010000122',
+  residentCode: '30000123729',
+  individualNumber: '200000950288',
   householdNumber: '0050000079',
   name: '高橋\u3000清',
   removedOn: '2016-01-20',
@@ -161,9 +161,9 @@ export const FIXTURE_DECEASED = {
 
 /** 職権消除 (除票), born in a known year only (昭和20年, month unknown). */
 export const FIXTURE_ERASED = {
-  addressNumber: '0010000122',
-  residentCode: '30000123729',
-  individualNumber: '200000950288',
+  addressNumber: '0010000130',
+  residentCode: '30000134038',
+  individualNumber: '200001029478',
   householdNumber: '0050000087',
   name: '伊藤\u3000進',
   removedOn: '2023-06-01',
@@ -173,9 +173,9 @@ export const FIXTURE_ERASED = {
 
 /** Born on 大正15年12月25日, recorded in 大正 (the same day is 昭和元年12月25日). */
 export const FIXTURE_TAISHO_15 = {
-  addressNumber: '0010000130',
-  residentCode: '30000134038',
-  individualNumber: '200001029478',
+  addressNumber: '0010000149',
+  residentCode: '30000144343',
+  individualNumber: '200001108661',
   householdNumber: '0050000095',
   name: '渡辺\u3000トシ',
   birthRaw: '2151225',
@@ -184,8 +184,8 @@ export const FIXTURE_TAISHO_15 = {
 
 /** 年月日不詳, and no individual number on record. */
 export const FIXTURE_UNKNOWN_BIRTH = {
-  addressNumber: '0010000149',
-  residentCode: '30000144343',
+  addressNumber: '0010000157',
+  residentCode: '30000154659',
   individualNumber: null,
   householdNumber: '0050000109',
   name: '小林\u3000ハル',
@@ -194,8 +194,8 @@ export const FIXTURE_UNKNOWN_BIRTH = {
 
 /** 昭和15年頃: year only, approximate (SEINENGAPPI_FUSHO '1'). */
 export const FIXTURE_APPROXIMATE_BIRTH = {
-  addressNumber: '0010000157',
-  residentCode: '30000154659',
+  addressNumber: '0010000165',
+  residentCode: '30000164964',
   individualNumber: '200001187855',
   name: '中村\u3000勇',
   birthRaw: '3150000',
@@ -204,16 +204,6 @@ export const FIXTURE_APPROXIMATE_BIRTH = {
 
 export const FIXTURE_PERSON_COUNT = 16;
 export const FIXTURE_HOUSEHOLD_COUNT = 10;
-
-/** Identifiers the random generator must never hand out again. */
-export const FIXTURE_RESIDENT_CODES: ReadonlySet<string> = new Set([
-  '30000010312', '30000020628', '30000030933', '30000041242', '30000051558', '30000061863', '30000072172', '30000082488',
-  '30000092793', '30000103108', '30000113413', '30000123729', '30000134038', '30000144343', '30000154659', '30000164964',
-]);
-export const FIXTURE_INDIVIDUAL_NUMBERS: ReadonlySet<string> = new Set([
-  '123456789018', '314159265352', '123456789050', '200000316767', '200000395950', '200000475148', '200000554331',
-  '200000633525', '200000712719', '200000791902', '200000871094', '200000950288', '200001029478', '200001187855', '200001267042',
-]);
 
 // ---------------------------------------------------------------------------------------------
 
@@ -595,8 +585,8 @@ export function buildFixtureHouseholds(seq: IdentifierSequences): Household[] {
   const h5 = household(5, '2012-07-09', [
     person({
       index: 10,
-      residentCode: '30000103108',
-      individualNumber: number('200000791902'),
+      residentCode: FIXTURE_SPECIAL_PERMANENT.residentCode,
+      individualNumber: number(FIXTURE_SPECIAL_PERMANENT.individualNumber),
       household: 5,
       memberOrder: 1,
       relationship: 'HEAD',
@@ -625,8 +615,8 @@ export function buildFixtureHouseholds(seq: IdentifierSequences): Household[] {
   const h6 = household(6, '2016-04-01', [
     person({
       index: 11,
-      residentCode: '30000113413',
-      individualNumber: number('200000871094'),
+      residentCode: FIXTURE_MOVED_OUT.residentCode,
+      individualNumber: number(FIXTURE_MOVED_OUT.individualNumber),
       household: 6,
       memberOrder: 1,
       relationship: 'HEAD',
@@ -650,8 +640,8 @@ export function buildFixtureHouseholds(seq: IdentifierSequences): Household[] {
   const h7 = household(7, '1961-05-10', [
     person({
       index: 12,
-      residentCode: '30000123729',
-      individualNumber: number('200000950288'),
+      residentCode: FIXTURE_DECEASED.residentCode,
+      individualNumber: number(FIXTURE_DECEASED.individualNumber),
       household: 7,
       memberOrder: 1,
       relationship: 'HEAD',
@@ -675,8 +665,8 @@ export function buildFixtureHouseholds(seq: IdentifierSequences): Household[] {
   const h8 = household(8, '2009-02-16', [
     person({
       index: 13,
-      residentCode: '30000134038',
-      individualNumber: number('200001029478'),
+      residentCode: FIXTURE_ERASED.residentCode,
+      individualNumber: number(FIXTURE_ERASED.individualNumber),
       household: 8,
       memberOrder: 1,
       relationship: 'HEAD',
@@ -699,8 +689,8 @@ export function buildFixtureHouseholds(seq: IdentifierSequences): Household[] {
   const h9 = household(9, '1958-03-20', [
     person({
       index: 14,
-      residentCode: '30000144343',
-      individualNumber: number('200001108661'),
+      residentCode: FIXTURE_TAISHO_15.residentCode,
+      individualNumber: number(FIXTURE_TAISHO_15.individualNumber),
       household: 9,
       memberOrder: 1,
       relationship: 'HEAD',
@@ -720,7 +710,7 @@ export function buildFixtureHouseholds(seq: IdentifierSequences): Household[] {
   const h10 = household(10, '1999-11-01', [
     person({
       index: 15,
-      residentCode: '30000154659',
+      residentCode: FIXTURE_UNKNOWN_BIRTH.residentCode,
       individualNumber: null,
       household: 10,
       memberOrder: 1,
@@ -735,8 +725,8 @@ export function buildFixtureHouseholds(seq: IdentifierSequences): Household[] {
     }),
     person({
       index: 16,
-      residentCode: '30000164964',
-      individualNumber: number('200001187855'),
+      residentCode: FIXTURE_APPROXIMATE_BIRTH.residentCode,
+      individualNumber: number(FIXTURE_APPROXIMATE_BIRTH.individualNumber),
       household: 10,
       memberOrder: 2,
       relationship: 'LODGER',

@@ -66,9 +66,9 @@ export const RATES = {
   foreignHousehold: 0.03,
   specialPermanentShare: 0.12,
   foreignSpouse: 0.02,
-  wholeHouseholdMovedOut: 0.04,
+  wholeHouseholdMovedOut: 0.055,
   singleErased: 0.006,
-  surnameGaiji: 0.003,
+  surnameGaiji: 0.0035,
   givenNameGaiji: 0.0015,
   formerSurname: 0.1,
   halfWidthKanaOfOldRecords: 0.3,
@@ -237,7 +237,7 @@ export function buildHousehold(ctx: BuildContext, rng: SeededRandom, maxMembers:
     removeAll('MOVED_OUT', randomDay(rng, addDays(lastEntry, 30), latestPossible), destination);
   } else if (type === 'SINGLE' && rng.chance(RATES.singleErased) && addDays(lastEntry, 180) < latestPossible) {
     removeAll('ERASED', randomDay(rng, addDays(lastEntry, 180), latestPossible), null);
-  } else if (type === 'SINGLE' && headAge >= 70 && rng.chance(0.06 + (headAge - 70) * 0.01) && addDays(lastEntry, 30) < latestPossible) {
+  } else if (type === 'SINGLE' && headAge >= 70 && rng.chance(0.08 + (headAge - 70) * 0.01) && addDays(lastEntry, 30) < latestPossible) {
     removeAll('DECEASED', randomDay(rng, addDays(lastEntry, 30), latestPossible), null);
   } else {
     drafts.forEach((draft, i) => {
@@ -245,11 +245,11 @@ export function buildHousehold(ctx: BuildContext, rng: SeededRandom, maxMembers:
       const { relationship, age } = draft.spec;
       const from = addDays(draft.enteredOn, 30);
       if (from >= latestPossible) return;
-      if ((relationship === 'FATHER' || relationship === 'MOTHER' || relationship === 'WIFES_MOTHER') && age >= 75 && rng.chance(0.3)) {
+      if ((relationship === 'FATHER' || relationship === 'MOTHER' || relationship === 'WIFES_MOTHER') && age >= 75 && rng.chance(0.35)) {
         draft.removal = removal(rng, 'DECEASED', randomDay(rng, from, latestPossible), null, draft.enteredOn);
       } else if (type === 'COUPLE' && SPOUSES.has(relationship) && age >= 72 && headAge >= 72 && rng.chance(0.12)) {
         draft.removal = removal(rng, 'DECEASED', randomDay(rng, from, latestPossible), null, draft.enteredOn);
-      } else if (relationship === 'CHILD' && age >= 22 && (type === 'COUPLE_WITH_CHILDREN' || type === 'SINGLE_PARENT') && rng.chance(0.15)) {
+      } else if (relationship === 'CHILD' && age >= 22 && (type === 'COUPLE_WITH_CHILDREN' || type === 'SINGLE_PARENT') && rng.chance(0.2)) {
         const leaveFrom = maxDate(from, addYears(draft.birthDay, 18));
         if (leaveFrom < latestPossible) draft.removal = removal(rng, 'MOVED_OUT', randomDay(rng, leaveFrom, latestPossible), randomElsewhere(rng), draft.enteredOn);
       } else if (relationship === 'LODGER' && rng.chance(0.2)) {
@@ -359,8 +359,9 @@ function assignFamilyRegisters(rng: SeededRandom, drafts: Draft[]): void {
   const householdDomicile = randomDomicile(rng);
   const husband = drafts.find((d) => d.spec.relationship === 'HUSBAND');
   const wife = drafts.find((d) => d.spec.relationship === 'WIFE');
-  // The couple's register is headed by the husband (as most are); a common-law wife keeps her own.
-  const coupleHead = head.spec.sex === 'MALE' && wife && !wife.foreignPlan ? head : husband ?? (head.spec.sex === 'FEMALE' ? head : null);
+  // A married couple's register is headed by the husband (as most are); a woman heading a
+  // household without a husband heads her own; a common-law wife keeps hers.
+  const coupleHead = husband ?? (wife ? head : head.spec.sex === 'FEMALE' ? head : null);
   const parentsName = (d: Draft): string => `${d.name.family}\u3000${japaneseGivenName(rng, 'MALE', Number(d.birthDay.slice(0, 4)) - 28)}`;
   const son = drafts.find((d) => d.spec.relationship === 'CHILD' && drafts.some((x) => x.spec.relationship === 'CHILDS_WIFE'));
   const sonRegister = son ? { domicile: rng.chance(0.5) ? householdDomicile : randomDomicile(rng), headName: fullName(son.name) } : null;

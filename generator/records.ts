@@ -306,6 +306,11 @@ export function cardFor(rng: SeededRandom, seq: IdentifierSequences, life: LifeL
     events.push({ status, occurredAt: officeTime(rng, day), officeCode });
     if (status === target) break;
   }
+  // Two steps on one day (reserved and handed over at the same visit) must keep their order.
+  const times = events.map((e) => e.occurredAt).sort();
+  events.forEach((e, i) => {
+    e.occurredAt = times[i];
+  });
   const last = events[events.length - 1];
   let reservation: CardApplication['reservation'] = null;
   const reservedEvent = events.find((e) => e.status === 'RESERVED');

@@ -64,7 +64,11 @@ export const residentsResolvers: Resolvers = {
     supportMeasure: (resident, _args, { loaders }) => loaders.supportMeasure.load(resident.id),
   },
   Household: {
-    head: (household, _args, { loaders }) => loaders.residentById.load(household.headId),
+    // The head is a member: reading it from the members batch keeps one statement per level,
+    // instead of a second lookup whose presence would depend on which rows a page holds.
+    head: async (household, _args, { loaders }) =>
+      (await loaders.householdMembers.load(household.id)).find((member) => member.id === household.headId) ??
+      loaders.residentById.load(household.headId),
     members: async (household, _args, context) => (await context.loaders.householdMembers.load(household.id)).map(context.prime),
   },
 };

@@ -101,6 +101,16 @@ export function openDatabase(name: SubgraphName, config: Knex.Config = databaseC
   return knexFactory(config);
 }
 
+/** Each system keeps its own migration log, so two systems may even share one database. */
+function migratorConfig(name: SubgraphName): Knex.MigratorConfig {
+  return { migrationSource: MIGRATIONS[name], tableName: `knex_migrations_${envPrefix(name).toLowerCase()}` };
+}
+
 export async function migrateToLatest(name: SubgraphName, db: Knex): Promise<void> {
-  await db.migrate.latest({ migrationSource: MIGRATIONS[name] });
+  await db.migrate.latest(migratorConfig(name));
+}
+
+/** Drops the legacy tables (all migrations down): for reseeding a server database. */
+export async function migrateDownAll(name: SubgraphName, db: Knex): Promise<void> {
+  await db.migrate.rollback(migratorConfig(name), true);
 }

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
@@ -61,7 +62,8 @@ export async function startSubgraph<TContext extends object>(
     schema,
     includeStacktraceInErrorResponses: false,
     formatError: formatSubgraphError,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    // Inline traces (ftv1) would hand per-field timings to any caller; the gateway does not use them.
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled()],
   });
   await server.start();
 

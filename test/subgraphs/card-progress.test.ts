@@ -6,8 +6,12 @@ import { migrateToLatest, openDatabase } from '../../subgraphs/shared/database';
 import { startSubgraph, type RunningSubgraph } from '../../subgraphs/shared/server';
 import { todayInJapan } from '../../subgraphs/shared/statistics';
 import { cardProgressSubgraph } from '../../subgraphs/card-progress';
+import * as adapter from '../../subgraphs/card-progress/legacy/adapter';
 import { parseJstTimestamp } from '../../subgraphs/card-progress/legacy/adapter';
+import { captureMssqlStatements } from '../support/sql-capture';
 import { padFixedWidth } from '../../lib/legacy/text';
+import { seedAll } from '../../generator/seed';
+import { FIXTURE_FEB29_COMMON_YEAR, FIXTURE_FIRST_RESIDENT } from '../../generator/fixtures';
 
 /**
  * The card-progress subgraph (個人番号カード交付進捗管理システム), started in-process and
@@ -15,7 +19,8 @@ import { padFixedWidth } from '../../lib/legacy/text';
  * legacy CHAR/NCHAR columns are, so every expected value below is known exactly.
  *
  * Runs on SQLite always, and also on PostgreSQL when TEST_PG_URL is set (a scratch schema is
- * created and dropped), so the adapter's SQL is exercised on two real dialects.
+ * created and dropped), so the adapter's SQL is exercised on two real dialects. A last block
+ * runs on the synthetic-data generator's output (seedAll, SQLite) and its fixed persons.
  */
 
 const char = (value: string | null, width: number) => (value === null ? null : padFixedWidth(value, width));
@@ -251,6 +256,26 @@ describe('parseJstTimestamp', () => {
   });
 });
 
+describe('the adapter on SQL Server (T-SQL captured, not run)', () => {
+  it('sends one portable statement per batch: no LIMIT, no window function', async () => {
+    const { db, statements } = captureMssqlStatements();
+    const ids = ['0000000001', '0000000002'];
+    await adapter.findLatestCards(db, ids);
+    await adapter.findCardEvents(db, ids);
+    await adapter.findReservations(db, ids);
+    expect(statements).toHaveLength(3);
+    expect(statements.map((s) => s.bindings)).toEqual([ids, ids, ids]);
+    for (const { sql } of statements) {
+      expect(sql).toMatch(/^select /);
+      expect(sql).not.toMatch(/\blimit\b|\bover\s*\(|\btop\b/i);
+      expect(sql).toContain('[KOFU_BASHO_MST]');
+    }
+    await adapter.countApplicationGroups(db);
+    expect(statements).toHaveLength(5);
+    expect(statements.slice(3).every(({ sql }) => /group by/.test(sql))).toBe(true);
+  });
+});
+
 describe.each(DIALECTS)('card-progress subgraph on $name', (dialect) => {
   let opened: OpenDatabase;
   let running: RunningSubgraph;
@@ -450,5 +475,108 @@ describe.each(DIALECTS)('card-progress subgraph on $name', (dialect) => {
       expect(byOffice).toContainEqual({ key: 'UNASSIGNED', label: '交付場所未定', count: 2, suppressed: false });
       expect(byOffice).toContainEqual({ key: '099', label: '099', count: 1, suppressed: false });
     });
+  });
+});
+
+describe('card-progress subgraph on seeded synthetic data', () => {
+  let dir: string;
+  let db: Knex;
+  let running: RunningSubgraph;
+  const savedMinimum = process.env.STATISTICS_MIN_CELL_SIZE;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'card-progress-seed-'));
+    // env {}: SQLite files in `dir`, whatever the caller's <PREFIX>_DB_* variables say.
+    await seedAll({ residents: 300, seed: 'card-progress-test', dataDir: dir, env: {} });
+    db = openDatabase('card-progress', { client: 'better-sqlite3', connection: { filename: path.join(dir, 'card-progress.sqlite') }, useNullAsDefault: true });
+    running = await startSubgraph(cardProgressSubgraph, { port: 0, db });
+  });
+
+  afterAll(async () => {
+    await running?.stop();
+    await db?.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+    if (savedMinimum === undefined) delete process.env.STATISTICS_MIN_CELL_SIZE;
+    else process.env.STATISTICS_MIN_CELL_SIZE = savedMinimum;
+  });
+
+  it("serves the fixed persons' cards as the generator documents them", async () => {
+    const { body } = await post(running.url, ENTITIES, representations([FIXTURE_FIRST_RESIDENT.addressNumber, FIXTURE_FEB29_COMMON_YEAR.addressNumber]));
+    expect(body.errors).toBeUndefined();
+    const [first, second] = body.data?._entities;
+    expect(first.myNumberCard).toMatchObject({
+      status: FIXTURE_FIRST_RESIDENT.cardStatus,
+      appliedOn: { iso: '2020-02-10', wareki: '令和2年2月10日', precision: 'DAY', raw: '20200210' },
+      issuingOffice: { code: FIXTURE_FIRST_RESIDENT.cardOfficeCode, name: '世田谷総合支所' },
+      reservation: { scheduledAt: '2020-04-06T10:00:00+09:00', state: 'ATTENDED', office: { code: '101', name: '世田谷総合支所' } },
+    });
+    expect(first.myNumberCard.events.map((e: { sequence: number; status: string }) => [e.sequence, e.status])).toEqual([
+      [1, 'APPLIED'],
+      [2, 'IN_PRODUCTION'],
+      [3, 'ARRIVED'],
+      [4, 'NOTICE_SENT'],
+      [5, 'RESERVED'],
+      [6, 'ISSUED'],
+    ]);
+    expect(first.myNumberCard.events[0]).toEqual({ sequence: 1, status: 'APPLIED', occurredAt: '2020-02-10T10:15:00+09:00', office: null });
+    expect(first.myNumberCard.events[5].occurredAt).toBe('2020-04-06T10:05:31+09:00');
+    expect(second.myNumberCard).toMatchObject({
+      status: FIXTURE_FEB29_COMMON_YEAR.cardStatus,
+      reservation: { scheduledAt: '2026-11-10T14:30:00+09:00', state: 'BOOKED' },
+    });
+  });
+
+  it('answers 50 seeded persons in as many statements as one, each with its own card', async () => {
+    const rows: { SHINSEI_ID: string; ATENA_NO: string }[] = await db('CARD_SHINSEI').select('SHINSEI_ID', 'ATENA_NO').orderBy('ATENA_NO').limit(50);
+    const counts: { SHINSEI_ID: string; n: number }[] = await db('CARD_SHINCHOKU').select('SHINSEI_ID').count({ n: '*' }).groupBy('SHINSEI_ID');
+    const eventCount = new Map(counts.map((c) => [c.SHINSEI_ID.trim(), Number(c.n)]));
+    expect(rows).toHaveLength(50);
+    const ids = rows.map((r) => r.ATENA_NO.trim());
+
+    const statements: string[] = [];
+    const onQuery = (query: { sql: string }) => statements.push(query.sql);
+    db.on('query', onQuery);
+    try {
+      const one = await post(running.url, ENTITIES, representations(ids.slice(0, 1)));
+      const forOne = statements.splice(0).length;
+      const fifty = await post(running.url, ENTITIES, representations(ids));
+      const forFifty = statements.splice(0).length;
+      expect(one.body.errors).toBeUndefined();
+      expect(fifty.body.errors).toBeUndefined();
+      expect(forOne).toBe(3);
+      expect(forFifty).toBe(forOne);
+      (fifty.body.data?._entities as { id: string; myNumberCard: { applicationId: string; events: unknown[] } }[]).forEach((entity, i) => {
+        expect(entity.id).toBe(ids[i]);
+        expect(entity.myNumberCard.applicationId).toBe(rows[i].SHINSEI_ID.trim());
+        expect(entity.myNumberCard.events).toHaveLength(eventCount.get(rows[i].SHINSEI_ID.trim()) ?? 0);
+      });
+    } finally {
+      db.off('query', onQuery);
+    }
+  });
+
+  it('publishes no cell under the minimum, and the unsuppressed counts add up', async () => {
+    const [{ n: total }] = await db('CARD_SHINSEI').count({ n: '*' });
+    process.env.STATISTICS_MIN_CELL_SIZE = '1';
+    const all = (await post(running.url, STATISTICS_QUERY)).body.data?.cardIssuanceStatistics;
+    process.env.STATISTICS_MIN_CELL_SIZE = '10';
+    const { body, text } = await post(running.url, STATISTICS_QUERY);
+    expect(body.errors).toBeUndefined();
+    const stats = body.data?.cardIssuanceStatistics;
+    expect(stats.minimumCellSize).toBe(10);
+    for (const dimension of ['byStatus', 'byOffice'] as const) {
+      const exact: { key: string; count: number }[] = all[dimension];
+      expect(exact.reduce((sum, c) => sum + c.count, 0)).toBe(Number(total));
+      const published: { key: string; count: number | null; suppressed: boolean }[] = stats[dimension];
+      expect(published.map((c) => c.key)).toEqual(exact.map((c) => c.key));
+      for (const [i, cell] of published.entries()) {
+        if (cell.suppressed) expect(cell.count).toBeNull();
+        else expect(cell.count).toBe(exact[i].count);
+        if (exact[i].count < 10) expect(cell.suppressed).toBe(true);
+      }
+      // Never exactly one suppressed cell: it could be recovered by subtraction from the total.
+      expect(published.filter((c) => c.suppressed).length).not.toBe(1);
+    }
+    expect(text).not.toContain(FIXTURE_FIRST_RESIDENT.addressNumber);
   });
 });

@@ -6,14 +6,18 @@ import { migrateToLatest, openDatabase } from '../../subgraphs/shared/database';
 import { startSubgraph, type RunningSubgraph } from '../../subgraphs/shared/server';
 import { intermediateSubgraph } from '../../subgraphs/intermediate';
 import { padFixedWidth } from '../../lib/legacy/text';
+import { seedAll } from '../../generator/seed';
+import { FIXTURE_FIRST_RESIDENT, FIXTURE_SUPPORT_MEASURE } from '../../generator/fixtures';
 
 /**
  * The intermediate-server subgraph (中間サーバ), started in-process and queried over HTTP as the
- * gateway would. The legacy rows are written by hand, padded as the legacy CHAR/NCHAR columns
- * are, so every expected value below is known exactly.
- *
- * Runs on SQLite always, and also on PostgreSQL when TEST_PG_URL is set (a scratch schema is
- * created and dropped), so the adapter's SQL is exercised on two real dialects.
+ * gateway would, in two settings:
+ *  - hand-written legacy rows, padded as the legacy CHAR/NCHAR columns are, for the edge cases
+ *    the generator does not produce (half-width kana, 外字, ties, malformed times); on SQLite
+ *    always, and also on PostgreSQL when TEST_PG_URL is set (a scratch schema is created and
+ *    dropped), so the adapter's SQL runs on two real dialects;
+ *  - the synthetic world of generator/seed.ts (seedAll, a few hundred persons) with its fixed
+ *    persons, so the adapter reads what the seed writer writes.
  */
 
 const char = (value: string | null, width: number) => (value === null ? null : padFixedWidth(value, width));
@@ -415,5 +419,148 @@ describe.each(DIALECTS)('intermediate subgraph on $name', (dialect) => {
     );
     expect(errors).toHaveLength(2);
     expect(JSON.stringify(errors)).not.toMatch(/2024(0230|1301)|0000000058|0000000066/);
+  });
+});
+
+describe('intermediate subgraph on the generated world (seedAll)', () => {
+  let dir: string;
+  let db: Knex;
+  let running: RunningSubgraph;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'intermediate-seed-'));
+    // env: {} so that a developer's <PREFIX>_DB_* variables can never point the seeder elsewhere.
+    await seedAll({ residents: 300, dataDir: dir, env: {} });
+    db = openDatabase('intermediate', { client: 'better-sqlite3', connection: { filename: path.join(dir, 'intermediate.sqlite') }, useNullAsDefault: true });
+    running = await startSubgraph(intermediateSubgraph, { port: 0, db });
+  }, 120_000);
+
+  afterAll(async () => {
+    await running?.stop();
+    await db?.destroy();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function query(source: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse> {
+    const response = await fetch(running.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: source, variables }) });
+    return (await response.json()) as GraphQLResponse;
+  }
+
+  const ALL_RECORDS = `query ($representations: [_Any!]!) {
+    _entities(representations: $representations) {
+      ... on Resident { id informationLinkage { ${LINKAGE_FIELDS} provisionRecords(first: 200) { ${RECORD_FIELDS} } } }
+    }
+  }`;
+
+  test('the first fixed person through _entities, as the seed writer wrote it', async () => {
+    const { data, errors } = await query(ALL_RECORDS, { representations: [{ __typename: 'Resident', id: FIXTURE_FIRST_RESIDENT.addressNumber }] });
+    expect(errors).toBeUndefined();
+    expect(data?._entities).toEqual([
+      {
+        id: FIXTURE_FIRST_RESIDENT.addressNumber,
+        informationLinkage: {
+          integratedAddressNumber: '131121000000001',
+          codeStatus: 'ACQUIRED',
+          codeAcquiredAt: '2017-07-20T02:14:09+09:00',
+          noAutoResponse: false,
+          resident: { id: FIXTURE_FIRST_RESIDENT.addressNumber },
+          provisionRecords: [
+            {
+              id: '00000000000000000001',
+              requestedAt: '2024-06-11T09:30:12+09:00',
+              requester: '日本年金機構',
+              legalBasis: '番号法第19条第8号 別表第二 第48項',
+              // The project's kana normaliser folds full-width ASCII punctuation too: （） → ().
+              items: ['住民票関係情報(世帯情報)'],
+              result: 'PROVIDED',
+              autoResponse: true,
+            },
+          ],
+        },
+      },
+    ]);
+  });
+
+  test('the person under a support measure: 自動応答不可, records newest first, held and manual answers', async () => {
+    const { data, errors } = await query(
+      `query ($n: String!) { linkageByIntegratedAddressNumber(integratedAddressNumber: $n) { ${LINKAGE_FIELDS} provisionRecords { ${RECORD_FIELDS} } } }`,
+      { n: FIXTURE_SUPPORT_MEASURE.integratedAddressNumber },
+    );
+    expect(errors).toBeUndefined();
+    expect(data?.linkageByIntegratedAddressNumber).toEqual({
+      integratedAddressNumber: FIXTURE_SUPPORT_MEASURE.integratedAddressNumber,
+      codeStatus: 'ACQUIRED',
+      codeAcquiredAt: '2017-07-21T01:02:03+09:00',
+      noAutoResponse: true,
+      resident: { id: FIXTURE_SUPPORT_MEASURE.addressNumber },
+      provisionRecords: [
+        {
+          id: '00000000000000000003',
+          requestedAt: '2026-05-19T14:00:41+09:00',
+          requester: '全国健康保険協会',
+          legalBasis: '番号法第19条第8号 別表第二 第2項',
+          items: ['住民票関係情報(世帯情報)'],
+          result: 'PROVIDED',
+          autoResponse: false,
+        },
+        {
+          id: '00000000000000000002',
+          requestedAt: '2025-09-03T10:11:12+09:00',
+          requester: '川崎市長',
+          legalBasis: '番号法第19条第8号 別表第二 第27項',
+          items: ['住民票関係情報(世帯情報)'],
+          result: 'HELD_FOR_REVIEW',
+          autoResponse: false,
+        },
+      ],
+    });
+  });
+
+  test('every generated linkage and record maps without error, and agrees with the tables', async () => {
+    const linkages = (await db('TOGO_ATENA').select('GYOMU_ATENA_NO', 'TOGO_ATENA_NO')) as { GYOMU_ATENA_NO: string; TOGO_ATENA_NO: string }[];
+    const counts = new Map(
+      ((await db('JOHO_TEIKYO_KIROKU').select('TOGO_ATENA_NO').count({ n: '*' }).groupBy('TOGO_ATENA_NO')) as { TOGO_ATENA_NO: string; n: number }[]).map((r) => [
+        r.TOGO_ATENA_NO.trim(),
+        Number(r.n),
+      ]),
+    );
+    expect(linkages.length).toBeGreaterThan(50);
+    const { data, errors } = await query(ALL_RECORDS, { representations: linkages.map((l) => ({ __typename: 'Resident', id: l.GYOMU_ATENA_NO.trim() })) });
+    expect(errors).toBeUndefined();
+    const entities = data?._entities as any[];
+    const statuses = new Set<string>();
+    for (const [i, entity] of entities.entries()) {
+      const linkage = entity.informationLinkage;
+      expect(linkage.integratedAddressNumber).toBe(linkages[i].TOGO_ATENA_NO.trim());
+      statuses.add(linkage.codeStatus);
+      const times = (linkage.provisionRecords as { requestedAt: string }[]).map((r) => r.requestedAt);
+      expect(times).toHaveLength(counts.get(linkage.integratedAddressNumber) ?? 0);
+      expect([...times].sort().reverse()).toEqual(times);
+      for (const time of times) expect(time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+09:00$/);
+    }
+    expect(statuses.has('ACQUIRED')).toBe(true);
+  });
+
+  test('SQL statements for 1 vs 50 persons via _entities are the same', async () => {
+    const ids = ((await db('TOGO_ATENA').select('GYOMU_ATENA_NO').orderBy('GYOMU_ATENA_NO').limit(50)) as { GYOMU_ATENA_NO: string }[]).map((r) => r.GYOMU_ATENA_NO.trim());
+    const run = async (n: number) => {
+      let count = 0;
+      const listener = () => {
+        count += 1;
+      };
+      db.on('query', listener);
+      try {
+        const response = await query(ENTITIES, { representations: ids.slice(0, n).map((id) => ({ __typename: 'Resident', id })) });
+        expect(response.errors).toBeUndefined();
+        expect((response.data?._entities as any[]).filter((e) => e.informationLinkage !== null)).toHaveLength(n);
+      } finally {
+        db.removeListener('query', listener);
+      }
+      return count;
+    };
+    const one = await run(1);
+    const fifty = await run(50);
+    expect(one).toBe(2);
+    expect(fifty).toBe(one);
   });
 });

@@ -2,21 +2,39 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import { migrateToLatest, openDatabase } from '../../subgraphs/shared/database';
+import { openDatabase } from '../../subgraphs/shared/database';
 import { startSubgraph, type RunningSubgraph } from '../../subgraphs/shared/server';
 import { jukiCsSubgraph } from '../../subgraphs/juki-cs';
 import { birthDateReadings } from '../../subgraphs/juki-cs/legacy/adapter';
-import { kanaSearchKey, padFixedWidth } from '../../lib/legacy/text';
+import { CHANGE_REASON_CODES } from '../../subgraphs/juki-cs/legacy/seed-writer';
+import { seedAll } from '../../generator/seed';
+import {
+  FIXTURE_DECEASED,
+  FIXTURE_ERASED,
+  FIXTURE_FEB29_COMMON_YEAR,
+  FIXTURE_FIRST_RESIDENT,
+  FIXTURE_FOREIGN_RESIDENT,
+  FIXTURE_GAIJI_INLINE,
+  FIXTURE_GAIJI_PRIVATE_USE,
+  FIXTURE_MOVED_OUT,
+  FIXTURE_TAISHO_15,
+  FIXTURE_UNKNOWN_BIRTH,
+} from '../../generator/fixtures';
+import { kanaSearchKey, padFixedWidth, trimFixedWidth } from '../../lib/legacy/text';
 import { LETTER_ERAS, parseWarekiDate, toWarekiRaw } from '../../lib/legacy/wareki';
 
 /**
  * The CS subgraph (市町村CS, 住基ネット), started in-process and queried over HTTP as the gateway
- * would. The legacy rows are written by hand, padded as the legacy CHAR/NCHAR columns are, so
- * every expected value below is known exactly.
+ * would. The database is the synthetic world of generator/seed.ts (fixed persons of
+ * generator/fixtures.ts first), plus a few legacy rows written by hand, padded as the legacy
+ * CHAR/NCHAR columns are, for shapes the generator does not produce (a birth date written
+ * outside its era, an unknown 異動事由 code, an impossible 更新日時, LIKE wildcards).
  *
- * Runs on SQLite always, and also on PostgreSQL when TEST_PG_URL is set (a scratch schema is
- * created and dropped), so the adapter's SQL is exercised on two real dialects.
+ * Runs on SQLite always, and also on PostgreSQL when TEST_PG_URL is set (the CS database goes
+ * into a scratch schema that is dropped afterwards), so the adapter's SQL meets two dialects.
  */
+
+const SEEDED_RESIDENTS = 300;
 
 const char = (value: string | null, width: number) => (value === null ? null : padFixedWidth(value, width));
 const nchar = (value: string, width: number) => padFixedWidth(value, width, { fullWidth: true });
@@ -56,69 +74,44 @@ const identityRow = (p: IdentityRow) => ({
 const TAISHIDO = '東京都世田谷区太子堂二丁目３番１２号';
 const KYODO = '東京都世田谷区経堂一丁目１番１号';
 
+// Hand-made persons, under a surname (宇宙野, ウチュウノ) the generator never draws, so that
+// searches for them have exactly known results. 住民票コード 9… are outside the generator's range.
 // A: the usual record. B: half-width kana (an old record), a private-use 外字 in the name and a
 // birth date written outside its era (昭和64年1月8日 = 1989-01-08). C: removed (死亡), no number.
 // D: a Latin name padded with ASCII spaces, born on a day the calendar lacks, no kana.
 // E: a 住基ネット統一文字 written J+XXXX, an unknown 異動事由 code and an impossible 更新日時.
-const A: IdentityRow = { code: '90000000001', name: '山田\u3000太郎', kana: 'ヤマダ\u3000タロウ', birth: 'S450115', sex: '1', address: TAISHIDO, reason: '21', changedOn: 'R060401' };
-const B: IdentityRow = { code: '90000000002', name: '\uE001田\u3000花子', kana: 'ﾔﾏﾀﾞ ﾊﾅｺ', birth: 'S640108', sex: '2', address: TAISHIDO, reason: '42', changedOn: 'H270105' };
-const C: IdentityRow = { code: '90000000003', name: '山田\u3000一郎', kana: 'ヤマダ\u3000イチロウ', birth: 'T150101', sex: '1', address: KYODO, reason: '32', changedOn: 'R050310', removed: '1' };
-const D: IdentityRow = { code: '90000000004', name: 'SMITH JOHN', namePad: 'ascii', kana: null, birth: 'H030229', sex: '1', address: KYODO, reason: '11', changedOn: null };
-const E: IdentityRow = { code: '90000000005', name: 'J+7E3A川\u3000次郎', kana: 'ヨシカワ\u3000ジロウ', birth: 'R020300', sex: '1', address: KYODO, reason: '99', changedOn: 'R020401', updatedAt: '20240230120000' };
-const NUMBERS = [
-  { JUMINHYO_CD: A.code, KOJIN_NO: '123456789018', KOSHIN_NICHIJI: '20240401093005' },
-  { JUMINHYO_CD: B.code, KOJIN_NO: '314159265352', KOSHIN_NICHIJI: '20240401093005' },
-  { JUMINHYO_CD: D.code, KOJIN_NO: '123456789050', KOSHIN_NICHIJI: '20240401093005' },
+const A: IdentityRow = { code: '90000000001', name: '宇宙野\u3000太郎', kana: 'ウチュウノ\u3000タロウ', birth: 'S450115', sex: '1', address: TAISHIDO, reason: '04', changedOn: 'R060401' };
+const B: IdentityRow = { code: '90000000002', name: '\uE001野\u3000花子', kana: 'ｳﾁｭｳﾉ ﾊﾅｺ', birth: 'S640108', sex: '2', address: TAISHIDO, reason: '10', changedOn: 'H270105' };
+const C: IdentityRow = { code: '90000000003', name: '宇宙野\u3000一郎', kana: 'ウチュウノ\u3000イチロウ', birth: 'T150101', sex: '1', address: KYODO, reason: '06', changedOn: 'R050310', removed: '1' };
+const D: IdentityRow = { code: '90000000004', name: 'ZZYZX JOHN', namePad: 'ascii', kana: null, birth: 'H030229', sex: '1', address: KYODO, reason: '01', changedOn: null };
+const E: IdentityRow = { code: '90000000005', name: 'J+7E3A川\u3000次郎', kana: 'ギンガ\u3000ジロウ', birth: 'R020300', sex: '1', address: KYODO, reason: '99', changedOn: 'R020401', updatedAt: '20240230120000' };
+const HAND_MADE_NUMBERS = [
+  { JUMINHYO_CD: A.code, KOJIN_NO: '900000000001', KOSHIN_NICHIJI: '20240401093005' },
+  { JUMINHYO_CD: B.code, KOJIN_NO: '900000000010', KOSHIN_NICHIJI: '20240401093005' },
+  { JUMINHYO_CD: D.code, KOJIN_NO: '900000000028', KOSHIN_NICHIJI: '20240401093005' },
 ];
 
-// The 住基ネット 異動事由 codes in the order of the IdentityChangeReason enum they map to.
-const REASON_CODES: [string, string][] = [
-  ['11', 'MOVE_IN'],
-  ['12', 'BIRTH'],
-  ['13', 'EX_OFFICIO_ENTRY'],
-  ['21', 'MOVE_WITHIN'],
-  ['31', 'MOVE_OUT'],
-  ['32', 'DEATH'],
-  ['33', 'EX_OFFICIO_ERASURE'],
-  ['41', 'INDIVIDUAL_NUMBER_CHANGE'],
-  ['42', 'RESIDENT_CODE_ENTRY'],
-  ['51', 'CORRECTION'],
-];
-
-// 60 more persons, each with a number, for counting statements per operation; they cycle
-// through the 異動事由 codes.
-const BULK: IdentityRow[] = Array.from({ length: 60 }, (_, i) => ({
-  code: `91${String(i).padStart(9, '0')}`,
-  name: `鈴木\u3000${i}郎`,
-  kana: `スズキ\u3000${i}`,
+// The seed writer's 異動事由 codes, one hand-made person per code: the adapter must agree with them.
+const REASON_CODES = Object.entries(CHANGE_REASON_CODES).map(([reason, { code }]) => ({ code, reason }));
+const REASON_ROWS: IdentityRow[] = REASON_CODES.map(({ code }, i) => ({
+  code: `92${String(i).padStart(9, '0')}`,
+  name: `銀河\u3000${i}`,
+  kana: `ギンガ\u3000${i}`,
   birth: 'H100401',
-  sex: i % 2 ? '2' : '1',
-  address: '東京都世田谷区用賀四丁目１番１号',
-  reason: REASON_CODES[i % REASON_CODES.length][0],
+  sex: '1',
+  address: KYODO,
+  reason: code,
   changedOn: 'R060101',
 }));
-const bulkNumber = (i: number) => {
-  // Body 900000000xx with its check digit: the same formula the subgraph validates with.
-  const body = `9000000${String(i).padStart(4, '0')}`;
-  const weights = [6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
-  const r = [...body].reduce((sum, c, k) => sum + Number(c) * weights[k], 0) % 11;
-  return body + String(r <= 1 ? 0 : 11 - r);
-};
 
-async function seed(db: Knex): Promise<void> {
-  await migrateToLatest('juki-cs', db);
-  await db('HONNIN_KAKUNIN').insert([A, B, C, D, E].map(identityRow));
-  await db.batchInsert('HONNIN_KAKUNIN', BULK.map(identityRow), 50);
-  await db('CS_KOJIN_BANGO').insert(NUMBERS);
-  await db.batchInsert(
-    'CS_KOJIN_BANGO',
-    BULK.map((p, i) => ({ JUMINHYO_CD: p.code, KOJIN_NO: bulkNumber(i), KOSHIN_NICHIJI: '20240401093005' })),
-    50,
-  );
+async function addHandMadeRows(db: Knex): Promise<void> {
+  await db('HONNIN_KAKUNIN').insert([A, B, C, D, E, ...REASON_ROWS].map(identityRow));
+  await db('CS_KOJIN_BANGO').insert(HAND_MADE_NUMBERS);
 }
 
 interface Dialect {
   name: string;
+  /** A seeded CS database (the other three systems go to a temp dir and are not used). */
   open(): Promise<{ db: Knex; cleanup(): Promise<void> }>;
 }
 
@@ -127,6 +120,7 @@ const DIALECTS: Dialect[] = [
     name: 'sqlite',
     async open() {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'juki-cs-'));
+      await seedAll({ residents: SEEDED_RESIDENTS, dataDir: dir });
       const db = openDatabase('juki-cs', { client: 'better-sqlite3', connection: { filename: path.join(dir, 'juki-cs.sqlite') }, useNullAsDefault: true });
       return {
         db,
@@ -143,9 +137,13 @@ if (process.env.TEST_PG_URL) {
   DIALECTS.push({
     name: 'postgresql',
     async open() {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'juki-cs-'));
       const schema = `juki_cs_test_${process.pid}_${Date.now()}`;
       const admin = knexFactory({ client: 'pg', connection: { connectionString } });
       await admin.raw('create schema ??', [schema]);
+      // seedAll takes its connection from the environment; the scratch schema rides on the URL.
+      const schemaUrl = `${connectionString}${connectionString.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+      await seedAll({ residents: SEEDED_RESIDENTS, dataDir: dir, env: { ...process.env, JUKI_CS_DB_CLIENT: 'pg', JUKI_CS_DB_URL: schemaUrl } });
       const db = openDatabase('juki-cs', { client: 'pg', connection: { connectionString }, searchPath: [schema], pool: { min: 0, max: 4 } });
       return {
         db,
@@ -153,6 +151,7 @@ if (process.env.TEST_PG_URL) {
           await db.destroy();
           await admin.raw('drop schema ?? cascade', [schema]);
           await admin.destroy();
+          fs.rmSync(dir, { recursive: true, force: true });
         },
       };
     },
@@ -169,8 +168,8 @@ const IDENTITY_FIELDS = `residentCode name nameKana birthDate { ${DATE} } sex ad
 
 const A_EXPECTED = {
   residentCode: A.code,
-  name: '山田\u3000太郎',
-  nameKana: 'ヤマダ\u3000タロウ',
+  name: '宇宙野\u3000太郎',
+  nameKana: 'ウチュウノ\u3000タロウ',
   birthDate: { iso: '1970-01-15', wareki: '昭和45年1月15日', precision: 'DAY', approximate: false, calendarValid: true, raw: 'S450115' },
   sex: 'MALE',
   address: '東京都世田谷区太子堂二丁目3番12号',
@@ -214,12 +213,20 @@ describe.each(DIALECTS)('juki-cs subgraph on $name', (dialect) => {
   let running: RunningSubgraph;
   let db: Knex;
   let cleanup: () => Promise<void>;
+  /** The seeded persons' 住民票コード, and those holding an individual number: [code, number]. */
+  let seeded: string[];
+  let numbered: [string, string][];
 
   beforeAll(async () => {
     ({ db, cleanup } = await dialect.open());
-    await seed(db);
+    // Read before the hand-made rows go in, so these lists hold generated persons only.
+    const persons: { JUMINHYO_CD: string }[] = await db('HONNIN_KAKUNIN').select('JUMINHYO_CD').orderBy('JUMINHYO_CD');
+    seeded = persons.map((row) => row.JUMINHYO_CD.trim());
+    const numbers: { JUMINHYO_CD: string; KOJIN_NO: string }[] = await db('CS_KOJIN_BANGO').select('JUMINHYO_CD', 'KOJIN_NO').orderBy('JUMINHYO_CD');
+    numbered = numbers.map((row) => [row.JUMINHYO_CD.trim(), row.KOJIN_NO.trim()]);
+    await addHandMadeRows(db);
     running = await startSubgraph(jukiCsSubgraph, { port: 0, db });
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await running?.stop();
@@ -252,65 +259,163 @@ describe.each(DIALECTS)('juki-cs subgraph on $name', (dialect) => {
 
   const byCode = (extra = '') => `query ($c: String!) { identityByResidentCode(residentCode: $c) { ${IDENTITY_FIELDS} ${extra} } }`;
   const byNumber = (extra = '') => `query ($n: String!) { identityByIndividualNumber(individualNumber: $n) { ${IDENTITY_FIELDS} ${extra} } }`;
-
-  test('本人確認情報 by 住民票コード: padding trimmed, letter-era dates, JST time, resident key', async () => {
-    const { data, errors } = await query(byCode(), { c: A.code });
+  const identity = async (code: string, extra = '') => {
+    const { data, errors } = await query(byCode(extra), { c: code });
     expect(errors).toBeUndefined();
-    expect(data?.identityByResidentCode).toEqual(A_EXPECTED);
-  });
+    return data?.identityByResidentCode;
+  };
 
-  test('half-width kana normalised, 外字 unchanged, an out-of-era birth date converted as recorded', async () => {
-    const { data, errors } = await query(byCode(), { c: B.code });
-    expect(errors).toBeUndefined();
-    expect(data?.identityByResidentCode).toMatchObject({
-      name: '\uE001田\u3000花子',
-      nameKana: 'ヤマダ ハナコ',
-      sex: 'FEMALE',
-      birthDate: { iso: '1989-01-08', wareki: '昭和64年1月8日', precision: 'DAY', raw: 'S640108' },
-      changeReason: 'RESIDENT_CODE_ENTRY',
+  describe('the generated world (fixed persons of generator/fixtures.ts)', () => {
+    test('本人確認情報 by 住民票コード: padding trimmed, letter-era date, 番地 digits folded, JST time, resident key', async () => {
+      const first = await identity(FIXTURE_FIRST_RESIDENT.residentCode, 'individualNumber');
+      expect(first).toMatchObject({
+        residentCode: FIXTURE_FIRST_RESIDENT.residentCode,
+        name: FIXTURE_FIRST_RESIDENT.name,
+        nameKana: FIXTURE_FIRST_RESIDENT.kana,
+        birthDate: { iso: FIXTURE_FIRST_RESIDENT.birthIso, wareki: '昭和50年4月12日', precision: 'DAY', approximate: false, calendarValid: true, raw: FIXTURE_FIRST_RESIDENT.csBirthRaw },
+        sex: 'MALE',
+        address: '東京都世田谷区太子堂二丁目3番12号',
+        municipalityCode: '131121',
+        individualNumber: FIXTURE_FIRST_RESIDENT.individualNumber,
+        resident: { residentCode: FIXTURE_FIRST_RESIDENT.residentCode },
+      });
+      expect(first.updatedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+09:00$/);
+      expect(first.operatorId).toMatch(/\S$/);
+      expect(first.changedOn.raw).toMatch(/^[MTSHR]\d{6}$/);
+    });
+
+    test('本人確認情報 by 個人番号 is the same person, the number included', async () => {
+      const { data, errors } = await query(byNumber('individualNumber'), { n: FIXTURE_FIRST_RESIDENT.individualNumber });
+      expect(errors).toBeUndefined();
+      expect(data?.identityByIndividualNumber).toEqual(await identity(FIXTURE_FIRST_RESIDENT.residentCode, 'individualNumber'));
+    });
+
+    test('dates as recorded: 29 Feb of a common year, 明治45年7月30日, 大正15年12月25日, year or month only, 年月日不詳', async () => {
+      expect((await identity(FIXTURE_FEB29_COMMON_YEAR.residentCode)).birthDate).toEqual({
+        iso: null, wareki: '昭和53年2月29日', precision: 'DAY', approximate: false, calendarValid: false, raw: FIXTURE_FEB29_COMMON_YEAR.csBirthRaw,
+      });
+      expect((await identity(FIXTURE_DECEASED.residentCode)).birthDate).toMatchObject({ iso: '1912-07-30', wareki: '明治45年7月30日', raw: FIXTURE_DECEASED.csBirthRaw });
+      expect((await identity(FIXTURE_TAISHO_15.residentCode)).birthDate).toMatchObject({ iso: '1926-12-25', wareki: '大正15年12月25日', raw: FIXTURE_TAISHO_15.csBirthRaw });
+      expect((await identity(FIXTURE_ERASED.residentCode)).birthDate).toMatchObject({ iso: '1945', wareki: '昭和20年', precision: 'YEAR', raw: FIXTURE_ERASED.csBirthRaw });
+      expect((await identity(FIXTURE_GAIJI_INLINE.residentCode)).birthDate).toMatchObject({ iso: '1950-05', precision: 'MONTH', raw: FIXTURE_GAIJI_INLINE.csBirthRaw });
+      expect((await identity(FIXTURE_UNKNOWN_BIRTH.residentCode)).birthDate).toMatchObject({ iso: null, wareki: '年月日不詳', precision: 'UNKNOWN' });
+    });
+
+    test('a foreign resident: Latin name, letter-era birth date in the CS (western in the register)', async () => {
+      expect(await identity(FIXTURE_FOREIGN_RESIDENT.residentCode)).toMatchObject({
+        name: FIXTURE_FOREIGN_RESIDENT.name,
+        birthDate: { iso: '1992-01-20', wareki: '平成4年1月20日', raw: FIXTURE_FOREIGN_RESIDENT.csBirthRaw },
+      });
+    });
+
+    test('外字 pass through unchanged: private-use code point and 統一文字 J+XXXX', async () => {
+      expect((await identity(FIXTURE_GAIJI_PRIVATE_USE.residentCode)).name).toBe(FIXTURE_GAIJI_PRIVATE_USE.name);
+      expect((await identity(FIXTURE_GAIJI_INLINE.residentCode)).name).toBe(FIXTURE_GAIJI_INLINE.name);
+    });
+
+    test('removed persons (消除者) are identity records too: the change reason says why', async () => {
+      expect((await identity(FIXTURE_MOVED_OUT.residentCode)).changeReason).toBe('MOVE_OUT');
+      expect((await identity(FIXTURE_DECEASED.residentCode)).changeReason).toBe('DEATH');
+      expect((await identity(FIXTURE_ERASED.residentCode)).changeReason).toBe('EX_OFFICIO_ERASURE');
+    });
+
+    test('a person without an individual number on record gets null', async () => {
+      expect((await identity(FIXTURE_UNKNOWN_BIRTH.residentCode, 'individualNumber')).individualNumber).toBeNull();
+    });
+
+    test('4情報検索 finds the fixed persons', async () => {
+      const codes = async (criteria: Record<string, unknown>) => {
+        const { data, errors } = await query(SEARCH, { criteria, first: 100 });
+        expect(errors).toBeUndefined();
+        return data?.searchIdentity.matches.map((m: { residentCode: string }) => m.residentCode);
+      };
+      expect(await codes({ name: FIXTURE_FIRST_RESIDENT.name, birthDate: FIXTURE_FIRST_RESIDENT.birthIso })).toEqual([FIXTURE_FIRST_RESIDENT.residentCode]);
+      expect(await codes({ name: FIXTURE_FOREIGN_RESIDENT.name, birthDate: '1992-01-20' })).toEqual([FIXTURE_FOREIGN_RESIDENT.residentCode]);
+      // Removed persons included; 明治45年7月30日 and 大正15年12月25日 are found by their ISO day.
+      expect(await codes({ name: FIXTURE_DECEASED.name, birthDate: '1912-07-30' })).toEqual([FIXTURE_DECEASED.residentCode]);
+      expect(await codes({ name: FIXTURE_TAISHO_15.name, birthDate: '1926-12-25' })).toEqual([FIXTURE_TAISHO_15.residentCode]);
+      // The private-use 外字 surname by its kana, typed the way the old record held it.
+      expect(await codes({ nameKana: FIXTURE_GAIJI_PRIVATE_USE.storedKana, address: '東京都世田谷区' })).toContain(FIXTURE_GAIJI_PRIVATE_USE.residentCode);
+    });
+
+    test('every seeded person reads back: codes mapped as the seed writer wrote them, text unchanged but for padding', async () => {
+      const rows: Record<string, string>[] = await db('HONNIN_KAKUNIN')
+        .select('JUMINHYO_CD', 'SHIMEI', 'SHIMEI_KANA', 'SEINENGAPPI', 'IDO_JIYU_CD', 'SAKUJO_FLG')
+        .whereIn('JUMINHYO_CD', seeded)
+        .orderBy('JUMINHYO_CD');
+      expect(rows).toHaveLength(SEEDED_RESIDENTS);
+      const reasonOf = new Map(REASON_CODES.map(({ code, reason }) => [code, reason]));
+      const { count, response } = await countStatements(ENTITIES, { representations: rows.map((row) => ({ __typename: 'Resident', residentCode: row.JUMINHYO_CD.trim() })) });
+      expect(response.errors).toBeUndefined();
+      const entities = response.data?._entities as any[];
+      expect(entities.map((e) => e.identityInfo.residentCode)).toEqual(rows.map((row) => row.JUMINHYO_CD.trim()));
+      for (const [i, row] of rows.entries()) {
+        const info = entities[i].identityInfo;
+        expect(reasonOf.get(row.IDO_JIYU_CD.trim())).toBeDefined();
+        expect(info.changeReason).toBe(reasonOf.get(row.IDO_JIYU_CD.trim()));
+        expect(info.name).toBe(trimFixedWidth(row.SHIMEI));
+        expect(info.nameKana).toBe(trimFixedWidth(row.SHIMEI_KANA));
+        expect(info.birthDate.raw).toBe(row.SEINENGAPPI);
+        if (row.SAKUJO_FLG === '1') expect(['MOVE_OUT', 'DEATH', 'EX_OFFICIO_ERASURE']).toContain(info.changeReason);
+      }
+      const numbers = new Map(numbered);
+      expect(entities.filter((e) => e.identityInfo.individualNumber !== null)).toHaveLength(numbers.size);
+      for (const e of entities) if (numbers.has(e.residentCode)) expect(e.identityInfo.individualNumber).toBe(numbers.get(e.residentCode));
+      // The whole register in one operation: one statement for the identities, one for the numbers.
+      expect(count).toBe(2);
     });
   });
 
-  test('a removed person (消除者) is still an identity record, and the change reason says why', async () => {
-    const { data, errors } = await query(byCode('individualNumber'), { c: C.code });
-    expect(errors).toBeUndefined();
-    expect(data?.identityByResidentCode).toMatchObject({
-      residentCode: C.code,
-      changeReason: 'DEATH',
-      changedOn: { iso: '2023-03-10', wareki: '令和5年3月10日' },
-      birthDate: { iso: '1926-01-01', wareki: '大正15年1月1日' },
-      individualNumber: null,
+  describe('legacy shapes written by hand', () => {
+    test('本人確認情報 by 住民票コード: every field', async () => {
+      expect(await identity(A.code)).toEqual(A_EXPECTED);
     });
-  });
 
-  test('a day the calendar lacks is kept, never invented; a Latin name padded with ASCII spaces; no kana', async () => {
-    const { data, errors } = await query(byCode(), { c: D.code });
-    expect(errors).toBeUndefined();
-    expect(data?.identityByResidentCode).toMatchObject({
-      name: 'SMITH JOHN',
-      nameKana: null,
-      birthDate: { iso: null, wareki: '平成3年2月29日', precision: 'DAY', calendarValid: false, raw: 'H030229' },
-      changeReason: 'MOVE_IN',
-      changedOn: null,
+    test('half-width kana normalised, 外字 unchanged, a birth date written outside its era converted as recorded', async () => {
+      expect(await identity(B.code)).toMatchObject({
+        name: '\uE001野\u3000花子',
+        nameKana: 'ウチュウノ ハナコ',
+        sex: 'FEMALE',
+        birthDate: { iso: '1989-01-08', wareki: '昭和64年1月8日', precision: 'DAY', raw: 'S640108' },
+        changeReason: 'RESIDENT_CODE_ENTRY',
+      });
     });
-  });
 
-  test('統一文字 J+XXXX passed through; month precision; unknown reason code → CORRECTION; impossible 更新日時 → null', async () => {
-    const { data, errors } = await query(byCode(), { c: E.code });
-    expect(errors).toBeUndefined();
-    expect(data?.identityByResidentCode).toMatchObject({
-      name: 'J+7E3A川\u3000次郎',
-      birthDate: { iso: '2020-03', wareki: '令和2年3月', precision: 'MONTH', raw: 'R020300' },
-      changeReason: 'CORRECTION',
-      updatedAt: null,
+    test('a removed person without a number', async () => {
+      expect(await identity(C.code, 'individualNumber')).toMatchObject({
+        changeReason: 'DEATH',
+        changedOn: { iso: '2023-03-10', wareki: '令和5年3月10日' },
+        birthDate: { iso: '1926-01-01', wareki: '大正15年1月1日' },
+        individualNumber: null,
+      });
     });
-  });
 
-  test('every 住基ネット 異動事由 code maps to its IdentityChangeReason', async () => {
-    const fields = REASON_CODES.map((_, i) => `p${i}: identityByResidentCode(residentCode: "${BULK[i].code}") { changeReason }`).join(' ');
-    const { data, errors } = await query(`{ ${fields} }`);
-    expect(errors).toBeUndefined();
-    expect(REASON_CODES.map((_, i) => data?.[`p${i}`].changeReason)).toEqual(REASON_CODES.map(([, reason]) => reason));
+    test('a day the calendar lacks is kept, never invented; a Latin name padded with ASCII spaces; no kana; no 異動年月日', async () => {
+      expect(await identity(D.code)).toMatchObject({
+        name: 'ZZYZX JOHN',
+        nameKana: null,
+        birthDate: { iso: null, wareki: '平成3年2月29日', precision: 'DAY', calendarValid: false, raw: 'H030229' },
+        changeReason: 'MOVE_IN',
+        changedOn: null,
+      });
+    });
+
+    test('統一文字 J+XXXX passed through; an unknown 異動事由 code → CORRECTION; an impossible 更新日時 → null, not a guess', async () => {
+      expect(await identity(E.code)).toMatchObject({
+        name: 'J+7E3A川\u3000次郎',
+        birthDate: { iso: '2020-03', wareki: '令和2年3月', precision: 'MONTH', raw: 'R020300' },
+        changeReason: 'CORRECTION',
+        updatedAt: null,
+      });
+    });
+
+    test('every 異動事由 code of the seed writer maps to its IdentityChangeReason', async () => {
+      const fields = REASON_ROWS.map((row, i) => `p${i}: identityByResidentCode(residentCode: "${row.code}") { changeReason }`).join(' ');
+      const { data, errors } = await query(`{ ${fields} }`);
+      expect(errors).toBeUndefined();
+      expect(REASON_ROWS.map((_, i) => data?.[`p${i}`].changeReason)).toEqual(REASON_CODES.map(({ reason }) => reason));
+      expect(new Set(REASON_CODES.map(({ reason }) => reason)).size).toBe(10);
+    });
   });
 
   test('an unknown 住民票コード is null, not an error', async () => {
@@ -325,27 +430,27 @@ describe.each(DIALECTS)('juki-cs subgraph on $name', (dialect) => {
     expect(without.response.errors).toBeUndefined();
     expect(without.count).toBe(1);
     expect(without.sql.join(' ')).not.toContain('CS_KOJIN_BANGO');
-    expect(withNumber.response.data?.identityByResidentCode.individualNumber).toBe('123456789018');
+    expect(withNumber.response.data?.identityByResidentCode.individualNumber).toBe('900000000001');
     expect(withNumber.count).toBe(2);
     expect(withNumber.sql.filter((s) => s.includes('CS_KOJIN_BANGO'))).toHaveLength(1);
     expect(withNumber.sql.filter((s) => s.includes('HONNIN_KAKUNIN')).join(' ')).not.toContain('KOJIN_NO');
   });
 
   test('本人確認情報 by 個人番号, in one statement, the number included', async () => {
-    const { count, response } = await countStatements(byNumber('individualNumber'), { n: '123456789018' });
+    const { count, response } = await countStatements(byNumber('individualNumber'), { n: '900000000001' });
     expect(response.errors).toBeUndefined();
-    expect(response.data?.identityByIndividualNumber).toEqual({ ...A_EXPECTED, individualNumber: '123456789018' });
+    expect(response.data?.identityByIndividualNumber).toEqual({ ...A_EXPECTED, individualNumber: '900000000001' });
     expect(count).toBe(1);
   });
 
-  test('a number typed with full-width digits and spaces is the same number', async () => {
+  test('a number typed with full-width digits and surrounding spaces is the same number', async () => {
     const { data, errors } = await query(byNumber(), { n: ' ３１４１５９２６５３５２ ' });
     expect(errors).toBeUndefined();
-    expect(data?.identityByIndividualNumber.residentCode).toBe(B.code);
+    expect(data?.identityByIndividualNumber.residentCode).toBe(FIXTURE_FEB29_COMMON_YEAR.residentCode);
   });
 
   test('a valid number nobody holds is null, not an error', async () => {
-    const { data, errors } = await query(byNumber(), { n: '111111111118' });
+    const { data, errors } = await query(byNumber(), { n: '900000000036' });
     expect(errors).toBeUndefined();
     expect(data?.identityByIndividualNumber).toBeNull();
   });
@@ -361,7 +466,8 @@ describe.each(DIALECTS)('juki-cs subgraph on $name', (dialect) => {
     expect(response.errors).toHaveLength(1);
     expect(response.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason });
     expect(response.errors?.[0].message).toBe(message);
-    expect(JSON.stringify(response.errors)).not.toContain(n.replace(/-/g, '').slice(0, 8));
+    const text = JSON.stringify(response.errors);
+    for (const part of n.split('-')) expect(text).not.toContain(part.length > 4 ? part : n);
     expect(count).toBe(0);
   });
 
@@ -375,22 +481,22 @@ describe.each(DIALECTS)('juki-cs subgraph on $name', (dialect) => {
     });
     expect(errors).toBeUndefined();
     expect(data?._entities).toEqual([
-      { residentCode: A.code, identityInfo: { ...A_EXPECTED, individualNumber: '123456789018' } },
+      { residentCode: A.code, identityInfo: { ...A_EXPECTED, individualNumber: '900000000001' } },
       null,
       { residentCode: C.code, identityInfo: expect.objectContaining({ residentCode: C.code, changeReason: 'DEATH', individualNumber: null }) },
     ]);
   });
 
   test('SQL statements per operation do not grow with the number of persons (1 vs 50 via _entities)', async () => {
-    const representations = (n: number) => BULK.slice(0, n).map((p) => ({ __typename: 'Resident', residentCode: p.code }));
+    const representations = (n: number) => numbered.slice(0, n).map(([code]) => ({ __typename: 'Resident', residentCode: code }));
     const one = await countStatements(ENTITIES, { representations: representations(1) });
     const fifty = await countStatements(ENTITIES, { representations: representations(50) });
     expect(one.response.errors).toBeUndefined();
     expect(fifty.response.errors).toBeUndefined();
     expect(fifty.response.data?._entities).toHaveLength(50);
     for (const [i, entity] of (fifty.response.data?._entities as any[]).entries()) {
-      expect(entity.identityInfo.residentCode).toBe(BULK[i].code);
-      expect(entity.identityInfo.individualNumber).toBe(bulkNumber(i));
+      expect(entity.identityInfo.residentCode).toBe(numbered[i][0]);
+      expect(entity.identityInfo.individualNumber).toBe(numbered[i][1]);
     }
     // One statement for the identities (the reference and identityInfo share it), one for the numbers.
     expect(one.count).toBe(2);
@@ -398,13 +504,15 @@ describe.each(DIALECTS)('juki-cs subgraph on $name', (dialect) => {
   });
 
   test('the query paths also stay at one statement per batch', async () => {
-    const fields = (i: number) => `p${i}: identityByResidentCode(residentCode: "${BULK[i].code}") { name individualNumber resident { residentCode } }`;
-    const numbers = (i: number) => `n${i}: identityByIndividualNumber(individualNumber: "${bulkNumber(i)}") { name individualNumber }`;
+    const fields = (i: number) => `p${i}: identityByResidentCode(residentCode: "${numbered[i][0]}") { name individualNumber resident { residentCode } }`;
+    const numbers = (i: number) => `n${i}: identityByIndividualNumber(individualNumber: "${numbered[i + 30][1]}") { residentCode individualNumber }`;
     const one = await countStatements(`{ ${fields(0)} ${numbers(0)} }`, {});
-    const many = await countStatements(`{ ${BULK.slice(0, 30).map((_, i) => fields(i) + numbers(i)).join(' ')} }`, {});
+    const many = await countStatements(`{ ${numbered.slice(0, 30).map((_, i) => fields(i) + numbers(i)).join(' ')} }`, {});
     expect(many.response.errors).toBeUndefined();
     expect(Object.keys(many.response.data ?? {})).toHaveLength(60);
-    expect(many.response.data?.n29.individualNumber).toBe(bulkNumber(29));
+    expect(many.response.data?.p29.individualNumber).toBe(numbered[29][1]);
+    expect(many.response.data?.n29).toEqual({ residentCode: numbered[59][0], individualNumber: numbered[59][1] });
+    // Identities by code, numbers by code, identities by number (joined to their number).
     expect(one.count).toBe(3);
     expect(many.count).toBe(one.count);
   });
@@ -414,22 +522,22 @@ describe.each(DIALECTS)('juki-cs subgraph on $name', (dialect) => {
     const codes = (response: GraphQLResponse) => response.data?.searchIdentity.matches.map((m: { residentCode: string }) => m.residentCode);
 
     test('name (exact, padding and the width of the inner space ignored) + birth date', async () => {
-      for (const name of ['山田\u3000太郎', '山田 太郎', '\u3000山田\u3000太郎 ']) {
+      for (const name of ['宇宙野\u3000太郎', '宇宙野 太郎', '\u3000宇宙野\u3000太郎 ']) {
         const response = await search({ name, birthDate: '1970-01-15' });
         expect(response.errors).toBeUndefined();
-        expect(response.data?.searchIdentity).toEqual({ matches: [{ residentCode: A.code, name: '山田\u3000太郎', changeReason: 'MOVE_WITHIN' }], truncated: false });
+        expect(response.data?.searchIdentity).toEqual({ matches: [{ residentCode: A.code, name: '宇宙野\u3000太郎', changeReason: 'MOVE_WITHIN' }], truncated: false });
       }
       // Exact: a prefix of the name is not the name.
-      expect(codes(await search({ name: '山田', birthDate: '1970-01-15' }))).toEqual([]);
+      expect(codes(await search({ name: '宇宙野', birthDate: '1970-01-15' }))).toEqual([]);
     });
 
     test('a name with a 外字 and a Latin name padded with ASCII spaces are found by their exact value', async () => {
-      expect(codes(await search({ name: '\uE001田\u3000花子', sex: 'FEMALE' }))).toEqual([B.code]);
-      expect(codes(await search({ name: 'SMITH JOHN', address: '東京都世田谷区経堂' }))).toEqual([D.code]);
+      expect(codes(await search({ name: '\uE001野\u3000花子', sex: 'FEMALE' }))).toEqual([B.code]);
+      expect(codes(await search({ name: 'ZZYZX JOHN', address: '東京都世田谷区経堂' }))).toEqual([D.code]);
     });
 
-    test('kana prefix ignores script, width, dakuten and spaces; removed persons included; ordered by 住民票コード', async () => {
-      for (const nameKana of ['やまだ', 'ﾔﾏﾀﾞ', 'ヤマタ', 'ヤ マ ダ']) {
+    test('kana prefix ignores script, width, dakuten, small kana and spaces; removed persons included; ordered by 住民票コード', async () => {
+      for (const nameKana of ['うちゅうの', 'ｳﾁｭｳﾉ', 'ウチユウノ', 'ウ チュ ウ ノ', 'ヴチュウノ']) {
         const response = await search({ nameKana, address: '東京都世田谷区' });
         expect(response.errors).toBeUndefined();
         expect(codes(response)).toEqual([A.code, B.code, C.code]);
@@ -438,42 +546,42 @@ describe.each(DIALECTS)('juki-cs subgraph on $name', (dialect) => {
     });
 
     test('`first` limits the matches and `truncated` says more matched', async () => {
-      const two = await search({ nameKana: 'ヤマダ', address: '東京都' }, 2);
+      const two = await search({ nameKana: 'ウチュウノ', address: '東京都' }, 2);
       expect(two.data?.searchIdentity).toEqual({ matches: [expect.objectContaining({ residentCode: A.code }), expect.objectContaining({ residentCode: B.code })], truncated: true });
-      const three = await search({ nameKana: 'ヤマダ', address: '東京都' }, 3);
+      const three = await search({ nameKana: 'ウチュウノ', address: '東京都' }, 3);
       expect(codes(three)).toEqual([A.code, B.code, C.code]);
       expect(three.data?.searchIdentity.truncated).toBe(false);
-      const many = await search({ nameKana: 'スズキ', sex: 'MALE' }, 100);
-      expect(codes(many)).toHaveLength(30);
-      expect(many.data?.searchIdentity.truncated).toBe(false);
+      const defaulted = await search({ nameKana: 'ギンガ', sex: 'MALE' });
+      expect(codes(defaulted)).toEqual([...REASON_ROWS.map((row) => row.code), E.code].sort());
+      expect(defaulted.data?.searchIdentity.truncated).toBe(false);
     });
 
     test('the birth date matches the letter-era form, including one written outside its era', async () => {
-      expect(codes(await search({ nameKana: 'ヤマダ', birthDate: '1989-01-08' }))).toEqual([B.code]);
-      expect(codes(await search({ nameKana: 'ヤマダ', birthDate: '1926-01-01' }))).toEqual([C.code]);
-      expect(codes(await search({ nameKana: 'ヤマダ', birthDate: '1989-01-09' }))).toEqual([]);
-      expect(codes(await search({ name: '山田\u3000太郎', birthDate: '1700-01-01' }))).toEqual([]);
+      expect(codes(await search({ nameKana: 'ウチュウノ', birthDate: '1989-01-08' }))).toEqual([B.code]);
+      expect(codes(await search({ nameKana: 'ウチュウノ', birthDate: '1926-01-01' }))).toEqual([C.code]);
+      expect(codes(await search({ nameKana: 'ウチュウノ', birthDate: '1989-01-09' }))).toEqual([]);
+      expect(codes(await search({ name: '宇宙野\u3000太郎', birthDate: '1700-01-01' }))).toEqual([]);
     });
 
     test('sex narrows; the address is a prefix, with its digits in either width', async () => {
-      expect(codes(await search({ nameKana: 'ヤマダ', sex: 'MALE' }))).toEqual([A.code, C.code]);
-      expect(codes(await search({ nameKana: 'ヤマダ', address: '東京都世田谷区太子堂二丁目3番12号' }))).toEqual([A.code, B.code]);
-      expect(codes(await search({ nameKana: 'ヤマダ', address: '東京都世田谷区太子堂二丁目３番' }))).toEqual([A.code, B.code]);
-      expect(codes(await search({ nameKana: 'ヤマダ', address: '世田谷区' }))).toEqual([]);
+      expect(codes(await search({ nameKana: 'ウチュウノ', sex: 'MALE' }))).toEqual([A.code, C.code]);
+      expect(codes(await search({ nameKana: 'ウチュウノ', address: '東京都世田谷区太子堂二丁目3番12号' }))).toEqual([A.code, B.code]);
+      expect(codes(await search({ nameKana: 'ウチュウノ', address: '東京都世田谷区太子堂二丁目３番' }))).toEqual([A.code, B.code]);
+      expect(codes(await search({ nameKana: 'ウチュウノ', address: '世田谷区' }))).toEqual([]);
     });
 
     test('LIKE wildcards in the input are literal characters', async () => {
-      expect(codes(await search({ nameKana: 'ヤ%', sex: 'MALE' }))).toEqual([]);
-      expect(codes(await search({ nameKana: 'ヤマ_', sex: 'MALE' }))).toEqual([]);
-      expect(codes(await search({ nameKana: 'ヤマダ', address: '東京都%' }))).toEqual([]);
-      expect(codes(await search({ nameKana: 'ヤマダ', address: '東京都_世田谷区' }))).toEqual([]);
+      expect(codes(await search({ nameKana: 'ウ%', sex: 'MALE' }))).toEqual([]);
+      expect(codes(await search({ nameKana: 'ウチュウ_', sex: 'MALE' }))).toEqual([]);
+      expect(codes(await search({ nameKana: 'ウチュウノ', address: '東京都%' }))).toEqual([]);
+      expect(codes(await search({ nameKana: 'ウチュウノ', address: '東京都_世田谷区' }))).toEqual([]);
     });
 
     const RULE = 'searchIdentity needs at least two of the 4 information (name or nameKana, birthDate, sex, address), one of them name or nameKana';
     test.each([
-      ['one criterion', { name: '山田\u3000太郎' }],
+      ['one criterion', { name: '宇宙野\u3000太郎' }],
       ['no name', { birthDate: '1970-01-15', sex: 'MALE', address: '東京都' }],
-      ['name and kana only (both are 氏名)', { name: '山田\u3000太郎', nameKana: 'ヤマダ' }],
+      ['name and kana only (both are 氏名)', { name: '宇宙野\u3000太郎', nameKana: 'ウチュウノ' }],
       ['blank values', { name: '\u3000', nameKana: ' ', sex: 'MALE' }],
       ['nothing', {}],
     ])('%s is BAD_USER_INPUT explaining the rule, before any SQL', async (_what, criteria) => {
@@ -486,8 +594,8 @@ describe.each(DIALECTS)('juki-cs subgraph on $name', (dialect) => {
 
     test.each([
       ['a kana of long-vowel marks only', { nameKana: 'ーー', sex: 'MALE' }, 'criteria.nameKana must contain kana', 'ーー'],
-      ['a day the calendar lacks', { nameKana: 'ヤマダ', birthDate: '1970-02-30' }, 'criteria.birthDate must be an ISO date YYYY-MM-DD', '1970-02-30'],
-      ['a wareki birth date', { nameKana: 'ヤマダ', birthDate: 'S450115' }, 'criteria.birthDate must be an ISO date YYYY-MM-DD', 'S450115'],
+      ['a day the calendar lacks', { nameKana: 'ウチュウノ', birthDate: '1970-02-30' }, 'criteria.birthDate must be an ISO date YYYY-MM-DD', '1970-02-30'],
+      ['a wareki birth date', { nameKana: 'ウチュウノ', birthDate: 'S450115' }, 'criteria.birthDate must be an ISO date YYYY-MM-DD', 'S450115'],
     ])('%s is BAD_USER_INPUT before any SQL, and the message does not echo it', async (_what, criteria, message, secret) => {
       const { count, response } = await countStatements(SEARCH, { criteria });
       expect(response.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
@@ -497,18 +605,19 @@ describe.each(DIALECTS)('juki-cs subgraph on $name', (dialect) => {
     });
 
     test.each([0, -1, 101])('first: %d is BAD_USER_INPUT', async (first) => {
-      const response = await search({ nameKana: 'ヤマダ', sex: 'MALE' }, first);
+      const response = await search({ nameKana: 'ウチュウノ', sex: 'MALE' }, first);
       expect(response.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
       expect(response.errors?.[0].message).toBe('first must be between 1 and 100');
     });
 
     test('a search is one statement, whatever the number of matches', async () => {
-      const one = await countStatements(SEARCH, { criteria: { name: '山田\u3000太郎', birthDate: '1970-01-15' } });
+      const one = await countStatements(SEARCH, { criteria: { name: '宇宙野\u3000太郎', birthDate: '1970-01-15' } });
       const many = await countStatements(`query ($criteria: IdentitySearchCriteria!) { searchIdentity(criteria: $criteria, first: 100) { matches { ${IDENTITY_FIELDS} } truncated } }`, {
-        criteria: { nameKana: 'スズキ', sex: 'FEMALE' },
+        criteria: { nameKana: 'ア', address: '東京都' },
       });
       expect(codes(one.response)).toEqual([A.code]);
-      expect(many.response.data?.searchIdentity.matches).toHaveLength(30);
+      expect(many.response.errors).toBeUndefined();
+      expect(many.response.data?.searchIdentity.matches.length).toBeGreaterThan(5);
       expect(one.count).toBe(1);
       expect(many.count).toBe(1);
     });

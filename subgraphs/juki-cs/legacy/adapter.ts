@@ -19,18 +19,18 @@ const wareki = (value: unknown): LegacyDate | null => (text(value) ? parseWareki
 /** Width of HONNIN_KAKUNIN.SHIMEI, for matching a name against its padded column. */
 const NAME_WIDTH = 30;
 
-/** 異動事由 (住基ネット codes). */
+/** 異動事由, as this CS vendor codes them (the same codes its seed writer writes). */
 const CHANGE_REASON_BY_CODE: Record<string, IdentityChangeReason> = {
-  '11': 'MOVE_IN', // 転入
-  '12': 'BIRTH', // 出生
-  '13': 'EX_OFFICIO_ENTRY', // 職権記載等
-  '21': 'MOVE_WITHIN', // 転居
-  '31': 'MOVE_OUT', // 転出
-  '32': 'DEATH', // 死亡
-  '33': 'EX_OFFICIO_ERASURE', // 職権消除等
-  '41': 'INDIVIDUAL_NUMBER_CHANGE', // 個人番号の変更
-  '42': 'RESIDENT_CODE_ENTRY', // 住民票コードの記載
-  '51': 'CORRECTION', // その他の記載の修正
+  '01': 'MOVE_IN', // 転入
+  '02': 'BIRTH', // 出生
+  '03': 'EX_OFFICIO_ENTRY', // 職権記載等
+  '04': 'MOVE_WITHIN', // 転居
+  '05': 'MOVE_OUT', // 転出
+  '06': 'DEATH', // 死亡
+  '07': 'EX_OFFICIO_ERASURE', // 職権消除等
+  '08': 'INDIVIDUAL_NUMBER_CHANGE', // 個人番号の変更
+  '09': 'CORRECTION', // 修正 (その他の記載の修正)
+  '10': 'RESIDENT_CODE_ENTRY', // 住民票コードの記載
 };
 
 /** Columns of HONNIN_KAKUNIN the API uses (never `select *`: the file has 40 items in reality). */
@@ -73,6 +73,7 @@ function toIdentity(row: Row): IdentityRecord {
     birthDate: parseWarekiDate(row.SEINENGAPPI as string, { eras: LETTER_ERAS }),
     sex: text(row.SEIBETSU) === '2' ? 'FEMALE' : 'MALE',
     address: normalizeKana(required(row.JUSHO)),
+    // A code the table does not know still says the record was changed: その他の記載の修正.
     changeReason: CHANGE_REASON_BY_CODE[required(row.IDO_JIYU_CD)] ?? 'CORRECTION',
     changedOn: wareki(row.IDO_YMD),
     operatorId: text(row.SOSASHA_ID),

@@ -1,0 +1,140 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import { openDatabase, databaseConfig, SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/shared/database';
+import { startSubgraph, type RunningSubgraph, type SubgraphModule } from '../../subgraphs/shared/server';
+import { residentsSubgraph } from '../../subgraphs/residents';
+import { jukiCsSubgraph } from '../../subgraphs/juki-cs';
+import { intermediateSubgraph } from '../../subgraphs/intermediate';
+import { cardProgressSubgraph } from '../../subgraphs/card-progress';
+import { loadConfig } from '../../gateway/config';
+import { startGateway, type RunningGateway } from '../../gateway/server';
+import { loadOrCreateDevKeys } from '../../gateway/auth/dev-keys';
+import { mintDevToken } from '../../gateway/auth/dev-token';
+import { findPersona } from '../../gateway/auth/personas';
+import { SUBGRAPH_ENDPOINTS } from '../../gateway/subgraph-endpoints';
+import { composeSupergraph } from '../../scripts/compose';
+
+/**
+ * The whole federation in one test process: the four real subgraphs on real SQLite (or another
+ * configured database), composed into a real supergraph, behind the real gateway. Nothing is
+ * stubbed; the only shortcut is that everything shares one Node process and random ports.
+ */
+
+export const SUBGRAPH_MODULES: Record<SubgraphName, SubgraphModule<object>> = {
+  residents: residentsSubgraph as SubgraphModule<object>,
+  'juki-cs': jukiCsSubgraph as SubgraphModule<object>,
+  intermediate: intermediateSubgraph as SubgraphModule<object>,
+  'card-progress': cardProgressSubgraph as SubgraphModule<object>,
+};
+
+export interface GraphQLResponse<TData = Record<string, unknown>> {
+  status: number;
+  body: { data?: TData | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[] };
+  raw: string;
+}
+
+export interface Federation {
+  gatewayUrl: string;
+  subgraphs: Record<SubgraphName, RunningSubgraph>;
+  /** SQL statements each subgraph ran since the last `resetStatements()`. */
+  statements: Record<SubgraphName, string[]>;
+  resetStatements(): void;
+  token(persona: string, options?: { purpose?: string; expiresIn?: string }): Promise<string>;
+  query<TData = Record<string, unknown>>(
+    persona: string | null,
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<TData>>;
+  stop(): Promise<void>;
+}
+
+export interface StartFederationOptions {
+  /** Where the seeded SQLite files are; defaults to the suite's shared test data (global setup). */
+  dataDir?: string;
+  /** Databases opened by the caller (e.g. PostgreSQL); they are not closed on stop. */
+  databases?: Partial<Record<SubgraphName, Knex>>;
+}
+
+export function testDataDir(): string {
+  const dir = process.env.WARD_TEST_DATA_DIR;
+  if (!dir) throw new Error('WARD_TEST_DATA_DIR is not set: run the tests through jest (test/support/global-setup.ts seeds it)');
+  return dir;
+}
+
+export async function startFederation(options: StartFederationOptions = {}): Promise<Federation> {
+  const dataDir = options.dataDir ?? testDataDir();
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ward-federation-'));
+  const statements = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, [] as string[]])) as Record<SubgraphName, string[]>;
+  const subgraphs = {} as Record<SubgraphName, RunningSubgraph>;
+  const ownedDbs: Knex[] = [];
+  let gateway: RunningGateway | undefined;
+  try {
+    for (const name of SUBGRAPH_NAMES) {
+      let db = options.databases?.[name];
+      if (!db) {
+        db = openDatabase(name, databaseConfig(name, { [`${name.toUpperCase().replace(/-/g, '_')}_DB_FILE`]: path.join(dataDir, `${name}.sqlite`) }));
+        ownedDbs.push(db);
+      }
+      db.on('query', (query: { sql: string }) => statements[name].push(query.sql));
+      subgraphs[name] = await startSubgraph(SUBGRAPH_MODULES[name], { port: 0, db });
+    }
+
+    const supergraphPath = path.join(workDir, 'supergraph.graphql');
+    const composed = composeSupergraph();
+    if (!composed.ok) throw new Error(`composition failed: ${composed.errors.map((e) => e.message).join('; ')}`);
+    fs.writeFileSync(supergraphPath, composed.supergraphSdl);
+    const env: Record<string, string> = {
+      GATEWAY_PORT: '0',
+      SUPERGRAPH_PATH: supergraphPath,
+      AUTH_MODE: 'dev',
+      AUTH_DEV_KEYS_PATH: path.join(workDir, 'dev-keys.json'),
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    };
+    for (const endpoint of SUBGRAPH_ENDPOINTS) env[endpoint.urlEnv] = subgraphs[endpoint.name].url;
+    const config = loadConfig(env);
+    gateway = await startGateway({ config });
+    const keys = await loadOrCreateDevKeys(config.auth.mode === 'dev' ? config.auth.devKeysPath : '');
+    const gatewayUrl = gateway.url;
+
+    const token = async (personaId: string, tokenOptions: { purpose?: string; expiresIn?: string } = {}) => {
+      const persona = findPersona(personaId);
+      if (!persona) throw new Error(`unknown persona ${personaId}`);
+      return (await mintDevToken({ persona, keys, ...tokenOptions })).token;
+    };
+
+    const running = gateway;
+    return {
+      gatewayUrl,
+      subgraphs,
+      statements,
+      resetStatements() {
+        for (const name of SUBGRAPH_NAMES) statements[name].length = 0;
+      },
+      token,
+      async query(persona, query, variables, headers = {}) {
+        const authorization: Record<string, string> = persona ? { authorization: `Bearer ${await token(persona)}` } : {};
+        const response = await fetch(gatewayUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...authorization, ...headers },
+          body: JSON.stringify({ query, variables }),
+        });
+        const raw = await response.text();
+        return { status: response.status, body: JSON.parse(raw), raw };
+      },
+      async stop() {
+        await running.stop();
+        for (const subgraph of Object.values(subgraphs)) await subgraph.stop();
+        for (const db of ownedDbs) await db.destroy();
+        fs.rmSync(workDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await gateway?.stop();
+    for (const subgraph of Object.values(subgraphs)) await subgraph.stop();
+    for (const db of ownedDbs) await db.destroy();
+    throw error;
+  }
+}
