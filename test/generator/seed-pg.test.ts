@@ -1,6 +1,7 @@
 import knexFactory, { type Knex } from 'knex';
 import { SUBGRAPH_NAMES, envPrefix } from '../../subgraphs/shared/database';
 import { seedAll } from '../../generator/seed';
+import { describeWithPostgres } from '../support/postgres';
 import { closeAll, openAll, removeDir, seedTemp, userTables } from './helpers';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,7 +14,7 @@ import path from 'node:path';
 
 const RESIDENTS = 300;
 const pgUrl = process.env.TEST_PG_URL;
-const describePg = pgUrl ? describe : describe.skip;
+const describePg = describeWithPostgres;
 
 /** Rows as sorted JSON lines, so the two dialects' row orders do not matter. */
 function sortedLines(rows: unknown[][]): string[] {

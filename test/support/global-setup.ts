@@ -2,13 +2,28 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { seedAll } from '../../generator/seed';
+import { createThrowawayDatabase, postgresAdminUrl } from './postgres';
 
 /** Residents in the shared test dataset: enough for a 1,000-row page of living residents. */
 export const TEST_RESIDENTS = 1500;
 
-/** Seeds one synthetic dataset for the whole run; suites open it read-only through the subgraphs. */
+/**
+ * Once per run: one synthetic dataset that the suites open through the subgraphs, and one
+ * throwaway PostgreSQL database (see postgres.ts).
+ */
 export default async function globalSetup(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ward-test-data-'));
   await seedAll({ residents: TEST_RESIDENTS, dataDir });
   process.env.WARD_TEST_DATA_DIR = dataDir;
+
+  if (process.env.TEST_PG_URL) return; // the caller brought its own database
+  try {
+    const database = await createThrowawayDatabase();
+    process.env.TEST_PG_URL = database.url;
+    process.env.WARD_TEST_PG_DATABASE = database.name;
+  } catch (error) {
+    const message = `No throwaway PostgreSQL database could be created at ${new URL(postgresAdminUrl()).host} (${(error as Error).message})`;
+    if (process.env.CI === 'true') throw new Error(`${message}: the PostgreSQL tests cannot run, and under CI they must.`);
+    console.warn(`\n!! ${message}: the PostgreSQL suites are SKIPPED on this machine.\n`);
+  }
 }
