@@ -1,10 +1,6 @@
 import type { LevelWithSilent } from 'pino';
 import { fromProjectRoot } from './paths';
-import {
-  SUBGRAPH_ENDPOINTS,
-  type SubgraphName,
-  localSubgraphUrl,
-} from './subgraph-endpoints';
+import { SUBGRAPH_ENDPOINTS, localSubgraphUrl, type SubgraphName } from '../lib/subgraphs';
 
 /** Issuer and audience of tokens minted by `npm run token` and accepted in dev mode. */
 export const DEV_ISSUER = 'urn:ward-gateway:dev';

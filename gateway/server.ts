@@ -18,7 +18,7 @@ import type { GatewayContext } from './context';
 import { ideRoutes } from './ide/routes';
 import { createLogger } from '../lib/logger';
 import { requestIdMiddleware, requestIdOf } from './request-id';
-import { GRAPHQL_PATH, HEALTH_PATH, isSubgraphName } from './subgraph-endpoints';
+import { GRAPHQL_PATH, HEALTH_PATH, isSubgraphName } from '../lib/subgraphs';
 import { SubgraphDataSource } from './subgraph-data-source';
 import { createSupergraphSource, type FileSupergraphSource } from './supergraph-source';
 

@@ -1,16 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
+import { SUBGRAPH_NAMES, envPrefix, type SubgraphName } from '../lib/subgraphs';
 import {
-  SUBGRAPH_NAMES,
   databaseConfig,
   defaultDataDir,
   defaultSqliteFile,
-  envPrefix,
   migrateDownAll,
   migrateToLatest,
   openDatabase,
-  type SubgraphName,
 } from '../subgraphs/shared/database';
 import { createResidentsSeedWriter } from '../subgraphs/residents/legacy/seed-writer';
 import { createJukiCsSeedWriter } from '../subgraphs/juki-cs/legacy/seed-writer';

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { PROJECT_ROOT } from '../gateway/paths';
-import { HEALTH_PATH, SUBGRAPH_ENDPOINTS, localSubgraphUrl } from '../gateway/subgraph-endpoints';
+import { HEALTH_PATH, SUBGRAPH_ENDPOINTS, localSubgraphUrl } from '../lib/subgraphs';
 import { DEFAULT_SUPERGRAPH_FILE, runCompose } from './compose';
 
 const SEED_RESIDENTS = '10000';

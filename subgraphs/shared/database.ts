@@ -5,10 +5,8 @@ import { residentsMigrations } from '../residents/legacy/migrations';
 import { jukiCsMigrations } from '../juki-cs/legacy/migrations';
 import { intermediateMigrations } from '../intermediate/legacy/migrations';
 import { cardProgressMigrations } from '../card-progress/legacy/migrations';
+import { envPrefix, type SubgraphName } from '../../lib/subgraphs';
 import type { LegacyMigration } from './legacy-schema';
-
-export const SUBGRAPH_NAMES = ['residents', 'juki-cs', 'intermediate', 'card-progress'] as const;
-export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 const MIGRATIONS: Record<SubgraphName, Knex.MigrationSource<LegacyMigration>> = {
   residents: residentsMigrations,
@@ -18,11 +16,6 @@ const MIGRATIONS: Record<SubgraphName, Knex.MigrationSource<LegacyMigration>> = 
 };
 
 export type DatabaseClient = 'better-sqlite3' | 'pg' | 'mssql';
-
-/** `juki-cs` → `JUKI_CS`: the prefix of a subgraph's environment variables. */
-export function envPrefix(name: SubgraphName): string {
-  return name.toUpperCase().replace(/-/g, '_');
-}
 
 export function defaultDataDir(): string {
   return path.resolve(process.env.DATA_DIR ?? path.join(__dirname, '..', '..', 'data'));

@@ -1,9 +1,10 @@
 import { createLogger } from '../../lib/logger';
-import { defaultPort, startSubgraph, type SubgraphModule } from './server';
+import { subgraphPort } from '../../lib/subgraphs';
+import { startSubgraph, type SubgraphModule } from './server';
 
 /** Runs one subgraph as its own process until SIGINT/SIGTERM (used by each subgraph's main.ts). */
 export async function runSubgraphProcess<TContext extends object>(module: SubgraphModule<TContext>): Promise<void> {
-  const running = await startSubgraph(module, { port: defaultPort(module.name), host: process.env.HOST ?? '127.0.0.1' });
+  const running = await startSubgraph(module, { port: subgraphPort(module.name), host: process.env.HOST ?? '127.0.0.1' });
   createLogger(`subgraph:${module.name}`).info({ subgraph: module.name, url: running.url }, `subgraph ${module.name} listening at ${running.url}`);
   const stop = async () => {
     await running.stop();

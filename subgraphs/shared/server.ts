@@ -11,7 +11,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse, type DocumentNode } from 'graphql';
 import type { Knex } from 'knex';
-import { envPrefix, openDatabase, type SubgraphName } from './database';
+import { GRAPHQL_PATH, HEALTH_PATH, subgraphEndpoint, type SubgraphName } from '../../lib/subgraphs';
+import { openDatabase } from './database';
 import { formatSubgraphError } from './errors';
 
 /** What every subgraph is made of; the four share this shape, so knowing one is knowing all. */
@@ -37,18 +38,13 @@ export interface StartSubgraphOptions {
   db?: Knex;
 }
 
-const SCHEMA_DIR = path.resolve(__dirname, '..', '..', 'schema');
+const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 export function loadSubgraphTypeDefs(name: SubgraphName): DocumentNode {
-  return parse(fs.readFileSync(path.join(SCHEMA_DIR, `${name}.graphql`), 'utf8'));
+  return parse(fs.readFileSync(path.join(PROJECT_ROOT, subgraphEndpoint(name).schemaFile), 'utf8'));
 }
 
-export function defaultPort(name: SubgraphName, env: NodeJS.ProcessEnv = process.env): number {
-  const defaults: Record<SubgraphName, number> = { residents: 4001, 'juki-cs': 4002, intermediate: 4003, 'card-progress': 4004 };
-  return Number(env[`${envPrefix(name)}_PORT`] ?? defaults[name]);
-}
-
-/** Starts one subgraph: GraphQL at /graphql, a liveness probe at /healthz. */
+/** Starts one subgraph: GraphQL at GRAPHQL_PATH (/graphql), a liveness probe at HEALTH_PATH (/healthz). */
 export async function startSubgraph<TContext extends object>(
   module: SubgraphModule<TContext>,
   options: StartSubgraphOptions = {},
@@ -67,17 +63,17 @@ export async function startSubgraph<TContext extends object>(
   });
   await server.start();
 
-  app.get('/healthz', (_req, res) => {
+  app.get(HEALTH_PATH, (_req, res) => {
     res.json({ status: 'ok', subgraph: module.name });
   });
-  app.use('/graphql', express.json({ limit: '1mb' }), expressMiddleware(server, { context: async () => module.createContext(db) }));
+  app.use(GRAPHQL_PATH, express.json({ limit: '1mb' }), expressMiddleware(server, { context: async () => module.createContext(db) }));
 
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve) => httpServer.listen(options.port ?? 0, host, resolve));
   const { port } = httpServer.address() as AddressInfo;
   return {
     name: module.name,
-    url: `http://${host}:${port}/graphql`,
+    url: `http://${host}:${port}${GRAPHQL_PATH}`,
     port,
     db,
     async stop() {

@@ -4,7 +4,8 @@ import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { seedAll } from '../../generator/seed';
 import { FIXTURE_FIRST_RESIDENT, FIXTURE_FOREIGN_RESIDENT, FIXTURE_GAIJI_PRIVATE_USE } from '../../generator/fixtures';
-import { SUBGRAPH_NAMES, envPrefix, openDatabase, type SubgraphName } from '../../subgraphs/shared/database';
+import { SUBGRAPH_NAMES, envPrefix, type SubgraphName } from '../../lib/subgraphs';
+import { openDatabase } from '../../subgraphs/shared/database';
 import { startFederation, type Federation } from '../support/federation';
 import { describeWithPostgres, schemaUrl } from '../support/postgres';
 

@@ -1,4 +1,4 @@
-import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/shared/database';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../../lib/subgraphs';
 import { startFederation, type Federation } from '../support/federation';
 
 /**

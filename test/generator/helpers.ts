@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { seedAll, type SeedOptions, type SeedReport } from '../../generator/seed';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/shared/database';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../../lib/subgraphs';
 
 /** The parts of a better-sqlite3 connection the tests use (the package ships no type declarations here). */
 export interface SqliteStatement {

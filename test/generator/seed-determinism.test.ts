@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SUBGRAPH_NAMES } from '../../subgraphs/shared/database';
+import { SUBGRAPH_NAMES } from '../../lib/subgraphs';
 import { seedAll } from '../../generator/seed';
 import { closeAll, indexDefinitions, openAll, removeDir, seedTemp, tableChecksums } from './helpers';
 

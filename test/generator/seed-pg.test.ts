@@ -1,5 +1,5 @@
 import knexFactory, { type Knex } from 'knex';
-import { SUBGRAPH_NAMES, envPrefix } from '../../subgraphs/shared/database';
+import { SUBGRAPH_NAMES, envPrefix } from '../../lib/subgraphs';
 import { seedAll } from '../../generator/seed';
 import { describeWithPostgres } from '../support/postgres';
 import { closeAll, openAll, removeDir, seedTemp, userTables } from './helpers';

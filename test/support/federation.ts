@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { openDatabase, databaseConfig, SUBGRAPH_NAMES, type SubgraphName } from '../../subgraphs/shared/database';
+import { SUBGRAPH_ENDPOINTS, SUBGRAPH_NAMES, envPrefix, type SubgraphName } from '../../lib/subgraphs';
+import { openDatabase, databaseConfig } from '../../subgraphs/shared/database';
 import { startSubgraph, type RunningSubgraph, type SubgraphModule } from '../../subgraphs/shared/server';
 import { residentsSubgraph } from '../../subgraphs/residents';
 import { jukiCsSubgraph } from '../../subgraphs/juki-cs';
@@ -13,7 +14,6 @@ import { startGateway, type RunningGateway } from '../../gateway/server';
 import { loadOrCreateDevKeys } from '../../gateway/auth/dev-keys';
 import { mintDevToken } from '../../gateway/auth/dev-token';
 import { findPersona } from '../../gateway/auth/personas';
-import { SUBGRAPH_ENDPOINTS } from '../../gateway/subgraph-endpoints';
 import { composeSupergraph } from '../../scripts/compose';
 
 /**
@@ -75,7 +75,7 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
     for (const name of SUBGRAPH_NAMES) {
       let db = options.databases?.[name];
       if (!db) {
-        db = openDatabase(name, databaseConfig(name, { [`${name.toUpperCase().replace(/-/g, '_')}_DB_FILE`]: path.join(dataDir, `${name}.sqlite`) }));
+        db = openDatabase(name, databaseConfig(name, { [`${envPrefix(name)}_DB_FILE`]: path.join(dataDir, `${name}.sqlite`) }));
         ownedDbs.push(db);
       }
       db.on('query', (query: { sql: string }) => statements[name].push(query.sql));
