@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import DataLoader from 'dataloader';
-import { MAX_BATCH_SIZE } from '../shared/loaders';
+import type DataLoader from 'dataloader';
+import { mapLoader } from '../shared/loaders';
 import * as adapter from './legacy/adapter';
 import type { LinkageRecord, ProvisionRecord } from './records';
 
@@ -21,29 +21,15 @@ export interface IntermediateContext {
   prime(linkage: LinkageRecord): LinkageRecord;
 }
 
-/**
- * The shared mapLoader, for batches whose values may be an Error: DataLoader rejects only that
- * key's load, so one malformed legacy row fails one person, not the others in its batch.
- */
-function settledMapLoader<V>(load: (keys: readonly string[]) => Promise<Map<string, V | Error>>, missing: V): DataLoader<string, V> {
-  return new DataLoader<string, V>(
-    async (keys) => {
-      const byKey = await load(keys);
-      return keys.map((key) => byKey.get(key) ?? missing);
-    },
-    { maxBatchSize: MAX_BATCH_SIZE },
-  );
-}
-
 export function createIntermediateContext(db: Knex): IntermediateContext {
   const provisionLoaders = new Map<number, DataLoader<string, ProvisionRecord[]>>();
   const loaders: IntermediateLoaders = {
-    linkageByIntegratedAddressNumber: settledMapLoader<LinkageRecord | null>((numbers) => adapter.findLinkagesByIntegratedAddressNumbers(db, numbers), null),
-    linkageByResidentId: settledMapLoader<LinkageRecord | null>((ids) => adapter.findLinkagesByResidentIds(db, ids), null),
+    linkageByIntegratedAddressNumber: mapLoader<string, LinkageRecord | null>((numbers) => adapter.findLinkagesByIntegratedAddressNumbers(db, numbers), null),
+    linkageByResidentId: mapLoader<string, LinkageRecord | null>((ids) => adapter.findLinkagesByResidentIds(db, ids), null),
     provisionRecords(first) {
       let loader = provisionLoaders.get(first);
       if (!loader) {
-        loader = settledMapLoader((numbers) => adapter.findProvisionRecords(db, numbers, first), [] as ProvisionRecord[]);
+        loader = mapLoader((numbers) => adapter.findProvisionRecords(db, numbers, first), [] as ProvisionRecord[]);
         provisionLoaders.set(first, loader);
       }
       return loader;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type DataLoader from 'dataloader';
-import { mapLoader, rowLoader } from '../shared/loaders';
+import { mapLoader } from '../shared/loaders';
 import * as adapter from './legacy/adapter';
 import type { IdentityRecord } from './records';
 
@@ -19,7 +19,7 @@ export interface JukiCsContext {
 
 export function createJukiCsContext(db: Knex): JukiCsContext {
   const loaders: JukiCsLoaders = {
-    identityByCode: rowLoader((codes) => adapter.findIdentitiesByCodes(db, codes), (i) => i.residentCode),
+    identityByCode: mapLoader<string, IdentityRecord | null>((codes) => adapter.findIdentitiesByCodes(db, codes), null),
     identityByIndividualNumber: mapLoader<string, IdentityRecord | null>((numbers) => adapter.findIdentitiesByIndividualNumbers(db, numbers), null),
     individualNumber: mapLoader<string, string | null>((codes) => adapter.findIndividualNumbers(db, codes), null),
   };

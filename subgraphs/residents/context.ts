@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type DataLoader from 'dataloader';
-import { mapLoader, rowLoader } from '../shared/loaders';
+import { mapLoader } from '../shared/loaders';
 import { todayInJapan } from '../shared/statistics';
 import * as adapter from './legacy/adapter';
 import type {
@@ -34,10 +34,10 @@ export interface ResidentsContext {
 export function createResidentsContext(db: Knex): ResidentsContext {
   const today = todayInJapan();
   const loaders: ResidentsLoaders = {
-    residentById: rowLoader((ids) => adapter.findResidentsByIds(db, ids), (r) => r.id),
-    residentByCode: rowLoader((codes) => adapter.findResidentsByCodes(db, codes), (r) => r.residentCode),
+    residentById: mapLoader<string, ResidentRecord | null>((ids) => adapter.findResidentsByIds(db, ids), null),
+    residentByCode: mapLoader<string, ResidentRecord | null>((codes) => adapter.findResidentsByCodes(db, codes), null),
     individualNumber: mapLoader<string, string | null>((ids) => adapter.findIndividualNumbers(db, ids), null),
-    household: rowLoader((ids) => adapter.findHouseholds(db, ids), (h) => h.id),
+    household: mapLoader<string, HouseholdRecord | null>((ids) => adapter.findHouseholds(db, ids), null),
     householdMembers: mapLoader((ids) => adapter.findHouseholdMembers(db, ids), [] as ResidentRecord[]),
     foreignResident: mapLoader<string, ForeignResidentRecord | null>((ids) => adapter.findForeignResidents(db, ids), null),
     movements: mapLoader((ids) => adapter.findMovements(db, ids), [] as MovementRecord[]),

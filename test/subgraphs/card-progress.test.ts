@@ -378,6 +378,33 @@ describe.each(DIALECTS)('card-progress subgraph on $name', (dialect) => {
     expect(JSON.stringify(body.errors)).not.toContain('20240230');
   });
 
+  it('fails only the persons with a malformed row, not the others in their batch, still one statement per loader', async () => {
+    const statements: string[] = [];
+    const onQuery = (query: { sql: string }) => statements.push(query.sql);
+    opened.db.on('query', onQuery);
+    try {
+      const { body, text } = await post(running.url, ENTITIES, representations([P1, P8, P9, P2]));
+      const entities = body.data?._entities as { id: string; myNumberCard: any }[];
+      expect(entities.map((e) => e.id)).toEqual([P1, P8, P9, P2]);
+      expect(entities[0].myNumberCard.applicationId).toBe('A000000000000102');
+      expect(entities[0].myNumberCard.events).toHaveLength(5);
+      expect(entities[1].myNumberCard).toBeNull(); // an unknown state code on the latest application
+      expect(entities[2].myNumberCard).toBeNull(); // an impossible timestamp in its events
+      expect(entities[3].myNumberCard.applicationId).toBe('B000000000000002');
+      expect(body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual(
+        expect.arrayContaining([
+          [['_entities', 1, 'myNumberCard'], 'INTERNAL_SERVER_ERROR'],
+          [['_entities', 2, 'myNumberCard', 'events'], 'INVALID_LEGACY_DATE'],
+        ]),
+      );
+      expect(body.errors).toHaveLength(2);
+      expect(text).not.toMatch(/H000000000000001|I000000000000001|20240230/);
+      expect(statements).toHaveLength(3);
+    } finally {
+      opened.db.off('query', onQuery);
+    }
+  });
+
   it('runs the same number of SQL statements for 1 and for 50 entities (one per loader batch)', async () => {
     const statements: string[] = [];
     const onQuery = (query: { sql: string }) => statements.push(query.sql);

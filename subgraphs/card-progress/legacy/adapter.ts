@@ -1,13 +1,15 @@
 import type { Knex } from 'knex';
 import { InvalidLegacyDateError, parseWesternDate } from '../../../lib/legacy/wareki';
 import { normalizeKana, trimFixedWidth } from '../../../lib/legacy/text';
+import { convertByKey, convertGroups, type Settled } from '../../shared/loaders';
 import type { ApplicationGroups, CardEventRecord, CardRecord, CardReservationRecord, CardStatus, OfficeRecord, ReservationState } from '../records';
 
 /**
  * The card issuance progress system's adapter (個人番号カード交付進捗管理システム): the only
  * module that reads its legacy tables. Every function takes a batch of keys and runs ONE
  * statement, so DataLoader batches turn into one SQL round trip whatever the number of rows.
- * Office names come from KOFU_BASHO_MST joined into the same statement.
+ * Office names come from KOFU_BASHO_MST joined into the same statement. Batch results are keyed
+ * and settled (subgraphs/shared/loaders.ts): a row that cannot be converted fails its own key only.
  */
 
 type Row = Record<string, unknown>;
@@ -92,15 +94,21 @@ function toCard(row: Row): CardRecord {
   };
 }
 
-function groupBy<T>(rows: Row[], key: string, map: (row: Row) => T): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const row of rows) {
-    const id = required(row[key]);
-    const list = groups.get(id);
-    if (list) list.push(map(row));
-    else groups.set(id, [map(row)]);
-  }
-  return groups;
+function toCardEvent(row: Row): CardEventRecord {
+  return {
+    sequence: Number(row.RIREKI_SEQ),
+    status: decode(STATUS_BY_CODE, row.JOTAI_CD, 'CARD_SHINCHOKU.JOTAI_CD'),
+    occurredAt: parseJstTimestamp(row.JOTAI_NICHIJI as string),
+    office: toOffice(row.BASHO_CD, row.BASHO_MEI),
+  };
+}
+
+function toReservation(row: Row): CardReservationRecord {
+  return {
+    scheduledAt: parseJstTimestamp(row.YOYAKU_NICHIJI as string),
+    office: requiredOffice(row.YOYAKU_BASHO_CD, row.BASHO_MEI, 'CARD_YOYAKU.YOYAKU_BASHO_CD'),
+    state: decode(RESERVATION_STATE_BY_CODE, row.YOYAKU_JOTAI, 'CARD_YOYAKU.YOYAKU_JOTAI'),
+  };
 }
 
 /**
@@ -109,7 +117,7 @@ function groupBy<T>(rows: Row[], key: string, map: (row: Row) => T): Map<string,
  * function or TOP/LIMIT per group, which SQLite, PostgreSQL and SQL Server spell differently.
  * The comparison is done on the trimmed values in JS, so it does not depend on a collation.
  */
-export async function findLatestCards(db: Knex, residentIds: readonly string[]): Promise<Map<string, CardRecord>> {
+export async function findLatestCards(db: Knex, residentIds: readonly string[]): Promise<Map<string, Settled<CardRecord>>> {
   const rows: Row[] = await db('CARD_SHINSEI as s')
     .leftJoin('KOFU_BASHO_MST as b', 'b.BASHO_CD', 's.KOFU_BASHO_CD')
     .select('s.SHINSEI_ID', 's.ATENA_NO', 's.SHINSEI_YMD', 's.GENKO_JOTAI_CD', 's.KOFU_BASHO_CD', 'b.BASHO_MEI')
@@ -126,40 +134,26 @@ export async function findLatestCards(db: Knex, residentIds: readonly string[]):
     if (!current || later(row, current)) latest.set(id, row);
   }
   // Only the kept rows are mapped: an older application's data fault does not hide the latest card.
-  return new Map([...latest].map(([id, row]) => [id, toCard(row)]));
+  return convertByKey(latest.values(), (row) => required(row.ATENA_NO), toCard);
 }
 
 /** 進捗履歴 per application, oldest first (RIREKI_SEQ order). */
-export async function findCardEvents(db: Knex, applicationIds: readonly string[]): Promise<Map<string, CardEventRecord[]>> {
+export async function findCardEvents(db: Knex, applicationIds: readonly string[]): Promise<Map<string, Settled<CardEventRecord[]>>> {
   const rows: Row[] = await db('CARD_SHINCHOKU as h')
     .leftJoin('KOFU_BASHO_MST as b', 'b.BASHO_CD', 'h.BASHO_CD')
     .select('h.SHINSEI_ID', 'h.RIREKI_SEQ', 'h.JOTAI_CD', 'h.JOTAI_NICHIJI', 'h.BASHO_CD', 'b.BASHO_MEI')
     .whereIn('h.SHINSEI_ID', applicationIds as string[])
     .orderBy([{ column: 'h.SHINSEI_ID' }, { column: 'h.RIREKI_SEQ' }]);
-  return groupBy(rows, 'SHINSEI_ID', (row) => ({
-    sequence: Number(row.RIREKI_SEQ),
-    status: decode(STATUS_BY_CODE, row.JOTAI_CD, 'CARD_SHINCHOKU.JOTAI_CD'),
-    occurredAt: parseJstTimestamp(row.JOTAI_NICHIJI as string),
-    office: toOffice(row.BASHO_CD, row.BASHO_MEI),
-  }));
+  return convertGroups(rows, (row) => required(row.SHINSEI_ID), toCardEvent);
 }
 
 /** 交付予約 per application (at most one: SHINSEI_ID is the table's key). */
-export async function findReservations(db: Knex, applicationIds: readonly string[]): Promise<Map<string, CardReservationRecord>> {
+export async function findReservations(db: Knex, applicationIds: readonly string[]): Promise<Map<string, Settled<CardReservationRecord>>> {
   const rows: Row[] = await db('CARD_YOYAKU as y')
     .leftJoin('KOFU_BASHO_MST as b', 'b.BASHO_CD', 'y.YOYAKU_BASHO_CD')
     .select('y.SHINSEI_ID', 'y.YOYAKU_NICHIJI', 'y.YOYAKU_BASHO_CD', 'y.YOYAKU_JOTAI', 'b.BASHO_MEI')
     .whereIn('y.SHINSEI_ID', applicationIds as string[]);
-  return new Map(
-    rows.map((row) => [
-      required(row.SHINSEI_ID),
-      {
-        scheduledAt: parseJstTimestamp(row.YOYAKU_NICHIJI as string),
-        office: requiredOffice(row.YOYAKU_BASHO_CD, row.BASHO_MEI, 'CARD_YOYAKU.YOYAKU_BASHO_CD'),
-        state: decode(RESERVATION_STATE_BY_CODE, row.YOYAKU_JOTAI, 'CARD_YOYAKU.YOYAKU_JOTAI'),
-      },
-    ]),
-  );
+  return convertByKey(rows, (row) => required(row.SHINSEI_ID), toReservation);
 }
 
 /**

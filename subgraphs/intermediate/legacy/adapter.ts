@@ -1,12 +1,14 @@
 import type { Knex } from 'knex';
 import { InvalidLegacyDateError } from '../../../lib/legacy/wareki';
 import { normalizeKana, trimFixedWidth } from '../../../lib/legacy/text';
+import { convertByKey, convertGroups, type Settled } from '../../shared/loaders';
 import type { CodeStatus, LinkageRecord, ProvisionRecord, ProvisionResult } from '../records';
 
 /**
  * The intermediate server's adapter (中間サーバ): the only module that reads its legacy tables.
  * Every function takes a batch of keys and runs ONE statement, so DataLoader batches turn into
- * one SQL round trip whatever the number of rows.
+ * one SQL round trip whatever the number of rows. Batch results are keyed and settled
+ * (subgraphs/shared/loaders.ts): a malformed legacy row fails its own person only, not the batch.
  */
 
 type Row = Record<string, unknown>;
@@ -96,27 +98,15 @@ function toProvisionRecord(row: Row): ProvisionRecord {
   };
 }
 
-/**
- * Maps one row, keeping a mapping error (a malformed legacy value) for that row's key alone:
- * the loader rejects only that key, so one bad legacy row fails one person, not its whole batch.
- */
-function settle<T>(map: (row: Row) => T, row: Row): T | Error {
-  try {
-    return map(row);
-  } catch (error) {
-    return error instanceof Error ? error : new Error('legacy row could not be mapped');
-  }
-}
-
-export async function findLinkagesByIntegratedAddressNumbers(db: Knex, numbers: readonly string[]): Promise<Map<string, LinkageRecord | Error>> {
+export async function findLinkagesByIntegratedAddressNumbers(db: Knex, numbers: readonly string[]): Promise<Map<string, Settled<LinkageRecord>>> {
   const rows: Row[] = await db('TOGO_ATENA').select(LINKAGE_COLUMNS).whereIn('TOGO_ATENA_NO', numbers as string[]);
-  return new Map(rows.map((row) => [required(row.TOGO_ATENA_NO), settle(toLinkage, row)]));
+  return convertByKey(rows, (row) => required(row.TOGO_ATENA_NO), toLinkage);
 }
 
 /** By the resident record system's 宛名番号 (unique in TOGO_ATENA). */
-export async function findLinkagesByResidentIds(db: Knex, residentIds: readonly string[]): Promise<Map<string, LinkageRecord | Error>> {
+export async function findLinkagesByResidentIds(db: Knex, residentIds: readonly string[]): Promise<Map<string, Settled<LinkageRecord>>> {
   const rows: Row[] = await db('TOGO_ATENA').select(LINKAGE_COLUMNS).whereIn('GYOMU_ATENA_NO', residentIds as string[]);
-  return new Map(rows.map((row) => [required(row.GYOMU_ATENA_NO), settle(toLinkage, row)]));
+  return convertByKey(rows, (row) => required(row.GYOMU_ATENA_NO), toLinkage);
 }
 
 /**
@@ -133,22 +123,12 @@ export async function findProvisionRecords(
   db: Knex,
   integratedAddressNumbers: readonly string[],
   newest: number,
-): Promise<Map<string, ProvisionRecord[] | Error>> {
+): Promise<Map<string, Settled<ProvisionRecord[]>>> {
   const rows: Row[] = await db('JOHO_TEIKYO_KIROKU as k')
     .leftJoin('KIKAN_MST as m', 'm.KIKAN_CD', 'k.SHOKAI_KIKAN_CD')
     .select('k.KIROKU_NO', 'k.TOGO_ATENA_NO', 'k.SHOKAI_NICHIJI', 'k.SHOKAI_KIKAN_CD', 'm.KIKAN_MEI', 'k.BEPPYO_KO', 'k.JOHO_KOMOKU', 'k.TEIKYO_KEKKA_CD', 'k.JIDO_OTO_KBN')
     .whereIn('k.TOGO_ATENA_NO', integratedAddressNumbers as string[])
     // CHAR(14) YYYYMMDDHHMMSS sorts chronologically as text; KIROKU_NO breaks ties deterministically.
     .orderBy([{ column: 'k.TOGO_ATENA_NO' }, { column: 'k.SHOKAI_NICHIJI', order: 'desc' }, { column: 'k.KIROKU_NO', order: 'desc' }]);
-  const byPerson = new Map<string, ProvisionRecord[] | Error>();
-  for (const row of rows) {
-    const id = required(row.TOGO_ATENA_NO);
-    let list = byPerson.get(id);
-    if (!list) byPerson.set(id, (list = []));
-    if (list instanceof Error || list.length >= newest) continue;
-    const record = settle(toProvisionRecord, row);
-    if (record instanceof Error) byPerson.set(id, record);
-    else list.push(record);
-  }
-  return byPerson;
+  return convertGroups(rows, (row) => required(row.TOGO_ATENA_NO), toProvisionRecord, newest);
 }

@@ -1,12 +1,15 @@
 import type { Knex } from 'knex';
 import { LETTER_ERAS, parseWarekiDate, type LegacyDate } from '../../../lib/legacy/wareki';
 import { kanaSearchKey, normalizeKana, padFixedWidth, trimFixedWidth } from '../../../lib/legacy/text';
+import { convertByKey, type Settled } from '../../shared/loaders';
 import type { IdentityChangeReason, IdentityRecord, IdentitySearchFilter, IdentitySearchPage } from '../records';
 
 /**
  * The CS terminal's adapter (市町村CS, 住基ネット): the only module that reads its legacy tables.
  * Every function takes a batch of keys and runs ONE statement, so DataLoader batches turn into
- * one SQL round trip whatever the number of rows. This vendor writes dates with an era letter
+ * one SQL round trip whatever the number of rows; batch results are keyed and settled
+ * (subgraphs/shared/loaders.ts), so a row that cannot be converted fails its own key only.
+ * This vendor writes dates with an era letter
  * (M/T/S/H/R + YYMMDD), so every date goes through LETTER_ERAS.
  */
 
@@ -83,22 +86,22 @@ function toIdentity(row: Row): IdentityRecord {
   };
 }
 
-/** 本人確認情報 by 住民票コード, removed persons included. */
-export async function findIdentitiesByCodes(db: Knex, codes: readonly string[]): Promise<IdentityRecord[]> {
+/** 本人確認情報 by 住民票コード, keyed by it, removed persons included. */
+export async function findIdentitiesByCodes(db: Knex, codes: readonly string[]): Promise<Map<string, Settled<IdentityRecord>>> {
   const rows: Row[] = await db('HONNIN_KAKUNIN').select(IDENTITY_COLUMNS).whereIn('JUMINHYO_CD', codes as string[]);
-  return rows.map(toIdentity);
+  return convertByKey(rows, (row) => required(row.JUMINHYO_CD), toIdentity);
 }
 
 /**
  * 本人確認情報 by 個人番号 (already validated), keyed by the number. One statement: the number's
  * table is joined only to find the person; no other column of it is read.
  */
-export async function findIdentitiesByIndividualNumbers(db: Knex, numbers: readonly string[]): Promise<Map<string, IdentityRecord>> {
+export async function findIdentitiesByIndividualNumbers(db: Knex, numbers: readonly string[]): Promise<Map<string, Settled<IdentityRecord>>> {
   const rows: Row[] = await db('CS_KOJIN_BANGO as k')
     .join('HONNIN_KAKUNIN as h', 'h.JUMINHYO_CD', 'k.JUMINHYO_CD')
     .select('k.KOJIN_NO', ...IDENTITY_COLUMNS.map((column) => `h.${column}`))
     .whereIn('k.KOJIN_NO', numbers as string[]);
-  return new Map(rows.map((row) => [required(row.KOJIN_NO), toIdentity(row)]));
+  return convertByKey(rows, (row) => required(row.KOJIN_NO), toIdentity);
 }
 
 /** 個人番号, from its own table (kept apart from the identity table), by 住民票コード. */

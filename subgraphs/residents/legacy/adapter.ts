@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { parseWarekiDate, parseWesternDate, toWarekiRaw, toWesternRaw, type LegacyDate } from '../../../lib/legacy/wareki';
 import { detectGaiji, kanaSearchKey, normalizeKana, trimFixedWidth } from '../../../lib/legacy/text';
+import { convertByKey, convertGroups, type Settled } from '../../shared/loaders';
 import type {
   AddressRecord,
   CertificateIssuanceRecord,
@@ -17,7 +18,8 @@ import type {
 /**
  * The resident record system's adapter (住民記録システム): the only module that reads its legacy
  * tables. Every function takes a batch of keys and runs ONE statement, so DataLoader batches
- * turn into one SQL round trip whatever the number of rows.
+ * turn into one SQL round trip whatever the number of rows. Batch results are keyed and settled
+ * (subgraphs/shared/loaders.ts): a row that cannot be converted fails its own key only.
  */
 
 type Row = Record<string, unknown>;
@@ -199,25 +201,63 @@ function toResident(row: Row): ResidentRecord {
   };
 }
 
-function groupBy<T>(rows: Row[], key: string, map: (row: Row) => T): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const row of rows) {
-    const id = required(row[key]);
-    const list = groups.get(id);
-    if (list) list.push(map(row));
-    else groups.set(id, [map(row)]);
-  }
-  return groups;
+function toForeignResident(row: Row): ForeignResidentRecord {
+  return {
+    nationality: required(row.KOKUSEKI),
+    category: FOREIGN_CATEGORY_BY_CODE[required(row.HO30_45_KBN)] ?? 'MID_TO_LONG_TERM',
+    residenceStatus: text(row.ZAIRYU_SHIKAKU),
+    periodOfStay: normalizeKana(text(row.ZAIRYU_KIKAN)),
+    periodExpiresOn: text(row.ZAIRYU_MANRYO_YMD) ? parseWesternDate(row.ZAIRYU_MANRYO_YMD as string) : null,
+    residenceCardNumber: text(row.ZAIRYU_CARD_NO),
+    specialPermanentResidentCertificateNumber: text(row.TOKUEI_SHOMEISHO_NO),
+    becameForeignResidentOn: text(row.GAIKOKUJIN_YMD) ? parseWesternDate(row.GAIKOKUJIN_YMD as string) : null,
+  };
 }
 
-export async function findResidentsByIds(db: Knex, ids: readonly string[]): Promise<ResidentRecord[]> {
+function toMovement(row: Row): MovementRecord {
+  return {
+    sequence: Number(row.IDO_SEQ),
+    reason: MOVEMENT_BY_CODE[required(row.IDO_JIYU_CD)] ?? 'EX_OFFICIO_ENTRY',
+    occurredOn: parseWarekiDate(row.IDO_YMD as string),
+    notifiedOn: wareki(row.TODOKEDE_YMD),
+    addressBefore: text(row.IDO_MAE_JUSHO),
+    addressAfter: text(row.IDO_GO_JUSHO),
+  };
+}
+
+function toCertificateIssuance(row: Row): CertificateIssuanceRecord {
+  return {
+    id: required(row.HAKKO_NO),
+    kind: CERTIFICATE_BY_CODE[required(row.SHOMEI_SHUBETSU_CD)] ?? 'RESIDENT_RECORD_COPY',
+    issuedOn: parseWarekiDate(row.HAKKO_YMD as string),
+    office: text(row.BASHO_MEI) ?? required(row.HAKKO_BASHO_CD),
+    copies: Number(row.TSUSU),
+    requester: REQUESTER_BY_CODE[required(row.SEIKYUSHA_KBN)] ?? 'SELF',
+  };
+}
+
+/** `todayRaw`: today as wareki GYYMMDD, whose string order is chronological across eras (as the dates'). */
+function toSupportMeasure(row: Row, todayRaw: string): SupportMeasureRecord {
+  const endRaw = text(row.SHURYO_YMD);
+  return {
+    active: required(row.KAISHI_YMD) <= todayRaw && (endRaw === null || endRaw >= todayRaw),
+    kind: SUPPORT_KIND_BY_CODE[required(row.SOCHI_KBN)] ?? 'OTHER',
+    startsOn: parseWarekiDate(row.KAISHI_YMD as string),
+    endsOn: wareki(row.SHURYO_YMD),
+    interim: text(row.KARI_FLG) === '1',
+  };
+}
+
+/** Persons by 宛名番号, keyed by it. */
+export async function findResidentsByIds(db: Knex, ids: readonly string[]): Promise<Map<string, Settled<ResidentRecord>>> {
   const rows: Row[] = await db('JUMIN_KIHON').select(RESIDENT_COLUMNS).whereIn('ATENA_NO', ids as string[]);
-  return rows.map(toResident);
+  return convertByKey(rows, (row) => required(row.ATENA_NO), toResident);
 }
 
-export async function findResidentsByCodes(db: Knex, codes: readonly string[]): Promise<ResidentRecord[]> {
+/** Persons by 住民票コード, keyed by it. */
+export async function findResidentsByCodes(db: Knex, codes: readonly string[]): Promise<Map<string, Settled<ResidentRecord>>> {
   const rows: Row[] = await db('JUMIN_KIHON').select(RESIDENT_COLUMNS).whereIn('JUMINHYO_CD', codes as string[]);
-  return rows.map(toResident);
+  return convertByKey(rows, (row) => required(row.JUMINHYO_CD), toResident);
 }
 
 /** 個人番号, from its own table (kept apart from the basic-info table). */
@@ -226,93 +266,55 @@ export async function findIndividualNumbers(db: Knex, ids: readonly string[]): P
   return new Map(rows.map((row) => [required(row.ATENA_NO), required(row.KOJIN_NO)]));
 }
 
-export async function findHouseholds(db: Knex, householdIds: readonly string[]): Promise<HouseholdRecord[]> {
+export async function findHouseholds(db: Knex, householdIds: readonly string[]): Promise<Map<string, Settled<HouseholdRecord>>> {
   const rows: Row[] = await db('SETAI').select('SETAI_NO', 'SETAINUSHI_ATENA_NO').whereIn('SETAI_NO', householdIds as string[]);
-  return rows.map((row) => ({ id: required(row.SETAI_NO), headId: required(row.SETAINUSHI_ATENA_NO) }));
+  return convertByKey(rows, (row) => required(row.SETAI_NO), (row) => ({ id: required(row.SETAI_NO), headId: required(row.SETAINUSHI_ATENA_NO) }));
 }
 
 /** Current members (住民 only; removed persons are no longer household members), in member order. */
-export async function findHouseholdMembers(db: Knex, householdIds: readonly string[]): Promise<Map<string, ResidentRecord[]>> {
+export async function findHouseholdMembers(db: Knex, householdIds: readonly string[]): Promise<Map<string, Settled<ResidentRecord[]>>> {
   const rows: Row[] = await db('JUMIN_KIHON')
     .select(RESIDENT_COLUMNS)
     .whereIn('SETAI_NO', householdIds as string[])
     .andWhere('JUMIN_JOTAI', CODE_BY_STATUS.RESIDENT)
     .orderBy([{ column: 'SETAI_NO' }, { column: 'SETAI_JUN' }]);
-  return groupBy(rows, 'SETAI_NO', toResident);
+  return convertGroups(rows, (row) => required(row.SETAI_NO), toResident);
 }
 
-export async function findForeignResidents(db: Knex, ids: readonly string[]): Promise<Map<string, ForeignResidentRecord>> {
+export async function findForeignResidents(db: Knex, ids: readonly string[]): Promise<Map<string, Settled<ForeignResidentRecord>>> {
   const rows: Row[] = await db('GAIKOKUJIN')
     .select('ATENA_NO', 'KOKUSEKI', 'HO30_45_KBN', 'ZAIRYU_SHIKAKU', 'ZAIRYU_KIKAN', 'ZAIRYU_MANRYO_YMD', 'ZAIRYU_CARD_NO', 'TOKUEI_SHOMEISHO_NO', 'GAIKOKUJIN_YMD')
     .whereIn('ATENA_NO', ids as string[]);
-  return new Map(
-    rows.map((row) => [
-      required(row.ATENA_NO),
-      {
-        nationality: required(row.KOKUSEKI),
-        category: FOREIGN_CATEGORY_BY_CODE[required(row.HO30_45_KBN)] ?? 'MID_TO_LONG_TERM',
-        residenceStatus: text(row.ZAIRYU_SHIKAKU),
-        periodOfStay: normalizeKana(text(row.ZAIRYU_KIKAN)),
-        periodExpiresOn: text(row.ZAIRYU_MANRYO_YMD) ? parseWesternDate(row.ZAIRYU_MANRYO_YMD as string) : null,
-        residenceCardNumber: text(row.ZAIRYU_CARD_NO),
-        specialPermanentResidentCertificateNumber: text(row.TOKUEI_SHOMEISHO_NO),
-        becameForeignResidentOn: text(row.GAIKOKUJIN_YMD) ? parseWesternDate(row.GAIKOKUJIN_YMD as string) : null,
-      },
-    ]),
-  );
+  return convertByKey(rows, (row) => required(row.ATENA_NO), toForeignResident);
 }
 
-export async function findMovements(db: Knex, ids: readonly string[]): Promise<Map<string, MovementRecord[]>> {
+export async function findMovements(db: Knex, ids: readonly string[]): Promise<Map<string, Settled<MovementRecord[]>>> {
   const rows: Row[] = await db('IDO_RIREKI')
     .select('ATENA_NO', 'IDO_SEQ', 'IDO_JIYU_CD', 'IDO_YMD', 'TODOKEDE_YMD', 'IDO_MAE_JUSHO', 'IDO_GO_JUSHO')
     .whereIn('ATENA_NO', ids as string[])
     .orderBy([{ column: 'ATENA_NO' }, { column: 'IDO_SEQ' }]);
-  return groupBy(rows, 'ATENA_NO', (row) => ({
-    sequence: Number(row.IDO_SEQ),
-    reason: MOVEMENT_BY_CODE[required(row.IDO_JIYU_CD)] ?? 'EX_OFFICIO_ENTRY',
-    occurredOn: parseWarekiDate(row.IDO_YMD as string),
-    notifiedOn: wareki(row.TODOKEDE_YMD),
-    addressBefore: text(row.IDO_MAE_JUSHO),
-    addressAfter: text(row.IDO_GO_JUSHO),
-  }));
+  return convertGroups(rows, (row) => required(row.ATENA_NO), toMovement);
 }
 
-export async function findCertificateIssuances(db: Knex, ids: readonly string[]): Promise<Map<string, CertificateIssuanceRecord[]>> {
+export async function findCertificateIssuances(db: Knex, ids: readonly string[]): Promise<Map<string, Settled<CertificateIssuanceRecord[]>>> {
   const rows: Row[] = await db('SHOMEI_HAKKO_RIREKI as h')
     .leftJoin('BASHO_MST as b', 'b.BASHO_CD', 'h.HAKKO_BASHO_CD')
     .select('h.HAKKO_NO', 'h.ATENA_NO', 'h.SHOMEI_SHUBETSU_CD', 'h.HAKKO_YMD', 'h.HAKKO_BASHO_CD', 'b.BASHO_MEI', 'h.TSUSU', 'h.SEIKYUSHA_KBN')
     .whereIn('h.ATENA_NO', ids as string[])
     .orderBy([{ column: 'h.ATENA_NO' }, { column: 'h.HAKKO_YMD', order: 'desc' }, { column: 'h.HAKKO_NO', order: 'desc' }]);
-  return groupBy(rows, 'ATENA_NO', (row) => ({
-    id: required(row.HAKKO_NO),
-    kind: CERTIFICATE_BY_CODE[required(row.SHOMEI_SHUBETSU_CD)] ?? 'RESIDENT_RECORD_COPY',
-    issuedOn: parseWarekiDate(row.HAKKO_YMD as string),
-    office: text(row.BASHO_MEI) ?? required(row.HAKKO_BASHO_CD),
-    copies: Number(row.TSUSU),
-    requester: REQUESTER_BY_CODE[required(row.SEIKYUSHA_KBN)] ?? 'SELF',
-  }));
+  return convertGroups(rows, (row) => required(row.ATENA_NO), toCertificateIssuance);
 }
 
 /** The latest 支援措置 per person. The perpetrator's name is never read: it is for refusals only. */
-export async function findSupportMeasures(db: Knex, ids: readonly string[], today: string): Promise<Map<string, SupportMeasureRecord>> {
+export async function findSupportMeasures(db: Knex, ids: readonly string[], today: string): Promise<Map<string, Settled<SupportMeasureRecord>>> {
   const rows: Row[] = await db('SHIEN_SOCHI')
     .select('ATENA_NO', 'SOCHI_SEQ', 'SOCHI_KBN', 'KAISHI_YMD', 'SHURYO_YMD', 'KARI_FLG')
     .whereIn('ATENA_NO', ids as string[])
     .orderBy([{ column: 'ATENA_NO' }, { column: 'SOCHI_SEQ' }]);
   const todayRaw = toWarekiRaw(today);
-  const latest = new Map<string, SupportMeasureRecord>();
-  for (const row of rows) {
-    const endRaw = text(row.SHURYO_YMD);
-    latest.set(required(row.ATENA_NO), {
-      // Both dates are wareki GYYMMDD, whose string order is chronological across eras.
-      active: required(row.KAISHI_YMD) <= todayRaw && (endRaw === null || endRaw >= todayRaw),
-      kind: SUPPORT_KIND_BY_CODE[required(row.SOCHI_KBN)] ?? 'OTHER',
-      startsOn: parseWarekiDate(row.KAISHI_YMD as string),
-      endsOn: wareki(row.SHURYO_YMD),
-      interim: text(row.KARI_FLG) === '1',
-    });
-  }
-  return latest;
+  // Rows come in SOCHI_SEQ order and the last per person wins; only that one is converted.
+  const latest = new Map(rows.map((row) => [required(row.ATENA_NO), row] as const));
+  return convertByKey(latest.values(), (row) => required(row.ATENA_NO), (row) => toSupportMeasure(row, todayRaw));
 }
 
 function escapeLike(value: string): string {
