@@ -44,7 +44,16 @@ export function sumBy<T>(rows: T[], keyOf: (row: T) => string | null, countOf: (
   return sums;
 }
 
-/** Today's date in Japan (the ward's calendar), as YYYY-MM-DD. */
-export function todayInJapan(now: Date = new Date()): string {
+/**
+ * Today's date in Japan (the ward's calendar), as YYYY-MM-DD. `WARD_AS_OF_DATE` pins it, so a
+ * demo or a test over the synthetic world (laid out around a fixed date) does not drift as the
+ * real calendar moves on (a support measure's term ending, an age band changing).
+ */
+export function todayInJapan(now: Date = new Date(), env: NodeJS.ProcessEnv = process.env): string {
+  const pinned = env.WARD_AS_OF_DATE;
+  if (pinned) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(pinned)) throw new Error('WARD_AS_OF_DATE must be an ISO date YYYY-MM-DD');
+    return pinned;
+  }
   return new Date(now.getTime() + 9 * 3600_000).toISOString().slice(0, 10);
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { seedAll } from '../../generator/seed';
+import { REFERENCE_DATE } from '../../generator/dates';
 import { createThrowawayDatabase, postgresAdminUrl } from './postgres';
 
 /** Residents in the shared test dataset: enough for a 1,000-row page of living residents. */
@@ -12,6 +13,8 @@ export const TEST_RESIDENTS = 1500;
  * throwaway PostgreSQL database (see postgres.ts).
  */
 export default async function globalSetup(): Promise<void> {
+  // The synthetic world is laid out around a fixed date; the subgraphs' "today" follows it.
+  process.env.WARD_AS_OF_DATE ??= REFERENCE_DATE;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ward-test-data-'));
   await seedAll({ residents: TEST_RESIDENTS, dataDir });
   process.env.WARD_TEST_DATA_DIR = dataDir;

@@ -42,6 +42,7 @@ const RELATIONSHIPS: Record<string, string> = {
   '11': '妻の父母',
   '12': '縁故者',
   '13': '同居人',
+  '14': '妻（未届）',
   '99': 'その他',
 };
 
