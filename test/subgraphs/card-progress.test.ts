@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import knexFactory, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import { migrateToLatest, openDatabase } from '../../subgraphs/shared/database';
 import { startSubgraph, type RunningSubgraph } from '../../subgraphs/shared/server';
 import { todayInJapan } from '../../subgraphs/shared/statistics';
@@ -9,6 +9,7 @@ import { cardProgressSubgraph } from '../../subgraphs/card-progress';
 import * as adapter from '../../subgraphs/card-progress/legacy/adapter';
 import { parseJstTimestamp } from '../../subgraphs/card-progress/legacy/adapter';
 import { captureMssqlStatements } from '../support/sql-capture';
+import { scratchDialects, type ScratchDatabase } from '../support/postgres';
 import { padFixedWidth } from '../../lib/legacy/text';
 import { seedAll } from '../../generator/seed';
 import { FIXTURE_FEB29_COMMON_YEAR, FIXTURE_FIRST_RESIDENT } from '../../generator/fixtures';
@@ -166,47 +167,7 @@ const STATISTICS: Dataset = {
   reservations: [],
 };
 
-interface OpenDatabase {
-  db: Knex;
-  cleanup(): Promise<void>;
-}
-
-const DIALECTS: { name: string; open(): Promise<OpenDatabase> }[] = [
-  {
-    name: 'sqlite',
-    async open() {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'card-progress-'));
-      const db = openDatabase('card-progress', { client: 'better-sqlite3', connection: { filename: path.join(dir, 'card-progress.sqlite') }, useNullAsDefault: true });
-      return {
-        db,
-        async cleanup() {
-          await db.destroy();
-          fs.rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-];
-if (process.env.TEST_PG_URL) {
-  const connectionString = process.env.TEST_PG_URL;
-  DIALECTS.push({
-    name: 'postgresql',
-    async open() {
-      const schema = `card_progress_test_${process.pid}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
-      const admin = knexFactory({ client: 'pg', connection: { connectionString } });
-      await admin.raw('create schema ??', [schema]);
-      const db = openDatabase('card-progress', { client: 'pg', connection: { connectionString }, searchPath: [schema], pool: { min: 0, max: 4 } });
-      return {
-        db,
-        async cleanup() {
-          await db.destroy();
-          await admin.raw('drop schema ?? cascade', [schema]);
-          await admin.destroy();
-        },
-      };
-    },
-  });
-}
+const DIALECTS = scratchDialects('card-progress');
 
 interface GraphQLResponse {
   data?: Record<string, any> | null;
@@ -277,7 +238,7 @@ describe('the adapter on SQL Server (T-SQL captured, not run)', () => {
 });
 
 describe.each(DIALECTS)('card-progress subgraph on $name', (dialect) => {
-  let opened: OpenDatabase;
+  let opened: ScratchDatabase;
   let running: RunningSubgraph;
   const savedMinimum = process.env.STATISTICS_MIN_CELL_SIZE;
 
@@ -433,7 +394,7 @@ describe.each(DIALECTS)('card-progress subgraph on $name', (dialect) => {
   });
 
   describe('cardIssuanceStatistics', () => {
-    let stats: OpenDatabase;
+    let stats: ScratchDatabase;
     let statsServer: RunningSubgraph;
 
     beforeAll(async () => {

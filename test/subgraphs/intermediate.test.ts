@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import knexFactory, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import { migrateToLatest, openDatabase } from '../../subgraphs/shared/database';
 import { startSubgraph, type RunningSubgraph } from '../../subgraphs/shared/server';
 import { intermediateSubgraph } from '../../subgraphs/intermediate';
 import { padFixedWidth } from '../../lib/legacy/text';
 import { seedAll } from '../../generator/seed';
 import { FIXTURE_FIRST_RESIDENT, FIXTURE_SUPPORT_MEASURE } from '../../generator/fixtures';
+import { scratchDialects } from '../support/postgres';
 
 /**
  * The intermediate-server subgraph (中間サーバ), started in-process and queried over HTTP as the
@@ -160,47 +161,7 @@ async function seed(db: Knex): Promise<void> {
   await db.batchInsert('JOHO_TEIKYO_KIROKU', bulkRecords, 100);
 }
 
-interface Dialect {
-  name: string;
-  open(): Promise<{ db: Knex; cleanup(): Promise<void> }>;
-}
-
-const DIALECTS: Dialect[] = [
-  {
-    name: 'sqlite',
-    async open() {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'intermediate-'));
-      const db = openDatabase('intermediate', { client: 'better-sqlite3', connection: { filename: path.join(dir, 'intermediate.sqlite') }, useNullAsDefault: true });
-      return {
-        db,
-        async cleanup() {
-          await db.destroy();
-          fs.rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-];
-if (process.env.TEST_PG_URL) {
-  const connectionString = process.env.TEST_PG_URL;
-  DIALECTS.push({
-    name: 'postgresql',
-    async open() {
-      const schema = `intermediate_test_${process.pid}_${Date.now()}`;
-      const admin = knexFactory({ client: 'pg', connection: { connectionString } });
-      await admin.raw('create schema ??', [schema]);
-      const db = openDatabase('intermediate', { client: 'pg', connection: { connectionString }, searchPath: [schema], pool: { min: 0, max: 4 } });
-      return {
-        db,
-        async cleanup() {
-          await db.destroy();
-          await admin.raw('drop schema ?? cascade', [schema]);
-          await admin.destroy();
-        },
-      };
-    },
-  });
-}
+const DIALECTS = scratchDialects('intermediate');
 
 interface GraphQLResponse {
   data?: Record<string, any> | null;

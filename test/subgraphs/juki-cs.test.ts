@@ -1,8 +1,4 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import knexFactory, { type Knex } from 'knex';
-import { openDatabase } from '../../subgraphs/shared/database';
+import type { Knex } from 'knex';
 import { startSubgraph, type RunningSubgraph } from '../../subgraphs/shared/server';
 import { jukiCsSubgraph } from '../../subgraphs/juki-cs';
 import { birthDateReadings } from '../../subgraphs/juki-cs/legacy/adapter';
@@ -22,6 +18,7 @@ import {
 } from '../../generator/fixtures';
 import { kanaSearchKey, padFixedWidth, trimFixedWidth } from '../../lib/legacy/text';
 import { LETTER_ERAS, parseWarekiDate, toWarekiRaw } from '../../lib/legacy/wareki';
+import { scratchDialects } from '../support/postgres';
 
 /**
  * The CS subgraph (市町村CS, 住基ネット), started in-process and queried over HTTP as the gateway
@@ -109,54 +106,8 @@ async function addHandMadeRows(db: Knex): Promise<void> {
   await db('CS_KOJIN_BANGO').insert(HAND_MADE_NUMBERS);
 }
 
-interface Dialect {
-  name: string;
-  /** A seeded CS database (the other three systems go to a temp dir and are not used). */
-  open(): Promise<{ db: Knex; cleanup(): Promise<void> }>;
-}
-
-const DIALECTS: Dialect[] = [
-  {
-    name: 'sqlite',
-    async open() {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'juki-cs-'));
-      await seedAll({ residents: SEEDED_RESIDENTS, dataDir: dir });
-      const db = openDatabase('juki-cs', { client: 'better-sqlite3', connection: { filename: path.join(dir, 'juki-cs.sqlite') }, useNullAsDefault: true });
-      return {
-        db,
-        async cleanup() {
-          await db.destroy();
-          fs.rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-];
-if (process.env.TEST_PG_URL) {
-  const connectionString = process.env.TEST_PG_URL;
-  DIALECTS.push({
-    name: 'postgresql',
-    async open() {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'juki-cs-'));
-      const schema = `juki_cs_test_${process.pid}_${Date.now()}`;
-      const admin = knexFactory({ client: 'pg', connection: { connectionString } });
-      await admin.raw('create schema ??', [schema]);
-      // seedAll takes its connection from the environment; the scratch schema rides on the URL.
-      const schemaUrl = `${connectionString}${connectionString.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-      await seedAll({ residents: SEEDED_RESIDENTS, dataDir: dir, env: { ...process.env, JUKI_CS_DB_CLIENT: 'pg', JUKI_CS_DB_URL: schemaUrl } });
-      const db = openDatabase('juki-cs', { client: 'pg', connection: { connectionString }, searchPath: [schema], pool: { min: 0, max: 4 } });
-      return {
-        db,
-        async cleanup() {
-          await db.destroy();
-          await admin.raw('drop schema ?? cascade', [schema]);
-          await admin.destroy();
-          fs.rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  });
-}
+/** A seeded CS database per dialect (the other three systems go to a temp dir and are not used). */
+const DIALECTS = scratchDialects('juki-cs', { prepare: (target) => seedAll({ residents: SEEDED_RESIDENTS, ...target }).then(() => undefined) });
 
 interface GraphQLResponse {
   data?: Record<string, any> | null;
