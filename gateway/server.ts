@@ -21,6 +21,7 @@ import { requestIdMiddleware, requestIdOf } from './request-id';
 import { GRAPHQL_PATH, HEALTH_PATH, isSubgraphName } from '../lib/subgraphs';
 import { SubgraphDataSource } from './subgraph-data-source';
 import { createSupergraphSource, type FileSupergraphSource } from './supergraph-source';
+import { prepareSupergraphForGateway } from './supergraph-security';
 
 export interface GatewayOptions {
   readonly config: GatewayConfig;
@@ -66,6 +67,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     path: config.supergraphPath,
     logger: logger.child({ component: 'supergraph' }),
     watch: config.supergraphWatch,
+    // The gateway enforces @authenticated/@requiresScopes/@policy itself; the planner gets the
+    // supergraph without them, and a security feature nobody enforces is refused.
+    prepare: prepareSupergraphForGateway,
     ...(options.supergraphDebounceMs !== undefined ? { debounceMs: options.supergraphDebounceMs } : {}),
   });
 

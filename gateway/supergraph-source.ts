@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { SupergraphManager } from '@apollo/gateway';
 import { parse } from 'graphql';
 import type { Logger } from 'pino';
+import type { FieldClassification } from '../lib/authorization/types';
 import type { SupergraphWatchMode } from './config';
 
 /** What ApolloGateway hands a supergraph manager (not exported by the package under this name). */
@@ -19,11 +20,20 @@ export interface SupergraphSourceOptions {
   readonly debounceMs?: number;
   readonly pollIntervalMs?: number;
   /**
-   * Turns the file's SDL into what the query planner receives (the authorization issue strips
-   * the security features the gateway enforces itself). Throwing rejects the file.
+   * Turns the file's SDL into what the query planner receives (the gateway passes
+   * prepareSupergraphForGateway: it strips the security features the gateway enforces itself and
+   * returns the field classifications it read). Throwing rejects the file.
    */
-  readonly prepare?: (sdl: string) => string;
+  readonly prepare?: (sdl: string) => string | PreparedSupergraphSdl;
 }
+
+/** What `prepare` may return: the planner's SDL and the classifications of the supergraph. */
+export interface PreparedSupergraphSdl {
+  readonly plannerSdl: string;
+  readonly classifications: ReadonlyMap<string, FieldClassification>;
+}
+
+const NO_CLASSIFICATIONS: ReadonlyMap<string, FieldClassification> = new Map();
 
 export interface SupergraphStatus {
   /** sha256 of the file content currently in force. */
@@ -54,6 +64,7 @@ export class FileSupergraphSource implements SupergraphManager {
   private reloadAgain = false;
   private stopped = false;
   private update: SupergraphSdlHookOptions['update'] | undefined;
+  private currentClassifications: ReadonlyMap<string, FieldClassification> = NO_CLASSIFICATIONS;
 
   constructor(private readonly options: SupergraphSourceOptions) {
     this.debounceMs = options.debounceMs ?? 150;
@@ -63,11 +74,11 @@ export class FileSupergraphSource implements SupergraphManager {
   /** The `SupergraphSdlHook` ApolloGateway calls once at load. */
   readonly initialize = async ({ update }: SupergraphSdlHookOptions): Promise<{ supergraphSdl: string; cleanup: () => Promise<void> }> => {
     let text: string;
-    let supergraphSdl: string;
+    let prepared: PreparedSupergraphSdl;
     try {
       this.lastStat = await statKey(this.options.path);
       text = await fs.promises.readFile(this.options.path, 'utf8');
-      supergraphSdl = this.prepared(text);
+      prepared = this.prepared(text);
     } catch (error) {
       throw new Error(
         `Cannot load the supergraph from ${this.options.path}: ${describe(error)}. Run \`npm run compose\` to generate it.`,
@@ -75,13 +86,24 @@ export class FileSupergraphSource implements SupergraphManager {
     }
     this.update = update;
     this.currentText = text;
+    this.currentClassifications = prepared.classifications;
     this.state = { sha256: sha256(text), loadedAt: new Date(), watching: 'stopped' };
     this.startWatching();
-    return { supergraphSdl, cleanup: () => this.stop() };
+    return { supergraphSdl: prepared.plannerSdl, cleanup: () => this.stop() };
   };
 
   status(): SupergraphStatus {
     return this.state;
+  }
+
+  /**
+   * `Type.field` → classification of the supergraph in force (empty before the first load, or
+   * when `prepare` returns a bare string). It switches together with the gateway's schema:
+   * already set when ApolloGateway's onSchemaLoadOrUpdate listeners run, and restored when the
+   * gateway refuses a new supergraph.
+   */
+  classifications(): ReadonlyMap<string, FieldClassification> {
+    return this.currentClassifications;
   }
 
   async stop(): Promise<void> {
@@ -95,11 +117,12 @@ export class FileSupergraphSource implements SupergraphManager {
     await this.reloading;
   }
 
-  private prepared(text: string): string {
+  private prepared(text: string): PreparedSupergraphSdl {
     if (text.trim() === '') throw new Error('the file is empty');
     // Cheap syntax check first: a half-written or garbled file never reaches the planner.
     parse(text, { noLocation: true });
-    return this.options.prepare ? this.options.prepare(text) : text;
+    const prepared = this.options.prepare ? this.options.prepare(text) : text;
+    return typeof prepared === 'string' ? { plannerSdl: prepared, classifications: NO_CLASSIFICATIONS } : prepared;
   }
 
   private startWatching(): void {
@@ -183,13 +206,17 @@ export class FileSupergraphSource implements SupergraphManager {
     if (text === this.currentText || text === this.rejectedText) return;
 
     const hash = sha256(text);
+    const previousClassifications = this.currentClassifications;
     try {
-      const supergraphSdl = this.prepared(text);
+      const prepared = this.prepared(text);
       if (this.stopped) return;
       // The gateway validates and builds the new schema synchronously and throws when it
-      // cannot; in that case it keeps serving the previous one.
-      this.update(supergraphSdl);
+      // cannot; in that case it keeps serving the previous one. The classifications switch
+      // first, so that the gateway's schema-change listeners already see the new ones.
+      this.currentClassifications = prepared.classifications;
+      this.update(prepared.plannerSdl);
     } catch (error) {
+      this.currentClassifications = previousClassifications;
       this.rejectedText = text;
       const reason = describe(error);
       this.state = { ...this.state, lastRejected: { sha256: hash, at: new Date(), reason } };
