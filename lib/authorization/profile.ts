@@ -1,0 +1,198 @@
+/**
+ * From a verified principal and the rules in force to a PermissionProfile: which policies it
+ * is granted, why the others are not, and the row-level and introspection rights. Runs on every
+ * request, so results are memoized per (rule version, principal fields) in a bounded map.
+ *
+ * `satisfies` applies a field's classification (@policy / @requiresScopes, OR of ANDs) to a
+ * profile; the gateway (first line) and the subgraphs' shield rules (second line) both use it.
+ */
+import { createHash } from 'node:crypto';
+import type { Grant, RuleSet } from './rules';
+import { POLICY_NAMES, type PermissionProfile, type Principal, type ProfileRefusal } from './types';
+
+export type ProfileResult = { ok: true; profile: PermissionProfile } | { ok: false; refusal: ProfileRefusal };
+
+export interface ResolveProfileOptions {
+  /**
+   * Production turns introspection off unless the rules say `allowInProduction: true`.
+   * Default: `process.env.NODE_ENV === 'production'`.
+   */
+  readonly production?: boolean;
+}
+
+/** Entries kept by the memo; a ward has a few hundred users × a few purposes each. */
+export const PROFILE_CACHE_SIZE = 2000;
+const cache = new Map<string, ProfileResult>();
+
+/**
+ * The principal's permission profile under `rules`, or why the request is refused outright:
+ * REVOKED (→ 401), UNKNOWN_DEPARTMENT (→ 403), UNKNOWN_PURPOSE / PURPOSE_NOT_REGISTERED (→ 400).
+ */
+export function resolveProfile(rules: RuleSet, principal: Principal, options: ResolveProfileOptions = {}): ProfileResult {
+  const production = options.production ?? process.env.NODE_ENV === 'production';
+  const memoKey = JSON.stringify([
+    rules.version,
+    principal.subject,
+    principal.departmentId,
+    [...principal.roles].sort(),
+    principal.purpose,
+    principal.mfa,
+    [...principal.scopes].sort(),
+    production,
+  ]);
+  const cached = cache.get(memoKey);
+  // A RuleSet object is immutable and its version is a hash of its files, so equal versions give equal results.
+  if (cached) {
+    // Refresh recency: Map iteration order is insertion order, the oldest entry is evicted first.
+    cache.delete(memoKey);
+    cache.set(memoKey, cached);
+    return cached;
+  }
+  const result = computeProfile(rules, principal, production);
+  cache.set(memoKey, result);
+  if (cache.size > PROFILE_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  return result;
+}
+
+/** For tests: empties the memo. */
+export function clearProfileCache(): void {
+  cache.clear();
+}
+
+/** For tests and monitoring. */
+export function profileCacheSize(): number {
+  return cache.size;
+}
+
+function computeProfile(rules: RuleSet, principal: Principal, production: boolean): ProfileResult {
+  const revocation = rules.revocations.get(principal.subject);
+  if (revocation) {
+    // The reason is HR data: it goes to the audit trail, never to the caller.
+    return refuse('REVOKED', `access for "${principal.subject}" was revoked on ${revocation.revokedAt}; ask the information-security office`);
+  }
+  const department = rules.departments.get(principal.departmentId);
+  if (!department) {
+    return refuse('UNKNOWN_DEPARTMENT', `department "${principal.departmentId}" is not in the access rules; ask the information-security office`);
+  }
+  const purpose = rules.purposes.get(principal.purpose);
+  if (!purpose) {
+    return refuse('UNKNOWN_PURPOSE', `purpose "${principal.purpose}" is not a known 事務; known purposes: ${[...rules.purposes.keys()].join(', ')}`);
+  }
+  if (!department.purposes.includes(purpose.id)) {
+    return refuse(
+      'PURPOSE_NOT_REGISTERED',
+      `department "${department.id}" is not registered for purpose "${purpose.id}" (${purpose.name}); it is registered for: ${department.purposes.join(', ')}`,
+    );
+  }
+
+  const granted = new Set<string>();
+  const denials = new Map<string, string>();
+  for (const name of POLICY_NAMES) {
+    const policy = rules.policies.get(name);
+    if (!policy) {
+      // loadRuleSet guarantees every policy; a hand-built RuleSet without one denies it.
+      denials.set(name, `${name} has no rule`);
+      continue;
+    }
+    if (policy.allow.some((grant) => matches(grant, principal))) {
+      granted.add(name);
+    } else {
+      const notIndividualNumberWork = policy.classification === 'individual-number' && !purpose.individualNumberWork ? purpose.name : undefined;
+      denials.set(name, denialReason(name, policy.allow, principal, notIndividualNumberWork));
+    }
+  }
+
+  const introspection =
+    (!production || rules.introspection.allowInProduction) && principal.roles.some((role) => rules.introspection.roles.includes(role));
+  const supportMeasureRecords = rules.rowRules.supportMeasure.allow.some((grant) => matches(grant, principal));
+  const scopes = new Set(principal.scopes);
+  const sortedGranted = [...granted].sort();
+  const key = createHash('sha256')
+    .update(JSON.stringify([rules.version, sortedGranted, [...scopes].sort(), introspection, supportMeasureRecords]))
+    .digest('hex');
+
+  const profile: PermissionProfile = {
+    key,
+    ruleVersion: rules.version,
+    granted,
+    denials,
+    scopes,
+    introspection,
+    supportMeasureRecords,
+  };
+  return { ok: true, profile };
+}
+
+function refuse(reason: ProfileRefusal['reason'], message: string): ProfileResult {
+  return { ok: false, refusal: { reason, message } };
+}
+
+/** Whether a grant applies to the principal: every condition present holds. */
+export function matches(grant: Grant, principal: Pick<Principal, 'roles' | 'departmentId' | 'purpose' | 'mfa'>): boolean {
+  return (
+    (grant.purposes === null || grant.purposes.includes(principal.purpose)) &&
+    (grant.departments === null || grant.departments.includes(principal.departmentId)) &&
+    (grant.roles === null || principal.roles.some((role) => grant.roles!.includes(role))) &&
+    (grant.mfa === 'optional' || principal.mfa)
+  );
+}
+
+/**
+ * Why no grant applies, naming the first condition that fails on the grants closest to the
+ * principal: purpose, then department, then role, then MFA. Written for a clerk's screen.
+ */
+function denialReason(policy: string, grants: readonly Grant[], principal: Principal, notIndividualNumberWork: string | undefined): string {
+  if (grants.length === 0) return `${policy} is granted to nobody`;
+  const forPurpose = grants.filter((grant) => grant.purposes === null || grant.purposes.includes(principal.purpose));
+  if (forPurpose.length === 0) {
+    const suffix = notIndividualNumberWork !== undefined ? ` (${notIndividualNumberWork} is not individual-number work)` : '';
+    return `${policy} is not granted to purpose ${principal.purpose}${suffix}`;
+  }
+  const forDepartment = forPurpose.filter((grant) => grant.departments === null || grant.departments.includes(principal.departmentId));
+  if (forDepartment.length === 0) return `${policy} is not granted to department ${principal.departmentId} for purpose ${principal.purpose}`;
+  const forRole = forDepartment.filter((grant) => grant.roles === null || principal.roles.some((role) => grant.roles!.includes(role)));
+  if (forRole.length === 0) return `${policy} is not granted to role ${principal.roles.join(', ')} in department ${principal.departmentId} for purpose ${principal.purpose}`;
+  // Only the authentication strength is missing.
+  return `${policy} requires MFA (sign in with IC card and password)`;
+}
+
+/** Why a field is refused: the policy name, or `scope:<name>` for a missing OAuth scope. */
+export type SatisfiesResult = { ok: true } | { ok: false; deniedBy: string };
+
+/**
+ * Federation semantics for @policy / @requiresScopes: each argument is an OR of ANDs
+ * (`[["a", "b"], ["c"]]` = (a AND b) OR c); `null` means the directive is absent (no
+ * requirement). Both must hold. An empty list, or an empty alternative, is treated as
+ * unsatisfiable (deny by default) rather than as "no requirement".
+ * `deniedBy` names a policy from the alternative that came closest (fewest missing), its first
+ * missing entry in written order; for scopes it is `scope:<name>`.
+ */
+export function satisfies(profile: PermissionProfile, policies: string[][] | null, scopes: string[][] | null): SatisfiesResult {
+  if (policies !== null) {
+    const missing = closestMissing(policies, profile.granted);
+    if (missing !== null) return { ok: false, deniedBy: missing };
+  }
+  if (scopes !== null) {
+    const missing = closestMissing(scopes, profile.scopes);
+    if (missing !== null) return { ok: false, deniedBy: missing === EMPTY_REQUIREMENT ? missing : `scope:${missing}` };
+  }
+  return { ok: true };
+}
+
+const EMPTY_REQUIREMENT = '(empty requirement)';
+
+/** null when some alternative is fully held; else the first missing entry of the closest alternative. */
+function closestMissing(alternatives: readonly (readonly string[])[], held: ReadonlySet<string>): string | null {
+  let best: string | null = null;
+  let bestCount = Infinity;
+  for (const alternative of alternatives) {
+    if (alternative.length === 0) continue;
+    const missing = alternative.filter((entry) => !held.has(entry));
+    if (missing.length === 0) return null;
+    if (missing.length < bestCount) {
+      best = missing[0];
+      bestCount = missing.length;
+    }
+  }
+  return best ?? EMPTY_REQUIREMENT;
+}
