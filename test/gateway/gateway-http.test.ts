@@ -5,20 +5,15 @@ import { mintDevToken } from '../../gateway/auth/dev-token';
 import { findPersona, type Persona } from '../../gateway/auth/personas';
 import { DEV_AUDIENCE, DEV_ISSUER } from '../../gateway/config';
 import { startGateway, type RunningGateway } from '../../gateway/server';
-import { composeSupergraph, writeSupergraphFile } from '../../scripts/compose';
-import fs from 'node:fs';
-import { silentLogger, startThrowawaySubgraph, tempDir, testConfig, throwawaySubgraphSdl, waitFor, type TestSubgraph } from './helpers';
+import { writeSupergraphFile } from '../../scripts/compose';
+import { postGraphQL } from '../support/graphql';
+import { composeThrowawaySupergraph, silentLogger, startThrowawaySubgraph, tempDir, testConfig, waitFor, type TestSubgraph } from './helpers';
 
 const persona = (id: string): Persona => {
   const found = findPersona(id);
   if (!found) throw new Error(`no persona ${id}`);
   return found;
 };
-
-interface GraphQLBody {
-  data?: Record<string, unknown> | null;
-  errors?: { message: string; extensions?: Record<string, unknown> }[];
-}
 
 /**
  * The gateway over HTTP, against a real subgraph started here. The supergraph names the
@@ -31,21 +26,9 @@ describe('gateway over HTTP', () => {
   let subgraph: TestSubgraph;
   let gateway: RunningGateway;
 
-  const compose = (withVersion: boolean): string => {
-    fs.writeFileSync(path.join(dir, 'residents.graphql'), throwawaySubgraphSdl(withVersion));
-    const outcome = composeSupergraph({ rootDir: dir, subgraphs: [{ name: 'residents', file: 'residents.graphql', url: 'http://127.0.0.1:4001/graphql' }] });
-    if (!outcome.ok) throw new Error(outcome.errors.map((error) => error.message).join('\n'));
-    return outcome.supergraphSdl;
-  };
+  const compose = (withVersion: boolean): string => composeThrowawaySupergraph(dir, withVersion);
 
-  const post = async (body: object, headers: Record<string, string> = {}) => {
-    const response = await fetch(gateway.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
-    });
-    return { response, body: (await response.json()) as GraphQLBody };
-  };
+  const post = ({ query }: { query: string }, headers: Record<string, string> = {}) => postGraphQL(gateway.url, query, undefined, headers);
 
   const tokenFor = async (id: string): Promise<string> => (await mintDevToken({ persona: persona(id), keys })).token;
 

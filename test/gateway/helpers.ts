@@ -11,6 +11,8 @@ import express from 'express';
 import { parse } from 'graphql';
 import pino, { type Logger } from 'pino';
 import { loadConfig, type GatewayConfig } from '../../gateway/config';
+import { localSubgraphUrl, subgraphEndpoint } from '../../lib/subgraphs';
+import { composeSupergraph, writeSupergraphFile } from '../../scripts/compose';
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
@@ -54,6 +56,25 @@ type Query {
 }
 type SeenHeaders { authorization: String purpose: String requestId: String }
 `;
+}
+
+/**
+ * Composes the throwaway subgraph SDL, as subgraph `residents` at its default URL (port 4001),
+ * into a supergraph; `dir` receives the SDL file. Returns the supergraph SDL.
+ */
+export function composeThrowawaySupergraph(dir: string, withVersion = false): string {
+  fs.writeFileSync(path.join(dir, 'residents.graphql'), throwawaySubgraphSdl(withVersion));
+  const url = localSubgraphUrl(subgraphEndpoint('residents').defaultPort);
+  const outcome = composeSupergraph({ rootDir: dir, subgraphs: [{ name: 'residents', file: 'residents.graphql', url }] });
+  if (!outcome.ok) throw new Error(outcome.errors.map((error) => error.message).join('\n'));
+  return outcome.supergraphSdl;
+}
+
+/** composeThrowawaySupergraph written to `dir`/supergraph.graphql; returns that path. */
+export function writeThrowawaySupergraph(dir: string, withVersion = false): string {
+  const file = path.join(dir, 'supergraph.graphql');
+  writeSupergraphFile(file, composeThrowawaySupergraph(dir, withVersion));
+  return file;
 }
 
 interface SubgraphContext {

@@ -1,9 +1,7 @@
 import path from 'node:path';
 import { renderIdePage } from '../../gateway/ide/page';
 import { startGateway, type RunningGateway } from '../../gateway/server';
-import { composeSupergraph, writeSupergraphFile } from '../../scripts/compose';
-import fs from 'node:fs';
-import { silentLogger, tempDir, testConfig, throwawaySubgraphSdl } from './helpers';
+import { silentLogger, tempDir, testConfig, writeThrowawaySupergraph } from './helpers';
 
 /** Every src/href of a script or stylesheet element in the page. */
 function assetReferences(html: string): string[] {
@@ -19,13 +17,10 @@ describe('GraphQL IDE page', () => {
 
   beforeAll(async () => {
     const dir = tempDir('ide');
-    fs.writeFileSync(path.join(dir, 'residents.graphql'), throwawaySubgraphSdl(false));
-    const outcome = composeSupergraph({ rootDir: dir, subgraphs: [{ name: 'residents', file: 'residents.graphql', url: 'http://127.0.0.1:4001/graphql' }] });
-    if (!outcome.ok) throw new Error('composition failed');
-    writeSupergraphFile(path.join(dir, 'supergraph.graphql'), outcome.supergraphSdl);
+    const supergraphPath = writeThrowawaySupergraph(dir);
     // No subgraph needs to run: the page and its assets never touch one.
     gateway = await startGateway({
-      config: testConfig({ SUPERGRAPH_PATH: path.join(dir, 'supergraph.graphql'), AUTH_DEV_KEYS_PATH: path.join(dir, 'dev-keys.json') }),
+      config: testConfig({ SUPERGRAPH_PATH: supergraphPath, AUTH_DEV_KEYS_PATH: path.join(dir, 'dev-keys.json') }),
       logger: silentLogger(),
     });
   });

@@ -8,6 +8,8 @@ import { startSubgraph, type RunningSubgraph, type SubgraphModule } from '../../
 import { residentsSubgraph } from '../../subgraphs/residents';
 import { jukiCsSubgraph } from '../../subgraphs/juki-cs';
 import { testDataDir } from '../support/federation';
+import { postGraphQL, type GraphQLBody } from '../support/graphql';
+import { recordStatements } from '../support/sql-capture';
 
 /**
  * One malformed legacy row fails only its own person, in the residents and juki-cs subgraphs
@@ -15,11 +17,6 @@ import { testDataDir } from '../support/federation';
  * in the same DataLoader batch still resolve, the error is masked, and the batch is still one
  * SQL statement. Each suite works on a copy of the run's seeded database with one row broken.
  */
-
-interface GraphQLResponse {
-  data?: { _entities?: any[] } | null;
-  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string } }[];
-}
 
 const sqliteConfig = (filename: string): Knex.Config => ({ client: 'better-sqlite3', connection: { filename }, useNullAsDefault: true });
 
@@ -47,21 +44,88 @@ async function startOnCopy(name: SubgraphName, module: SubgraphModule<object>): 
 }
 
 /** Runs one operation, returning its response and the SQL statements it ran. */
-async function queryCounting(db: Knex, url: string, query: string, variables: Record<string, unknown>): Promise<{ body: GraphQLResponse; statements: number }> {
-  let statements = 0;
-  const onQuery = () => {
-    statements += 1;
-  };
-  db.on('query', onQuery);
-  try {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-    return { body: (await response.json()) as GraphQLResponse, statements };
-  } finally {
-    db.off('query', onQuery);
-  }
+async function queryCounting(db: Knex, url: string, query: string, variables: Record<string, unknown>): Promise<{ body: GraphQLBody; statements: number }> {
+  const { result, statements } = await recordStatements(db, () => postGraphQL(url, query, variables));
+  return { body: result.body, statements: statements.length };
 }
 
-describe('residents: a malformed legacy row', () => {
+interface EntityCase {
+  subgraph: SubgraphName;
+  module: SubgraphModule<object>;
+  /** The table, its key column, and rows to pick the batch's three persons from. */
+  table: string;
+  key: string;
+  where: Record<string, string>;
+  /** The column broken for the second person, and the value it gets. */
+  column: string;
+  bad: string;
+  representation(key: string): Record<string, string>;
+  fields: string;
+}
+
+const ENTITY_CASES: EntityCase[] = [
+  {
+    subgraph: 'residents',
+    module: residentsSubgraph as SubgraphModule<object>,
+    table: 'JUMIN_KIHON',
+    key: 'ATENA_NO',
+    where: { JUMIN_SHUBETSU: '1' },
+    // Era code 9 is in no era table: the birth date cannot be read.
+    column: 'SEINENGAPPI_WA',
+    bad: '9450115',
+    representation: (id) => ({ __typename: 'Resident', id }),
+    fields: 'id birthDate { iso }',
+  },
+  {
+    subgraph: 'juki-cs',
+    module: jukiCsSubgraph as SubgraphModule<object>,
+    table: 'HONNIN_KAKUNIN',
+    key: 'JUMINHYO_CD',
+    where: {},
+    // X is no era letter of the CS vendor: the birth date cannot be read.
+    column: 'SEINENGAPPI',
+    bad: 'X450115',
+    representation: (residentCode) => ({ __typename: 'Resident', residentCode }),
+    fields: 'residentCode identityInfo { residentCode birthDate { iso } }',
+  },
+];
+
+const entitiesQuery = (fields: string) => `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Resident { ${fields} } } }`;
+
+describe.each(ENTITY_CASES)('$subgraph: a malformed legacy row', (c) => {
+  let served: Awaited<ReturnType<typeof startOnCopy>>;
+
+  beforeAll(async () => {
+    served = await startOnCopy(c.subgraph, c.module);
+  });
+
+  afterAll(async () => {
+    await served?.stop();
+  });
+
+  test('fails only its person among the entities of one batch, in one statement', async () => {
+    const rows: Record<string, string>[] = await served.db(c.table).select(c.key).where(c.where).orderBy(c.key).limit(3);
+    const keys = rows.map((row) => row[c.key].trim());
+    const variables = { representations: keys.map(c.representation) };
+    const clean = await queryCounting(served.db, served.running.url, entitiesQuery(c.fields), variables);
+    expect(clean.body.errors).toBeUndefined();
+
+    await served.db(c.table).where(c.key, rows[1][c.key]).update({ [c.column]: c.bad });
+    const { body, statements } = await queryCounting(served.db, served.running.url, entitiesQuery(c.fields), variables);
+
+    const entities: unknown[] = body.data?._entities ?? [];
+    expect(entities).toHaveLength(3);
+    expect(entities[0]).toEqual(clean.body.data?._entities?.[0]);
+    expect(entities[1]).toBeNull();
+    expect(entities[2]).toEqual(clean.body.data?._entities?.[2]);
+    expect(body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['_entities', 1], 'INVALID_LEGACY_DATE']]);
+    expect(JSON.stringify(body.errors)).not.toMatch(new RegExp(`${keys[1]}|${c.bad}`));
+    expect(statements).toBe(1);
+    expect(clean.statements).toBe(1);
+  });
+});
+
+describe("residents: a malformed row behind one person's field", () => {
   let served: Awaited<ReturnType<typeof startOnCopy>>;
 
   beforeAll(async () => {
@@ -72,40 +136,16 @@ describe('residents: a malformed legacy row', () => {
     await served?.stop();
   });
 
-  const ENTITIES = `query ($representations: [_Any!]!) {
-    _entities(representations: $representations) { ... on Resident { id birthDate { iso } foreignResident { nationality periodExpiresOn { iso } } } }
-  }`;
-  const representations = (ids: string[]) => ({ representations: ids.map((id) => ({ __typename: 'Resident', id })) });
-
-  test('fails only its person among the entities of one batch, in one statement', async () => {
-    const rows: { ATENA_NO: string }[] = await served.db('JUMIN_KIHON').select('ATENA_NO').where('JUMIN_SHUBETSU', '1').orderBy('ATENA_NO').limit(3);
-    const ids = rows.map((row) => row.ATENA_NO.trim());
-    const clean = await queryCounting(served.db, served.running.url, ENTITIES, representations(ids));
-    expect(clean.body.errors).toBeUndefined();
-
-    // Era code 9 is in no era table: the birth date cannot be read.
-    await served.db('JUMIN_KIHON').where('ATENA_NO', rows[1].ATENA_NO).update({ SEINENGAPPI_WA: '9450115' });
-    const { body, statements } = await queryCounting(served.db, served.running.url, ENTITIES, representations(ids));
-
-    const entities = body.data?._entities ?? [];
-    expect(entities).toHaveLength(3);
-    expect(entities[0]).toEqual(clean.body.data?._entities?.[0]);
-    expect(entities[1]).toBeNull();
-    expect(entities[2]).toEqual(clean.body.data?._entities?.[2]);
-    expect(body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['_entities', 1], 'INVALID_LEGACY_DATE']]);
-    expect(JSON.stringify(body.errors)).not.toMatch(new RegExp(`${ids[1]}|9450115`));
-    expect(statements).toBe(clean.statements);
-  });
-
-  test("fails only its person's field: a foreign resident's broken expiry date nulls that person's foreignResident", async () => {
+  test("a foreign resident's broken expiry date nulls that person's foreignResident only", async () => {
     const rows: { ATENA_NO: string }[] = await served.db('GAIKOKUJIN').select('ATENA_NO').orderBy('ATENA_NO').limit(3);
     expect(rows).toHaveLength(3);
     const ids = rows.map((row) => row.ATENA_NO.trim());
 
     await served.db('GAIKOKUJIN').where('ATENA_NO', rows[1].ATENA_NO).update({ ZAIRYU_MANRYO_YMD: '2024AB01' });
-    const { body, statements } = await queryCounting(served.db, served.running.url, ENTITIES, representations(ids));
+    const query = entitiesQuery('id birthDate { iso } foreignResident { nationality periodExpiresOn { iso } }');
+    const { body, statements } = await queryCounting(served.db, served.running.url, query, { representations: ids.map((id) => ({ __typename: 'Resident', id })) });
 
-    const entities = body.data?._entities ?? [];
+    const entities: any[] = body.data?._entities ?? [];
     expect(entities.map((e) => e.id)).toEqual(ids);
     expect(entities[0].foreignResident).not.toBeNull();
     expect(entities[1].foreignResident).toBeNull();
@@ -115,43 +155,5 @@ describe('residents: a malformed legacy row', () => {
     expect(JSON.stringify(body.errors)).not.toMatch(new RegExp(`${ids[1]}|2024AB01`));
     // One statement for the persons, one for their foreign-resident records.
     expect(statements).toBe(2);
-  });
-});
-
-describe('juki-cs: a malformed legacy row', () => {
-  let served: Awaited<ReturnType<typeof startOnCopy>>;
-
-  beforeAll(async () => {
-    served = await startOnCopy('juki-cs', jukiCsSubgraph as SubgraphModule<object>);
-  });
-
-  afterAll(async () => {
-    await served?.stop();
-  });
-
-  const ENTITIES = `query ($representations: [_Any!]!) {
-    _entities(representations: $representations) { ... on Resident { residentCode identityInfo { residentCode birthDate { iso } } } }
-  }`;
-
-  test('fails only its person among the entities of one batch, in one statement', async () => {
-    const rows: { JUMINHYO_CD: string }[] = await served.db('HONNIN_KAKUNIN').select('JUMINHYO_CD').orderBy('JUMINHYO_CD').limit(3);
-    const codes = rows.map((row) => row.JUMINHYO_CD.trim());
-    const representations = { representations: codes.map((residentCode) => ({ __typename: 'Resident', residentCode })) };
-    const clean = await queryCounting(served.db, served.running.url, ENTITIES, representations);
-    expect(clean.body.errors).toBeUndefined();
-
-    // X is no era letter of the CS vendor: the birth date cannot be read.
-    await served.db('HONNIN_KAKUNIN').where('JUMINHYO_CD', rows[1].JUMINHYO_CD).update({ SEINENGAPPI: 'X450115' });
-    const { body, statements } = await queryCounting(served.db, served.running.url, ENTITIES, representations);
-
-    const entities = body.data?._entities ?? [];
-    expect(entities).toHaveLength(3);
-    expect(entities[0]).toEqual(clean.body.data?._entities?.[0]);
-    expect(entities[1]).toBeNull();
-    expect(entities[2]).toEqual(clean.body.data?._entities?.[2]);
-    expect(body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['_entities', 1], 'INVALID_LEGACY_DATE']]);
-    expect(JSON.stringify(body.errors)).not.toMatch(new RegExp(`${codes[1]}|X450115`));
-    expect(statements).toBe(1);
-    expect(clean.statements).toBe(1);
   });
 });

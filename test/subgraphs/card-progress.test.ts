@@ -8,7 +8,8 @@ import { todayInJapan } from '../../subgraphs/shared/statistics';
 import { cardProgressSubgraph } from '../../subgraphs/card-progress';
 import * as adapter from '../../subgraphs/card-progress/legacy/adapter';
 import { parseJstTimestamp } from '../../subgraphs/card-progress/legacy/adapter';
-import { captureMssqlStatements } from '../support/sql-capture';
+import { captureMssqlStatements, recordStatements } from '../support/sql-capture';
+import { postGraphQL } from '../support/graphql';
 import { scratchDialects, type ScratchDatabase } from '../support/postgres';
 import { padFixedWidth } from '../../lib/legacy/text';
 import { seedAll } from '../../generator/seed';
@@ -169,17 +170,6 @@ const STATISTICS: Dataset = {
 
 const DIALECTS = scratchDialects('card-progress');
 
-interface GraphQLResponse {
-  data?: Record<string, any> | null;
-  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string } }[];
-}
-
-async function post(url: string, query: string, variables: Record<string, unknown> = {}): Promise<{ status: number; body: GraphQLResponse; text: string }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  const text = await response.text();
-  return { status: response.status, body: JSON.parse(text) as GraphQLResponse, text };
-}
-
 const OFFICE = 'office { code name }';
 const CARD_FIELDS = `applicationId status appliedOn { iso wareki precision approximate calendarValid raw }
   issuingOffice { code name } events { sequence status occurredAt ${OFFICE} } reservation { scheduledAt state ${OFFICE} }`;
@@ -257,7 +247,7 @@ describe.each(DIALECTS)('card-progress subgraph on $name', (dialect) => {
   });
 
   it('serves the Resident entity with the latest application, its events (oldest first) and booking', async () => {
-    const { status, body } = await post(running.url, ENTITIES, representations([P1]));
+    const { status, body } = await postGraphQL(running.url, ENTITIES, representations([P1]));
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
     expect(body.data?._entities).toEqual([
@@ -282,7 +272,7 @@ describe.each(DIALECTS)('card-progress subgraph on $name', (dialect) => {
   });
 
   it('picks the latest application by 申請日, then by 申請書ID, whatever the insertion order', async () => {
-    const { body } = await post(running.url, `query ($representations: [_Any!]!) {
+    const { body } = await postGraphQL(running.url, `query ($representations: [_Any!]!) {
       _entities(representations: $representations) { ... on Resident { id myNumberCard { applicationId status issuingOffice { code name } } } }
     }`, representations([P2, P3]));
     expect(body.errors).toBeUndefined();
@@ -293,7 +283,7 @@ describe.each(DIALECTS)('card-progress subgraph on $name', (dialect) => {
   });
 
   it('maps every state code, keeps an impossible 申請日 without inventing a date, and a cancelled booking', async () => {
-    const { body } = await post(running.url, ENTITIES, representations([P4]));
+    const { body } = await postGraphQL(running.url, ENTITIES, representations([P4]));
     expect(body.errors).toBeUndefined();
     const card = body.data?._entities[0].myNumberCard;
     expect(card.status).toBe('CANCELLED');
@@ -312,7 +302,7 @@ describe.each(DIALECTS)('card-progress subgraph on $name', (dialect) => {
   });
 
   it('gives a partly unknown 申請日 at its precision, and the code for an office missing from the master', async () => {
-    const { body } = await post(running.url, ENTITIES, representations([P5]));
+    const { body } = await postGraphQL(running.url, ENTITIES, representations([P5]));
     expect(body.errors).toBeUndefined();
     const card = body.data?._entities[0].myNumberCard;
     expect(card.applicationId).toBe('E000000000000001');
@@ -323,7 +313,7 @@ describe.each(DIALECTS)('card-progress subgraph on $name', (dialect) => {
   });
 
   it('never guesses an unknown state code: a masked error that carries no person data', async () => {
-    const { body, text } = await post(running.url, ENTITIES, representations([P8]));
+    const { body, raw: text } = await postGraphQL(running.url, ENTITIES, representations([P8]));
     expect(body.data?._entities).toEqual([{ id: P8, myNumberCard: null }]);
     expect(body.errors).toHaveLength(1);
     expect(body.errors?.[0]).toMatchObject({ message: 'Internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
@@ -333,64 +323,50 @@ describe.each(DIALECTS)('card-progress subgraph on $name', (dialect) => {
   });
 
   it('reports an impossible timestamp as INVALID_LEGACY_DATE without quoting it', async () => {
-    const { body } = await post(running.url, ENTITIES, representations([P9]));
+    const { body } = await postGraphQL(running.url, ENTITIES, representations([P9]));
     expect(body.data?._entities).toEqual([{ id: P9, myNumberCard: null }]);
     expect(body.errors?.[0].extensions?.code).toBe('INVALID_LEGACY_DATE');
     expect(JSON.stringify(body.errors)).not.toContain('20240230');
   });
 
   it('fails only the persons with a malformed row, not the others in their batch, still one statement per loader', async () => {
-    const statements: string[] = [];
-    const onQuery = (query: { sql: string }) => statements.push(query.sql);
-    opened.db.on('query', onQuery);
-    try {
-      const { body, text } = await post(running.url, ENTITIES, representations([P1, P8, P9, P2]));
-      const entities = body.data?._entities as { id: string; myNumberCard: any }[];
-      expect(entities.map((e) => e.id)).toEqual([P1, P8, P9, P2]);
-      expect(entities[0].myNumberCard.applicationId).toBe('A000000000000102');
-      expect(entities[0].myNumberCard.events).toHaveLength(5);
-      expect(entities[1].myNumberCard).toBeNull(); // an unknown state code on the latest application
-      expect(entities[2].myNumberCard).toBeNull(); // an impossible timestamp in its events
-      expect(entities[3].myNumberCard.applicationId).toBe('B000000000000002');
-      expect(body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual(
-        expect.arrayContaining([
-          [['_entities', 1, 'myNumberCard'], 'INTERNAL_SERVER_ERROR'],
-          [['_entities', 2, 'myNumberCard', 'events'], 'INVALID_LEGACY_DATE'],
-        ]),
-      );
-      expect(body.errors).toHaveLength(2);
-      expect(text).not.toMatch(/H000000000000001|I000000000000001|20240230/);
-      expect(statements).toHaveLength(3);
-    } finally {
-      opened.db.off('query', onQuery);
-    }
+    const { result, statements } = await recordStatements(opened.db, () => postGraphQL(running.url, ENTITIES, representations([P1, P8, P9, P2])));
+    const { body, raw: text } = result;
+    const entities = body.data?._entities as { id: string; myNumberCard: any }[];
+    expect(entities.map((e) => e.id)).toEqual([P1, P8, P9, P2]);
+    expect(entities[0].myNumberCard.applicationId).toBe('A000000000000102');
+    expect(entities[0].myNumberCard.events).toHaveLength(5);
+    expect(entities[1].myNumberCard).toBeNull(); // an unknown state code on the latest application
+    expect(entities[2].myNumberCard).toBeNull(); // an impossible timestamp in its events
+    expect(entities[3].myNumberCard.applicationId).toBe('B000000000000002');
+    expect(body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual(
+      expect.arrayContaining([
+        [['_entities', 1, 'myNumberCard'], 'INTERNAL_SERVER_ERROR'],
+        [['_entities', 2, 'myNumberCard', 'events'], 'INVALID_LEGACY_DATE'],
+      ]),
+    );
+    expect(body.errors).toHaveLength(2);
+    expect(text).not.toMatch(/H000000000000001|I000000000000001|20240230/);
+    expect(statements).toHaveLength(3);
   });
 
   it('runs the same number of SQL statements for 1 and for 50 entities (one per loader batch)', async () => {
-    const statements: string[] = [];
-    const onQuery = (query: { sql: string }) => statements.push(query.sql);
-    opened.db.on('query', onQuery);
-    try {
-      const one = await post(running.url, ENTITIES, representations(BATCH.slice(0, 1)));
-      const forOne = statements.splice(0).length;
-      const fifty = await post(running.url, ENTITIES, representations(BATCH));
-      const forFifty = statements.splice(0).length;
+    const { result: one, statements: oneStatements } = await recordStatements(opened.db, () => postGraphQL(running.url, ENTITIES, representations(BATCH.slice(0, 1))));
+    const { result: fifty, statements: fiftyStatements } = await recordStatements(opened.db, () => postGraphQL(running.url, ENTITIES, representations(BATCH)));
+    const [forOne, forFifty] = [oneStatements.length, fiftyStatements.length];
 
-      expect(one.body.errors).toBeUndefined();
-      expect(fifty.body.errors).toBeUndefined();
-      expect(fifty.body.data?._entities).toHaveLength(50);
-      for (const [i, entity] of (fifty.body.data?._entities as { id: string; myNumberCard: any }[]).entries()) {
-        expect(entity.id).toBe(BATCH[i]);
-        expect(entity.myNumberCard.applicationId).toBe(`N0000000000000${String(i + 1).padStart(2, '0')}`);
-        expect(entity.myNumberCard.events).toHaveLength(2);
-        expect(entity.myNumberCard.reservation.state).toBe('BOOKED');
-      }
-      // Applications (offices joined), events, reservations: three statements, whatever the count.
-      expect(forOne).toBe(3);
-      expect(forFifty).toBe(forOne);
-    } finally {
-      opened.db.off('query', onQuery);
+    expect(one.body.errors).toBeUndefined();
+    expect(fifty.body.errors).toBeUndefined();
+    expect(fifty.body.data?._entities).toHaveLength(50);
+    for (const [i, entity] of (fifty.body.data?._entities as { id: string; myNumberCard: any }[]).entries()) {
+      expect(entity.id).toBe(BATCH[i]);
+      expect(entity.myNumberCard.applicationId).toBe(`N0000000000000${String(i + 1).padStart(2, '0')}`);
+      expect(entity.myNumberCard.events).toHaveLength(2);
+      expect(entity.myNumberCard.reservation.state).toBe('BOOKED');
     }
+    // Applications (offices joined), events, reservations: three statements, whatever the count.
+    expect(forOne).toBe(3);
+    expect(forFifty).toBe(forOne);
   });
 
   describe('cardIssuanceStatistics', () => {
@@ -411,7 +387,7 @@ describe.each(DIALECTS)('card-progress subgraph on $name', (dialect) => {
 
     it('suppresses cells under STATISTICS_MIN_CELL_SIZE, with secondary suppression', async () => {
       process.env.STATISTICS_MIN_CELL_SIZE = '3';
-      const { body, text } = await post(statsServer.url, STATISTICS_QUERY);
+      const { body, raw: text } = await postGraphQL(statsServer.url, STATISTICS_QUERY);
       expect(body.errors).toBeUndefined();
       expect(body.data?.cardIssuanceStatistics).toEqual({
         asOf: todayInJapan(),
@@ -435,7 +411,7 @@ describe.each(DIALECTS)('card-progress subgraph on $name', (dialect) => {
 
     it('publishes every count when the minimum is 1 (the counts are of applications)', async () => {
       process.env.STATISTICS_MIN_CELL_SIZE = '1';
-      const { body } = await post(statsServer.url, STATISTICS_QUERY);
+      const { body } = await postGraphQL(statsServer.url, STATISTICS_QUERY);
       expect(body.errors).toBeUndefined();
       const { byStatus, byOffice } = body.data?.cardIssuanceStatistics;
       expect(byStatus.map((c: { key: string; count: number }) => [c.key, c.count])).toEqual([
@@ -454,7 +430,7 @@ describe.each(DIALECTS)('card-progress subgraph on $name', (dialect) => {
 
     it('counts every application, not the latest per person, on the main dataset too', async () => {
       process.env.STATISTICS_MIN_CELL_SIZE = '1';
-      const { body } = await post(running.url, STATISTICS_QUERY);
+      const { body } = await postGraphQL(running.url, STATISTICS_QUERY);
       expect(body.errors).toBeUndefined();
       const { byStatus, byOffice } = body.data?.cardIssuanceStatistics;
       const total = (cells: { count: number }[]) => cells.reduce((sum, c) => sum + c.count, 0);
@@ -489,7 +465,7 @@ describe('card-progress subgraph on seeded synthetic data', () => {
   });
 
   it("serves the fixed persons' cards as the generator documents them", async () => {
-    const { body } = await post(running.url, ENTITIES, representations([FIXTURE_FIRST_RESIDENT.addressNumber, FIXTURE_FEB29_COMMON_YEAR.addressNumber]));
+    const { body } = await postGraphQL(running.url, ENTITIES, representations([FIXTURE_FIRST_RESIDENT.addressNumber, FIXTURE_FEB29_COMMON_YEAR.addressNumber]));
     expect(body.errors).toBeUndefined();
     const [first, second] = body.data?._entities;
     expect(first.myNumberCard).toMatchObject({
@@ -521,34 +497,26 @@ describe('card-progress subgraph on seeded synthetic data', () => {
     expect(rows).toHaveLength(50);
     const ids = rows.map((r) => r.ATENA_NO.trim());
 
-    const statements: string[] = [];
-    const onQuery = (query: { sql: string }) => statements.push(query.sql);
-    db.on('query', onQuery);
-    try {
-      const one = await post(running.url, ENTITIES, representations(ids.slice(0, 1)));
-      const forOne = statements.splice(0).length;
-      const fifty = await post(running.url, ENTITIES, representations(ids));
-      const forFifty = statements.splice(0).length;
-      expect(one.body.errors).toBeUndefined();
-      expect(fifty.body.errors).toBeUndefined();
-      expect(forOne).toBe(3);
-      expect(forFifty).toBe(forOne);
-      (fifty.body.data?._entities as { id: string; myNumberCard: { applicationId: string; events: unknown[] } }[]).forEach((entity, i) => {
-        expect(entity.id).toBe(ids[i]);
-        expect(entity.myNumberCard.applicationId).toBe(rows[i].SHINSEI_ID.trim());
-        expect(entity.myNumberCard.events).toHaveLength(eventCount.get(rows[i].SHINSEI_ID.trim()) ?? 0);
-      });
-    } finally {
-      db.off('query', onQuery);
-    }
+    const { result: one, statements: oneStatements } = await recordStatements(db, () => postGraphQL(running.url, ENTITIES, representations(ids.slice(0, 1))));
+    const { result: fifty, statements: fiftyStatements } = await recordStatements(db, () => postGraphQL(running.url, ENTITIES, representations(ids)));
+    const [forOne, forFifty] = [oneStatements.length, fiftyStatements.length];
+    expect(one.body.errors).toBeUndefined();
+    expect(fifty.body.errors).toBeUndefined();
+    expect(forOne).toBe(3);
+    expect(forFifty).toBe(forOne);
+    (fifty.body.data?._entities as { id: string; myNumberCard: { applicationId: string; events: unknown[] } }[]).forEach((entity, i) => {
+      expect(entity.id).toBe(ids[i]);
+      expect(entity.myNumberCard.applicationId).toBe(rows[i].SHINSEI_ID.trim());
+      expect(entity.myNumberCard.events).toHaveLength(eventCount.get(rows[i].SHINSEI_ID.trim()) ?? 0);
+    });
   });
 
   it('publishes no cell under the minimum, and the unsuppressed counts add up', async () => {
     const [{ n: total }] = await db('CARD_SHINSEI').count({ n: '*' });
     process.env.STATISTICS_MIN_CELL_SIZE = '1';
-    const all = (await post(running.url, STATISTICS_QUERY)).body.data?.cardIssuanceStatistics;
+    const all = (await postGraphQL(running.url, STATISTICS_QUERY)).body.data?.cardIssuanceStatistics;
     process.env.STATISTICS_MIN_CELL_SIZE = '10';
-    const { body, text } = await post(running.url, STATISTICS_QUERY);
+    const { body, raw: text } = await postGraphQL(running.url, STATISTICS_QUERY);
     expect(body.errors).toBeUndefined();
     const stats = body.data?.cardIssuanceStatistics;
     expect(stats.minimumCellSize).toBe(10);

@@ -9,6 +9,8 @@ import { padFixedWidth } from '../../lib/legacy/text';
 import { seedAll } from '../../generator/seed';
 import { FIXTURE_FIRST_RESIDENT, FIXTURE_SUPPORT_MEASURE } from '../../generator/fixtures';
 import { scratchDialects } from '../support/postgres';
+import { postGraphQL, type GraphQLBody } from '../support/graphql';
+import { recordStatements } from '../support/sql-capture';
 
 /**
  * The intermediate-server subgraph (中間サーバ), started in-process and queried over HTTP as the
@@ -163,11 +165,6 @@ async function seed(db: Knex): Promise<void> {
 
 const DIALECTS = scratchDialects('intermediate');
 
-interface GraphQLResponse {
-  data?: Record<string, any> | null;
-  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string } }[];
-}
-
 const LINKAGE_FIELDS = 'integratedAddressNumber codeStatus codeAcquiredAt noAutoResponse resident { id }';
 const RECORD_FIELDS = 'id requestedAt requester legalBasis items result autoResponse';
 
@@ -193,28 +190,12 @@ describe.each(DIALECTS)('intermediate subgraph on $name', (dialect) => {
     await cleanup?.();
   });
 
-  async function query(source: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse> {
-    const response = await fetch(running.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: source, variables }),
-    });
-    return (await response.json()) as GraphQLResponse;
-  }
+  const query = async (source: string, variables: Record<string, unknown> = {}): Promise<GraphQLBody> => (await postGraphQL(running.url, source, variables)).body;
 
   /** The statements one operation runs, counted on the knex instance the subgraph uses. */
-  async function countStatements(source: string, variables: Record<string, unknown>): Promise<{ count: number; response: GraphQLResponse }> {
-    let count = 0;
-    const listener = () => {
-      count += 1;
-    };
-    db.on('query', listener);
-    try {
-      const response = await query(source, variables);
-      return { count, response };
-    } finally {
-      db.removeListener('query', listener);
-    }
+  async function countStatements(source: string, variables: Record<string, unknown>): Promise<{ count: number; response: GraphQLBody }> {
+    const { result, statements } = await recordStatements(db, () => query(source, variables));
+    return { count: statements.length, response: result };
   }
 
   const byNumber = (extra = '') => `query ($n: String!) { linkageByIntegratedAddressNumber(integratedAddressNumber: $n) { ${LINKAGE_FIELDS} ${extra} } }`;
@@ -402,10 +383,7 @@ describe('intermediate subgraph on the generated world (seedAll)', () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  async function query(source: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse> {
-    const response = await fetch(running.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: source, variables }) });
-    return (await response.json()) as GraphQLResponse;
-  }
+  const query = async (source: string, variables: Record<string, unknown> = {}): Promise<GraphQLBody> => (await postGraphQL(running.url, source, variables)).body;
 
   const ALL_RECORDS = `query ($representations: [_Any!]!) {
     _entities(representations: $representations) {
@@ -505,19 +483,10 @@ describe('intermediate subgraph on the generated world (seedAll)', () => {
   test('SQL statements for 1 vs 50 persons via _entities are the same', async () => {
     const ids = ((await db('TOGO_ATENA').select('GYOMU_ATENA_NO').orderBy('GYOMU_ATENA_NO').limit(50)) as { GYOMU_ATENA_NO: string }[]).map((r) => r.GYOMU_ATENA_NO.trim());
     const run = async (n: number) => {
-      let count = 0;
-      const listener = () => {
-        count += 1;
-      };
-      db.on('query', listener);
-      try {
-        const response = await query(ENTITIES, { representations: ids.slice(0, n).map((id) => ({ __typename: 'Resident', id })) });
-        expect(response.errors).toBeUndefined();
-        expect((response.data?._entities as any[]).filter((e) => e.informationLinkage !== null)).toHaveLength(n);
-      } finally {
-        db.removeListener('query', listener);
-      }
-      return count;
+      const { result: response, statements } = await recordStatements(db, () => query(ENTITIES, { representations: ids.slice(0, n).map((id) => ({ __typename: 'Resident', id })) }));
+      expect(response.errors).toBeUndefined();
+      expect((response.data?._entities as any[]).filter((e) => e.informationLinkage !== null)).toHaveLength(n);
+      return statements.length;
     };
     const one = await run(1);
     const fifty = await run(50);

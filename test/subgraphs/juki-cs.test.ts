@@ -19,6 +19,8 @@ import {
 import { kanaSearchKey, padFixedWidth, trimFixedWidth } from '../../lib/legacy/text';
 import { LETTER_ERAS, parseWarekiDate, toWarekiRaw } from '../../lib/legacy/wareki';
 import { scratchDialects } from '../support/postgres';
+import { postGraphQL, type GraphQLBody } from '../support/graphql';
+import { recordStatements } from '../support/sql-capture';
 
 /**
  * The CS subgraph (市町村CS, 住基ネット), started in-process and queried over HTTP as the gateway
@@ -109,11 +111,6 @@ async function addHandMadeRows(db: Knex): Promise<void> {
 /** A seeded CS database per dialect (the other three systems go to a temp dir and are not used). */
 const DIALECTS = scratchDialects('juki-cs', { prepare: (target) => seedAll({ residents: SEEDED_RESIDENTS, ...target }).then(() => undefined) });
 
-interface GraphQLResponse {
-  data?: Record<string, any> | null;
-  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; reason?: string } }[];
-}
-
 const DATE = 'iso wareki precision approximate calendarValid raw';
 const IDENTITY_FIELDS = `residentCode name nameKana birthDate { ${DATE} } sex address changeReason changedOn { ${DATE} } municipalityCode operatorId terminalId updatedAt resident { residentCode }`;
 
@@ -184,28 +181,12 @@ describe.each(DIALECTS)('juki-cs subgraph on $name', (dialect) => {
     await cleanup?.();
   });
 
-  async function query(source: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse> {
-    const response = await fetch(running.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: source, variables }),
-    });
-    return (await response.json()) as GraphQLResponse;
-  }
+  const query = async (source: string, variables: Record<string, unknown> = {}): Promise<GraphQLBody> => (await postGraphQL(running.url, source, variables)).body;
 
   /** The statements one operation runs, counted (and their SQL kept) on the subgraph's knex. */
-  async function countStatements(source: string, variables: Record<string, unknown>): Promise<{ count: number; sql: string[]; response: GraphQLResponse }> {
-    const sql: string[] = [];
-    const listener = (q: { sql: string }) => {
-      sql.push(q.sql);
-    };
-    db.on('query', listener);
-    try {
-      const response = await query(source, variables);
-      return { count: sql.length, sql, response };
-    } finally {
-      db.removeListener('query', listener);
-    }
+  async function countStatements(source: string, variables: Record<string, unknown>): Promise<{ count: number; sql: string[]; response: GraphQLBody }> {
+    const { result, statements } = await recordStatements(db, () => query(source, variables));
+    return { count: statements.length, sql: statements, response: result };
   }
 
   const byCode = (extra = '') => `query ($c: String!) { identityByResidentCode(residentCode: $c) { ${IDENTITY_FIELDS} ${extra} } }`;
@@ -470,7 +451,7 @@ describe.each(DIALECTS)('juki-cs subgraph on $name', (dialect) => {
 
   describe('searchIdentity (4情報検索)', () => {
     const search = (criteria: Record<string, unknown>, first?: number) => query(SEARCH, { criteria, first });
-    const codes = (response: GraphQLResponse) => response.data?.searchIdentity.matches.map((m: { residentCode: string }) => m.residentCode);
+    const codes = (response: GraphQLBody) => response.data?.searchIdentity.matches.map((m: { residentCode: string }) => m.residentCode);
 
     test('name (exact, padding and the width of the inner space ignored) + birth date', async () => {
       for (const name of ['宇宙野\u3000太郎', '宇宙野 太郎', '\u3000宇宙野\u3000太郎 ']) {

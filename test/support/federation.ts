@@ -15,6 +15,7 @@ import { loadOrCreateDevKeys } from '../../gateway/auth/dev-keys';
 import { mintDevToken } from '../../gateway/auth/dev-token';
 import { findPersona } from '../../gateway/auth/personas';
 import { composeSupergraph } from '../../scripts/compose';
+import { postGraphQL, type GraphQLResult } from './graphql';
 
 /**
  * The whole federation in one test process: the four real subgraphs on real SQLite (or another
@@ -29,12 +30,6 @@ export const SUBGRAPH_MODULES: Record<SubgraphName, SubgraphModule<object>> = {
   'card-progress': cardProgressSubgraph as SubgraphModule<object>,
 };
 
-export interface GraphQLResponse<TData = Record<string, unknown>> {
-  status: number;
-  body: { data?: TData | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[] };
-  raw: string;
-}
-
 export interface Federation {
   gatewayUrl: string;
   subgraphs: Record<SubgraphName, RunningSubgraph>;
@@ -47,7 +42,7 @@ export interface Federation {
     query: string,
     variables?: Record<string, unknown>,
     headers?: Record<string, string>,
-  ): Promise<GraphQLResponse<TData>>;
+  ): Promise<GraphQLResult<TData>>;
   stop(): Promise<void>;
 }
 
@@ -116,13 +111,7 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
       token,
       async query(persona, query, variables, headers = {}) {
         const authorization: Record<string, string> = persona ? { authorization: `Bearer ${await token(persona)}` } : {};
-        const response = await fetch(gatewayUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...authorization, ...headers },
-          body: JSON.stringify({ query, variables }),
-        });
-        const raw = await response.text();
-        return { status: response.status, body: JSON.parse(raw), raw };
+        return postGraphQL(gatewayUrl, query, variables, { ...authorization, ...headers });
       },
       async stop() {
         await running.stop();

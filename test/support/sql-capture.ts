@@ -30,3 +30,17 @@ export function captureMssqlStatements(): { db: Knex; statements: CapturedStatem
   const db = knexFactory({ client: CapturingMssqlClient as unknown as typeof Knex.Client, connection: {} });
   return { db, statements };
 }
+
+/** The SQL statements `db` sends while `run` runs (knex 'query' events), with what `run` returned. */
+export async function recordStatements<T>(db: Knex, run: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+  const statements: string[] = [];
+  const onQuery = (query: { sql: string }) => {
+    statements.push(query.sql);
+  };
+  db.on('query', onQuery);
+  try {
+    return { result: await run(), statements };
+  } finally {
+    db.off('query', onQuery);
+  }
+}
