@@ -105,9 +105,18 @@ function parseIsoDay(value: string, what: string): Ymd {
   return { y, m, d };
 }
 
-function daysInMonth(y: number, m: number): number {
+/** Days in month `m` (1–12) of year `y`, proleptic Gregorian. */
+export function daysInMonth(y: number, m: number): number {
   if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
   return [4, 6, 9, 11].includes(m) ? 30 : 31;
+}
+
+/** True for a day the calendar has, written YYYY-MM-DD: 2024-02-29 is one; 2023-02-29, 2024-02-30 and 2024-4-1 are not. */
+export function isIsoCalendarDay(value: string): boolean {
+  const match = ISO_DAY.exec(value);
+  if (!match) return false;
+  const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
 }
 
 interface ResolvedEra {

@@ -1,20 +1,13 @@
 import { validateIndividualNumber } from '../../lib/identifiers/individual-number';
 import { kanaSearchKey, trimFixedWidth } from '../../lib/legacy/text';
+import { isIsoCalendarDay } from '../../lib/legacy/wareki';
 import { badUserInput } from '../shared/errors';
 import type { IdentitySearchCriteria, Resolvers } from './generated/resolvers-types';
 import { searchIdentities } from './legacy/adapter';
 import type { IdentitySearchFilter } from './records';
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** 4情報検索 returns candidates for a clerk to check, never a bulk list (bulk output needs approval). */
 const MAX_SEARCH_RESULTS = 100;
-
-/** A calendar day YYYY-MM-DD (Date.parse alone would roll 02-30 over into March). */
-function isCalendarDay(value: string): boolean {
-  if (!ISO_DATE.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
-}
 
 /**
  * Validates the 4 information and returns them trimmed. The 4 information are 氏名 (name or
@@ -42,7 +35,7 @@ function toSearchFilter(criteria: IdentitySearchCriteria): IdentitySearchFilter 
     // Long-vowel marks, dashes and spaces are ignored by kana search: alone they match every name.
     throw badUserInput('criteria.nameKana must contain kana', { reason: 'EMPTY_NAME_KANA' });
   }
-  if (filter.birthDate !== null && !isCalendarDay(filter.birthDate)) {
+  if (filter.birthDate !== null && !isIsoCalendarDay(filter.birthDate)) {
     throw badUserInput('criteria.birthDate must be an ISO date YYYY-MM-DD', { reason: 'INVALID_DATE' });
   }
   return filter;

@@ -1,11 +1,10 @@
+import { isIsoCalendarDay } from '../../lib/legacy/wareki';
 import { badUserInput } from '../shared/errors';
 import { MAX_BATCH_SIZE } from '../shared/loaders';
 import type { Resolvers } from './generated/resolvers-types';
 import type { ResidentsContext } from './context';
 import { searchResidents } from './legacy/adapter';
 import { populationStatistics } from './population-statistics';
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function encodeCursor(id: string): string {
   return Buffer.from(`resident:${id}`).toString('base64url');
@@ -18,7 +17,7 @@ function decodeCursor(cursor: string): string {
 }
 
 function assertIsoDate(value: string | null | undefined, argument: string): void {
-  if (value != null && (!ISO_DATE.test(value) || Number.isNaN(Date.parse(value)))) {
+  if (value != null && !isIsoCalendarDay(value)) {
     throw badUserInput(`${argument} must be an ISO date YYYY-MM-DD`);
   }
 }

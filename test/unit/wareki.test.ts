@@ -2,6 +2,7 @@ import {
   DEFAULT_NUMERIC_ERAS,
   EraMapping,
   InvalidLegacyDateError,
+  isIsoCalendarDay,
   LETTER_ERAS,
   parseWarekiDate,
   parseWesternDate,
@@ -276,4 +277,17 @@ describe('toWarekiRaw / toWesternRaw', () => {
     expect(toWesternRaw('1975')).toBe('19750000');
     expect(toWesternRaw(null)).toBe('00000000');
   });
+});
+
+describe('isIsoCalendarDay', () => {
+  it.each(['2024-02-29', '2000-02-29', '1989-01-08', '2024-12-31'])('%s is a calendar day', (value) => {
+    expect(isIsoCalendarDay(value)).toBe(true);
+  });
+
+  it.each(['2023-02-29', '1900-02-29', '2024-02-30', '2024-04-31', '2024-13-01', '2024-00-10', '2024-01-00', '2024-4-1', '20240401', '2024-04-01T00:00', ''])(
+    '%s is not',
+    (value) => {
+      expect(isIsoCalendarDay(value)).toBe(false);
+    },
+  );
 });

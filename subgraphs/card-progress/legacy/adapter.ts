@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import { InvalidLegacyDateError, parseWesternDate } from '../../../lib/legacy/wareki';
-import { normalizeKana, trimFixedWidth } from '../../../lib/legacy/text';
+import { normalizeKana } from '../../../lib/legacy/text';
+import { jstTimestampToIso } from '../../../lib/legacy/timestamp';
+import { required, text, type LegacyRow as Row } from '../../shared/adapter';
 import { convertByKey, convertGroups, type Settled } from '../../shared/loaders';
 import type { ApplicationGroups, CardEventRecord, CardRecord, CardReservationRecord, CardStatus, OfficeRecord, ReservationState } from '../records';
 
@@ -11,11 +13,6 @@ import type { ApplicationGroups, CardEventRecord, CardRecord, CardReservationRec
  * Office names come from KOFU_BASHO_MST joined into the same statement. Batch results are keyed
  * and settled (subgraphs/shared/loaders.ts): a row that cannot be converted fails its own key only.
  */
-
-type Row = Record<string, unknown>;
-
-const text = (value: unknown): string | null => trimFixedWidth(value as string | null);
-const required = (value: unknown): string => text(value) ?? '';
 
 const STATUS_BY_CODE: Record<string, CardStatus> = {
   '10': 'APPLIED',
@@ -45,13 +42,6 @@ function decode<T>(codes: Record<string, T>, value: unknown, column: string): T 
   return decoded;
 }
 
-const TIMESTAMP = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?$/;
-
-function daysInMonth(y: number, m: number): number {
-  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(m) ? 30 : 31;
-}
-
 /**
  * A legacy JST timestamp, YYYYMMDDHHMMSS or YYYYMMDDHHMM (padding trimmed), as ISO 8601 with
  * the +09:00 offset: 20240401093000 → 2024-04-01T09:30:00+09:00. Seconds missing in the source
@@ -59,14 +49,9 @@ function daysInMonth(y: number, m: number): number {
  * INVALID_LEGACY_DATE error whose message does not quote the value.
  */
 export function parseJstTimestamp(raw: string | null | undefined): string {
-  const match = TIMESTAMP.exec(required(raw));
-  if (!match) throw new InvalidLegacyDateError('card timestamp must be 12 or 14 digits YYYYMMDDHHMM[SS]');
-  const [, year, month, day, hour, minute, second = '00'] = match;
-  const [y, mo, d, h, mi, s] = [year, month, day, hour, minute, second].map(Number);
-  if (y === 0 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) {
-    throw new InvalidLegacyDateError('card timestamp is not a calendar instant');
-  }
-  return `${year}-${month}-${day}T${hour}:${minute}:${second}+09:00`;
+  const iso = jstTimestampToIso(required(raw), { allowMinutes: true });
+  if (iso === null) throw new InvalidLegacyDateError('card timestamp is not a calendar instant written YYYYMMDDHHMM[SS]');
+  return iso;
 }
 
 /** An office from a code column and the joined KOFU_BASHO_MST name (the code when the master lacks it). */

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import { InvalidLegacyDateError } from '../../../lib/legacy/wareki';
 import { normalizeKana, trimFixedWidth } from '../../../lib/legacy/text';
+import { jstTimestampToIso } from '../../../lib/legacy/timestamp';
+import { required, text, type LegacyRow as Row } from '../../shared/adapter';
 import { convertByKey, convertGroups, type Settled } from '../../shared/loaders';
 import type { CodeStatus, LinkageRecord, ProvisionRecord, ProvisionResult } from '../records';
 
@@ -11,11 +13,6 @@ import type { CodeStatus, LinkageRecord, ProvisionRecord, ProvisionResult } from
  * (subgraphs/shared/loaders.ts): a malformed legacy row fails its own person only, not the batch.
  */
 
-type Row = Record<string, unknown>;
-
-const text = (value: unknown): string | null => trimFixedWidth(value as string | null);
-const required = (value: unknown): string => text(value) ?? '';
-
 // An unknown state is not taken for 取得済: a 符号 that cannot be shown to exist is unusable.
 const CODE_STATUS_BY_CODE: Record<string, CodeStatus> = { '0': 'NOT_REQUESTED', '1': 'REQUESTED', '2': 'ACQUIRED', '9': 'FAILED' };
 
@@ -24,32 +21,18 @@ const RESULT_BY_CODE: Record<string, ProvisionResult> = { '1': 'PROVIDED', '2': 
 
 const LEGAL_BASIS_PREFIX = '番号法第19条第8号 別表第二';
 
-const TIMESTAMP = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/;
-
 /**
  * CHAR(14) YYYYMMDDHHMMSS in JST → ISO 8601 with the +09:00 offset ('20240401093000' →
- * '2024-04-01T09:30:00+09:00'). Blank or all zeros (the legacy "no value") → null. A value that
- * is not a real time is an error, never a guessed time; the message does not quote the value.
+ * '2024-04-01T09:30:00+09:00'); full-width digits are folded first. Blank or all zeros (the
+ * legacy "no value") → null. A value that is not a real time is an error, never a guessed time;
+ * the message does not quote the value.
  */
 function jstTimestamp(value: unknown): string | null {
   const raw = normalizeKana(text(value));
   if (raw === null || /^0+$/.test(raw)) return null;
-  const match = TIMESTAMP.exec(raw);
-  if (match) {
-    const [y, mo, d, h, mi, s] = match.slice(1).map(Number);
-    const time = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-    // Date.UTC rolls over out-of-range parts (2月30日 → 3月2日), so compare what comes back.
-    const exists =
-      y >= 1 &&
-      time.getUTCFullYear() === y &&
-      time.getUTCMonth() === mo - 1 &&
-      time.getUTCDate() === d &&
-      time.getUTCHours() === h &&
-      time.getUTCMinutes() === mi &&
-      time.getUTCSeconds() === s;
-    if (exists) return `${raw.slice(0, 4)}-${raw.slice(4, 6)}-${raw.slice(6, 8)}T${raw.slice(8, 10)}:${raw.slice(10, 12)}:${raw.slice(12, 14)}+09:00`;
-  }
-  throw new InvalidLegacyDateError('intermediate server timestamp is not a YYYYMMDDHHMMSS time');
+  const iso = jstTimestampToIso(raw);
+  if (iso === null) throw new InvalidLegacyDateError('intermediate server timestamp is not a YYYYMMDDHHMMSS time');
+  return iso;
 }
 
 function requiredTimestamp(value: unknown): string {

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import { LETTER_ERAS, parseWarekiDate, type LegacyDate } from '../../../lib/legacy/wareki';
-import { kanaSearchKey, normalizeKana, padFixedWidth, trimFixedWidth } from '../../../lib/legacy/text';
+import { kanaSearchKey, normalizeKana, padFixedWidth } from '../../../lib/legacy/text';
+import { jstTimestampToIso } from '../../../lib/legacy/timestamp';
+import { escapeLike, required, text, type LegacyRow as Row } from '../../shared/adapter';
 import { convertByKey, type Settled } from '../../shared/loaders';
 import type { IdentityChangeReason, IdentityRecord, IdentitySearchFilter, IdentitySearchPage } from '../records';
 
@@ -13,10 +15,6 @@ import type { IdentityChangeReason, IdentityRecord, IdentitySearchFilter, Identi
  * (M/T/S/H/R + YYMMDD), so every date goes through LETTER_ERAS.
  */
 
-type Row = Record<string, unknown>;
-
-const text = (value: unknown): string | null => trimFixedWidth(value as string | null);
-const required = (value: unknown): string => text(value) ?? '';
 const wareki = (value: unknown): LegacyDate | null => (text(value) ? parseWarekiDate(value as string, { eras: LETTER_ERAS }) : null);
 
 /** Width of HONNIN_KAKUNIN.SHIMEI, for matching a name against its padded column. */
@@ -55,15 +53,11 @@ const IDENTITY_COLUMNS = [
 
 /**
  * 更新日時 YYYYMMDDHHMMSS (Japan time) → ISO 8601 with +09:00. Null when blank, zeros or a time
- * the calendar lacks: a system timestamp is never guessed.
+ * the calendar lacks: a system timestamp is never guessed (and, here, never an error).
  */
 function toTimestamp(value: unknown): string | null {
-  const match = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(text(value) ?? '');
-  if (!match) return null;
-  const [, y, mo, d, h, mi, s] = match;
-  const local = `${y}-${mo}-${d}T${h}:${mi}:${s}`;
-  const parsed = new Date(`${local}Z`);
-  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(local) ? `${local}+09:00` : null;
+  const raw = text(value);
+  return raw === null ? null : jstTimestampToIso(raw);
 }
 
 function toIdentity(row: Row): IdentityRecord {
@@ -108,10 +102,6 @@ export async function findIdentitiesByIndividualNumbers(db: Knex, numbers: reado
 export async function findIndividualNumbers(db: Knex, codes: readonly string[]): Promise<Map<string, string>> {
   const rows: Row[] = await db('CS_KOJIN_BANGO').select('JUMINHYO_CD', 'KOJIN_NO').whereIn('JUMINHYO_CD', codes as string[]);
   return new Map(rows.map((row) => [required(row.JUMINHYO_CD), required(row.KOJIN_NO)]));
-}
-
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { parseWarekiDate, parseWesternDate, toWarekiRaw, toWesternRaw, type LegacyDate } from '../../../lib/legacy/wareki';
-import { detectGaiji, kanaSearchKey, normalizeKana, trimFixedWidth } from '../../../lib/legacy/text';
+import { detectGaiji, kanaSearchKey, normalizeKana } from '../../../lib/legacy/text';
+import { escapeLike, required, text, type LegacyRow as Row } from '../../shared/adapter';
 import { convertByKey, convertGroups, type Settled } from '../../shared/loaders';
 import type {
   AddressRecord,
@@ -22,10 +23,6 @@ import type {
  * (subgraphs/shared/loaders.ts): a row that cannot be converted fails its own key only.
  */
 
-type Row = Record<string, unknown>;
-
-const text = (value: unknown): string | null => trimFixedWidth(value as string | null);
-const required = (value: unknown): string => text(value) ?? '';
 const wareki = (value: unknown): LegacyDate | null => (text(value) ? parseWarekiDate(value as string) : null);
 
 const RELATIONSHIPS: Record<string, string> = {
@@ -316,10 +313,6 @@ export async function findSupportMeasures(db: Knex, ids: readonly string[], toda
   // Rows come in SOCHI_SEQ order and the last per person wins; only that one is converted.
   const latest = new Map(rows.map((row) => [required(row.ATENA_NO), row] as const));
   return convertByKey(latest.values(), (row) => required(row.ATENA_NO), (row) => toSupportMeasure(row, todayRaw));
-}
-
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 function applyFilter(query: Knex.QueryBuilder, filter: ResidentSearchFilter): Knex.QueryBuilder {
