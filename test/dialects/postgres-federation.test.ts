@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import knexFactory, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import { seedAll } from '../../generator/seed';
 import { FIXTURE_FIRST_RESIDENT, FIXTURE_FOREIGN_RESIDENT, FIXTURE_GAIJI_PRIVATE_USE } from '../../generator/fixtures';
 import { SUBGRAPH_NAMES, envPrefix, type SubgraphName } from '../../lib/subgraphs';
 import { openDatabase } from '../../subgraphs/shared/database';
 import { startFederation, type Federation } from '../support/federation';
-import { describeWithPostgres, schemaUrl } from '../support/postgres';
+import { createSchema, describeWithPostgres, postgresEnv } from '../support/postgres';
 
 /**
  * The same synthetic world seeded into SQLite and into PostgreSQL (each system in its own schema
@@ -51,15 +51,11 @@ describeWithPostgres('the federation on PostgreSQL answers as on SQLite', () => 
   const pgDatabases: Knex[] = [];
 
   beforeAll(async () => {
-    const url = process.env.TEST_PG_URL!;
     const env: NodeJS.ProcessEnv = {};
     for (const name of SUBGRAPH_NAMES) {
       const schema = `fed_${name.replace(/-/g, '_')}`;
-      const admin = knexFactory({ client: 'pg', connection: { connectionString: url } });
-      await admin.raw('create schema if not exists ??', [schema]);
-      await admin.destroy();
-      env[`${envPrefix(name)}_DB_CLIENT`] = 'pg';
-      env[`${envPrefix(name)}_DB_URL`] = schemaUrl(url, schema);
+      await createSchema(schema);
+      Object.assign(env, postgresEnv(name, schema));
     }
     sqliteDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ward-pg-compare-'));
     await Promise.all([seedAll({ residents: RESIDENTS, dataDir: sqliteDir }), seedAll({ residents: RESIDENTS, env })]);

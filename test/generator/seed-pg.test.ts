@@ -1,7 +1,7 @@
 import knexFactory, { type Knex } from 'knex';
-import { SUBGRAPH_NAMES, envPrefix } from '../../lib/subgraphs';
+import { SUBGRAPH_NAMES } from '../../lib/subgraphs';
 import { seedAll } from '../../generator/seed';
-import { describeWithPostgres } from '../support/postgres';
+import { describeWithPostgres, postgresEnv } from '../support/postgres';
 import { closeAll, openAll, removeDir, seedTemp, userTables } from './helpers';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -38,10 +38,7 @@ describePg('seedAll on PostgreSQL', () => {
 
   it('writes the same rows as SQLite, and seeds again over its own data', async () => {
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
-    SUBGRAPH_NAMES.forEach((name, i) => {
-      env[`${envPrefix(name)}_DB_CLIENT`] = 'pg';
-      env[`${envPrefix(name)}_DB_URL`] = `${pgUrl}${pgUrl!.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schemas[i]}`)}`;
-    });
+    SUBGRAPH_NAMES.forEach((name, i) => Object.assign(env, postgresEnv(name, schemas[i])));
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'generator-pg-'));
     try {
       // Twice: the second run must migrate down and up over the first one's tables.

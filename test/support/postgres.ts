@@ -69,6 +69,17 @@ async function withAdmin<T>(run: (admin: Knex) => Promise<T>): Promise<T> {
   }
 }
 
+/** Creates a schema in the run's database (TEST_PG_URL); the database is dropped after the run. */
+export async function createSchema(schema: string): Promise<void> {
+  await withAdmin((admin) => admin.raw('create schema if not exists ??', [schema]));
+}
+
+/** The <PREFIX>_DB_* variables that point one subgraph (its seeder, or its process) at a schema of the run's database. */
+export function postgresEnv(name: SubgraphName, schema: string): NodeJS.ProcessEnv {
+  const prefix = envPrefix(name);
+  return { [`${prefix}_DB_CLIENT`]: 'pg', [`${prefix}_DB_URL`]: schemaUrl(process.env.TEST_PG_URL!, schema) };
+}
+
 /** Where the seeder (generator/seed.ts, seedAll) finds a scratch database: its data directory and environment. */
 export interface ScratchTarget {
   /** A temporary directory, for SQLite files (those of the other subgraphs too, when seedAll writes them). */
@@ -100,10 +111,9 @@ export async function openPostgresScratchSchema(name: SubgraphName, options: Scr
     await withAdmin((admin) => admin.raw('drop schema if exists ?? cascade', [schema]));
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
-  await withAdmin((admin) => admin.raw('create schema ??', [schema]));
+  await createSchema(schema);
   try {
-    const prefix = envPrefix(name);
-    await options.prepare?.({ dataDir, env: { ...process.env, [`${prefix}_DB_CLIENT`]: 'pg', [`${prefix}_DB_URL`]: schemaUrl(connectionString, schema) } });
+    await options.prepare?.({ dataDir, env: { ...process.env, ...postgresEnv(name, schema) } });
   } catch (error) {
     await dropAll();
     throw error;
