@@ -13,6 +13,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { PROJECT_ROOT } from '../gateway/paths';
 import { HEALTH_PATH, SUBGRAPH_ENDPOINTS, localSubgraphUrl } from '../lib/subgraphs';
+import { databaseConfig, sqliteFileOf } from '../subgraphs/shared/database';
 import { DEFAULT_SUPERGRAPH_FILE, runCompose } from './compose';
 
 const SEED_RESIDENTS = '10000';
@@ -119,8 +120,10 @@ function requireFile(relative: string, what: string): void {
 }
 
 async function ensureSeeded(supervisor: Supervisor): Promise<void> {
-  const databases = SUBGRAPH_ENDPOINTS.map((endpoint) => `data/${endpoint.name}.sqlite`);
-  const missing = databases.filter((file) => !fs.existsSync(path.join(PROJECT_ROOT, file)));
+  // The SQLite files the subgraphs will open (DATA_DIR and <PREFIX>_DB_FILE respected); a server
+  // database (<PREFIX>_DB_CLIENT=pg or mssql) is never seeded from here.
+  const databases = SUBGRAPH_ENDPOINTS.map((endpoint) => sqliteFileOf(databaseConfig(endpoint.name))).filter((file): file is string => file !== null);
+  const missing = databases.filter((file) => !fs.existsSync(file)).map((file) => path.relative(PROJECT_ROOT, file));
   if (missing.length === 0) return;
   requireFile('scripts/seed.ts', 'cannot create the databases');
   say(`seeding (${missing.join(', ')} missing): scripts/seed.ts --residents ${SEED_RESIDENTS}`);

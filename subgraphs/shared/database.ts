@@ -25,6 +25,16 @@ export function defaultSqliteFile(name: SubgraphName, dataDir = defaultDataDir()
   return path.join(dataDir, `${name}.sqlite`);
 }
 
+/** The knex configuration of a SQLite file (better-sqlite3). */
+export function sqliteConfig(filename: string): Knex.Config {
+  return { client: 'better-sqlite3', connection: { filename }, useNullAsDefault: true };
+}
+
+/** The SQLite file a configuration opens, or null for a server database. */
+export function sqliteFileOf(config: Knex.Config): string | null {
+  return config.client === 'better-sqlite3' ? (config.connection as { filename: string }).filename : null;
+}
+
 export class DatabaseConfigError extends Error {
   readonly code = 'DATABASE_CONFIG';
 }
@@ -42,10 +52,8 @@ export function databaseConfig(name: SubgraphName, env: NodeJS.ProcessEnv = proc
   const client = (env[`${prefix}_DB_CLIENT`] ?? 'better-sqlite3') as DatabaseClient;
   const poolMax = Number(env[`${prefix}_DB_POOL_MAX`] ?? 10);
   switch (client) {
-    case 'better-sqlite3': {
-      const filename = path.resolve(env[`${prefix}_DB_FILE`] ?? defaultSqliteFile(name));
-      return { client, connection: { filename }, useNullAsDefault: true };
-    }
+    case 'better-sqlite3':
+      return sqliteConfig(path.resolve(env[`${prefix}_DB_FILE`] ?? defaultSqliteFile(name)));
     case 'pg': {
       const connectionString = env[`${prefix}_DB_URL`];
       if (!connectionString) throw new DatabaseConfigError(`${prefix}_DB_URL is required when ${prefix}_DB_CLIENT=pg`);
@@ -77,8 +85,8 @@ export function databaseConfig(name: SubgraphName, env: NodeJS.ProcessEnv = proc
 
 /** Opens a knex client for one subgraph. SQLite files get WAL so readers never block the seeder. */
 export function openDatabase(name: SubgraphName, config: Knex.Config = databaseConfig(name)): Knex {
-  if (config.client === 'better-sqlite3') {
-    const filename = (config.connection as { filename: string }).filename;
+  const filename = sqliteFileOf(config);
+  if (filename !== null) {
     fs.mkdirSync(path.dirname(filename), { recursive: true });
     return knexFactory({
       ...config,

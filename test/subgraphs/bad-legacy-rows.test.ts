@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import type { SubgraphName } from '../../lib/subgraphs';
-import { openDatabase } from '../../subgraphs/shared/database';
+import { defaultSqliteFile, openDatabase, sqliteConfig } from '../../subgraphs/shared/database';
 import { startSubgraph, type RunningSubgraph, type SubgraphModule } from '../../subgraphs/shared/server';
 import { residentsSubgraph } from '../../subgraphs/residents';
 import { jukiCsSubgraph } from '../../subgraphs/juki-cs';
@@ -18,13 +18,11 @@ import { recordStatements } from '../support/sql-capture';
  * SQL statement. Each suite works on a copy of the run's seeded database with one row broken.
  */
 
-const sqliteConfig = (filename: string): Knex.Config => ({ client: 'better-sqlite3', connection: { filename }, useNullAsDefault: true });
-
 /** A private copy of the run's seeded database of one subgraph, served by that subgraph. */
 async function startOnCopy(name: SubgraphName, module: SubgraphModule<object>): Promise<{ db: Knex; running: RunningSubgraph; stop(): Promise<void> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bad-rows-${name}-`));
-  const copy = path.join(dir, `${name}.sqlite`);
-  const source = openDatabase(name, sqliteConfig(path.join(testDataDir(), `${name}.sqlite`)));
+  const copy = defaultSqliteFile(name, dir);
+  const source = openDatabase(name, sqliteConfig(defaultSqliteFile(name, testDataDir())));
   try {
     await source.raw('VACUUM INTO ?', [copy]);
   } finally {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { migrateToLatest, openDatabase } from '../../subgraphs/shared/database';
+import { defaultSqliteFile, migrateToLatest, openDatabase, sqliteConfig } from '../../subgraphs/shared/database';
 import { startSubgraph, type RunningSubgraph } from '../../subgraphs/shared/server';
 import { todayInJapan } from '../../subgraphs/shared/statistics';
 import { cardProgressSubgraph } from '../../subgraphs/card-progress';
@@ -452,7 +452,7 @@ describe('card-progress subgraph on seeded synthetic data', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'card-progress-seed-'));
     // env {}: SQLite files in `dir`, whatever the caller's <PREFIX>_DB_* variables say.
     await seedAll({ residents: 300, seed: 'card-progress-test', dataDir: dir, env: {} });
-    db = openDatabase('card-progress', { client: 'better-sqlite3', connection: { filename: path.join(dir, 'card-progress.sqlite') }, useNullAsDefault: true });
+    db = openDatabase('card-progress', sqliteConfig(defaultSqliteFile('card-progress', dir)));
     running = await startSubgraph(cardProgressSubgraph, { port: 0, db });
   });
 

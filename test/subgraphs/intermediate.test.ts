@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { migrateToLatest, openDatabase } from '../../subgraphs/shared/database';
+import { defaultSqliteFile, migrateToLatest, openDatabase, sqliteConfig } from '../../subgraphs/shared/database';
 import { startSubgraph, type RunningSubgraph } from '../../subgraphs/shared/server';
 import { intermediateSubgraph } from '../../subgraphs/intermediate';
 import { padFixedWidth } from '../../lib/legacy/text';
@@ -373,7 +373,7 @@ describe('intermediate subgraph on the generated world (seedAll)', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'intermediate-seed-'));
     // env: {} so that a developer's <PREFIX>_DB_* variables can never point the seeder elsewhere.
     await seedAll({ residents: 300, dataDir: dir, env: {} });
-    db = openDatabase('intermediate', { client: 'better-sqlite3', connection: { filename: path.join(dir, 'intermediate.sqlite') }, useNullAsDefault: true });
+    db = openDatabase('intermediate', sqliteConfig(defaultSqliteFile('intermediate', dir)));
     running = await startSubgraph(intermediateSubgraph, { port: 0, db });
   }, 120_000);
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { envPrefix, type SubgraphName } from '../../lib/subgraphs';
-import { openDatabase } from '../../subgraphs/shared/database';
+import { defaultSqliteFile, openDatabase, sqliteConfig } from '../../subgraphs/shared/database';
 
 /**
  * PostgreSQL for the tests: this machine runs a server, and the data layer must work on a second
@@ -131,7 +131,7 @@ export async function openPostgresScratchSchema(name: SubgraphName, options: Scr
 /** A fresh SQLite file in a temporary directory for one subgraph; `cleanup` closes it and removes the directory. */
 export async function openSqliteScratchFile(name: SubgraphName, options: ScratchOptions = {}): Promise<ScratchDatabase> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
-  const filename = path.join(dataDir, `${name}.sqlite`);
+  const filename = defaultSqliteFile(name, dataDir);
   try {
     const prefix = envPrefix(name);
     await options.prepare?.({ dataDir, env: { ...process.env, [`${prefix}_DB_CLIENT`]: 'better-sqlite3', [`${prefix}_DB_FILE`]: filename } });
@@ -139,7 +139,7 @@ export async function openSqliteScratchFile(name: SubgraphName, options: Scratch
     fs.rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
-  const db = openDatabase(name, { client: 'better-sqlite3', connection: { filename }, useNullAsDefault: true });
+  const db = openDatabase(name, sqliteConfig(filename));
   return {
     db,
     async cleanup() {
