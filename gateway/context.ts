@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { PermissionProfile, Principal } from '../lib/authorization/types';
 
 /** The calling application, as it names itself. Informational only: never used to grant access. */
 export interface ClientInfo {
@@ -31,6 +32,8 @@ export interface Identity {
   readonly purposeSource: 'header' | 'token';
   /** Two factors used at sign-in (IC card + password), from the `amr` claim. */
   readonly mfa: boolean;
+  /** OAuth scopes (`scope` claim, space-separated, or `scp` array), for @requiresScopes; empty when none. */
+  readonly scopes: readonly string[];
   /** `jti` claim, when present: what a revocation list or audit record can name. */
   readonly tokenId?: string;
   readonly issuer: string;
@@ -50,4 +53,12 @@ export interface GatewayContext {
   /** Request-scoped logger (already carries requestId and subject). */
   readonly logger: Logger;
   readonly receivedAt: Date;
+  /** Who is asking, as the access rules see it (from `identity`). */
+  readonly principal: Principal;
+  /**
+   * What the principal may read under the rules in force when the request arrived (resolved by
+   * the profile middleware; a refused principal never gets this far). The gateway's
+   * authorization walk decides every requested field against it.
+   */
+  readonly profile: PermissionProfile;
 }

@@ -12,7 +12,8 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { createAuthenticator, type Authenticator } from './auth/authenticate';
-import { authenticationMiddleware, identityOf } from './auth/middleware';
+import { authenticationMiddleware, authorizationOf, identityOf, permissionProfileMiddleware } from './auth/middleware';
+import { AuthorizingGateway } from './authorization';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { ideRoutes } from './ide/routes';
@@ -22,6 +23,7 @@ import { GRAPHQL_PATH, HEALTH_PATH, isSubgraphName } from '../lib/subgraphs';
 import { SubgraphDataSource } from './subgraph-data-source';
 import { createSupergraphSource, type FileSupergraphSource } from './supergraph-source';
 import { prepareSupergraphForGateway } from './supergraph-security';
+import { createRuleStore, type RuleStore } from '../lib/authorization/rule-store';
 
 export interface GatewayOptions {
   readonly config: GatewayConfig;
@@ -29,6 +31,14 @@ export interface GatewayOptions {
   readonly logger?: Logger;
   /** Supergraph watch debounce; tests shorten it. */
   readonly supergraphDebounceMs?: number;
+  /**
+   * The access rules in force. Default: a store over `policyDir` (default `policy/`), watched and
+   * reloaded without a restart, stopped with the gateway. A store passed in is not stopped.
+   */
+  readonly ruleStore?: RuleStore;
+  readonly policyDir?: string;
+  /** Decisions kept per (operation, permission profile); default 1000. */
+  readonly decisionCacheSize?: number;
 }
 
 export interface Gateway {
@@ -36,6 +46,9 @@ export interface Gateway {
   readonly httpServer: http.Server;
   readonly apollo: ApolloServer<GatewayContext>;
   readonly supergraph: FileSupergraphSource;
+  /** The first line of authorization around @apollo/gateway (decision and plan counts: `stats()`). */
+  readonly authorization: AuthorizingGateway;
+  readonly rules: RuleStore;
   readonly logger: Logger;
   /** Starts listening; resolves once the port is bound. */
   listen(port?: number, host?: string): Promise<RunningGateway>;
@@ -73,10 +86,20 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ...(options.supergraphDebounceMs !== undefined ? { debounceMs: options.supergraphDebounceMs } : {}),
   });
 
+  // Rules are data: loaded (and validated) now, so invalid rules refuse to start the gateway.
+  const ownsRules = options.ruleStore === undefined;
+  const rules =
+    options.ruleStore ??
+    createRuleStore({ logger: logger.child({ component: 'access-rules' }), ...(options.policyDir !== undefined ? { dir: options.policyDir } : {}) });
+
   const apolloLogger = logger.child({ component: 'apollo' });
+  // Assigned right below: ApolloGateway reports each query plan it resolves to the first line,
+  // which counts the plans it builds per permission profile.
+  let authorization: AuthorizingGateway | undefined;
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph,
     logger: apolloLogger,
+    experimental_didResolveQueryPlan: (resolved) => authorization?.didResolveQueryPlan(resolved),
     buildService: ({ name, url }) => {
       // Configuration wins over the URL composed into the supergraph, so one supergraph file
       // serves every environment.
@@ -88,12 +111,22 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
   });
 
+  // The first line: every operation is decided against the caller's permission profile before
+  // the planner sees it (gateway/authorization/).
+  authorization = new AuthorizingGateway({
+    inner: gateway,
+    classifications: () => supergraph.classifications(),
+    logger: logger.child({ component: 'authorization' }),
+    ...(options.decisionCacheSize !== undefined ? { decisionCacheSize: options.decisionCacheSize } : {}),
+  });
+
   const app = express();
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer<GatewayContext>({
-    gateway,
+    gateway: authorization,
     logger: apolloLogger,
-    // Introspection stays open to authenticated callers until the authorization issue limits it.
+    // Open at this level: the authorization walk removes __schema / __type for every profile the
+    // access rules do not allow introspection (and for everyone in production by default).
     introspection: true,
     includeStacktraceInErrorResponses: false,
     plugins: [
@@ -105,15 +138,21 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       ApolloServerPluginSchemaReportingDisabled(),
     ],
   });
-  await apollo.start();
+  try {
+    await apollo.start();
+  } catch (error) {
+    if (ownsRules) rules.stop();
+    throw error;
+  }
 
-  configureRoutes(app, { apollo, authenticator, logger, supergraph });
+  configureRoutes(app, { apollo, authenticator, logger, supergraph, rules });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       // Drains HTTP connections, stops the gateway and with it the supergraph watcher.
       await apollo.stop();
+      if (ownsRules) rules.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     })();
     return stopping;
@@ -124,6 +163,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     httpServer,
     apollo,
     supergraph,
+    authorization,
+    rules,
     logger,
     stop,
     listen: (port = config.port, host = config.host) =>
@@ -156,9 +197,10 @@ interface RouteDependencies {
   readonly authenticator: Authenticator;
   readonly logger: Logger;
   readonly supergraph: FileSupergraphSource;
+  readonly rules: RuleStore;
 }
 
-function configureRoutes(app: Express, { apollo, authenticator, logger, supergraph }: RouteDependencies): void {
+function configureRoutes(app: Express, { apollo, authenticator, logger, supergraph, rules }: RouteDependencies): void {
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
   app.use(accessLog(logger));
@@ -184,12 +226,15 @@ function configureRoutes(app: Express, { apollo, authenticator, logger, supergra
     GRAPHQL_PATH,
     // Authentication before body parsing: an anonymous caller costs no parsing and gets no answer.
     authenticationMiddleware(authenticator, logger.child({ component: 'auth' })),
+    // Then the access rules: revoked → 401, unknown department → 403, purpose not registered → 400.
+    permissionProfileMiddleware(() => rules.current(), logger.child({ component: 'access-rules' })),
     express.json({ limit: MAX_BODY }),
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<GatewayContext> => {
         const identity = identityOf(req);
+        const { principal, profile } = authorizationOf(req);
         const requestId = requestIdOf(req);
-        return { identity, requestId, receivedAt: new Date(), logger: logger.child({ requestId, subject: identity.subject }) };
+        return { identity, principal, profile, requestId, receivedAt: new Date(), logger: logger.child({ requestId, subject: identity.subject }) };
       },
     }),
   );

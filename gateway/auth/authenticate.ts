@@ -193,6 +193,7 @@ function identityFrom(payload: JWTPayload, headers: IncomingHttpHeaders): Identi
     purpose: declaredInHeader ? headerPurpose : claimedPurpose,
     purposeSource: declaredInHeader ? 'header' : 'token',
     mfa: hasTwoFactors(payload['amr']),
+    scopes: scopesOf(payload),
     ...(tokenId !== undefined ? { tokenId } : {}),
     issuer: payload.iss as string,
     expiresAt: new Date((payload.exp as number) * 1000),
@@ -208,6 +209,23 @@ export function hasTwoFactors(amr: unknown): boolean {
   if (!Array.isArray(amr)) return false;
   const methods = amr.filter((method): method is string => typeof method === 'string');
   return methods.includes('mfa') || (methods.includes('pwd') && methods.includes('hwk'));
+}
+
+/** OAuth scopes: `scope` (RFC 8693 / RFC 9068, space-separated) or `scp` (an array, as some IdPs send). */
+function scopesOf(payload: JWTPayload): string[] {
+  const scope = payload['scope'];
+  const scp = payload['scp'];
+  if (scope !== undefined && scope !== null) {
+    if (typeof scope !== 'string') throw new AuthenticationError('invalid_claim', 'Token claim "scope" must be a space-separated string');
+    return scope.split(/\s+/).filter((entry) => entry !== '');
+  }
+  if (scp !== undefined && scp !== null) {
+    if (!Array.isArray(scp) || !scp.every((entry) => typeof entry === 'string')) {
+      throw new AuthenticationError('invalid_claim', 'Token claim "scp" must be an array of strings');
+    }
+    return (scp as string[]).filter((entry) => entry !== '');
+  }
+  return [];
 }
 
 function clientInfo(headers: IncomingHttpHeaders): ClientInfo {

@@ -1,10 +1,21 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
+import { resolveProfile, type ResolveProfileOptions } from '../../lib/authorization/profile';
+import type { RuleSet } from '../../lib/authorization/rules';
+import type { PermissionProfile, Principal, ProfileRefusal } from '../../lib/authorization/types';
+import { principalOf } from '../authorization/principal';
 import type { Identity } from '../context';
 import { requestIdOf } from '../request-id';
 import { AuthenticationError, type Authenticator } from './authenticate';
 
 const identities = new WeakMap<Request, Identity>();
+const authorizations = new WeakMap<Request, RequestAuthorization>();
+
+/** The principal and its permission profile under the rules in force when the request arrived. */
+export interface RequestAuthorization {
+  readonly principal: Principal;
+  readonly profile: PermissionProfile;
+}
 
 /**
  * Refuses every request without a valid identity before its body is even parsed, so no
@@ -39,19 +50,93 @@ export function identityOf(req: Request): Identity {
   return identity;
 }
 
+/**
+ * After authentication: resolves the caller's permission profile from the rules in force (read
+ * per request, so a revocation or rule change applies to the next request) and refuses, before
+ * the body is parsed, a principal the rules refuse outright:
+ * revoked → 401 UNAUTHENTICATED; department unknown to the rules → 403 FORBIDDEN; a purpose the
+ * rules do not know, or one the department is not registered for → 400 BAD_REQUEST, with
+ * `extensions.reason` naming which.
+ */
+export function permissionProfileMiddleware(rules: () => RuleSet, logger: Logger, options: ResolveProfileOptions = {}): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    let result: ReturnType<typeof resolveProfile>;
+    let principal: Principal;
+    try {
+      principal = principalOf(identityOf(req));
+      result = resolveProfile(rules(), principal, options);
+    } catch (error) {
+      // Fail closed: no profile, no answer (the error handler answers 500 without details).
+      next(error);
+      return;
+    }
+    if (result.ok) {
+      authorizations.set(req, { principal, profile: result.profile });
+      next();
+      return;
+    }
+    const refusal = PROFILE_REFUSALS[result.refusal.reason];
+    logger.warn(
+      {
+        requestId: requestIdOf(req),
+        reason: refusal.reason,
+        status: refusal.httpStatus,
+        subject: principal.subject,
+        department: principal.departmentId,
+        purpose: principal.purpose,
+      },
+      `request refused by the access rules: ${result.refusal.message}`,
+    );
+    if (refusal.httpStatus === 401) {
+      res.setHeader('WWW-Authenticate', `Bearer realm="ward-gateway", error="invalid_token", error_description="${headerSafe(result.refusal.message)}"`);
+    }
+    sendRefusal(req, res, refusal.httpStatus, { message: capitalize(result.refusal.message), code: refusal.code, reason: refusal.reason });
+  };
+}
+
+/** The principal and profile of a request that passed permissionProfileMiddleware. */
+export function authorizationOf(req: Request): RequestAuthorization {
+  const authorization = authorizations.get(req);
+  // Fail closed: reaching a handler without a profile is a wiring bug, not "everything allowed".
+  if (authorization === undefined) throw new Error('Request has no permission profile');
+  return authorization;
+}
+
+/** How each refusal of the access rules is answered over HTTP. */
+export const PROFILE_REFUSALS: Readonly<
+  Record<ProfileRefusal['reason'], { readonly httpStatus: 400 | 401 | 403; readonly code: string; readonly reason: string }>
+> = {
+  REVOKED: { httpStatus: 401, code: 'UNAUTHENTICATED', reason: 'revoked' },
+  UNKNOWN_DEPARTMENT: { httpStatus: 403, code: 'FORBIDDEN', reason: 'unknown_department' },
+  UNKNOWN_PURPOSE: { httpStatus: 400, code: 'BAD_REQUEST', reason: 'unknown_purpose' },
+  PURPOSE_NOT_REGISTERED: { httpStatus: 400, code: 'BAD_REQUEST', reason: 'purpose_not_registered' },
+};
+
 function sendAuthenticationFailure(req: Request, res: Response, failure: AuthenticationError): void {
   if (failure.httpStatus === 401) res.setHeader('WWW-Authenticate', wwwAuthenticate(failure));
   if (failure.httpStatus === 503) res.setHeader('Retry-After', '5');
+  sendRefusal(req, res, failure.httpStatus, { message: failure.message, code: failure.code, reason: failure.reason });
+}
+
+function sendRefusal(req: Request, res: Response, status: number, error: { message: string; code: string; reason: string }): void {
   res.setHeader('Cache-Control', 'no-store');
   // Follow the GraphQL-over-HTTP media type when the client asks for it.
   const type = req.accepts(['application/json', 'application/graphql-response+json']) === 'application/graphql-response+json'
     ? 'application/graphql-response+json; charset=utf-8'
     : 'application/json; charset=utf-8';
-  res.status(failure.httpStatus).type(type).send(
+  res.status(status).type(type).send(
     JSON.stringify({
-      errors: [{ message: failure.message, extensions: { code: failure.code, reason: failure.reason } }],
+      errors: [{ message: error.message, extensions: { code: error.code, reason: error.reason } }],
     }),
   );
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function headerSafe(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?').replace(/["\\]/g, "'");
 }
 
 /**

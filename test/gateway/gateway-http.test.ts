@@ -119,10 +119,11 @@ describe('gateway over HTTP', () => {
   it('forwards request id and declared purpose to subgraphs, never the caller token', async () => {
     const { body, response } = await post(
       { query: '{ seenHeaders { authorization purpose requestId } }' },
-      { authorization: `Bearer ${await tokenFor('tax-clerk')}`, 'x-purpose': 'statistics', 'x-request-id': 'req-12345678' },
+      // The token declares another 事務; X-Purpose names one the department is registered for.
+      { authorization: `Bearer ${(await mintDevToken({ persona: persona('tax-clerk'), keys, purpose: 'school-enrolment' })).token}`, 'x-purpose': 'local-tax', 'x-request-id': 'req-12345678' },
     );
     expect(response.headers.get('x-request-id')).toBe('req-12345678');
-    expect(body.data?.['seenHeaders']).toEqual({ authorization: null, purpose: 'statistics', requestId: 'req-12345678' });
+    expect(body.data?.['seenHeaders']).toEqual({ authorization: null, purpose: 'local-tax', requestId: 'req-12345678' });
   });
 
   it('forwards the token purpose when no X-Purpose is sent', async () => {

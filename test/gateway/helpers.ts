@@ -44,17 +44,18 @@ export interface SeenHeaders {
 
 /**
  * Subgraph SDL for HTTP-level tests. `version` exists in the subgraph from the start but only
- * the second supergraph exposes it, which makes a hot reload observable.
+ * the second supergraph exposes it, which makes a hot reload observable. Every field is
+ * @authenticated: the gateway refuses unclassified fields (deny by default).
  */
 export function throwawaySubgraphSdl(withVersion: boolean): string {
   return `
-extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@authenticated"])
 type Query {
-  hello: String!
-  seenHeaders: SeenHeaders!
-  ${withVersion ? 'version: Int!' : ''}
+  hello: String! @authenticated
+  seenHeaders: SeenHeaders! @authenticated
+  ${withVersion ? 'version: Int! @authenticated' : ''}
 }
-type SeenHeaders { authorization: String purpose: String requestId: String }
+type SeenHeaders { authorization: String @authenticated purpose: String @authenticated requestId: String @authenticated }
 `;
 }
 

@@ -10,7 +10,7 @@ import { jukiCsSubgraph } from '../../subgraphs/juki-cs';
 import { intermediateSubgraph } from '../../subgraphs/intermediate';
 import { cardProgressSubgraph } from '../../subgraphs/card-progress';
 import { loadConfig } from '../../gateway/config';
-import { startGateway, type RunningGateway } from '../../gateway/server';
+import { startGateway, type Gateway, type RunningGateway } from '../../gateway/server';
 import { loadOrCreateDevKeys } from '../../gateway/auth/dev-keys';
 import { mintDevToken } from '../../gateway/auth/dev-token';
 import { findPersona } from '../../gateway/auth/personas';
@@ -32,6 +32,8 @@ export const SUBGRAPH_MODULES: Record<SubgraphName, SubgraphModule<object>> = {
 
 export interface Federation {
   gatewayUrl: string;
+  /** The running gateway (its authorization counters: `gateway.authorization.stats()`). */
+  gateway: Gateway;
   subgraphs: Record<SubgraphName, RunningSubgraph>;
   /** SQL statements each subgraph ran since the last `resetStatements()`. */
   statements: Record<SubgraphName, string[]>;
@@ -51,6 +53,8 @@ export interface StartFederationOptions {
   dataDir?: string;
   /** Databases opened by the caller (e.g. PostgreSQL); they are not closed on stop. */
   databases?: Partial<Record<SubgraphName, Knex>>;
+  /** The access rules' folder for the gateway; defaults to the repository's policy/. */
+  policyDir?: string;
 }
 
 export function testDataDir(): string {
@@ -90,7 +94,7 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
     };
     for (const endpoint of SUBGRAPH_ENDPOINTS) env[endpoint.urlEnv] = subgraphs[endpoint.name].url;
     const config = loadConfig(env);
-    gateway = await startGateway({ config });
+    gateway = await startGateway({ config, ...(options.policyDir !== undefined ? { policyDir: options.policyDir } : {}) });
     const keys = await loadOrCreateDevKeys(config.auth.mode === 'dev' ? config.auth.devKeysPath : '');
     const gatewayUrl = gateway.url;
 
@@ -103,6 +107,7 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
     const running = gateway;
     return {
       gatewayUrl,
+      gateway: running.gateway,
       subgraphs,
       statements,
       resetStatements() {

@@ -1,0 +1,211 @@
+import type {
+  GatewayExecutor,
+  GatewayGraphQLRequestContext,
+  GatewayInterface,
+  GatewayLoadResult,
+  GatewaySchemaLoadOrUpdateCallback,
+  GatewayUnsubscriber,
+  GatewayExecutionResult,
+} from '@apollo/server-gateway-interface';
+import { GraphQLError, getVariableValues } from 'graphql';
+import type { Logger } from 'pino';
+import type { FieldClassification, PermissionProfile } from '../../lib/authorization/types';
+import type { GatewayContext } from '../context';
+import { completeResponse, type DeniedOccurrence } from './complete';
+import { decideOperation } from './decide';
+import { LruCache } from './decision-cache';
+import type { OperationDecision } from './decision';
+import type { AuthorizationRule } from './rules';
+
+export const DEFAULT_DECISION_CACHE_SIZE = 1000;
+const MAX_PROFILES_COUNTED = 1000;
+
+export interface AuthorizingGatewayOptions {
+  /** The planner and executor (ApolloGateway over the supergraph without security directives). */
+  readonly inner: GatewayInterface;
+  /** `Type.field` → classification of the supergraph in force (supergraph-source `classifications()`). */
+  readonly classifications: () => ReadonlyMap<string, FieldClassification>;
+  readonly logger: Logger;
+  /** Decisions kept (LRU); default 1000. */
+  readonly decisionCacheSize?: number;
+  /** Default: AUTHORIZATION_RULES. */
+  readonly rules?: readonly AuthorizationRule[];
+}
+
+export interface ProfileCounts {
+  /** Operations decided for this profile (decision-cache misses). */
+  decisions: number;
+  /** Decisions served from the cache. */
+  cacheHits: number;
+  /** Query plans the planner built for this profile. */
+  plansBuilt: number;
+}
+
+export interface AuthorizationStats extends ProfileCounts {
+  /** Decisions currently cached. */
+  readonly cachedDecisions: number;
+  /** Per permission-profile key. */
+  readonly byProfile: ReadonlyMap<string, Readonly<ProfileCounts>>;
+}
+
+/** What the first line decided for one request, for plugins that come after it (the audit trail). */
+export interface AuthorizationOutcome {
+  readonly decision: OperationDecision;
+  /** The refused fields the client asked for, with their response paths (after @include/@skip). */
+  readonly denied: readonly DeniedOccurrence[];
+}
+
+const outcomes = new WeakMap<object, AuthorizationOutcome>();
+
+/** The authorization outcome of a request, once its operation has been executed. */
+export function authorizationOutcomeOf(context: GatewayContext): AuthorizationOutcome | undefined {
+  return outcomes.get(context);
+}
+
+/**
+ * The gateway's first line, as a GatewayInterface around @apollo/gateway: Apollo Server hands it
+ * each validated operation; it decides every requested field against the caller's permission
+ * profile BEFORE planning, hands the planner the operation without the refused fields (so no
+ * subgraph is asked for them), and completes the answer against the client's original
+ * operation (null + an UNAUTHORIZED_FIELD_OR_TYPE error per refused field).
+ */
+export class AuthorizingGateway implements GatewayInterface {
+  private readonly cache: LruCache<OperationDecision>;
+  private readonly classificationVersions = new WeakMap<object, number>();
+  private nextClassificationVersion = 1;
+  private readonly seenPlans = new WeakSet<object>();
+  private readonly counts: ProfileCounts = { decisions: 0, cacheHits: 0, plansBuilt: 0 };
+  private readonly countsByProfile = new Map<string, ProfileCounts>();
+  private unsubscribe: GatewayUnsubscriber | undefined;
+
+  constructor(private readonly options: AuthorizingGatewayOptions) {
+    this.cache = new LruCache(options.decisionCacheSize ?? DEFAULT_DECISION_CACHE_SIZE);
+  }
+
+  onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback): GatewayUnsubscriber {
+    return this.options.inner.onSchemaLoadOrUpdate(callback);
+  }
+
+  async load(options: Parameters<GatewayInterface['load']>[0]): Promise<GatewayLoadResult> {
+    // A new supergraph means new classifications: earlier decisions no longer hold.
+    this.unsubscribe ??= this.options.inner.onSchemaLoadOrUpdate(() => this.cache.clear());
+    const { executor } = await this.options.inner.load(options);
+    if (!executor) throw new Error('the gateway has no executor: the authorization walk cannot run');
+    return { executor: (requestContext) => this.execute(requestContext, executor) };
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    await this.options.inner.stop();
+  }
+
+  /**
+   * ApolloGateway's `experimental_didResolveQueryPlan` hook: a plan object not seen before was
+   * built by the planner (cached plans come back as the same object).
+   */
+  readonly didResolveQueryPlan = (options: { readonly queryPlan: object; readonly requestContext: GatewayGraphQLRequestContext }): void => {
+    if (this.seenPlans.has(options.queryPlan)) return;
+    this.seenPlans.add(options.queryPlan);
+    this.counts.plansBuilt += 1;
+    const profile = (options.requestContext.context as Partial<GatewayContext>).profile;
+    if (profile) this.profileCounts(profile.key).plansBuilt += 1;
+  };
+
+  stats(): AuthorizationStats {
+    return {
+      ...this.counts,
+      cachedDecisions: this.cache.size,
+      byProfile: new Map([...this.countsByProfile].map(([key, counts]) => [key, { ...counts }])),
+    };
+  }
+
+  private async execute(requestContext: GatewayGraphQLRequestContext, inner: GatewayExecutor): Promise<GatewayExecutionResult> {
+    const context = requestContext.context as Partial<GatewayContext>;
+    const { profile } = context;
+    if (!profile) {
+      // Fail closed: an operation without a profile is a wiring bug, never "everything allowed".
+      this.options.logger.error('operation reached the gateway executor without a permission profile');
+      return { errors: [new GraphQLError('Request has no permission profile', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })] };
+    }
+
+    const decision = this.decisionFor(requestContext, profile);
+    const result = await inner({
+      ...requestContext,
+      request: { ...requestContext.request, query: decision.source },
+      document: decision.document,
+      operation: decision.operation,
+      source: decision.source,
+      queryHash: decision.queryHash,
+    });
+
+    if (!decision.rewritten) {
+      outcomes.set(context, { decision, denied: [] });
+      return result;
+    }
+    const coerced = getVariableValues(requestContext.schema, requestContext.operation.variableDefinitions ?? [], requestContext.request.variables ?? {});
+    const completed = completeResponse({
+      schema: requestContext.schema,
+      document: requestContext.document,
+      operation: requestContext.operation,
+      variableValues: coerced.coerced ?? requestContext.request.variables ?? {},
+      decision,
+      data: result.data,
+    });
+    outcomes.set(context, { decision, denied: completed.denied });
+    const errors = [...completed.errors, ...(result.errors ?? [])];
+    return { ...result, data: completed.data, ...(errors.length > 0 ? { errors } : {}) };
+  }
+
+  private decisionFor(requestContext: GatewayGraphQLRequestContext, profile: PermissionProfile): OperationDecision {
+    const classifications = this.options.classifications();
+    const key = JSON.stringify([
+      this.classificationVersion(classifications),
+      requestContext.queryHash,
+      requestContext.operationName ?? '',
+      profile.key,
+    ]);
+    const counts = this.profileCounts(profile.key);
+    const cached = this.cache.get(key);
+    if (cached) {
+      this.counts.cacheHits += 1;
+      counts.cacheHits += 1;
+      return cached;
+    }
+    const decision = decideOperation({
+      schema: requestContext.schema,
+      document: requestContext.document,
+      operation: requestContext.operation,
+      profile,
+      classifications,
+      ...(this.options.rules ? { rules: this.options.rules } : {}),
+    });
+    this.cache.set(key, decision);
+    this.counts.decisions += 1;
+    counts.decisions += 1;
+    this.options.logger.debug(
+      { operationName: requestContext.operationName, profile: profile.key.slice(0, 12), denied: [...decision.denied.keys()] },
+      'operation decided',
+    );
+    return decision;
+  }
+
+  private classificationVersion(classifications: ReadonlyMap<string, FieldClassification>): number {
+    let version = this.classificationVersions.get(classifications);
+    if (version === undefined) {
+      version = this.nextClassificationVersion++;
+      this.classificationVersions.set(classifications, version);
+    }
+    return version;
+  }
+
+  private profileCounts(key: string): ProfileCounts {
+    let counts = this.countsByProfile.get(key);
+    if (!counts) {
+      counts = { decisions: 0, cacheHits: 0, plansBuilt: 0 };
+      this.countsByProfile.set(key, counts);
+      if (this.countsByProfile.size > MAX_PROFILES_COUNTED) this.countsByProfile.delete(this.countsByProfile.keys().next().value as string);
+    }
+    return counts;
+  }
+}

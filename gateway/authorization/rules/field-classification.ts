@@ -1,0 +1,67 @@
+import { isAbstractType, isIntrospectionType, type ASTVisitor, type GraphQLCompositeType, type GraphQLSchema } from 'graphql';
+import { satisfies } from '../../../lib/authorization/profile';
+import type { FieldClassification, PermissionProfile } from '../../../lib/authorization/types';
+import type { FieldDenial } from '../decision';
+import type { AuthorizationContext } from '../rule-context';
+
+/**
+ * Every field is decided by its coordinate `Type.field` against the classification the
+ * supergraph gives it (@authenticated / @requiresScopes / @policy) and the caller's profile.
+ * However the field is reached (alias, named or inline fragment, nested list, another
+ * subgraph's extension of an entity) it is the same coordinate, so the same decision.
+ * A field without a classification is refused (deny by default). Meta fields (`__typename`,
+ * and introspection with everything under it, which has its own rule) are not decided here.
+ */
+export function FieldClassificationRule(context: AuthorizationContext): ASTVisitor {
+  return {
+    Field(node) {
+      const fieldName = node.name.value;
+      if (fieldName.startsWith('__')) return;
+      const parentType = context.typeInfo.getParentType();
+      // Inside __schema / __type: the introspection rule decided the whole subtree.
+      if (parentType && isIntrospectionType(parentType)) return;
+      const denial = parentType
+        ? decideField(context.schema, parentType, fieldName, context.classifications, context.profile)
+        : { coordinate: `?.${fieldName}`, policy: 'unclassified', reason: `the field ${fieldName} is not in the schema` };
+      if (denial) context.deny(node, denial);
+      else context.grant(`${parentType!.name}.${fieldName}`);
+    },
+  };
+}
+
+/**
+ * The decision for `parentType.fieldName`. On an interface or union the field is allowed only
+ * when the abstract coordinate and every possible type's coordinate are allowed, so a
+ * differently classified implementation cannot be read through its interface.
+ */
+export function decideField(
+  schema: GraphQLSchema,
+  parentType: GraphQLCompositeType,
+  fieldName: string,
+  classifications: ReadonlyMap<string, FieldClassification>,
+  profile: PermissionProfile,
+): FieldDenial | null {
+  const coordinate = `${parentType.name}.${fieldName}`;
+  const own = decideCoordinate(coordinate, classifications, profile);
+  if (own || !isAbstractType(parentType)) return own;
+  for (const possible of schema.getPossibleTypes(parentType)) {
+    const denial = decideCoordinate(`${possible.name}.${fieldName}`, classifications, profile);
+    if (denial) return { ...denial, coordinate };
+  }
+  return null;
+}
+
+function decideCoordinate(coordinate: string, classifications: ReadonlyMap<string, FieldClassification>, profile: PermissionProfile): FieldDenial | null {
+  const classification = classifications.get(coordinate);
+  if (classification === undefined) {
+    return { coordinate, policy: 'unclassified', reason: `${coordinate} has no classification in the supergraph (deny by default)` };
+  }
+  const verdict = satisfies(profile, classification.policies, classification.scopes);
+  if (verdict.ok) return null;
+  const { deniedBy } = verdict;
+  if (deniedBy.startsWith('scope:')) {
+    return { coordinate, policy: deniedBy, reason: `the token lacks the OAuth scope ${deniedBy.slice('scope:'.length)}` };
+  }
+  const reason = profile.denials.get(deniedBy) ?? `${deniedBy} is not granted`;
+  return { coordinate, policy: deniedBy, reason };
+}
