@@ -1,6 +1,8 @@
 import type { LevelWithSilent } from 'pino';
-import { fromProjectRoot } from './paths';
+import { fromProjectRoot, PROJECT_ROOT } from './paths';
 import { SUBGRAPH_ENDPOINTS, localSubgraphUrl, type SubgraphName } from '../lib/subgraphs';
+import { identityDevKeysPath, readKeySetting } from '../lib/gateway-identity';
+import type { IdentitySigningConfig } from './identity-signing';
 
 /** Issuer and audience of tokens minted by `npm run token` and accepted in dev mode. */
 export const DEV_ISSUER = 'urn:ward-gateway:dev';
@@ -46,6 +48,8 @@ export interface GatewayConfig {
   /** URL per subgraph; overrides the URL written in the supergraph. */
   readonly subgraphUrls: Readonly<Record<SubgraphName, string>>;
   readonly auth: AuthConfig;
+  /** The key that signs the caller's identity into every subgraph request (lib/gateway-identity.ts). */
+  readonly identitySigning: IdentitySigningConfig;
   readonly logLevel: LevelWithSilent;
 }
 
@@ -89,8 +93,9 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
 
   const auth = loadAuthConfig(read, problems);
+  const identitySigning = loadIdentitySigningConfig(read, problems);
 
-  if (problems.length > 0 || auth === undefined) throw new ConfigError(problems);
+  if (problems.length > 0 || auth === undefined || identitySigning === undefined) throw new ConfigError(problems);
   return {
     host,
     port,
@@ -98,8 +103,34 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     supergraphWatch: watch as SupergraphWatchMode,
     subgraphUrls,
     auth,
+    identitySigning,
     logLevel,
   };
+}
+
+/**
+ * GATEWAY_SIGNING_KEY: the private JWK (Ed25519 or P-256), inline JSON or a file path. Required in
+ * production; elsewhere a key pair is generated once into GATEWAY_IDENTITY_DEV_KEYS_PATH
+ * (default: gateway-identity-keys.json next to the dev token keys, i.e. data/), which the local
+ * subgraphs read as well.
+ */
+function loadIdentitySigningConfig(read: (name: string) => string | undefined, problems: string[]): IdentitySigningConfig | undefined {
+  const value = read('GATEWAY_SIGNING_KEY');
+  if (value !== undefined) {
+    const setting = readKeySetting('GATEWAY_SIGNING_KEY', value, PROJECT_ROOT, 'private');
+    if (!setting.ok) {
+      problems.push(setting.problem);
+      return undefined;
+    }
+    return { source: 'configured', privateJwk: setting.keys[0] };
+  }
+  if (read('NODE_ENV') === 'production') {
+    problems.push(
+      'GATEWAY_SIGNING_KEY is required when NODE_ENV=production: a private Ed25519 or P-256 JWK (inline JSON or a file path); the subgraphs get its public half as GATEWAY_VERIFY_KEY',
+    );
+    return undefined;
+  }
+  return { source: 'dev', keysPath: identityDevKeysPath(read, PROJECT_ROOT) };
 }
 
 function loadAuthConfig(read: (name: string) => string | undefined, problems: string[]): AuthConfig | undefined {

@@ -21,6 +21,7 @@ import { createLogger } from '../lib/logger';
 import { requestIdMiddleware, requestIdOf } from './request-id';
 import { GRAPHQL_PATH, HEALTH_PATH, isSubgraphName } from '../lib/subgraphs';
 import { SubgraphDataSource } from './subgraph-data-source';
+import { createIdentitySigner } from './identity-signing';
 import { createSupergraphSource, type FileSupergraphSource } from './supergraph-source';
 import { prepareSupergraphForGateway } from './supergraph-security';
 import { createRuleStore, type RuleStore } from '../lib/authorization/rule-store';
@@ -75,6 +76,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config } = options;
   const logger = options.logger ?? createLogger('gateway', config.logLevel);
   const authenticator = await createAuthenticator(config.auth);
+  // Signs the caller's identity into every subgraph request (subgraphs answer 401 without it).
+  const identitySigner = await createIdentitySigner(config.identitySigning);
 
   const supergraph = createSupergraphSource({
     path: config.supergraphPath,
@@ -107,7 +110,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (configured === undefined) logger.warn({ subgraph: name }, 'subgraph not known to the configuration; using the supergraph URL');
       const target = configured ?? url;
       if (target === undefined) throw new Error(`subgraph "${name}" has no URL in the supergraph or the configuration`);
-      return new SubgraphDataSource(name, target);
+      return new SubgraphDataSource(name, target, identitySigner);
     },
   });
 

@@ -1,6 +1,8 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from './context';
+import type { IdentitySigner } from './identity-signing';
+import { IDENTITY_HEADER, IDENTITY_LIFETIME_SECONDS, type IdentityClaims } from '../lib/gateway-identity';
 
 type FetcherResponse = Parameters<RemoteGraphQLDataSource['didEncounterError']>[2];
 
@@ -8,31 +10,74 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 export const PURPOSE_HEADER = 'x-purpose';
 
 /**
+ * A token is reused for further fetches of the same request to the same subgraph (a plan may
+ * fetch one subgraph several times) while at least this much of its lifetime is left.
+ */
+const REUSE_MARGIN_SECONDS = 20;
+
+interface CachedToken {
+  readonly token: string;
+  readonly expiresAtMs: number;
+}
+
+/** Signed tokens per request context, per subgraph; dropped with the context. */
+const tokensByContext = new WeakMap<GatewayContext, Map<string, CachedToken>>();
+
+/** What is signed for a request: the principal as the rules see it, the rule version, the request id. */
+export function identityClaimsOf(context: GatewayContext): IdentityClaims {
+  const { principal } = context;
+  return {
+    sub: principal.subject,
+    department: principal.departmentId,
+    roles: principal.roles,
+    purpose: principal.purpose,
+    mfa: principal.mfa,
+    scopes: principal.scopes,
+    ruleVersion: context.profile.ruleVersion,
+    requestId: context.requestId,
+  };
+}
+
+/**
  * Every call from the gateway to a subgraph goes through here.
  *
  * `willSendRequest` is THE single place where the caller's identity is attached to subgraph
- * requests. For now it forwards only the request id (log correlation) and the declared purpose;
- * the verified identity is NOT forwarded yet, and the caller's bearer token never is (it is an
- * end-user credential for the gateway, not for subgraphs). The issue that introduces signed
- * identities (a short-lived JWS the subgraphs verify) adds it here and nowhere else.
+ * requests: the verified principal, its declared purpose and the rule version, signed by the
+ * gateway into a short-lived JWS for this subgraph only (`aud` = its name; see
+ * lib/gateway-identity.ts). Subgraphs answer 401 without it. The caller's bearer token is never
+ * forwarded (it is an end-user credential for the gateway, not for subgraphs).
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     readonly subgraphName: string,
     url: string,
+    private readonly signer: IdentitySigner,
   ) {
     super({ url });
   }
 
-  override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+  override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     // Health checks and schema loading run outside any caller's request (and carry no
-    // incomingRequestContext; the kind enum itself is not exported by @apollo/gateway).
+    // incomingRequestContext; the kind enum itself is not exported by @apollo/gateway). They get
+    // no identity, so a subgraph refuses them: this gateway loads its schema from a file.
     if (!('incomingRequestContext' in options)) return;
     const { context, request } = options;
     const headers = request.http?.headers;
     if (!headers) return;
     headers.set(REQUEST_ID_HEADER, context.requestId);
-    headers.set(PURPOSE_HEADER, context.identity.purpose);
+    headers.set(PURPOSE_HEADER, context.principal.purpose);
+    headers.set(IDENTITY_HEADER, await this.identityToken(context));
+  }
+
+  private async identityToken(context: GatewayContext): Promise<string> {
+    let tokens = tokensByContext.get(context);
+    if (!tokens) tokensByContext.set(context, (tokens = new Map()));
+    const cached = tokens.get(this.subgraphName);
+    if (cached && cached.expiresAtMs - Date.now() > REUSE_MARGIN_SECONDS * 1000) return cached.token;
+    const issuedAtMs = Date.now();
+    const token = await this.signer.sign(identityClaimsOf(context), this.subgraphName);
+    tokens.set(this.subgraphName, { token, expiresAtMs: issuedAtMs + IDENTITY_LIFETIME_SECONDS * 1000 });
+    return token;
   }
 
   /**

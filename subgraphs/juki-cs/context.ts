@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type DataLoader from 'dataloader';
 import { mapLoader } from '../shared/loaders';
+import type { SubgraphAuth } from '../shared/identity';
 import * as adapter from './legacy/adapter';
 import type { IdentityRecord } from './records';
 
@@ -12,12 +13,14 @@ export interface JukiCsLoaders {
 
 export interface JukiCsContext {
   db: Knex;
+  /** The caller the gateway signed in, and its profile under this subgraph's rules. */
+  auth: SubgraphAuth;
   loaders: JukiCsLoaders;
   /** Remembers a loaded person by 住民票コード, so a later lookup (e.g. an entity) costs no query. */
   prime(identity: IdentityRecord): IdentityRecord;
 }
 
-export function createJukiCsContext(db: Knex): JukiCsContext {
+export function createJukiCsContext(db: Knex, auth: SubgraphAuth): JukiCsContext {
   const loaders: JukiCsLoaders = {
     identityByCode: mapLoader<string, IdentityRecord | null>((codes) => adapter.findIdentitiesByCodes(db, codes), null),
     identityByIndividualNumber: mapLoader<string, IdentityRecord | null>((numbers) => adapter.findIdentitiesByIndividualNumbers(db, numbers), null),
@@ -25,6 +28,7 @@ export function createJukiCsContext(db: Knex): JukiCsContext {
   };
   return {
     db,
+    auth,
     loaders,
     prime(identity) {
       loaders.identityByCode.prime(identity.residentCode, identity);

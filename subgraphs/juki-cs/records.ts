@@ -36,6 +36,7 @@ export interface IdentityRecord {
   terminalId: string | null;
   updatedAt: string | null; // ISO 8601, Japan time
   removed: boolean; // 削除フラグ (消除者); not in the SDL, changeReason tells the client
+  supportMeasure: boolean; // 支援措置対象者フラグ: identity items withheld from callers without supportMeasureRecords
 }
 
 /** A Resident as the CS knows it: only the federation key, which the register owns. */

@@ -1,7 +1,9 @@
 import { validateIndividualNumber } from '../../lib/identifiers/individual-number';
 import { kanaSearchKey, trimFixedWidth } from '../../lib/legacy/text';
 import { isIsoCalendarDay } from '../../lib/legacy/wareki';
-import { badUserInput } from '../shared/errors';
+import { badUserInput, supportMeasureRestricted } from '../shared/errors';
+import type { JukiCsContext } from './context';
+import type { IdentityRecord } from './records';
 import type { IdentitySearchCriteria, Resolvers } from './generated/resolvers-types';
 import { searchIdentities } from './legacy/adapter';
 import type { IdentitySearchFilter } from './records';
@@ -41,6 +43,19 @@ function toSearchFilter(criteria: IdentitySearchCriteria): IdentitySearchFilter 
   return filter;
 }
 
+/**
+ * 支援措置 row-level rule (本人確認情報の提供制限): for a person flagged in the CS
+ * (HONNIN_KAKUNIN.SHIEN_SOCHI_FLG, read with the identity row itself, so no extra statement), the
+ * identity items — the 4 information, 個人番号 — and the operator and terminal that recorded the
+ * last change (they locate the office, hence the area) are withheld from a caller whose profile
+ * lacks `supportMeasureRecords`. The keys (住民票コード, the register's person) stay: the
+ * caller already holds them.
+ */
+function identityItem<T>(identity: IdentityRecord, context: JukiCsContext, field: string, value: () => T): T {
+  if (identity.supportMeasure && !context.auth.profile.supportMeasureRecords) throw supportMeasureRestricted(`IdentityInfo.${field}`);
+  return value();
+}
+
 export const jukiCsResolvers: Resolvers = {
   Query: {
     identityByResidentCode: (_parent, { residentCode }, { loaders }) => loaders.identityByCode.load(residentCode),
@@ -58,7 +73,8 @@ export const jukiCsResolvers: Resolvers = {
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_RESULTS) {
         throw badUserInput(`first must be between 1 and ${MAX_SEARCH_RESULTS}`, { reason: 'FIRST_OUT_OF_RANGE' });
       }
-      const page = await searchIdentities(context.db, toSearchFilter(criteria), limit);
+      // 支援措置: a caller who may not see where such persons live does not find them by address either.
+      const page = await searchIdentities(context.db, toSearchFilter(criteria), limit, !context.auth.profile.supportMeasureRecords);
       return { matches: page.identities.map(context.prime), truncated: page.truncated };
     },
   },
@@ -71,7 +87,16 @@ export const jukiCsResolvers: Resolvers = {
     identityInfo: (resident, _args, { loaders }) => loaders.identityByCode.load(resident.residentCode),
   },
   IdentityInfo: {
-    individualNumber: (identity, _args, { loaders }) => loaders.individualNumber.load(identity.residentCode),
+    name: (identity, _args, context) => identityItem(identity, context, 'name', () => identity.name),
+    nameKana: (identity, _args, context) => identityItem(identity, context, 'nameKana', () => identity.nameKana),
+    birthDate: (identity, _args, context) => identityItem(identity, context, 'birthDate', () => identity.birthDate),
+    sex: (identity, _args, context) => identityItem(identity, context, 'sex', () => identity.sex),
+    address: (identity, _args, context) => identityItem(identity, context, 'address', () => identity.address),
+    operatorId: (identity, _args, context) => identityItem(identity, context, 'operatorId', () => identity.operatorId),
+    terminalId: (identity, _args, context) => identityItem(identity, context, 'terminalId', () => identity.terminalId),
+    // Checked before the number is read: a withheld number is never loaded.
+    individualNumber: (identity, _args, context) =>
+      identityItem(identity, context, 'individualNumber', () => context.loaders.individualNumber.load(identity.residentCode)),
     resident: (identity) => ({ residentCode: identity.residentCode }),
   },
 };

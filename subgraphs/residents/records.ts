@@ -37,6 +37,8 @@ export interface AddressRecord {
 }
 
 export interface RemovalRecord {
+  /** 宛名番号 of the removed person: the destination is withheld under 支援措置 (row-level rule). */
+  residentId: string;
   reason: 'MOVED_OUT' | 'DECEASED' | 'ERASED';
   occurredOn: LegacyDate;
   destination: string | null;
@@ -94,6 +96,8 @@ export type MovementReason =
   | 'EX_OFFICIO_ERASURE';
 
 export interface MovementRecord {
+  /** 宛名番号 of the person who moved: the addresses are withheld under 支援措置 (row-level rule). */
+  residentId: string;
   sequence: number;
   reason: MovementReason;
   occurredOn: LegacyDate;

@@ -35,7 +35,9 @@ export const residentsResolvers: Resolvers = {
       assertIsoDate(filter?.birthDateFrom, 'filter.birthDateFrom');
       assertIsoDate(filter?.birthDateTo, 'filter.birthDateTo');
       if (filter?.addressCode != null && !/^\d{1,6}$/.test(filter.addressCode)) throw badUserInput('filter.addressCode must be 1 to 6 digits');
-      const page = await searchResidents(context.db, filter ?? {}, { first: pageSize, afterId: after ? decodeCursor(after) : null });
+      // 支援措置: a caller who may not see where such persons live does not find them by address either.
+      const withoutRestrictedLocations = context.auth.profile.supportMeasureRecords ? null : context.today;
+      const page = await searchResidents(context.db, filter ?? {}, { first: pageSize, afterId: after ? decodeCursor(after) : null }, withoutRestrictedLocations);
       const edges = page.residents.map((resident) => ({ cursor: encodeCursor(resident.id), node: context.prime(resident) }));
       return {
         edges,
@@ -56,11 +58,21 @@ export const residentsResolvers: Resolvers = {
       return null;
     },
     individualNumber: (resident, _args, { loaders }) => loaders.individualNumber.load(resident.id),
+    // 支援措置 row-level rule: every field that tells where the person lives (README, "支援措置").
+    address: (resident, _args, context) => context.location(resident.id, 'Resident.address', resident.address),
+    previousAddress: (resident, _args, context) => context.location(resident.id, 'Resident.previousAddress', resident.previousAddress),
     household: (resident, _args, { loaders }) => loaders.household.load(resident.householdId),
     foreignResident: (resident, _args, { loaders }) => (resident.residentType === 'FOREIGN' ? loaders.foreignResident.load(resident.id) : null),
     movements: (resident, _args, { loaders }) => loaders.movements.load(resident.id),
     certificateIssuances: (resident, _args, { loaders }) => loaders.certificateIssuances.load(resident.id),
     supportMeasure: (resident, _args, { loaders }) => loaders.supportMeasure.load(resident.id),
+  },
+  Movement: {
+    addressBefore: (movement, _args, context) => context.location(movement.residentId, 'Movement.addressBefore', movement.addressBefore),
+    addressAfter: (movement, _args, context) => context.location(movement.residentId, 'Movement.addressAfter', movement.addressAfter),
+  },
+  Removal: {
+    destination: (removal, _args, context) => context.location(removal.residentId, 'Removal.destination', removal.destination),
   },
   Household: {
     // The head is a member: reading it from the members batch keeps one statement per level,

@@ -1,6 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { createLogger } from '../../lib/logger';
+import { SUPPORT_MEASURE_RESTRICTED_CODE } from '../../lib/authorization/types';
 
 const log = createLogger('subgraph');
 
@@ -12,6 +13,7 @@ const CLIENT_CODES = new Set([
   'INVALID_INDIVIDUAL_NUMBER',
   'INVALID_LEGACY_DATE',
   'FORBIDDEN',
+  SUPPORT_MEASURE_RESTRICTED_CODE,
   'UNAUTHENTICATED',
   'PERSISTED_QUERY_NOT_FOUND',
   'OPERATION_RESOLUTION_FAILURE',
@@ -21,6 +23,18 @@ const CLIENT_CODES = new Set([
 /** A client mistake with a clear message; safe to show (it never carries person data). */
 export function badUserInput(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...extensions } });
+}
+
+/**
+ * Row-level refusal (支援措置): the field of a person under a support measure is withheld from a
+ * caller whose profile lacks `supportMeasureRecords`. The message names the field and the rule,
+ * never the measure's kind or dates.
+ */
+export function supportMeasureRestricted(coordinate: string): GraphQLError {
+  return new GraphQLError(
+    `${coordinate} is withheld: this person is under a support measure (支援措置); only the roles named in rowRules.supportMeasure may see it`,
+    { extensions: { code: SUPPORT_MEASURE_RESTRICTED_CODE, rule: 'rowRules.supportMeasure' } },
+  );
 }
 
 /**

@@ -9,19 +9,30 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { parse, type DocumentNode } from 'graphql';
+import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Knex } from 'knex';
+import { createRuleStore, type RuleStore } from '../../lib/authorization/rule-store';
+import { createLogger, type Logger } from '../../lib/logger';
 import { GRAPHQL_PATH, HEALTH_PATH, subgraphEndpoint, type SubgraphName } from '../../lib/subgraphs';
 import { openDatabase } from './database';
 import { formatSubgraphError } from './errors';
+import { authOf, createIdentityVerifier, identityMiddleware, loadVerifyKeyConfig, type SubgraphAuth, type VerifyKeyConfig } from './identity';
+import { applySubgraphShield, type ShieldOptions } from './shield';
 
 /** What every subgraph is made of; the four share this shape, so knowing one is knowing all. */
 export interface SubgraphModule<TContext extends object> {
   name: SubgraphName;
   resolvers: GraphQLResolverMap<TContext>;
-  /** Called once per request: a fresh DataLoader set, so nothing is cached across callers. */
-  createContext(db: Knex): TContext;
+  /**
+   * Called once per request: a fresh DataLoader set, so nothing is cached across callers.
+   * `auth` is the caller the gateway signed in (row-level rules read its profile); the server
+   * also puts it on the returned context as `auth`, where the shield reads it.
+   */
+  createContext(db: Knex, auth: SubgraphAuth): TContext;
 }
+
+/** Every resolver context carries the verified caller. */
+export type WithAuth<TContext extends object> = TContext & { auth: SubgraphAuth };
 
 export interface RunningSubgraph {
   name: SubgraphName;
@@ -36,6 +47,14 @@ export interface StartSubgraphOptions {
   host?: string;
   /** An open database; when omitted, one is opened from the environment and closed on stop. */
   db?: Knex;
+  /**
+   * The gateway's public key(s) that identities must be signed with; default from the
+   * environment (GATEWAY_VERIFY_KEY, or outside production the dev key pair: loadVerifyKeyConfig).
+   */
+  verifyKey?: VerifyKeyConfig;
+  /** The access rules the shield decides with; default a store over policy/ reloading on change (stopped on stop). */
+  ruleStore?: RuleStore;
+  logger?: Logger;
 }
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -44,17 +63,45 @@ export function loadSubgraphTypeDefs(name: SubgraphName): DocumentNode {
   return parse(fs.readFileSync(path.join(PROJECT_ROOT, subgraphEndpoint(name).schemaFile), 'utf8'));
 }
 
-/** Starts one subgraph: GraphQL at GRAPHQL_PATH (/graphql), a liveness probe at HEALTH_PATH (/healthz). */
+/**
+ * The subgraph's executable schema: its SDL and resolvers, with the shield (shield.ts) as the
+ * second line of authorization. `shield: false` and shield options exist for the benchmark
+ * (scripts/bench-shield.ts) and the shield's own tests only.
+ */
+export function buildSubgraphExecutableSchema<TContext extends object>(
+  module: SubgraphModule<TContext>,
+  options: { shield?: false | ShieldOptions } = {},
+): GraphQLSchema {
+  const typeDefs = loadSubgraphTypeDefs(module.name);
+  const schema = buildSubgraphSchema([{ typeDefs, resolvers: module.resolvers as GraphQLResolverMap<unknown> }]);
+  return options.shield === false ? schema : applySubgraphShield(schema, typeDefs, options.shield ?? {});
+}
+
+/**
+ * Starts one subgraph: GraphQL at GRAPHQL_PATH (/graphql), a liveness probe at HEALTH_PATH (/healthz).
+ * Every request to GRAPHQL_PATH must carry the identity the gateway signed for this subgraph
+ * (identity.ts: 401 otherwise, before any parsing); the schema runs behind the shield.
+ */
 export async function startSubgraph<TContext extends object>(
   module: SubgraphModule<TContext>,
   options: StartSubgraphOptions = {},
 ): Promise<RunningSubgraph> {
+  const logger = options.logger ?? createLogger(`subgraph:${module.name}`);
+  const verifier = await createIdentityVerifier(module.name, options.verifyKey ?? loadVerifyKeyConfig());
+  const ownsRuleStore = !options.ruleStore;
+  const ruleStore = options.ruleStore ?? createRuleStore({ logger: logger.child({ component: 'access-rules' }) });
   const ownsDb = !options.db;
-  const db = options.db ?? openDatabase(module.name);
+  let db: Knex;
+  try {
+    db = options.db ?? openDatabase(module.name);
+  } catch (error) {
+    if (ownsRuleStore) ruleStore.stop();
+    throw error;
+  }
   const app = express();
   const httpServer = http.createServer(app);
-  const schema = buildSubgraphSchema([{ typeDefs: loadSubgraphTypeDefs(module.name), resolvers: module.resolvers as GraphQLResolverMap<unknown> }]);
-  const server = new ApolloServer<TContext>({
+  const schema = buildSubgraphExecutableSchema(module);
+  const server = new ApolloServer<WithAuth<TContext>>({
     schema,
     includeStacktraceInErrorResponses: false,
     formatError: formatSubgraphError,
@@ -66,7 +113,18 @@ export async function startSubgraph<TContext extends object>(
   app.get(HEALTH_PATH, (_req, res) => {
     res.json({ status: 'ok', subgraph: module.name });
   });
-  app.use(GRAPHQL_PATH, express.json({ limit: '1mb' }), expressMiddleware(server, { context: async () => module.createContext(db) }));
+  app.use(
+    GRAPHQL_PATH,
+    // Before body parsing: a caller the gateway did not sign in costs no parsing and gets no answer.
+    identityMiddleware({ subgraph: module.name, verifier, rules: () => ruleStore.current(), logger }),
+    express.json({ limit: '1mb' }),
+    expressMiddleware(server, {
+      context: async ({ res }) => {
+        const auth = authOf(res);
+        return Object.assign(module.createContext(db, auth), { auth });
+      },
+    }),
+  );
 
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve) => httpServer.listen(options.port ?? 0, host, resolve));
@@ -78,6 +136,7 @@ export async function startSubgraph<TContext extends object>(
     db,
     async stop() {
       await server.stop();
+      if (ownsRuleStore) ruleStore.stop();
       if (ownsDb) await db.destroy();
     },
   };

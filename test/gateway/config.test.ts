@@ -54,7 +54,11 @@ describe('gateway config', () => {
   });
 
   it('refuses dev auth in production', () => {
-    expect(problems({ NODE_ENV: 'production' })).toEqual([expect.stringMatching(/AUTH_MODE=dev is refused when NODE_ENV=production/)]);
+    expect(problems({ NODE_ENV: 'production' })).toEqual([
+      expect.stringMatching(/AUTH_MODE=dev is refused when NODE_ENV=production/),
+      // Every problem at once: production also needs the key that signs identities for the subgraphs.
+      expect.stringMatching(/GATEWAY_SIGNING_KEY is required when NODE_ENV=production/),
+    ]);
   });
 
   it('refuses alg none and unknown algorithms', () => {

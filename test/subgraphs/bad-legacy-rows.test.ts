@@ -8,7 +8,8 @@ import { startSubgraph, type RunningSubgraph, type SubgraphModule } from '../../
 import { residentsSubgraph } from '../../subgraphs/residents';
 import { jukiCsSubgraph } from '../../subgraphs/juki-cs';
 import { testDataDir } from '../support/federation';
-import { postGraphQL, type GraphQLBody } from '../support/graphql';
+import type { GraphQLBody } from '../support/graphql';
+import { postToSubgraph } from '../support/gateway-identity';
 import { recordStatements } from '../support/sql-capture';
 
 /**
@@ -42,8 +43,8 @@ async function startOnCopy(name: SubgraphName, module: SubgraphModule<object>): 
 }
 
 /** Runs one operation, returning its response and the SQL statements it ran. */
-async function queryCounting(db: Knex, url: string, query: string, variables: Record<string, unknown>): Promise<{ body: GraphQLBody; statements: number }> {
-  const { result, statements } = await recordStatements(db, () => postGraphQL(url, query, variables));
+async function queryCounting(db: Knex, subgraph: RunningSubgraph, query: string, variables: Record<string, unknown>): Promise<{ body: GraphQLBody; statements: number }> {
+  const { result, statements } = await recordStatements(db, () => postToSubgraph(subgraph, query, variables));
   return { body: result.body, statements: statements.length };
 }
 
@@ -105,11 +106,11 @@ describe.each(ENTITY_CASES)('$subgraph: a malformed legacy row', (c) => {
     const rows: Record<string, string>[] = await served.db(c.table).select(c.key).where(c.where).orderBy(c.key).limit(3);
     const keys = rows.map((row) => row[c.key].trim());
     const variables = { representations: keys.map(c.representation) };
-    const clean = await queryCounting(served.db, served.running.url, entitiesQuery(c.fields), variables);
+    const clean = await queryCounting(served.db, served.running, entitiesQuery(c.fields), variables);
     expect(clean.body.errors).toBeUndefined();
 
     await served.db(c.table).where(c.key, rows[1][c.key]).update({ [c.column]: c.bad });
-    const { body, statements } = await queryCounting(served.db, served.running.url, entitiesQuery(c.fields), variables);
+    const { body, statements } = await queryCounting(served.db, served.running, entitiesQuery(c.fields), variables);
 
     const entities: unknown[] = body.data?._entities ?? [];
     expect(entities).toHaveLength(3);
@@ -141,7 +142,7 @@ describe("residents: a malformed row behind one person's field", () => {
 
     await served.db('GAIKOKUJIN').where('ATENA_NO', rows[1].ATENA_NO).update({ ZAIRYU_MANRYO_YMD: '2024AB01' });
     const query = entitiesQuery('id birthDate { iso } foreignResident { nationality periodExpiresOn { iso } }');
-    const { body, statements } = await queryCounting(served.db, served.running.url, query, { representations: ids.map((id) => ({ __typename: 'Resident', id })) });
+    const { body, statements } = await queryCounting(served.db, served.running, query, { representations: ids.map((id) => ({ __typename: 'Resident', id })) });
 
     const entities: any[] = body.data?._entities ?? [];
     expect(entities.map((e) => e.id)).toEqual(ids);

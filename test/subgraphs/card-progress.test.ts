@@ -9,7 +9,7 @@ import { cardProgressSubgraph } from '../../subgraphs/card-progress';
 import * as adapter from '../../subgraphs/card-progress/legacy/adapter';
 import { parseJstTimestamp } from '../../subgraphs/card-progress/legacy/adapter';
 import { captureMssqlStatements, recordStatements } from '../support/sql-capture';
-import { postGraphQL } from '../support/graphql';
+import { postToSubgraph } from '../support/gateway-identity';
 import { scratchDialects, type ScratchDatabase } from '../support/postgres';
 import { padFixedWidth } from '../../lib/legacy/text';
 import { seedAll } from '../../generator/seed';
@@ -247,7 +247,7 @@ describe.each(DIALECTS)('card-progress subgraph on $name', (dialect) => {
   });
 
   it('serves the Resident entity with the latest application, its events (oldest first) and booking', async () => {
-    const { status, body } = await postGraphQL(running.url, ENTITIES, representations([P1]));
+    const { status, body } = await postToSubgraph(running, ENTITIES, representations([P1]));
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
     expect(body.data?._entities).toEqual([
@@ -272,7 +272,7 @@ describe.each(DIALECTS)('card-progress subgraph on $name', (dialect) => {
   });
 
   it('picks the latest application by 申請日, then by 申請書ID, whatever the insertion order', async () => {
-    const { body } = await postGraphQL(running.url, `query ($representations: [_Any!]!) {
+    const { body } = await postToSubgraph(running, `query ($representations: [_Any!]!) {
       _entities(representations: $representations) { ... on Resident { id myNumberCard { applicationId status issuingOffice { code name } } } }
     }`, representations([P2, P3]));
     expect(body.errors).toBeUndefined();
@@ -283,7 +283,7 @@ describe.each(DIALECTS)('card-progress subgraph on $name', (dialect) => {
   });
 
   it('maps every state code, keeps an impossible 申請日 without inventing a date, and a cancelled booking', async () => {
-    const { body } = await postGraphQL(running.url, ENTITIES, representations([P4]));
+    const { body } = await postToSubgraph(running, ENTITIES, representations([P4]));
     expect(body.errors).toBeUndefined();
     const card = body.data?._entities[0].myNumberCard;
     expect(card.status).toBe('CANCELLED');
@@ -302,7 +302,7 @@ describe.each(DIALECTS)('card-progress subgraph on $name', (dialect) => {
   });
 
   it('gives a partly unknown 申請日 at its precision, and the code for an office missing from the master', async () => {
-    const { body } = await postGraphQL(running.url, ENTITIES, representations([P5]));
+    const { body } = await postToSubgraph(running, ENTITIES, representations([P5]));
     expect(body.errors).toBeUndefined();
     const card = body.data?._entities[0].myNumberCard;
     expect(card.applicationId).toBe('E000000000000001');
@@ -313,7 +313,7 @@ describe.each(DIALECTS)('card-progress subgraph on $name', (dialect) => {
   });
 
   it('never guesses an unknown state code: a masked error that carries no person data', async () => {
-    const { body, raw: text } = await postGraphQL(running.url, ENTITIES, representations([P8]));
+    const { body, raw: text } = await postToSubgraph(running, ENTITIES, representations([P8]));
     expect(body.data?._entities).toEqual([{ id: P8, myNumberCard: null }]);
     expect(body.errors).toHaveLength(1);
     expect(body.errors?.[0]).toMatchObject({ message: 'Internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
@@ -323,14 +323,14 @@ describe.each(DIALECTS)('card-progress subgraph on $name', (dialect) => {
   });
 
   it('reports an impossible timestamp as INVALID_LEGACY_DATE without quoting it', async () => {
-    const { body } = await postGraphQL(running.url, ENTITIES, representations([P9]));
+    const { body } = await postToSubgraph(running, ENTITIES, representations([P9]));
     expect(body.data?._entities).toEqual([{ id: P9, myNumberCard: null }]);
     expect(body.errors?.[0].extensions?.code).toBe('INVALID_LEGACY_DATE');
     expect(JSON.stringify(body.errors)).not.toContain('20240230');
   });
 
   it('fails only the persons with a malformed row, not the others in their batch, still one statement per loader', async () => {
-    const { result, statements } = await recordStatements(opened.db, () => postGraphQL(running.url, ENTITIES, representations([P1, P8, P9, P2])));
+    const { result, statements } = await recordStatements(opened.db, () => postToSubgraph(running, ENTITIES, representations([P1, P8, P9, P2])));
     const { body, raw: text } = result;
     const entities = body.data?._entities as { id: string; myNumberCard: any }[];
     expect(entities.map((e) => e.id)).toEqual([P1, P8, P9, P2]);
@@ -351,8 +351,8 @@ describe.each(DIALECTS)('card-progress subgraph on $name', (dialect) => {
   });
 
   it('runs the same number of SQL statements for 1 and for 50 entities (one per loader batch)', async () => {
-    const { result: one, statements: oneStatements } = await recordStatements(opened.db, () => postGraphQL(running.url, ENTITIES, representations(BATCH.slice(0, 1))));
-    const { result: fifty, statements: fiftyStatements } = await recordStatements(opened.db, () => postGraphQL(running.url, ENTITIES, representations(BATCH)));
+    const { result: one, statements: oneStatements } = await recordStatements(opened.db, () => postToSubgraph(running, ENTITIES, representations(BATCH.slice(0, 1))));
+    const { result: fifty, statements: fiftyStatements } = await recordStatements(opened.db, () => postToSubgraph(running, ENTITIES, representations(BATCH)));
     const [forOne, forFifty] = [oneStatements.length, fiftyStatements.length];
 
     expect(one.body.errors).toBeUndefined();
@@ -387,7 +387,7 @@ describe.each(DIALECTS)('card-progress subgraph on $name', (dialect) => {
 
     it('suppresses cells under STATISTICS_MIN_CELL_SIZE, with secondary suppression', async () => {
       process.env.STATISTICS_MIN_CELL_SIZE = '3';
-      const { body, raw: text } = await postGraphQL(statsServer.url, STATISTICS_QUERY);
+      const { body, raw: text } = await postToSubgraph(statsServer, STATISTICS_QUERY, undefined, 'dx-analyst');
       expect(body.errors).toBeUndefined();
       expect(body.data?.cardIssuanceStatistics).toEqual({
         asOf: todayInJapan(),
@@ -411,7 +411,7 @@ describe.each(DIALECTS)('card-progress subgraph on $name', (dialect) => {
 
     it('publishes every count when the minimum is 1 (the counts are of applications)', async () => {
       process.env.STATISTICS_MIN_CELL_SIZE = '1';
-      const { body } = await postGraphQL(statsServer.url, STATISTICS_QUERY);
+      const { body } = await postToSubgraph(statsServer, STATISTICS_QUERY, undefined, 'dx-analyst');
       expect(body.errors).toBeUndefined();
       const { byStatus, byOffice } = body.data?.cardIssuanceStatistics;
       expect(byStatus.map((c: { key: string; count: number }) => [c.key, c.count])).toEqual([
@@ -430,7 +430,7 @@ describe.each(DIALECTS)('card-progress subgraph on $name', (dialect) => {
 
     it('counts every application, not the latest per person, on the main dataset too', async () => {
       process.env.STATISTICS_MIN_CELL_SIZE = '1';
-      const { body } = await postGraphQL(running.url, STATISTICS_QUERY);
+      const { body } = await postToSubgraph(running, STATISTICS_QUERY, undefined, 'dx-analyst');
       expect(body.errors).toBeUndefined();
       const { byStatus, byOffice } = body.data?.cardIssuanceStatistics;
       const total = (cells: { count: number }[]) => cells.reduce((sum, c) => sum + c.count, 0);
@@ -465,7 +465,7 @@ describe('card-progress subgraph on seeded synthetic data', () => {
   });
 
   it("serves the fixed persons' cards as the generator documents them", async () => {
-    const { body } = await postGraphQL(running.url, ENTITIES, representations([FIXTURE_FIRST_RESIDENT.addressNumber, FIXTURE_FEB29_COMMON_YEAR.addressNumber]));
+    const { body } = await postToSubgraph(running, ENTITIES, representations([FIXTURE_FIRST_RESIDENT.addressNumber, FIXTURE_FEB29_COMMON_YEAR.addressNumber]));
     expect(body.errors).toBeUndefined();
     const [first, second] = body.data?._entities;
     expect(first.myNumberCard).toMatchObject({
@@ -497,8 +497,8 @@ describe('card-progress subgraph on seeded synthetic data', () => {
     expect(rows).toHaveLength(50);
     const ids = rows.map((r) => r.ATENA_NO.trim());
 
-    const { result: one, statements: oneStatements } = await recordStatements(db, () => postGraphQL(running.url, ENTITIES, representations(ids.slice(0, 1))));
-    const { result: fifty, statements: fiftyStatements } = await recordStatements(db, () => postGraphQL(running.url, ENTITIES, representations(ids)));
+    const { result: one, statements: oneStatements } = await recordStatements(db, () => postToSubgraph(running, ENTITIES, representations(ids.slice(0, 1))));
+    const { result: fifty, statements: fiftyStatements } = await recordStatements(db, () => postToSubgraph(running, ENTITIES, representations(ids)));
     const [forOne, forFifty] = [oneStatements.length, fiftyStatements.length];
     expect(one.body.errors).toBeUndefined();
     expect(fifty.body.errors).toBeUndefined();
@@ -514,9 +514,9 @@ describe('card-progress subgraph on seeded synthetic data', () => {
   it('publishes no cell under the minimum, and the unsuppressed counts add up', async () => {
     const [{ n: total }] = await db('CARD_SHINSEI').count({ n: '*' });
     process.env.STATISTICS_MIN_CELL_SIZE = '1';
-    const all = (await postGraphQL(running.url, STATISTICS_QUERY)).body.data?.cardIssuanceStatistics;
+    const all = (await postToSubgraph(running, STATISTICS_QUERY, undefined, 'dx-analyst')).body.data?.cardIssuanceStatistics;
     process.env.STATISTICS_MIN_CELL_SIZE = '10';
-    const { body, raw: text } = await postGraphQL(running.url, STATISTICS_QUERY);
+    const { body, raw: text } = await postToSubgraph(running, STATISTICS_QUERY, undefined, 'dx-analyst');
     expect(body.errors).toBeUndefined();
     const stats = body.data?.cardIssuanceStatistics;
     expect(stats.minimumCellSize).toBe(10);

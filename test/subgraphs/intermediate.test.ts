@@ -9,7 +9,8 @@ import { padFixedWidth } from '../../lib/legacy/text';
 import { seedAll } from '../../generator/seed';
 import { FIXTURE_FIRST_RESIDENT, FIXTURE_SUPPORT_MEASURE } from '../../generator/fixtures';
 import { scratchDialects } from '../support/postgres';
-import { postGraphQL, type GraphQLBody } from '../support/graphql';
+import type { GraphQLBody } from '../support/graphql';
+import { postToSubgraph } from '../support/gateway-identity';
 import { recordStatements } from '../support/sql-capture';
 
 /**
@@ -190,7 +191,7 @@ describe.each(DIALECTS)('intermediate subgraph on $name', (dialect) => {
     await cleanup?.();
   });
 
-  const query = async (source: string, variables: Record<string, unknown> = {}): Promise<GraphQLBody> => (await postGraphQL(running.url, source, variables)).body;
+  const query = async (source: string, variables: Record<string, unknown> = {}): Promise<GraphQLBody> => (await postToSubgraph(running, source, variables)).body;
 
   /** The statements one operation runs, counted on the knex instance the subgraph uses. */
   async function countStatements(source: string, variables: Record<string, unknown>): Promise<{ count: number; response: GraphQLBody }> {
@@ -383,7 +384,7 @@ describe('intermediate subgraph on the generated world (seedAll)', () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const query = async (source: string, variables: Record<string, unknown> = {}): Promise<GraphQLBody> => (await postGraphQL(running.url, source, variables)).body;
+  const query = async (source: string, variables: Record<string, unknown> = {}): Promise<GraphQLBody> => (await postToSubgraph(running, source, variables)).body;
 
   const ALL_RECORDS = `query ($representations: [_Any!]!) {
     _entities(representations: $representations) {

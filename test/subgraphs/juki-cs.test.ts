@@ -19,7 +19,8 @@ import {
 import { kanaSearchKey, padFixedWidth, trimFixedWidth } from '../../lib/legacy/text';
 import { LETTER_ERAS, parseWarekiDate, toWarekiRaw } from '../../lib/legacy/wareki';
 import { scratchDialects } from '../support/postgres';
-import { postGraphQL, type GraphQLBody } from '../support/graphql';
+import type { GraphQLBody } from '../support/graphql';
+import { postToSubgraph } from '../support/gateway-identity';
 import { recordStatements } from '../support/sql-capture';
 
 /**
@@ -181,7 +182,7 @@ describe.each(DIALECTS)('juki-cs subgraph on $name', (dialect) => {
     await cleanup?.();
   });
 
-  const query = async (source: string, variables: Record<string, unknown> = {}): Promise<GraphQLBody> => (await postGraphQL(running.url, source, variables)).body;
+  const query = async (source: string, variables: Record<string, unknown> = {}): Promise<GraphQLBody> => (await postToSubgraph(running, source, variables)).body;
 
   /** The statements one operation runs, counted (and their SQL kept) on the subgraph's knex. */
   async function countStatements(source: string, variables: Record<string, unknown>): Promise<{ count: number; sql: string[]; response: GraphQLBody }> {

@@ -15,6 +15,8 @@ import { loadOrCreateDevKeys } from '../../gateway/auth/dev-keys';
 import { mintDevToken } from '../../gateway/auth/dev-token';
 import { findPersona } from '../../gateway/auth/personas';
 import { composeSupergraph } from '../../scripts/compose';
+import { createLogger } from '../../lib/logger';
+import type { LevelWithSilent } from 'pino';
 import { postGraphQL, type GraphQLResult } from './graphql';
 
 /**
@@ -35,6 +37,11 @@ export interface Federation {
   /** The running gateway (its authorization counters: `gateway.authorization.stats()`). */
   gateway: Gateway;
   subgraphs: Record<SubgraphName, RunningSubgraph>;
+  /**
+   * The key pair the gateway signs subgraph identities with (and the subgraphs verify with), in
+   * the dev key file format: tests that call a subgraph directly sign with it (test/support/gateway-identity.ts).
+   */
+  identityKeysPath: string;
   /** SQL statements each subgraph ran since the last `resetStatements()`. */
   statements: Record<SubgraphName, string[]>;
   resetStatements(): void;
@@ -70,6 +77,9 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
   const subgraphs = {} as Record<SubgraphName, RunningSubgraph>;
   const ownedDbs: Knex[] = [];
   let gateway: RunningGateway | undefined;
+  // The gateway generates it on first use (dev format); the subgraphs verify with its public half.
+  const identityKeysPath = path.join(workDir, 'gateway-identity-keys.json');
+  const logLevel = (process.env.TEST_LOG_LEVEL ?? 'silent') as LevelWithSilent;
   try {
     for (const name of SUBGRAPH_NAMES) {
       let db = options.databases?.[name];
@@ -78,7 +88,12 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
         ownedDbs.push(db);
       }
       db.on('query', (query: { sql: string }) => statements[name].push(query.sql));
-      subgraphs[name] = await startSubgraph(SUBGRAPH_MODULES[name], { port: 0, db });
+      subgraphs[name] = await startSubgraph(SUBGRAPH_MODULES[name], {
+        port: 0,
+        db,
+        verifyKey: { source: 'dev', keysPath: identityKeysPath },
+        logger: createLogger(`subgraph:${name}`, logLevel),
+      });
     }
 
     const supergraphPath = path.join(workDir, 'supergraph.graphql');
@@ -90,6 +105,7 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
       SUPERGRAPH_PATH: supergraphPath,
       AUTH_MODE: 'dev',
       AUTH_DEV_KEYS_PATH: path.join(workDir, 'dev-keys.json'),
+      GATEWAY_IDENTITY_DEV_KEYS_PATH: identityKeysPath,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     };
     for (const endpoint of SUBGRAPH_ENDPOINTS) env[endpoint.urlEnv] = subgraphs[endpoint.name].url;
@@ -108,6 +124,7 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
     return {
       gatewayUrl,
       gateway: running.gateway,
+      identityKeysPath,
       subgraphs,
       statements,
       resetStatements() {

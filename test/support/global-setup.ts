@@ -18,6 +18,9 @@ export default async function globalSetup(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ward-test-data-'));
   await seedAll({ residents: TEST_RESIDENTS, dataDir });
   process.env.WARD_TEST_DATA_DIR = dataDir;
+  // Subgraphs started directly by a suite verify gateway identities with this dev key pair, and
+  // the suite signs with it (test/support/gateway-identity.ts): never the repository's data/.
+  process.env.GATEWAY_IDENTITY_DEV_KEYS_PATH = path.join(dataDir, 'gateway-identity-keys.json');
 
   if (process.env.TEST_PG_URL) return; // the caller brought its own database
   try {

@@ -48,9 +48,9 @@ export type IdentityChangeReason =
 export type IdentityInfo = {
   __typename?: 'IdentityInfo';
   /** 住所 */
-  address: Scalars['String']['output'];
+  address?: Maybe<Scalars['String']['output']>;
   /** 生年月日 */
-  birthDate: LegacyDate;
+  birthDate?: Maybe<LegacyDate>;
   /** 異動事由 */
   changeReason: IdentityChangeReason;
   /** 異動年月日 */
@@ -59,8 +59,8 @@ export type IdentityInfo = {
   individualNumber?: Maybe<Scalars['String']['output']>;
   /** 市町村コード */
   municipalityCode: Scalars['String']['output'];
-  /** 氏名. 外字 are passed through unchanged. */
-  name: Scalars['String']['output'];
+  /** 氏名. 外字 are passed through unchanged. Null (SUPPORT_MEASURE_RESTRICTED) for a person under 支援措置 unless the caller may see it, as are the other identity items. */
+  name?: Maybe<Scalars['String']['output']>;
   /** 氏名のフリガナ (full-width katakana) */
   nameKana?: Maybe<Scalars['String']['output']>;
   /** 操作者ID */
@@ -69,7 +69,7 @@ export type IdentityInfo = {
   resident: Resident;
   /** 住民票コード */
   residentCode: Scalars['String']['output'];
-  sex: Sex;
+  sex?: Maybe<Sex>;
   /** 端末ID */
   terminalId?: Maybe<Scalars['String']['output']>;
   /** 更新日時 (ISO 8601) */
@@ -268,18 +268,18 @@ export type ResolversParentTypes = {
 };
 
 export type IdentityInfoResolvers<ContextType = JukiCsContext, ParentType extends ResolversParentTypes['IdentityInfo'] = ResolversParentTypes['IdentityInfo']> = {
-  address?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  birthDate?: Resolver<ResolversTypes['LegacyDate'], ParentType, ContextType>;
+  address?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  birthDate?: Resolver<Maybe<ResolversTypes['LegacyDate']>, ParentType, ContextType>;
   changeReason?: Resolver<ResolversTypes['IdentityChangeReason'], ParentType, ContextType>;
   changedOn?: Resolver<Maybe<ResolversTypes['LegacyDate']>, ParentType, ContextType>;
   individualNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   municipalityCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   nameKana?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   operatorId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   resident?: Resolver<ResolversTypes['Resident'], ParentType, ContextType>;
   residentCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  sex?: Resolver<ResolversTypes['Sex'], ParentType, ContextType>;
+  sex?: Resolver<Maybe<ResolversTypes['Sex']>, ParentType, ContextType>;
   terminalId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };

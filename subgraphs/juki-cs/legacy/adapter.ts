@@ -49,6 +49,7 @@ const IDENTITY_COLUMNS = [
   'TANMATSU_ID',
   'KOSHIN_NICHIJI',
   'SAKUJO_FLG',
+  'SHIEN_SOCHI_FLG',
 ];
 
 /**
@@ -77,6 +78,7 @@ function toIdentity(row: Row): IdentityRecord {
     terminalId: text(row.TANMATSU_ID),
     updatedAt: toTimestamp(row.KOSHIN_NICHIJI),
     removed: text(row.SAKUJO_FLG) === '1',
+    supportMeasure: text(row.SHIEN_SOCHI_FLG) === '1',
   };
 }
 
@@ -152,8 +154,10 @@ export function birthDateReadings(iso: string): string[] {
 /**
  * 4情報検索 in 住民票コード order: at most `first` persons, and whether more matched (one extra
  * row is fetched to tell). Removed persons are included: they are identity records too.
+ * `withoutSupportMeasure`: the caller may not see persons under 支援措置 — then a search that
+ * names an address leaves them out, so that it cannot tell where such a person lives.
  */
-export async function searchIdentities(db: Knex, filter: IdentitySearchFilter, first: number): Promise<IdentitySearchPage> {
+export async function searchIdentities(db: Knex, filter: IdentitySearchFilter, first: number, withoutSupportMeasure = false): Promise<IdentitySearchPage> {
   const query = db('HONNIN_KAKUNIN').select(IDENTITY_COLUMNS);
   if (filter.name) query.whereIn('SHIMEI', storedNameForms(filter.name, NAME_WIDTH));
   if (filter.nameKana) query.whereRaw(`?? like ? escape '\\'`, ['KENSAKU_KANA', `${escapeLike(kanaSearchKey(filter.nameKana))}%`]);
@@ -164,6 +168,7 @@ export async function searchIdentities(db: Knex, filter: IdentitySearchFilter, f
     query.where((any) => {
       for (const form of forms) any.orWhereRaw(`?? like ? escape '\\'`, ['JUSHO', `${escapeLike(form)}%`]);
     });
+    if (withoutSupportMeasure) query.where((flag) => flag.whereNull('SHIEN_SOCHI_FLG').orWhereNot('SHIEN_SOCHI_FLG', '1'));
   }
   const rows: Row[] = await query.orderBy('JUMINHYO_CD').limit(first + 1);
   return { identities: rows.slice(0, first).map(toIdentity), truncated: rows.length > first };

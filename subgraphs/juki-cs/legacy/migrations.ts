@@ -26,6 +26,9 @@ const legacySchema: LegacyMigration = {
       char(t, 'TANMATSU_ID', 8); // 端末ID
       char(t, 'KOSHIN_NICHIJI', 14).notNullable(); // 更新日時
       char(t, 'SAKUJO_FLG', 1).notNullable(); // 削除フラグ (消除者) 0/1
+      // 支援措置対象者フラグ (DV等支援措置: 本人確認情報の提供制限) '1'; '0' or blank otherwise.
+      // Set and cleared by the ward's CS operators when a measure starts or ends.
+      char(t, 'SHIEN_SOCHI_FLG', 1);
       t.index(['KENSAKU_KANA', 'SEINENGAPPI'], 'HONNIN_KAKUNIN_IX1');
       t.index(['SEINENGAPPI', 'SEIBETSU'], 'HONNIN_KAKUNIN_IX2');
       t.index(['SHIMEI'], 'HONNIN_KAKUNIN_IX3');

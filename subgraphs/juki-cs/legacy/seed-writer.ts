@@ -5,6 +5,7 @@ import type { Household, IdentityChangeReason, IsoDate, Person } from '../../../
 import { addressLine, fullKana, fullName } from '../../../generator/model';
 import { WARD_MUNICIPALITY_CODE } from '../../../generator/reference-data';
 import { recordedWarekiRaw } from '../../../generator/recorded-date';
+import { supportInForce } from '../../../generator/records';
 import { batchTimestamp, char, compactTimestamp, nchar } from '../../../generator/legacy-format';
 import { withBatchInserter, type Row, type TableSpec } from '../../../generator/bulk-insert';
 import type { SeedWriter, SeedWriterOptions } from '../../../generator/seed-writer';
@@ -34,7 +35,7 @@ const HONNIN_KAKUNIN: TableSpec = {
   table: 'HONNIN_KAKUNIN',
   columns: [
     'JUMINHYO_CD', 'SHICHOSON_CD', 'SHIMEI', 'SHIMEI_KANA', 'KENSAKU_KANA', 'SEINENGAPPI', 'SEIBETSU', 'JUSHO', 'IDO_JIYU_CD', 'IDO_YMD',
-    'SOSASHA_ID', 'TANMATSU_ID', 'KOSHIN_NICHIJI', 'SAKUJO_FLG',
+    'SOSASHA_ID', 'TANMATSU_ID', 'KOSHIN_NICHIJI', 'SAKUJO_FLG', 'SHIEN_SOCHI_FLG',
   ],
 };
 const CS_KOJIN_BANGO: TableSpec = { table: 'CS_KOJIN_BANGO', columns: ['JUMINHYO_CD', 'KOJIN_NO', 'KOSHIN_NICHIJI'] };
@@ -66,6 +67,8 @@ function identityRow(person: Person): Row {
     char(person.identity.terminalId, 8),
     compactTimestamp(person.identity.updatedAt),
     person.removal ? '1' : '0',
+    // The CS flag mirrors the register's measures as they stand on the world's reference day.
+    supportInForce(person.supportMeasures) ? '1' : '0',
   ];
 }
 

@@ -194,7 +194,7 @@ function toResident(row: Row): ResidentRecord {
     onElectoralRoll: text(row.SENKYO_FLG) === '1',
     removal:
       removalCode && REMOVAL_BY_CODE[removalCode]
-        ? { reason: REMOVAL_BY_CODE[removalCode], occurredOn: parseWarekiDate(row.SHOJO_YMD as string), destination: text(row.TENSHUTSU_SAKI) }
+        ? { residentId: required(row.ATENA_NO), reason: REMOVAL_BY_CODE[removalCode], occurredOn: parseWarekiDate(row.SHOJO_YMD as string), destination: text(row.TENSHUTSU_SAKI) }
         : null,
   };
 }
@@ -214,6 +214,7 @@ function toForeignResident(row: Row): ForeignResidentRecord {
 
 function toMovement(row: Row): MovementRecord {
   return {
+    residentId: required(row.ATENA_NO),
     sequence: Number(row.IDO_SEQ),
     reason: MOVEMENT_BY_CODE[required(row.IDO_JIYU_CD)] ?? 'EX_OFFICIO_ENTRY',
     occurredOn: parseWarekiDate(row.IDO_YMD as string),
@@ -315,14 +316,70 @@ export async function findSupportMeasures(db: Knex, ids: readonly string[], toda
   return convertByKey(latest.values(), (row) => required(row.ATENA_NO), (row) => toSupportMeasure(row, todayRaw));
 }
 
-function applyFilter(query: Knex.QueryBuilder, filter: ResidentSearchFilter): Knex.QueryBuilder {
+/**
+ * 支援措置 row-level rule: which of these persons' location must be withheld today. A person's
+ * location is withheld when a measure is in force (started, and not ended: an interim measure has
+ * no end) for the person, or for a current member of the person's household (世帯: they share the
+ * address, so a co-resident's address would give it away). One statement per batch.
+ * `today` is ISO; the legacy dates are compared as wareki GYYMMDD, which sorts chronologically.
+ */
+export async function findLocationRestrictions(db: Knex, ids: readonly string[], today: string): Promise<Map<string, boolean>> {
+  const todayRaw = toWarekiRaw(today);
+  const rows: Row[] = await db('JUMIN_KIHON as p')
+    .join('JUMIN_KIHON as m', function joinHousehold() {
+      this.on('m.SETAI_NO', '=', 'p.SETAI_NO').andOn(function currentMemberOrSelf() {
+        this.on('m.JUMIN_JOTAI', '=', db.raw('?', [CODE_BY_STATUS.RESIDENT])).orOn('m.ATENA_NO', '=', 'p.ATENA_NO');
+      });
+    })
+    .join('SHIEN_SOCHI as s', 's.ATENA_NO', 'm.ATENA_NO')
+    .select('p.ATENA_NO', 's.KAISHI_YMD', 's.SHURYO_YMD')
+    .whereIn('p.ATENA_NO', ids as string[]);
+  const restricted = new Map<string, boolean>();
+  for (const row of rows) {
+    const endRaw = text(row.SHURYO_YMD);
+    if (required(row.KAISHI_YMD) <= todayRaw && (endRaw === null || endRaw >= todayRaw)) restricted.set(required(row.ATENA_NO), true);
+  }
+  return restricted;
+}
+
+/**
+ * `not exists` a measure in force today for the outer JUMIN_KIHON row or a current member of its
+ * household (the same rule as findLocationRestrictions, inside a search's own statement).
+ */
+function whereNoMeasureInForce(query: Knex.QueryBuilder, db: Knex, today: string): void {
+  const todayRaw = toWarekiRaw(today);
+  query.whereNotExists(
+    db('JUMIN_KIHON as m')
+      .join('SHIEN_SOCHI as s', 's.ATENA_NO', 'm.ATENA_NO')
+      .select(db.raw('1'))
+      .whereRaw('?? = ??', ['m.SETAI_NO', 'JUMIN_KIHON.SETAI_NO'])
+      .andWhere((member) => {
+        member.where('m.JUMIN_JOTAI', CODE_BY_STATUS.RESIDENT).orWhereRaw('?? = ??', ['m.ATENA_NO', 'JUMIN_KIHON.ATENA_NO']);
+      })
+      .andWhere('s.KAISHI_YMD', '<=', todayRaw)
+      .andWhere((term) => {
+        // Blank CHAR(7) is "no end" (an interim measure); rtrim exists in SQLite, PostgreSQL and SQL Server.
+        term.whereNull('s.SHURYO_YMD').orWhereRaw("rtrim(??) = ''", ['s.SHURYO_YMD']).orWhere('s.SHURYO_YMD', '>=', todayRaw);
+      }),
+  );
+}
+
+/**
+ * `withoutRestrictedLocations`: today (ISO) when the caller may not see the location of persons
+ * under 支援措置 — then a filter on the address leaves them out, so that a search by address is not
+ * an oracle for where they live (their rows would otherwise answer "lives in this district").
+ */
+function applyFilter(db: Knex, query: Knex.QueryBuilder, filter: ResidentSearchFilter, withoutRestrictedLocations: string | null): Knex.QueryBuilder {
   if (filter.kanaPrefix) {
     const key = kanaSearchKey(filter.kanaPrefix);
     if (key) query.whereRaw(`?? like ? escape '\\'`, ['KENSAKU_KANA', `${escapeLike(key)}%`]);
   }
   if (filter.status?.length) query.whereIn('JUMIN_JOTAI', filter.status.map((s) => CODE_BY_STATUS[s]));
   if (filter.residentType) query.where('JUMIN_SHUBETSU', filter.residentType === 'FOREIGN' ? '2' : '1');
-  if (filter.addressCode) query.whereRaw(`?? like ?`, ['JUSHO_CD', `${escapeLike(filter.addressCode)}%`]);
+  if (filter.addressCode) {
+    query.whereRaw(`?? like ?`, ['JUSHO_CD', `${escapeLike(filter.addressCode)}%`]);
+    if (withoutRestrictedLocations !== null) whereNoMeasureInForce(query, db, withoutRestrictedLocations);
+  }
   if (filter.birthDateFrom || filter.birthDateTo) {
     // Wareki GYYMMDD sorts chronologically (era code first), so a range works on the raw column.
     const from = filter.birthDateFrom ?? '0001-01-01';
@@ -336,15 +393,19 @@ function applyFilter(query: Knex.QueryBuilder, filter: ResidentSearchFilter): Kn
   return query;
 }
 
-/** A page of persons in 宛名番号 order, after the cursor; one statement for the page, one for the count. */
+/**
+ * A page of persons in 宛名番号 order, after the cursor; one statement for the page, one for the count.
+ * `withoutRestrictedLocations`: see applyFilter (null when the caller may see persons under 支援措置).
+ */
 export async function searchResidents(
   db: Knex,
   filter: ResidentSearchFilter,
   page: { first: number; afterId: string | null },
+  withoutRestrictedLocations: string | null = null,
 ): Promise<ResidentPage> {
-  const rowsQuery = applyFilter(db('JUMIN_KIHON').select(RESIDENT_COLUMNS), filter).orderBy('ATENA_NO').limit(page.first + 1);
+  const rowsQuery = applyFilter(db, db('JUMIN_KIHON').select(RESIDENT_COLUMNS), filter, withoutRestrictedLocations).orderBy('ATENA_NO').limit(page.first + 1);
   if (page.afterId) rowsQuery.where('ATENA_NO', '>', page.afterId);
-  const countQuery = applyFilter(db('JUMIN_KIHON').count({ total: '*' }), filter);
+  const countQuery = applyFilter(db, db('JUMIN_KIHON').count({ total: '*' }), filter, withoutRestrictedLocations);
   const [rows, [count]] = await Promise.all([rowsQuery as Promise<Row[]>, countQuery as Promise<Row[]>]);
   return {
     residents: rows.slice(0, page.first).map(toResident),

@@ -1,0 +1,76 @@
+/**
+ * Signs the verified caller into each subgraph request (the protocol is lib/gateway-identity.ts).
+ * Called only from SubgraphDataSource.willSendRequest: the one place where identities leave
+ * the gateway. The caller's own bearer token is never forwarded.
+ */
+import { randomUUID } from 'node:crypto';
+import { importJWK, SignJWT, type JWK, type KeyLike } from 'jose';
+import { loadOrCreateDevKeys } from './auth/dev-keys';
+import {
+  IDENTITY_ISSUER,
+  IDENTITY_LIFETIME_SECONDS,
+  IDENTITY_TOKEN_TYPE,
+  identityAlgorithmOf,
+  type IdentityAlgorithm,
+  type IdentityClaims,
+} from '../lib/gateway-identity';
+
+/**
+ * Where the signing key comes from: `GATEWAY_SIGNING_KEY` (a private JWK, inline or a file), or —
+ * outside production only — a key pair generated once into `data/gateway-identity-keys.json`
+ * (`GATEWAY_IDENTITY_DEV_KEYS_PATH`), which the subgraphs started by `npm start` read too.
+ */
+export type IdentitySigningConfig =
+  | { readonly source: 'configured'; readonly privateJwk: JWK }
+  | { readonly source: 'dev'; readonly keysPath: string };
+
+export interface IdentitySigner {
+  readonly algorithm: IdentityAlgorithm;
+  readonly kid: string | undefined;
+  /** A compact JWS for one subgraph (`aud`), valid IDENTITY_LIFETIME_SECONDS from now. */
+  sign(claims: IdentityClaims, audience: string): Promise<string>;
+}
+
+export async function createIdentitySigner(config: IdentitySigningConfig): Promise<IdentitySigner> {
+  let privateKey: KeyLike;
+  let algorithm: IdentityAlgorithm;
+  let kid: string | undefined;
+  if (config.source === 'dev') {
+    const keys = await loadOrCreateDevKeys(config.keysPath);
+    privateKey = keys.privateKey;
+    algorithm = 'ES256';
+    kid = keys.kid;
+  } else {
+    const found = identityAlgorithmOf(config.privateJwk);
+    if (!found.ok) throw new Error(`GATEWAY_SIGNING_KEY: ${found.problem}`);
+    algorithm = found.algorithm;
+    const imported = await importJWK(config.privateJwk, algorithm);
+    if (imported instanceof Uint8Array) throw new Error('GATEWAY_SIGNING_KEY is a symmetric key; an asymmetric private key is required');
+    privateKey = imported;
+    kid = config.privateJwk.kid;
+  }
+  return {
+    algorithm,
+    kid,
+    async sign(claims, audience) {
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({
+        department: claims.department,
+        roles: [...claims.roles],
+        purpose: claims.purpose,
+        mfa: claims.mfa,
+        scopes: [...claims.scopes],
+        ruleVersion: claims.ruleVersion,
+        requestId: claims.requestId,
+      })
+        .setProtectedHeader({ alg: algorithm, typ: IDENTITY_TOKEN_TYPE, ...(kid !== undefined ? { kid } : {}) })
+        .setSubject(claims.sub)
+        .setIssuer(IDENTITY_ISSUER)
+        .setAudience(audience)
+        .setIssuedAt(now)
+        .setExpirationTime(now + IDENTITY_LIFETIME_SECONDS)
+        .setJti(randomUUID())
+        .sign(privateKey);
+    },
+  };
+}

@@ -1,0 +1,220 @@
+import { FIXTURE_FIRST_RESIDENT, FIXTURE_SUPPORT_MEASURE } from '../../generator/fixtures';
+import { SUPPORT_MEASURE_RESTRICTED_CODE } from '../../lib/authorization/types';
+import { IDENTITY_HEADER } from '../../lib/gateway-identity';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../../lib/subgraphs';
+import { postGraphQL, type GraphQLResult } from '../support/graphql';
+import { startFederation, type Federation } from '../support/federation';
+import { signIdentity } from '../support/gateway-identity';
+
+/**
+ * 支援措置 (DV / stalking / abuse victim support, promise 9): the fields that tell where a person
+ * under an active measure lives, and the CS identity items, are withheld — null plus an error
+ * SUPPORT_MEASURE_RESTRICTED — from every caller the rules do not name (rowRules.supportMeasure:
+ * the registry division doing resident-register work), in each subgraph that holds them.
+ * The tests pin "today" to the synthetic world's reference date (WARD_AS_OF_DATE=2026-11-01),
+ * inside the fixture's current term.
+ */
+
+const PERSON = `
+  id
+  name { kanji }
+  address { full town code }
+  previousAddress
+  movements { reason addressBefore addressAfter }
+  household { id members { id address { full } } }
+  identityInfo { residentCode name nameKana birthDate { iso } sex address individualNumber terminalId changeReason }
+`;
+
+const LOCATION_PATHS = ['address', 'previousAddress', 'movements.0.addressBefore', 'movements.0.addressAfter'];
+const CS_PATHS = ['name', 'nameKana', 'birthDate', 'sex', 'address', 'individualNumber', 'terminalId'].map((field) => `identityInfo.${field}`);
+
+let federation: Federation;
+
+beforeAll(async () => {
+  expect(process.env.WARD_AS_OF_DATE).toBe('2026-11-01');
+  federation = await startFederation();
+}, 120_000);
+
+afterAll(async () => {
+  await federation?.stop();
+});
+
+const restrictedPaths = (result: GraphQLResult): string[] =>
+  (result.body.errors ?? [])
+    .filter((error) => error.extensions?.code === SUPPORT_MEASURE_RESTRICTED_CODE)
+    .map((error) => (error.path ?? []).join('.'))
+    .sort();
+
+const person = async (persona: string, id: string): Promise<GraphQLResult> => federation.query<Record<string, any>>(persona, `{ resident(id: "${id}") { ${PERSON} } }`);
+
+describe('through the gateway', () => {
+  test('branch-clerk: address, previous address, movement addresses and CS identity items are withheld for the protected person', async () => {
+    const result = await person('branch-clerk', FIXTURE_SUPPORT_MEASURE.addressNumber);
+    expect(result.status).toBe(200);
+    const resident = result.body.data!.resident;
+    // Who the person is stays visible to the branch (they serve her at the counter); where she lives does not.
+    expect(resident.id).toBe(FIXTURE_SUPPORT_MEASURE.addressNumber);
+    expect(resident.name.kanji).toBe(FIXTURE_SUPPORT_MEASURE.name);
+    expect(resident.address).toBeNull();
+    expect(resident.previousAddress).toBeNull();
+    expect(resident.movements[0]).toEqual({ reason: 'MOVE_IN', addressBefore: null, addressAfter: null });
+    expect(resident.identityInfo).toEqual({
+      residentCode: FIXTURE_SUPPORT_MEASURE.residentCode,
+      name: null,
+      nameKana: null,
+      birthDate: null,
+      sex: null,
+      address: null,
+      individualNumber: null,
+      terminalId: null,
+      changeReason: expect.any(String),
+    });
+    // Her child shares the address: the household's members' addresses are withheld too.
+    expect(resident.household.members.map((member: { address: unknown }) => member.address)).toEqual([null, null]);
+    const childIndex = resident.household.members.findIndex((member: { id: string }) => member.id === FIXTURE_SUPPORT_MEASURE.childAddressNumber);
+    expect(childIndex).toBeGreaterThanOrEqual(0);
+
+    expect(restrictedPaths(result)).toEqual(
+      [
+        ...LOCATION_PATHS,
+        ...CS_PATHS,
+        'household.members.0.address',
+        'household.members.1.address',
+      ]
+        .map((path) => `resident.${path}`)
+        .sort(),
+    );
+    for (const error of result.body.errors!) {
+      expect(error.extensions?.code).toBe(SUPPORT_MEASURE_RESTRICTED_CODE);
+      expect(error.message).toMatch(/is withheld: this person is under a support measure \(支援措置\)/);
+    }
+    // Nothing of where she lives, or lived, is in the body; nor her individual number, nor the measure's kind.
+    for (const secret of ['三軒茶屋', '溝口', '川崎', FIXTURE_SUPPORT_MEASURE.individualNumber, 'DOMESTIC_VIOLENCE', '松本']) expect(result.raw).not.toContain(secret);
+  });
+
+  test('registry-clerk (named in rowRules.supportMeasure) sees every field of the protected person', async () => {
+    const result = await person('registry-clerk', FIXTURE_SUPPORT_MEASURE.addressNumber);
+    expect(result.body.errors).toBeUndefined();
+    const resident = result.body.data!.resident;
+    expect(resident.address.full).toContain('三軒茶屋');
+    expect(resident.previousAddress).toContain('川崎市');
+    expect(resident.identityInfo.address).toContain('三軒茶屋');
+    expect(resident.identityInfo.individualNumber).toBe(FIXTURE_SUPPORT_MEASURE.individualNumber);
+  });
+
+  test('registry-clerk without MFA also sees them (the row rule names the division and purpose, not MFA)', async () => {
+    const result = await federation.query<Record<string, any>>('registry-clerk-nomfa', `{ resident(id: "${FIXTURE_SUPPORT_MEASURE.addressNumber}") { address { full } identityInfo { address } } }`);
+    expect(restrictedPaths(result)).toEqual([]);
+    expect(result.body.data!.resident.address.full).toContain('三軒茶屋');
+  });
+
+  test('other persons are unaffected for branch-clerk', async () => {
+    const result = await person('branch-clerk', FIXTURE_FIRST_RESIDENT.addressNumber);
+    expect(result.body.errors).toBeUndefined();
+    // (The register's adapter folds full-width digits, the CS's keeps them: compare normalised.)
+    const address = FIXTURE_FIRST_RESIDENT.address.normalize('NFKC');
+    expect(result.body.data!.resident.address.full.normalize('NFKC')).toBe(address);
+    expect(result.body.data!.resident.identityInfo.address.normalize('NFKC')).toBe(address);
+    expect(result.body.data!.resident.identityInfo.individualNumber).toBe(FIXTURE_FIRST_RESIDENT.individualNumber);
+  });
+
+  test('mynumber-officer and school-clerk: the same rule for the fields their policies grant', async () => {
+    const officer = await federation.query<Record<string, any>>('mynumber-officer', `{ resident(id: "${FIXTURE_SUPPORT_MEASURE.addressNumber}") { address { full } identityInfo { address individualNumber } } }`);
+    expect(restrictedPaths(officer)).toEqual(['resident.address', 'resident.identityInfo.address', 'resident.identityInfo.individualNumber']);
+    const school = await federation.query<Record<string, any>>('school-clerk', `{ resident(id: "${FIXTURE_SUPPORT_MEASURE.addressNumber}") { name { kanji } address { full } } }`);
+    expect(restrictedPaths(school)).toEqual(['resident.address']);
+    expect(school.body.data!.resident.name.kanji).toBe(FIXTURE_SUPPORT_MEASURE.name);
+  });
+
+  test('a search by address is no oracle: branch-clerk does not find the protected household by its district; registry-clerk does', async () => {
+    const registry = await federation.query<Record<string, any>>('registry-clerk', `{ resident(id: "${FIXTURE_SUPPORT_MEASURE.addressNumber}") { address { code } } }`);
+    const code = registry.body.data!.resident.address.code as string;
+    const search = `{ residents(filter: { addressCode: "${code}" }, first: 1000) { totalCount edges { node { id } } } }`;
+    const forRegistry = await federation.query<Record<string, any>>('registry-clerk', search);
+    const forBranch = await federation.query<Record<string, any>>('branch-clerk', search);
+    const ids = (result: GraphQLResult): string[] => result.body.data!.residents.edges.map((edge: { node: { id: string } }) => edge.node.id);
+    expect(ids(forRegistry)).toEqual(expect.arrayContaining([FIXTURE_SUPPORT_MEASURE.addressNumber, FIXTURE_SUPPORT_MEASURE.childAddressNumber]));
+    expect(ids(forBranch)).not.toContain(FIXTURE_SUPPORT_MEASURE.addressNumber);
+    expect(ids(forBranch)).not.toContain(FIXTURE_SUPPORT_MEASURE.childAddressNumber);
+    expect(forBranch.body.data!.residents.totalCount).toBe(forRegistry.body.data!.residents.totalCount - (ids(forRegistry).length - ids(forBranch).length));
+    // Without an address filter the person is listed (her address withheld), as anyone else.
+    const byKana = await federation.query<Record<string, any>>('branch-clerk', '{ residents(filter: { kanaPrefix: "スズキ ミサキ" }) { edges { node { id address { full } } } } }');
+    expect(byKana.body.data!.residents.edges.map((edge: { node: { id: string } }) => edge.node.id)).toContain(FIXTURE_SUPPORT_MEASURE.addressNumber);
+    expect(restrictedPaths(byKana).length).toBeGreaterThan(0);
+  });
+
+  test('the CS 4情報検索 with an address does not find the protected person for branch-clerk; by name and birth date it does, withheld', async () => {
+    const search = (criteria: string) => `{ searchIdentity(criteria: { ${criteria} }) { matches { residentCode address } } }`;
+    const withAddress = search('name: "鈴木　美咲", address: "東京都世田谷区三軒茶屋"');
+    const registry = await federation.query<Record<string, any>>('registry-clerk', withAddress);
+    expect(registry.body.data!.searchIdentity.matches.map((match: { residentCode: string }) => match.residentCode)).toContain(FIXTURE_SUPPORT_MEASURE.residentCode);
+    const branch = await federation.query<Record<string, any>>('branch-clerk', withAddress);
+    expect(branch.body.errors).toBeUndefined();
+    expect(branch.body.data!.searchIdentity.matches).toEqual([]);
+    const byBirth = await federation.query<Record<string, any>>('branch-clerk', search('name: "鈴木　美咲", birthDate: "1990-06-15"'));
+    expect(byBirth.body.data!.searchIdentity.matches).toEqual([{ residentCode: FIXTURE_SUPPORT_MEASURE.residentCode, address: null }]);
+    expect(restrictedPaths(byBirth)).toEqual(['searchIdentity.matches.0.address']);
+  });
+});
+
+describe('straight to the subgraphs (the rule lives there, not in the gateway)', () => {
+  const direct = async (subgraph: SubgraphName, persona: string, query: string, variables?: Record<string, unknown>) =>
+    postGraphQL(federation.subgraphs[subgraph].url, query, variables, {
+      [IDENTITY_HEADER]: await signIdentity(subgraph, persona, { keysPath: federation.identityKeysPath }),
+    });
+
+  test('residents _entities and juki-cs _entities for branch-clerk: withheld', async () => {
+    const residents = await direct('residents', 'branch-clerk', 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Resident { address { full } removal { destination } } } }', {
+      r: [{ __typename: 'Resident', id: FIXTURE_SUPPORT_MEASURE.addressNumber }],
+    });
+    expect(restrictedPaths(residents)).toEqual(['_entities.0.address']);
+    const cs = await direct('juki-cs', 'branch-clerk', 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Resident { identityInfo { address } } } }', {
+      r: [{ __typename: 'Resident', residentCode: FIXTURE_SUPPORT_MEASURE.residentCode }],
+    });
+    expect(restrictedPaths(cs)).toEqual(['_entities.0.identityInfo.address']);
+    expect(cs.raw).not.toContain('三軒茶屋');
+  });
+});
+
+describe('statements', () => {
+  const LIST = `query ($first: Int!) { residents(first: $first, filter: { status: [RESIDENT] }) { edges { node { id address { full } previousAddress movements { addressAfter } identityInfo { address } } } } }`;
+
+  test.each(['branch-clerk', 'registry-clerk'])('%s: statements per subgraph do not grow with rows (the check is one statement per batch)', async (persona) => {
+    const counts: Record<number, Record<SubgraphName, number>> = {};
+    for (const rows of [1, 10, 100, 500]) {
+      federation.resetStatements();
+      const { body } = await federation.query<Record<string, any>>(persona, LIST, { first: rows });
+      expect(body.data!.residents.edges).toHaveLength(rows);
+      counts[rows] = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, federation.statements[name].length])) as Record<SubgraphName, number>;
+    }
+    for (const name of SUBGRAPH_NAMES) expect(new Set(Object.values(counts).map((count) => count[name])).size).toBe(1);
+  });
+
+  test('a caller named by the rule costs no support-measure statement; others one per batch', async () => {
+    const query = `{ resident(id: "${FIXTURE_FIRST_RESIDENT.addressNumber}") { address { full } } }`;
+    federation.resetStatements();
+    await federation.query<Record<string, any>>('registry-clerk', query);
+    expect(federation.statements.residents.filter((sql) => sql.includes('SHIEN_SOCHI'))).toHaveLength(0);
+    federation.resetStatements();
+    await federation.query<Record<string, any>>('branch-clerk', query);
+    expect(federation.statements.residents.filter((sql) => sql.includes('SHIEN_SOCHI'))).toHaveLength(1);
+  });
+});
+
+describe('the CS flag agrees with the register', () => {
+  test('HONNIN_KAKUNIN.SHIEN_SOCHI_FLG is set exactly for the persons with a measure in force on the reference day', async () => {
+    const cs = federation.subgraphs['juki-cs'].db;
+    const flagged: { JUMINHYO_CD: string }[] = await cs('HONNIN_KAKUNIN').select('JUMINHYO_CD').where('SHIEN_SOCHI_FLG', '1');
+    const register = federation.subgraphs.residents.db;
+    // 5081101 = 令和8年11月1日 (2026-11-01) as the register writes it.
+    const inForce: { JUMINHYO_CD: string }[] = await register('JUMIN_KIHON as k')
+      .join('SHIEN_SOCHI as s', 's.ATENA_NO', 'k.ATENA_NO')
+      .distinct('k.JUMINHYO_CD')
+      .where('s.KAISHI_YMD', '<=', '5081101')
+      .andWhere((term) => term.whereRaw("rtrim(s.SHURYO_YMD) = ''").orWhere('s.SHURYO_YMD', '>=', '5081101'));
+    const codes = (rows: { JUMINHYO_CD: string }[]) => rows.map((row) => row.JUMINHYO_CD.trim()).sort();
+    expect(codes(flagged)).toEqual(codes(inForce));
+    expect(codes(flagged)).toContain(FIXTURE_SUPPORT_MEASURE.residentCode);
+    expect(codes(flagged).length).toBeGreaterThan(2);
+  });
+});

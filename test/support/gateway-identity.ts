@@ -1,0 +1,78 @@
+import path from 'node:path';
+import { postGraphQL, type GraphQLResult } from './graphql';
+import { devSubject } from '../../gateway/auth/dev-token';
+import { findPersona } from '../../gateway/auth/personas';
+import { createIdentitySigner, type IdentitySigner } from '../../gateway/identity-signing';
+import { IDENTITY_HEADER, identityDevKeysPath, type IdentityClaims } from '../../lib/gateway-identity';
+import { DEFAULT_POLICY_DIR, loadRuleSet } from '../../lib/authorization/rules';
+
+/**
+ * Subgraphs answer only requests carrying an identity signed by the gateway. Tests that call a
+ * subgraph directly sign one the way the gateway does (gateway/identity-signing.ts), with the key
+ * pair the subgraph verifies against: by default the dev key pair the environment names
+ * (global setup points GATEWAY_IDENTITY_DEV_KEYS_PATH into the test data), or a federation's
+ * (`federation.identityKeysPath`).
+ */
+
+const signers = new Map<string, Promise<IdentitySigner>>();
+
+export function defaultIdentityKeysPath(): string {
+  return identityDevKeysPath((name) => process.env[name]?.trim() || undefined, path.resolve(__dirname, '..', '..'));
+}
+
+function signerFor(keysPath: string): Promise<IdentitySigner> {
+  let signer = signers.get(keysPath);
+  if (!signer) signers.set(keysPath, (signer = createIdentitySigner({ source: 'dev', keysPath })));
+  return signer;
+}
+
+let ruleVersion: string | undefined;
+
+/** The claims the gateway would sign for a persona (its default purpose unless given). */
+export function personaClaims(personaId: string, overrides: Partial<IdentityClaims> = {}): IdentityClaims {
+  const persona = findPersona(personaId);
+  if (!persona) throw new Error(`unknown persona ${personaId}`);
+  ruleVersion ??= loadRuleSet(DEFAULT_POLICY_DIR).version;
+  return {
+    sub: devSubject(persona),
+    department: persona.department.id,
+    roles: persona.roles,
+    purpose: persona.defaultPurpose,
+    mfa: persona.mfa,
+    scopes: [],
+    ruleVersion,
+    requestId: 'test-request',
+    ...overrides,
+  };
+}
+
+export interface SignedIdentityOptions {
+  /** Default: defaultIdentityKeysPath(). */
+  keysPath?: string;
+  /** Claims to change (purpose, mfa …). */
+  claims?: Partial<IdentityClaims>;
+}
+
+/** A signed identity for `subgraph` (its `aud`), as the gateway would send it for `persona`. */
+export async function signIdentity(subgraph: string, persona = 'registry-clerk', options: SignedIdentityOptions = {}): Promise<string> {
+  const signer = await signerFor(options.keysPath ?? defaultIdentityKeysPath());
+  return signer.sign(personaClaims(persona, options.claims), subgraph);
+}
+
+/** `{ 'x-gateway-identity': … }` for a direct request to `subgraph`. */
+export async function gatewayIdentityHeaders(subgraph: string, persona = 'registry-clerk', options: SignedIdentityOptions = {}): Promise<Record<string, string>> {
+  return { [IDENTITY_HEADER]: await signIdentity(subgraph, persona, options) };
+}
+
+/**
+ * `postGraphQL` to a running subgraph as the gateway would send it for `persona`: with a fresh
+ * identity signed for that subgraph (the default key pair, see defaultIdentityKeysPath).
+ */
+export async function postToSubgraph<TData = Record<string, any>>(
+  subgraph: { name: string; url: string },
+  query: string,
+  variables?: Record<string, unknown>,
+  persona = 'registry-clerk',
+): Promise<GraphQLResult<TData>> {
+  return postGraphQL<TData>(subgraph.url, query, variables, await gatewayIdentityHeaders(subgraph.name, persona));
+}
