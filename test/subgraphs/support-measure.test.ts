@@ -5,6 +5,11 @@ import { SUBGRAPH_NAMES, type SubgraphName } from '../../lib/subgraphs';
 import { postGraphQL, type GraphQLResult } from '../support/graphql';
 import { startFederation, type Federation } from '../support/federation';
 import { signIdentity } from '../support/gateway-identity';
+import { scratchDialects } from '../support/postgres';
+import { captureMssqlStatements } from '../support/sql-capture';
+import { seedAll } from '../../generator/seed';
+import * as residentsAdapter from '../../subgraphs/residents/legacy/adapter';
+import * as jukiCsAdapter from '../../subgraphs/juki-cs/legacy/adapter';
 
 /**
  * 支援措置 (DV / stalking / abuse victim support, promise 9): the fields that tell where a person
@@ -216,5 +221,60 @@ describe('the CS flag agrees with the register', () => {
     expect(codes(flagged)).toEqual(codes(inForce));
     expect(codes(flagged)).toContain(FIXTURE_SUPPORT_MEASURE.residentCode);
     expect(codes(flagged).length).toBeGreaterThan(2);
+  });
+});
+
+describe.each([
+  ...scratchDialects('residents', { prepare: (target) => seedAll({ residents: 200, ...target }).then(() => undefined) }).map((d) => ({ ...d, subgraph: 'residents' as const })),
+  ...scratchDialects('juki-cs', { prepare: (target) => seedAll({ residents: 200, ...target }).then(() => undefined) }).map((d) => ({ ...d, subgraph: 'juki-cs' as const })),
+])('the row rule in SQL: $subgraph on $name', ({ subgraph, open }) => {
+  test('the rule and the address search exclusion give the fixture its answers', async () => {
+    const { db, cleanup } = await open();
+    try {
+      if (subgraph === 'residents') {
+        const ids: string[] = [FIXTURE_SUPPORT_MEASURE.addressNumber, FIXTURE_SUPPORT_MEASURE.childAddressNumber, FIXTURE_FIRST_RESIDENT.addressNumber];
+        const restricted = await residentsAdapter.findLocationRestrictions(db, ids, '2026-11-01');
+        expect(ids.map((id) => restricted.get(id) ?? false)).toEqual([true, true, false]);
+        // Before the first term began nothing was in force.
+        expect((await residentsAdapter.findLocationRestrictions(db, ids, '2025-01-01')).size).toBe(0);
+        const [fixture] = (await residentsAdapter.findResidentsByIds(db, [FIXTURE_SUPPORT_MEASURE.addressNumber])).values();
+        const filter = { addressCode: (fixture as { address: { code: string } }).address.code };
+        const all = await residentsAdapter.searchResidents(db, filter, { first: 1000, afterId: null });
+        const withheld = await residentsAdapter.searchResidents(db, filter, { first: 1000, afterId: null }, '2026-11-01');
+        expect(all.residents.map((r) => r.id)).toEqual(expect.arrayContaining([FIXTURE_SUPPORT_MEASURE.addressNumber, FIXTURE_SUPPORT_MEASURE.childAddressNumber]));
+        expect(withheld.residents.map((r) => r.id)).toEqual(all.residents.map((r) => r.id).filter((id) => !ids.slice(0, 2).includes(id)));
+        expect(withheld.totalCount).toBe(all.totalCount - 2);
+      } else {
+        const identities = await jukiCsAdapter.findIdentitiesByCodes(db, [FIXTURE_SUPPORT_MEASURE.residentCode, FIXTURE_FIRST_RESIDENT.residentCode]);
+        const flag = (code: string) => (identities.get(code) as { supportMeasure: boolean }).supportMeasure;
+        expect([flag(FIXTURE_SUPPORT_MEASURE.residentCode), flag(FIXTURE_FIRST_RESIDENT.residentCode)]).toEqual([true, false]);
+        const criteria = { name: FIXTURE_SUPPORT_MEASURE.name, nameKana: null, birthDate: null, sex: null, address: '東京都世田谷区三軒茶屋' };
+        expect((await jukiCsAdapter.searchIdentities(db, criteria, 10)).identities.map((i) => i.residentCode)).toEqual([FIXTURE_SUPPORT_MEASURE.residentCode]);
+        expect((await jukiCsAdapter.searchIdentities(db, criteria, 10, true)).identities).toEqual([]);
+      }
+    } finally {
+      await cleanup();
+    }
+  }, 120_000);
+});
+
+describe('the row rule in T-SQL (mssql dialect)', () => {
+  test('one statement per batch with bound parameters; the search exclusion is a correlated NOT EXISTS in the same statement', async () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => String(i + 1).padStart(10, '0'));
+    const check = captureMssqlStatements();
+    await residentsAdapter.findLocationRestrictions(check.db, ids, '2026-11-01').catch(() => undefined);
+    expect(check.statements).toHaveLength(1);
+    expect(check.statements[0].sql).toMatch(/from \[JUMIN_KIHON\] as \[p\] inner join \[JUMIN_KIHON\] as \[m\] on .* inner join \[SHIEN_SOCHI\] as \[s\]/);
+    expect(check.statements[0].bindings.length).toBeLessThan(2100);
+    expect(check.statements[0].sql).not.toContain('0000000001');
+
+    const search = captureMssqlStatements();
+    await residentsAdapter.searchResidents(search.db, { addressCode: '0101' }, { first: 50, afterId: null }, '2026-11-01').catch(() => undefined);
+    expect(search.statements).toHaveLength(2);
+    for (const { sql, bindings } of search.statements) {
+      expect(sql).toMatch(/not exists \(select 1 from \[JUMIN_KIHON\] as \[m\] inner join \[SHIEN_SOCHI\] as \[s\] .* \[m\]\.\[SETAI_NO\] = \[JUMIN_KIHON\]\.\[SETAI_NO\]/);
+      expect(sql).toMatch(/rtrim\(\[s\]\.\[SHURYO_YMD\]\) = ''/);
+      expect(bindings).toEqual(expect.arrayContaining(['5081101']));
+    }
   });
 });
