@@ -17,6 +17,7 @@ import { createCardProgressSeedWriter } from '../subgraphs/card-progress/legacy/
 import { clientName } from './bulk-insert';
 import type { SeedWriter, SeedWriterOptions } from './seed-writer';
 import { DEFAULT_BATCH_HOUSEHOLDS, DEFAULT_SEED, generateWorld } from './world';
+import { writeSeedStamp } from './seed-stamp';
 import { FIXTURE_PERSON_COUNT } from './fixtures';
 
 /**
@@ -190,6 +191,8 @@ export async function seedAll(options: SeedOptions): Promise<SeedReport> {
       if (report.file !== null) report.bytes = fs.statSync(report.file).size;
     }
     progress('done', residents, households);
+    const sqliteDirs = new Set(databases.filter((d) => d.file !== null).map((d) => path.dirname(d.file!)));
+    for (const dir of sqliteDirs) writeSeedStamp(dir, { seed, residents });
     return { seed, residents, households, elapsedMs: Date.now() - started, databases };
   } finally {
     for (const target of targets) await target.db.destroy();

@@ -14,6 +14,7 @@ import readline from 'node:readline';
 import { PROJECT_ROOT } from '../gateway/paths';
 import { HEALTH_PATH, SUBGRAPH_ENDPOINTS, localSubgraphUrl } from '../lib/subgraphs';
 import { databaseConfig, sqliteFileOf } from '../subgraphs/shared/database';
+import { seedStampIsCurrent } from '../generator/seed-stamp';
 import { DEFAULT_SUPERGRAPH_FILE, runCompose } from './compose';
 
 const SEED_RESIDENTS = '10000';
@@ -124,9 +125,11 @@ async function ensureSeeded(supervisor: Supervisor): Promise<void> {
   // database (<PREFIX>_DB_CLIENT=pg or mssql) is never seeded from here.
   const databases = SUBGRAPH_ENDPOINTS.map((endpoint) => sqliteFileOf(databaseConfig(endpoint.name))).filter((file): file is string => file !== null);
   const missing = databases.filter((file) => !fs.existsSync(file)).map((file) => path.relative(PROJECT_ROOT, file));
-  if (missing.length === 0) return;
+  const stale = [...new Set(databases.map((file) => path.dirname(file)))].filter((dir) => !seedStampIsCurrent(dir));
+  if (missing.length === 0 && stale.length === 0) return;
   requireFile('scripts/seed.ts', 'cannot create the databases');
-  say(`seeding (${missing.join(', ')} missing): scripts/seed.ts --residents ${SEED_RESIDENTS}`);
+  const why = missing.length > 0 ? `${missing.join(', ')} missing` : 'the legacy table layout changed since the last seed';
+  say(`seeding (${why}): scripts/seed.ts --residents ${SEED_RESIDENTS}`);
   const seed = supervisor.spawnTs('seed', 'scripts/seed.ts', ['--residents', SEED_RESIDENTS], process.env, false);
   const code = await seed.exited;
   if (code !== 0) throw new Error(`seeding failed (exit code ${code})`);
