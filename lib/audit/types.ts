@@ -1,0 +1,57 @@
+/**
+ * The audit contract (監査証跡): what every access to person data leaves behind. Written by the
+ * gateway before the response leaves (gateway/audit/), stored append-only and hash-chained
+ * (lib/audit/store.ts), read by security officers through the graph and the report scripts.
+ */
+
+export type AuditDecision = 'GRANTED' | 'PARTIAL' | 'DENIED' | 'FAILED' | 'REFUSED';
+// GRANTED: every requested field allowed; PARTIAL: some refused; DENIED: every classified field
+// refused; FAILED: the operation errored (subgraph down, bad input); REFUSED: refused before
+// execution (401/400/403: bad token, revoked, unregistered purpose, missing case reference).
+
+export type AuditEventKind = 'OPERATION' | 'RULES_RELOADED' | 'RULES_REJECTED';
+
+/** One audit record as the gateway submits it (the store adds sequence, hashes and time). */
+export interface AuditEntryInput {
+  kind: AuditEventKind;
+  /** When the request was received (ISO 8601 with offset). */
+  occurredAt: string;
+  requestId: string;
+  /** Who: token subject; null when the token was not valid. */
+  subject: string | null;
+  department: string | null;
+  roles: string[];
+  /** 事務 declared for the request. */
+  purpose: string | null;
+  mfa: boolean | null;
+  /** apollographql-client-name / version or X-Client-Name. */
+  clientName: string | null;
+  clientVersion: string | null;
+  /** X-Case-Id: the application or notification number the access is for. */
+  caseReference: string | null;
+  operationName: string | null;
+  /** sha256 of the operation text as received. */
+  operationHash: string | null;
+  decision: AuditDecision;
+  /** Field coordinates (Type.field) returned / refused, with the refusing policy. */
+  grantedFields: string[];
+  deniedFields: { coordinate: string; policy: string }[];
+  /** 宛名番号 of every person whose classified fields were returned. */
+  personIds: string[];
+  /** Version of the rules in force (policy/ sha256). */
+  ruleVersion: string | null;
+  /** Error codes of the response (UNAUTHORIZED_FIELD_OR_TYPE, SUPPORT_MEASURE_RESTRICTED, …). */
+  errorCodes: string[];
+  /** Free text for rule events (why rules were rejected), never person data. */
+  detail: string | null;
+}
+
+/** A stored record: the input plus its place in the chain. */
+export interface AuditRecord extends AuditEntryInput {
+  sequence: number;
+  recordedAt: string;
+  previousHash: string;
+  hash: string;
+}
+
+export const AUDIT_UNAVAILABLE_CODE = 'AUDIT_UNAVAILABLE';
