@@ -51,6 +51,13 @@ export interface GatewayConfig {
   /** The key that signs the caller's identity into every subgraph request (lib/gateway-identity.ts). */
   readonly identitySigning: IdentitySigningConfig;
   readonly logLevel: LevelWithSilent;
+  /** The audit store's settings (AUDIT_* and DATA_DIR), passed through to lib/audit/config.ts. */
+  readonly audit: AuditStoreSettings;
+}
+
+export interface AuditStoreSettings {
+  /** AUDIT_DB_CLIENT, AUDIT_DB_FILE (default data/audit.sqlite), AUDIT_DB_URL, … as set. */
+  readonly env: Readonly<Record<string, string>>;
 }
 
 export class ConfigError extends Error {
@@ -95,6 +102,12 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   const auth = loadAuthConfig(read, problems);
   const identitySigning = loadIdentitySigningConfig(read, problems);
 
+  // The audit store validates its own keys when it opens (lib/audit/config.ts); they pass through.
+  const auditEnv: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if ((name.startsWith('AUDIT_') || name === 'DATA_DIR') && value !== undefined && value.trim() !== '') auditEnv[name] = value.trim();
+  }
+
   if (problems.length > 0 || auth === undefined || identitySigning === undefined) throw new ConfigError(problems);
   return {
     host,
@@ -105,6 +118,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     auth,
     identitySigning,
     logLevel,
+    audit: { env: auditEnv },
   };
 }
 

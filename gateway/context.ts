@@ -61,4 +61,19 @@ export interface GatewayContext {
    * authorization walk decides every requested field against it.
    */
   readonly profile: PermissionProfile;
+  /** X-Case-Id: the case (案件番号) the request is made for; recorded in the audit trail. */
+  readonly caseReference: string | null;
+  /** The audit trail's state for this request (gateway/audit/). */
+  readonly audit: RequestAuditState;
+}
+
+/**
+ * Shared by the refusal auditor (which sees every response on the GraphQL path) and the Apollo
+ * plugin (which writes the operation's entry): exactly one of them records a request.
+ */
+export interface RequestAuditState {
+  /** When the request arrived. */
+  readonly receivedAt: Date;
+  /** Set once the request's entry has been written (or it needs none): nothing more to record. */
+  handled: boolean;
 }

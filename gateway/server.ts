@@ -25,6 +25,20 @@ import { createIdentitySigner } from './identity-signing';
 import { createSupergraphSource, type FileSupergraphSource } from './supergraph-source';
 import { prepareSupergraphForGateway } from './supergraph-security';
 import { createRuleStore, type RuleStore } from '../lib/authorization/rule-store';
+import { randomUUID } from 'node:crypto';
+import { openAuditStore } from '../lib/audit/store';
+import { RESIDENT_PERSON_KEYS } from './authorization';
+import {
+  auditPlugin,
+  auditRefusalsMiddleware,
+  auditStateOf,
+  AuditWriter,
+  caseReferenceMiddleware,
+  caseReferenceOf,
+  ruleEventEntry,
+  rulesInForceEntry,
+  type AuditSink,
+} from './audit';
 
 export interface GatewayOptions {
   readonly config: GatewayConfig;
@@ -40,6 +54,13 @@ export interface GatewayOptions {
   readonly policyDir?: string;
   /** Decisions kept per (operation, permission profile); default 1000. */
   readonly decisionCacheSize?: number;
+  /**
+   * Where the audit trail is written. Default: the store from `config.audit` (AUDIT_DB_*; SQLite
+   * data/audit.sqlite), opened now (an unreachable store refuses to start) and closed with the
+   * gateway. A sink passed in is not closed. `false` runs WITHOUT an audit trail: for the
+   * benchmark's baseline only, never in service.
+   */
+  readonly audit?: AuditSink | false;
 }
 
 export interface Gateway {
@@ -51,6 +72,8 @@ export interface Gateway {
   readonly authorization: AuthorizingGateway;
   readonly rules: RuleStore;
   readonly logger: Logger;
+  /** The audit trail's writer (its counters: `stats()`); undefined when run without a trail. */
+  readonly auditWriter: AuditWriter | undefined;
   /** Starts listening; resolves once the port is bound. */
   listen(port?: number, host?: string): Promise<RunningGateway>;
   stop(): Promise<void>;
@@ -95,6 +118,29 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     options.ruleStore ??
     createRuleStore({ logger: logger.child({ component: 'access-rules' }), ...(options.policyDir !== undefined ? { dir: options.policyDir } : {}) });
 
+  // The audit trail: opened before anything is served (an unreachable store refuses to start).
+  let auditSink: AuditSink | undefined;
+  let ownsAudit = false;
+  if (options.audit === false) {
+    logger.warn('running WITHOUT an audit trail (benchmark baseline only)');
+  } else if (options.audit !== undefined) {
+    auditSink = options.audit;
+  } else {
+    try {
+      auditSink = await openAuditStore({ env: { ...config.audit.env } });
+      ownsAudit = true;
+    } catch (error) {
+      if (ownsRules) rules.stop();
+      throw error;
+    }
+  }
+  const auditLogger = logger.child({ component: 'audit' });
+  const auditWriter = auditSink ? new AuditWriter({ sink: auditSink, logger: auditLogger }) : undefined;
+  const recordRuleEvent = (entry: Parameters<AuditWriter['write']>[0]) =>
+    auditWriter?.write(entry).catch(() => auditLogger.error({ kind: entry.kind, ruleVersion: entry.ruleVersion }, 'rule event not written to the audit trail'));
+  recordRuleEvent(rulesInForceEntry(rules.current().version, new Date(), randomUUID()));
+  const unsubscribeRuleEvents = auditWriter ? rules.onChange((event) => void recordRuleEvent(ruleEventEntry(event, randomUUID()))) : () => undefined;
+
   const apolloLogger = logger.child({ component: 'apollo' });
   // Assigned right below: ApolloGateway reports each query plan it resolves to the first line,
   // which counts the plans it builds per permission profile.
@@ -121,6 +167,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     classifications: () => supergraph.classifications(),
     logger: logger.child({ component: 'authorization' }),
     ...(options.decisionCacheSize !== undefined ? { decisionCacheSize: options.decisionCacheSize } : {}),
+    // The audit trail names every person a response carries: the first line fetches their 宛名番号.
+    ...(auditWriter ? { personKeys: RESIDENT_PERSON_KEYS } : {}),
   });
 
   const app = express();
@@ -139,16 +187,24 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       // Nothing about operations leaves the ward, even if an APOLLO_KEY is in the environment.
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
+      // Last: the entry is written after everything else has shaped the response, before it is sent.
+      ...(auditWriter ? [auditPlugin({ writer: auditWriter, classifications: () => supergraph.classifications() })] : []),
     ],
   });
+  const closeAudit = async () => {
+    unsubscribeRuleEvents();
+    await auditWriter?.drain();
+    if (ownsAudit && auditSink && 'close' in auditSink && typeof auditSink.close === 'function') await (auditSink.close as () => Promise<void>)();
+  };
   try {
     await apollo.start();
   } catch (error) {
     if (ownsRules) rules.stop();
+    await closeAudit();
     throw error;
   }
 
-  configureRoutes(app, { apollo, authenticator, logger, supergraph, rules });
+  configureRoutes(app, { apollo, authenticator, logger, supergraph, rules, auditWriter });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -157,6 +213,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       await apollo.stop();
       if (ownsRules) rules.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      // After the last response: every entry handed to the writer is appended, then the store closes.
+      await closeAudit();
     })();
     return stopping;
   };
@@ -169,6 +227,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     authorization,
     rules,
     logger,
+    auditWriter,
     stop,
     listen: (port = config.port, host = config.host) =>
       new Promise<RunningGateway>((resolve, reject) => {
@@ -201,9 +260,10 @@ interface RouteDependencies {
   readonly logger: Logger;
   readonly supergraph: FileSupergraphSource;
   readonly rules: RuleStore;
+  readonly auditWriter: AuditWriter | undefined;
 }
 
-function configureRoutes(app: Express, { apollo, authenticator, logger, supergraph, rules }: RouteDependencies): void {
+function configureRoutes(app: Express, { apollo, authenticator, logger, supergraph, rules, auditWriter }: RouteDependencies): void {
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
   app.use(accessLog(logger));
@@ -225,19 +285,34 @@ function configureRoutes(app: Express, { apollo, authenticator, logger, supergra
     else next();
   });
 
+  const passThrough = (_req: Request, _res: Response, next: NextFunction) => next();
   app.all(
     GRAPHQL_PATH,
+    // First: whatever is refused below (401/400/403, a bad body) is audited before it is sent.
+    auditWriter ? auditRefusalsMiddleware(auditWriter, () => rules.current(), logger.child({ component: 'audit' })) : passThrough,
     // Authentication before body parsing: an anonymous caller costs no parsing and gets no answer.
     authenticationMiddleware(authenticator, logger.child({ component: 'auth' })),
     // Then the access rules: revoked → 401, unknown department → 403, purpose not registered → 400.
     permissionProfileMiddleware(() => rules.current(), logger.child({ component: 'access-rules' })),
+    // X-Case-Id: read, and required where the rules make it mandatory for the purpose (400).
+    caseReferenceMiddleware(() => rules.current()),
     express.json({ limit: MAX_BODY }),
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<GatewayContext> => {
         const identity = identityOf(req);
         const { principal, profile } = authorizationOf(req);
         const requestId = requestIdOf(req);
-        return { identity, principal, profile, requestId, receivedAt: new Date(), logger: logger.child({ requestId, subject: identity.subject }) };
+        const audit = auditStateOf(req);
+        return {
+          identity,
+          principal,
+          profile,
+          requestId,
+          receivedAt: audit.receivedAt,
+          caseReference: caseReferenceOf(req),
+          audit,
+          logger: logger.child({ requestId, subject: identity.subject }),
+        };
       },
     }),
   );

@@ -15,6 +15,7 @@ import { completeResponse, type DeniedOccurrence } from './complete';
 import { decideOperation } from './decide';
 import { LruCache } from './decision-cache';
 import type { OperationDecision } from './decision';
+import type { PersonKeys } from './rewrite';
 import type { AuthorizationRule } from './rules';
 
 export const DEFAULT_DECISION_CACHE_SIZE = 1000;
@@ -30,6 +31,11 @@ export interface AuthorizingGatewayOptions {
   readonly decisionCacheSize?: number;
   /** Default: AUTHORIZATION_RULES. */
   readonly rules?: readonly AuthorizationRule[];
+  /**
+   * Person keys to fetch for the audit trail even when the client did not ask for them (never
+   * returned): the outcome then names the persons a response carries. Default: none.
+   */
+  readonly personKeys?: PersonKeys;
 }
 
 export interface ProfileCounts {
@@ -53,6 +59,8 @@ export interface AuthorizationOutcome {
   readonly decision: OperationDecision;
   /** The refused fields the client asked for, with their response paths (after @include/@skip). */
   readonly denied: readonly DeniedOccurrence[];
+  /** Keys (宛名番号) of the persons whose fields the response carries (with `personKeys`). */
+  readonly personIds: readonly string[];
 }
 
 const outcomes = new WeakMap<object, AuthorizationOutcome>();
@@ -140,7 +148,7 @@ export class AuthorizingGateway implements GatewayInterface {
     });
 
     if (!decision.rewritten) {
-      outcomes.set(context, { decision, denied: [] });
+      outcomes.set(context, { decision, denied: [], personIds: [] });
       return result;
     }
     const coerced = getVariableValues(requestContext.schema, requestContext.operation.variableDefinitions ?? [], requestContext.request.variables ?? {});
@@ -152,8 +160,11 @@ export class AuthorizingGateway implements GatewayInterface {
       decision,
       data: result.data,
     });
-    outcomes.set(context, { decision, denied: completed.denied });
-    const errors = [...completed.errors, ...(result.errors ?? [])];
+    outcomes.set(context, { decision, denied: completed.denied, personIds: completed.personIds });
+    const injected = decision.personKeyKeys ? new Set([decision.personKeyKeys.id, decision.personKeyKeys.via]) : undefined;
+    // An error about a key the client never asked for (the audit's person key) is not the client's to see.
+    const plannerErrors = injected ? (result.errors ?? []).filter((error) => !error.path?.some((segment) => typeof segment === 'string' && injected.has(segment))) : (result.errors ?? []);
+    const errors = [...completed.errors, ...plannerErrors];
     return { ...result, data: completed.data, ...(errors.length > 0 ? { errors } : {}) };
   }
 
@@ -179,6 +190,7 @@ export class AuthorizingGateway implements GatewayInterface {
       profile,
       classifications,
       ...(this.options.rules ? { rules: this.options.rules } : {}),
+      ...(this.options.personKeys ? { personKeys: this.options.personKeys } : {}),
     });
     this.cache.set(key, decision);
     this.counts.decisions += 1;

@@ -37,7 +37,7 @@ export interface CompletionInput {
   readonly operation: OperationDefinitionNode;
   /** Coerced variable values (for @include / @skip). */
   readonly variableValues: Readonly<Record<string, unknown>>;
-  readonly decision: Pick<OperationDecision, 'denied' | 'typenameKey'>;
+  readonly decision: Pick<OperationDecision, 'denied' | 'typenameKey' | 'personKeyKeys'>;
   /** What the planner answered for the rewritten operation. */
   readonly data: Record<string, unknown> | null | undefined;
 }
@@ -56,6 +56,12 @@ export interface CompletionResult {
   /** One per refused field and path shape, in response order. */
   readonly errors: GraphQLError[];
   readonly denied: readonly DeniedOccurrence[];
+  /**
+   * Keys (宛名番号) of the persons at least one of whose fields the response carries, read from
+   * the keys the rewrite injected (decision.personKeyKeys; empty without them). A person object
+   * whose every requested field was refused is not counted.
+   */
+  readonly personIds: readonly string[];
 }
 
 /** A non-null position came out null: its parent must be null (GraphQL's null propagation). */
@@ -78,9 +84,15 @@ type Completed = unknown;
 export function completeResponse(input: CompletionInput): CompletionResult {
   const completion = new Completion(input);
   const rootType = input.schema.getRootType(input.operation.operation);
-  if (!rootType || input.data === null || input.data === undefined) return { data: input.data ?? null, errors: [], denied: [] };
+  if (!rootType || input.data === null || input.data === undefined) return { data: input.data ?? null, errors: [], denied: [], personIds: [] };
   const data = completion.completeObject(rootType, [{ selectionSet: input.operation.selectionSet, staticType: rootType }], input.data, []);
-  return { data: data === BUBBLE ? null : (data as Record<string, unknown>), errors: completion.errors(), denied: completion.deniedOccurrences() };
+  return {
+    data: data === BUBBLE ? null : (data as Record<string, unknown>),
+    errors: completion.errors(),
+    denied: completion.deniedOccurrences(),
+    // A person whose object was nulled by propagation still had its fields read: counted (over-report, never under-report).
+    personIds: completion.personIds(),
+  };
 }
 
 interface ScopedSelectionSet {
@@ -104,6 +116,7 @@ interface MutableOccurrence {
 class Completion {
   private readonly fragments = new Map<string, FragmentDefinitionNode>();
   private readonly occurrences = new Map<string, MutableOccurrence>();
+  private readonly persons = new Set<string>();
 
   constructor(private readonly input: CompletionInput) {
     for (const definition of input.document.definitions) {
@@ -132,11 +145,29 @@ class Completion {
     return [...this.occurrences.values()];
   }
 
+  personIds(): string[] {
+    return [...this.persons];
+  }
+
+  /** Records the person an object names (itself, or through a `via` field) when a field of it was returned. */
+  private recordPerson(runtimeType: GraphQLCompositeType, data: Record<string, unknown>): void {
+    const keys = this.input.decision.personKeyKeys;
+    if (!keys) return;
+    let id: unknown;
+    if (runtimeType.name === keys.keys.type) id = data[keys.id];
+    else if (keys.keys.via[runtimeType.name] !== undefined) {
+      const person = data[keys.via];
+      id = typeof person === 'object' && person !== null ? (person as Record<string, unknown>)[keys.id] : undefined;
+    } else return;
+    if (typeof id === 'string' || typeof id === 'number') this.persons.add(String(id));
+  }
+
   /** The object, or BUBBLE when a non-null field of it came out null. */
   completeObject(runtimeType: GraphQLCompositeType, scoped: readonly ScopedSelectionSet[], data: Record<string, unknown>, path: readonly (string | number)[]): Completed {
     const fields = this.collectFields(runtimeType, scoped);
     const result: Record<string, unknown> = {};
     let bubbles = false;
+    let returned = false;
     for (const [responseKey, { nodes, staticTypes }] of fields) {
       const fieldName = nodes[0].name.value;
       const fieldPath = [...path, responseKey];
@@ -153,6 +184,7 @@ class Completion {
         continue;
       }
       if (!fieldDef) continue; // not in the schema: validation refused it already
+      returned = true;
       if (INTROSPECTION_FIELDS.has(fieldName)) {
         // Answered by the gateway from the API schema, already in its final shape.
         result[responseKey] = data[responseKey] ?? null;
@@ -166,6 +198,7 @@ class Completion {
         result[responseKey] = value;
       }
     }
+    if (returned) this.recordPerson(runtimeType, data);
     return bubbles ? BUBBLE : result;
   }
 

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { print } from 'graphql';
+import { satisfies } from '../../lib/authorization/profile';
+import type { FieldClassification, PermissionProfile } from '../../lib/authorization/types';
 import type { OperationDecision } from './decision';
-import { rewriteOperation } from './rewrite';
+import { rewriteOperation, type PersonKeys } from './rewrite';
 import { walkOperation, type WalkInput } from './walk';
 
 /**
@@ -10,9 +12,9 @@ import { walkOperation, type WalkInput } from './walk';
  * rewritten operation AND the profile key; no two profiles share a plan, and the same
  * operation by the same profile reuses one.
  */
-export function decideOperation(input: WalkInput): OperationDecision {
+export function decideOperation(input: WalkInput & { readonly personKeys?: PersonKeys }): OperationDecision {
   const walk = walkOperation(input);
-  const rewrite = rewriteOperation(input.schema, walk.document, walk.deniedNodes);
+  const rewrite = rewriteOperation(input.schema, walk.document, walk.deniedNodes, readablePersonKeys(input.personKeys, input.profile, input.classifications));
   const source = print(rewrite.document);
   const queryHash = createHash('sha256').update(`authz:v1\n${input.profile.key}\n${source}`).digest('hex');
   return {
@@ -22,7 +24,29 @@ export function decideOperation(input: WalkInput): OperationDecision {
     operation: rewrite.operation,
     source,
     typenameKey: rewrite.typenameKey,
+    ...(rewrite.personKeyKeys ? { personKeyKeys: rewrite.personKeyKeys } : {}),
     rewritten: rewrite.changed,
     queryHash,
   };
+}
+
+/**
+ * The person keys this profile may fetch: the subgraphs' second line would refuse a key field the
+ * profile may not read (and a refused non-null key would null the client's object), so a key is
+ * only injected where the rules allow it. A person reached where it is not is not named in the
+ * trail (the entry still names the fields and the operation).
+ */
+function readablePersonKeys(
+  keys: PersonKeys | undefined,
+  profile: PermissionProfile,
+  classifications: ReadonlyMap<string, FieldClassification>,
+): PersonKeys | undefined {
+  if (!keys) return undefined;
+  const readable = (coordinate: string): boolean => {
+    const classification = classifications.get(coordinate);
+    return classification !== undefined && satisfies(profile, classification.policies, classification.scopes).ok;
+  };
+  if (!readable(`${keys.type}.${keys.field}`)) return undefined;
+  const via = Object.fromEntries(Object.entries(keys.via).filter(([type, field]) => readable(`${type}.${field}`)));
+  return { ...keys, via };
 }

@@ -1,4 +1,5 @@
 import type { DocumentNode, OperationDefinitionNode } from 'graphql';
+import type { PersonKeyKeys } from './rewrite';
 
 /** Why one field coordinate is refused to a permission profile. */
 export interface FieldDenial {
@@ -33,6 +34,8 @@ export interface OperationDecision {
    * removal and into selection sets of abstract type); absent from every completed response.
    */
   readonly typenameKey: string;
+  /** Response keys of the person keys the rewrite injected for the audit trail (when asked to). */
+  readonly personKeyKeys?: PersonKeyKeys;
   /** Whether the rewrite changed anything a response could show (removal or injection). */
   readonly rewritten: boolean;
   /** The planner's cache key for this decision: covers the rewritten operation AND the profile key. */

@@ -23,6 +23,33 @@ export interface RewriteResult {
   readonly typenameKey: string;
   /** Whether anything was removed or injected. */
   readonly changed: boolean;
+  /** Response keys of the injected person keys (only when `personKeys` was given). */
+  readonly personKeyKeys?: PersonKeyKeys;
+}
+
+/**
+ * The key field the audit trail needs of every person in a response, fetched even when the
+ * client did not ask for it (and never returned to it): `Resident.id` (宛名番号) under every
+ * selection of type Resident, and for types that name a person through a field (IdentityInfo
+ * → resident) that field's key as well.
+ */
+export interface PersonKeys {
+  /** The person type and its key field. */
+  readonly type: string;
+  readonly field: string;
+  /** Type → field of the person type that names its person (`IdentityInfo: 'resident'`). */
+  readonly via: Readonly<Record<string, string>>;
+}
+
+export const RESIDENT_PERSON_KEYS: PersonKeys = { type: 'Resident', field: 'id', via: { IdentityInfo: 'resident' } };
+
+/** Response keys the rewrite used for the injected person keys (aliases no field of the document uses). */
+export interface PersonKeyKeys {
+  readonly keys: PersonKeys;
+  /** `_auditId: id` under every person object. */
+  readonly id: string;
+  /** `_auditPerson: resident { _auditId: id }` under every object of a `via` type. */
+  readonly via: string;
 }
 
 /**
@@ -35,13 +62,21 @@ export interface RewriteResult {
  *
  * `document` holds one operation and the fragments it uses (walk.ts operationDocument).
  */
-export function rewriteOperation(schema: GraphQLSchema, document: DocumentNode, deniedNodes: ReadonlySet<FieldNode>): RewriteResult {
+export function rewriteOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  deniedNodes: ReadonlySet<FieldNode>,
+  personKeys?: PersonKeys,
+): RewriteResult {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
   const emptied = emptiedFragments(fragments, deniedNodes);
   const typenameKey = unusedResponseKey(document, '_authzTypename');
+  const personKeyKeys: PersonKeyKeys | undefined = personKeys
+    ? { keys: personKeys, id: unusedResponseKey(document, '_auditId'), via: unusedResponseKey(document, '_auditPerson') }
+    : undefined;
   let changed = false;
 
   const typeInfo = new TypeInfo(schema);
@@ -55,8 +90,18 @@ export function rewriteOperation(schema: GraphQLSchema, document: DocumentNode, 
           return null;
         },
         leave(node) {
+          if (!node.selectionSet) return undefined;
+          const named = getNamedType(typeInfo.getType());
+          if (personKeyKeys && named) {
+            // The audit trail's key of every person whose fields the response may carry.
+            const injected = withPersonKey(node.selectionSet, named.name, personKeyKeys);
+            if (injected !== node.selectionSet) {
+              changed = true;
+              return { ...node, selectionSet: isAbstractType(named) ? withTypename(injected, typenameKey) : injected };
+            }
+          }
           // Each object of an abstract type answers its runtime type, under our own key.
-          if (!node.selectionSet || !isAbstractType(getNamedType(typeInfo.getType()))) return undefined;
+          if (!isAbstractType(named)) return undefined;
           if (node.selectionSet.selections.some((selection) => isInjectedTypename(selection, typenameKey))) return undefined;
           changed = true;
           return { ...node, selectionSet: withTypename(node.selectionSet, typenameKey) };
@@ -88,7 +133,7 @@ export function rewriteOperation(schema: GraphQLSchema, document: DocumentNode, 
   const cleaned = withoutUnusedDefinitions(rewritten);
   const operation = cleaned.definitions.find((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
   if (!operation) throw new Error('the rewritten document has no operation');
-  return { document: cleaned, operation, typenameKey, changed };
+  return { document: cleaned, operation, typenameKey, changed, ...(personKeyKeys ? { personKeyKeys } : {}) };
 }
 
 /** Fragments whose every selection is removed (transitively through spreads of such fragments). */
@@ -127,6 +172,21 @@ function withTypename(selectionSet: SelectionSetNode, typenameKey: string): Sele
     name: { kind: Kind.NAME, value: '__typename' },
   };
   return { ...selectionSet, selections: [...selectionSet.selections, typename] };
+}
+
+function aliasedField(alias: string, name: string, selectionSet?: SelectionSetNode): FieldNode {
+  return { kind: Kind.FIELD, alias: { kind: Kind.NAME, value: alias }, name: { kind: Kind.NAME, value: name }, ...(selectionSet ? { selectionSet } : {}) };
+}
+
+/** The selection set with the person key (or the `via` field's person key) added; unchanged when the type names no person. */
+function withPersonKey(selectionSet: SelectionSetNode, typeName: string, keys: PersonKeyKeys): SelectionSetNode {
+  if (typeName === keys.keys.type) {
+    return { ...selectionSet, selections: [...selectionSet.selections, aliasedField(keys.id, keys.keys.field)] };
+  }
+  const via = keys.keys.via[typeName];
+  if (via === undefined) return selectionSet;
+  const person: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: [aliasedField(keys.id, keys.keys.field)] };
+  return { ...selectionSet, selections: [...selectionSet.selections, aliasedField(keys.via, via, person)] };
 }
 
 function isInjectedTypename(selection: SelectionNode, typenameKey: string): boolean {

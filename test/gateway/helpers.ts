@@ -22,9 +22,10 @@ export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
 
-/** Gateway configuration for a test: dev auth with its own key file, nothing from process.env. */
+/** Gateway configuration for a test: dev auth with its own key file, its own audit trail file, nothing from process.env. */
 export function testConfig(overrides: Record<string, string>): GatewayConfig {
-  return loadConfig({ GATEWAY_PORT: '0', LOG_LEVEL: 'silent', ...overrides });
+  const auditFile = path.join(tempDir('ward-audit'), 'audit.sqlite');
+  return loadConfig({ GATEWAY_PORT: '0', LOG_LEVEL: 'silent', AUDIT_DB_FILE: auditFile, ...overrides });
 }
 
 export async function waitFor(condition: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {

@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import type { RuleReloadEvent } from '../../lib/authorization/rule-store';
+import { SUPPORT_MEASURE_RESTRICTED_CODE, UNAUTHORIZED_FIELD_CODE, type FieldClassification } from '../../lib/authorization/types';
+import type { AuditDecision, AuditEntryInput } from '../../lib/audit/types';
+import type { AuthorizationOutcome } from '../authorization';
+import type { GatewayContext, Identity } from '../context';
+
+/** Codes that are decisions of the rules, not failures of the operation. */
+const AUTHORIZATION_CODES: ReadonlySet<string> = new Set([UNAUTHORIZED_FIELD_CODE, SUPPORT_MEASURE_RESTRICTED_CODE]);
+
+/** What an operation reaches, by the classifications of the coordinates it asked for. */
+export interface OperationReach {
+  /** Any requested coordinate (granted or denied) is classified: the operation is audited. */
+  readonly classified: boolean;
+  /**
+   * A granted coordinate carries a @policy other than `statistics`: the response may hold person
+   * data, so it is withheld when its entry cannot be written (fail closed). Statistics-only
+   * operations are audited too, but go on when the trail is down.
+   */
+  readonly personData: boolean;
+}
+
+export function reachOf(outcome: AuthorizationOutcome | undefined, classifications: ReadonlyMap<string, FieldClassification>): OperationReach {
+  if (!outcome) return { classified: false, personData: false };
+  let classified = outcome.decision.denied.size > 0;
+  let personData = false;
+  for (const coordinate of outcome.decision.granted) {
+    const classification = classifications.get(coordinate);
+    if (!classification) continue;
+    classified = true;
+    if (classification.policies?.some((alternative) => alternative.some((policy) => policy !== 'statistics'))) personData = true;
+  }
+  return { classified, personData };
+}
+
+export function operationHash(source: string | undefined): string | null {
+  return source === undefined ? null : createHash('sha256').update(source).digest('hex');
+}
+
+function decisionOf(outcome: AuthorizationOutcome | undefined, errorCodes: readonly string[], classifications: ReadonlyMap<string, FieldClassification>): AuditDecision {
+  if (!outcome) return 'FAILED';
+  if (errorCodes.some((code) => !AUTHORIZATION_CODES.has(code))) return 'FAILED';
+  if (outcome.decision.denied.size === 0) return 'GRANTED';
+  const grantedClassified = [...outcome.decision.granted].some((coordinate) => classifications.get(coordinate)?.policies);
+  return grantedClassified ? 'PARTIAL' : 'DENIED';
+}
+
+export interface OperationEntryInput {
+  readonly context: GatewayContext;
+  readonly outcome: AuthorizationOutcome | undefined;
+  readonly classifications: ReadonlyMap<string, FieldClassification>;
+  readonly operationName: string | null;
+  readonly source: string | undefined;
+  readonly errorCodes: readonly string[];
+}
+
+/** The entry of one executed (or failed) operation: who, what was granted and denied, whom it returned. */
+export function operationEntry({ context, outcome, classifications, operationName, source, errorCodes }: OperationEntryInput): AuditEntryInput {
+  return {
+    kind: 'OPERATION',
+    ...who(context.identity),
+    occurredAt: context.audit.receivedAt.toISOString(),
+    requestId: context.requestId,
+    caseReference: context.caseReference,
+    operationName,
+    operationHash: operationHash(source),
+    decision: decisionOf(outcome, errorCodes, classifications),
+    grantedFields: outcome ? [...outcome.decision.granted].sort() : [],
+    deniedFields: outcome ? [...outcome.decision.denied.values()].map(({ coordinate, policy }) => ({ coordinate, policy })) : [],
+    personIds: outcome ? [...outcome.personIds].sort() : [],
+    ruleVersion: context.profile.ruleVersion,
+    errorCodes: [...new Set(errorCodes)],
+    detail: null,
+  };
+}
+
+export interface RefusalEntryInput {
+  readonly receivedAt: Date;
+  readonly requestId: string;
+  /** Known when the token was valid (refused by the rules or for a missing case reference). */
+  readonly identity: Identity | undefined;
+  readonly client: { readonly name?: string; readonly version?: string };
+  readonly caseReference: string | null;
+  readonly status: number;
+  readonly code: string | null;
+  readonly reason: string | null;
+  readonly ruleVersion: string | null;
+}
+
+/** A request refused before execution (401/400/403) or failed outside Apollo (5xx), with what is known. */
+export function refusalEntry(input: RefusalEntryInput): AuditEntryInput {
+  const known = input.identity ? who(input.identity) : { subject: null, department: null, roles: [], purpose: null, mfa: null, clientName: null, clientVersion: null };
+  return {
+    kind: 'OPERATION',
+    ...known,
+    clientName: known.clientName ?? input.client.name ?? null,
+    clientVersion: known.clientVersion ?? input.client.version ?? null,
+    occurredAt: input.receivedAt.toISOString(),
+    requestId: input.requestId,
+    caseReference: input.caseReference,
+    operationName: null,
+    operationHash: null,
+    decision: input.status >= 500 ? 'FAILED' : 'REFUSED',
+    grantedFields: [],
+    deniedFields: [],
+    personIds: [],
+    ruleVersion: input.ruleVersion,
+    errorCodes: input.code ? [input.code] : [],
+    detail: `HTTP ${input.status}${input.reason ? ` ${input.reason}` : ''}`,
+  };
+}
+
+/** RULES_RELOADED / RULES_REJECTED: which version was in force before and which after (or was refused, and why). */
+export function ruleEventEntry(event: RuleReloadEvent, requestId: string): AuditEntryInput {
+  const base = {
+    occurredAt: event.at.toISOString(),
+    requestId,
+    subject: null,
+    department: null,
+    roles: [],
+    purpose: null,
+    mfa: null,
+    clientName: null,
+    clientVersion: null,
+    caseReference: null,
+    operationName: null,
+    operationHash: null,
+    grantedFields: [],
+    deniedFields: [],
+    personIds: [],
+  };
+  if (event.outcome === 'applied') {
+    return {
+      ...base,
+      kind: 'RULES_RELOADED',
+      decision: 'GRANTED',
+      ruleVersion: event.newVersion,
+      errorCodes: [],
+      detail: `rules ${event.oldVersion} → ${event.newVersion} (${event.trigger})`,
+    };
+  }
+  return {
+    ...base,
+    kind: 'RULES_REJECTED',
+    decision: 'REFUSED',
+    // The rules in force stay the old ones.
+    ruleVersion: event.oldVersion,
+    errorCodes: ['RULES_REJECTED'],
+    detail: `rules ${event.attemptedVersion} refused, ${event.oldVersion} stays in force (${event.trigger}): ${event.error.message}`.slice(0, 4000),
+  };
+}
+
+/** The rules in force when the gateway started (the first RULES_RELOADED of a run). */
+export function rulesInForceEntry(version: string, at: Date, requestId: string): AuditEntryInput {
+  return { ...ruleEventEntry({ outcome: 'applied', oldVersion: version, newVersion: version, at, trigger: 'manual' }, requestId), detail: `rules ${version} in force at gateway start` };
+}
+
+function who(identity: Identity) {
+  return {
+    subject: identity.subject,
+    department: identity.department.id,
+    roles: [...identity.roles],
+    purpose: identity.purpose,
+    mfa: identity.mfa,
+    clientName: identity.client.name ?? null,
+    clientVersion: identity.client.version ?? null,
+  };
+}

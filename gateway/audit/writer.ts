@@ -1,0 +1,97 @@
+import type { Logger } from 'pino';
+import type { AuditEntryInput } from '../../lib/audit/types';
+
+/**
+ * Where the gateway writes its trail: the store (lib/audit/store.ts `AuditStore`) in production,
+ * anything with the same `append` in unit tests (a sink that fails shows fail-closed). `append`
+ * must resolve only once the entries are durable (committed): the gateway sends a response only
+ * after its entry's append resolved.
+ */
+export interface AuditSink {
+  append(entries: AuditEntryInput[]): Promise<unknown>;
+}
+
+export interface AuditWriterOptions {
+  readonly sink: AuditSink;
+  readonly logger: Logger;
+  /** Entries per append at most (default 500); more waiting entries go in the next append. */
+  readonly maxBatch?: number;
+}
+
+export interface AuditWriterStats {
+  /** Entries written / failed, and the number of append calls made. */
+  written: number;
+  failed: number;
+  appends: number;
+  /** Largest batch one append carried. */
+  largestBatch: number;
+}
+
+interface Pending {
+  readonly entry: AuditEntryInput;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit for the trail. An entry is appended at once when no append is in flight; entries
+ * that arrive while one is in flight wait for it and then go together in the next append. No
+ * timer: the first request after a quiet moment is never delayed, and under load each response
+ * waits for at most the append in flight plus its own (the one that carries its entry). `write`
+ * resolves when the append holding the entry resolved (committed), and rejects when it failed:
+ * the caller then withholds person data (fail closed).
+ */
+export class AuditWriter {
+  private queue: Pending[] = [];
+  private inFlight = false;
+  private readonly maxBatch: number;
+  private readonly counts: AuditWriterStats = { written: 0, failed: 0, appends: 0, largestBatch: 0 };
+
+  constructor(private readonly options: AuditWriterOptions) {
+    this.maxBatch = options.maxBatch ?? 500;
+  }
+
+  write(entry: AuditEntryInput): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ entry, resolve, reject });
+      if (!this.inFlight) this.flush();
+    });
+  }
+
+  stats(): AuditWriterStats {
+    return { ...this.counts };
+  }
+
+  /** Resolves once every entry handed to `write` so far has been appended or has failed. */
+  async drain(): Promise<void> {
+    while (this.inFlight || this.queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  private flush(): void {
+    if (this.queue.length === 0) return;
+    this.inFlight = true;
+    const batch = this.queue.splice(0, this.maxBatch);
+    this.counts.appends += 1;
+    this.counts.largestBatch = Math.max(this.counts.largestBatch, batch.length);
+    let appended: Promise<unknown>;
+    try {
+      appended = this.options.sink.append(batch.map((pending) => pending.entry));
+    } catch (error) {
+      appended = Promise.reject(error);
+    }
+    appended.then(
+      () => {
+        this.counts.written += batch.length;
+        for (const pending of batch) pending.resolve();
+      },
+      (error: unknown) => {
+        this.counts.failed += batch.length;
+        this.options.logger.error({ err: error instanceof Error ? error.message : String(error), entries: batch.length }, 'audit append failed');
+        for (const pending of batch) pending.reject(error);
+      },
+    ).finally(() => {
+      this.inFlight = false;
+      this.flush();
+    });
+  }
+}

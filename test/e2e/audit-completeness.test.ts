@@ -1,0 +1,125 @@
+import { openAuditStore, type AuditStore } from '../../lib/audit/store';
+import type { AuditRecord } from '../../lib/audit/types';
+import { devSubject } from '../../gateway/auth/dev-token';
+import { findPersona } from '../../gateway/auth/personas';
+import { startFederation, type Federation } from '../support/federation';
+
+/**
+ * Completeness of the trail under concurrent load: 200 operations by 4 personas (lists, single
+ * residents, 本人確認情報), all at once, through the real gateway, subgraphs and SQLite audit
+ * store. Every individual number in any response body is matched by exactly one audit entry of
+ * that request, naming that person (宛名番号, from the register), that user and that field.
+ */
+
+const PERSONAS = ['registry-clerk', 'branch-clerk', 'mynumber-officer', 'school-clerk'] as const;
+
+async function allRecords(store: AuditStore): Promise<AuditRecord[]> {
+  const records: AuditRecord[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const page = await store.query({}, { first: 1000, after });
+    records.push(...page.records);
+    if (!page.hasNextPage) return records;
+    after = page.endCursor;
+  }
+}
+
+/** Every `individualNumber` value in a response body, with the type it was read from. */
+function individualNumbers(value: unknown, parentType: 'Resident' | 'IdentityInfo', out: { number: string; coordinate: string }[] = []) {
+  if (Array.isArray(value)) {
+    for (const item of value) individualNumbers(item, parentType, out);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) {
+      if (key === 'individualNumber' && typeof child === 'string') out.push({ number: child, coordinate: `${parentType}.individualNumber` });
+      else individualNumbers(child, key === 'identityInfo' || key.startsWith('identityBy') ? 'IdentityInfo' : key === 'resident' ? 'Resident' : parentType, out);
+    }
+  }
+  return out;
+}
+
+describe('audit completeness under concurrent load', () => {
+  let federation: Federation;
+  let store: AuditStore;
+  /** individual number → 宛名番号, and 住民票コード → 宛名番号, from the register. */
+  const personOfNumber = new Map<string, string>();
+  const residentCodes: string[] = [];
+  const residentIds: string[] = [];
+
+  beforeAll(async () => {
+    federation = await startFederation();
+    // The register, read once (this request is audited like any other).
+    const { body } = await federation.query<{ residents: { edges: { node: { id: string; residentCode: string; individualNumber: string | null } }[] } }>(
+      'registry-clerk',
+      '{ residents(first: 200) { edges { node { id residentCode individualNumber } } } }',
+    );
+    for (const { node } of body.data!.residents.edges) {
+      if (node.individualNumber) personOfNumber.set(node.individualNumber, node.id);
+      residentCodes.push(node.residentCode);
+      residentIds.push(node.id);
+    }
+    expect(personOfNumber.size).toBeGreaterThan(50);
+  });
+
+  afterAll(async () => {
+    await store?.close();
+    await federation?.stop();
+  });
+
+  test('200 concurrent operations by 4 personas: every individual number returned has exactly one entry naming the person, the user and the field', async () => {
+    const shapes = (index: number): { query: string; variables?: Record<string, unknown> } => {
+      switch (index % 4) {
+        case 0: // a list, without asking for the 宛名番号: the gateway fetches it for the trail
+          return { query: `query List($after: String) { residents(first: 15, after: $after) { edges { node { individualNumber name { kanji } } } } }`, variables: { after: null } };
+        case 1:
+          return { query: `query One($id: ID!) { resident(id: $id) { individualNumber } }`, variables: { id: residentIds[index % residentIds.length] } };
+        case 2:
+          return { query: `query Cs($code: String!) { identityByResidentCode(residentCode: $code) { individualNumber name } }`, variables: { code: residentCodes[(index * 7) % residentCodes.length] } };
+        default:
+          return { query: `query Nested($id: ID!) { resident(id: $id) { identityInfo { individualNumber } household { members { individualNumber } } } }`, variables: { id: residentIds[(index * 3) % residentIds.length] } };
+      }
+    };
+    const requests = Array.from({ length: 200 }, (_, index) => ({ persona: PERSONAS[index % PERSONAS.length], ...shapes(index) }));
+    const results = await Promise.all(
+      requests.map(async (request) => {
+        const result = await federation.query(request.persona, request.query, request.variables);
+        return { ...request, result, requestId: result.response.headers.get('x-request-id')! };
+      }),
+    );
+
+    store = await openAuditStore({ env: { AUDIT_DB_FILE: federation.auditFile } });
+    const records = await allRecords(store);
+    const byRequest = new Map<string, AuditRecord[]>();
+    for (const record of records) byRequest.set(record.requestId, [...(byRequest.get(record.requestId) ?? []), record]);
+
+    let numbersSeen = 0;
+    for (const { persona, result, requestId } of results) {
+      if (result.status !== 200) throw new Error(`${persona} ${result.status} ${result.raw.slice(0, 400)}`);
+      // Every operation, granted or partly refused, has exactly one entry.
+      const entries = byRequest.get(requestId) ?? [];
+      expect(entries).toHaveLength(1);
+      const [entry] = entries;
+      expect(entry.subject).toBe(devSubject(findPersona(persona)!));
+      for (const { number, coordinate } of individualNumbers(result.body.data, 'Resident')) {
+        numbersSeen += 1;
+        const person = personOfNumber.get(number);
+        expect(person).toBeDefined();
+        expect(entry.personIds).toContain(person);
+        expect(entry.grantedFields).toContain(coordinate);
+      }
+      // Nothing the client did not ask for leaves: the injected keys never appear.
+      expect(result.raw).not.toMatch(/_audit/);
+    }
+    expect(numbersSeen).toBeGreaterThan(500);
+    // The school clerk's individual numbers were refused: recorded as PARTIAL with the policy.
+    const school = results.find((result) => result.persona === 'school-clerk')!;
+    const schoolEntry = byRequest.get(school.requestId)![0];
+    expect(schoolEntry.decision).toBe('PARTIAL');
+    expect(schoolEntry.deniedFields).toContainEqual({ coordinate: 'Resident.individualNumber', policy: 'individual_number' });
+    // The chain of what was written under load holds.
+    await expect(store.verify()).resolves.toMatchObject({ ok: true });
+    // No individual number is stored in the trail in clear text.
+    const trail = JSON.stringify(records);
+    for (const number of personOfNumber.keys()) expect(trail).not.toContain(number);
+    expect(federation.gateway.auditWriter!.stats().failed).toBe(0);
+  });
+});
