@@ -1,0 +1,62 @@
+/**
+ * `npm run audit:verify [-- --chunk <records>] [--quiet]`
+ * Walks the audit trail's hash chain in sequence order (AUDIT_DB_CLIENT / AUDIT_DB_FILE /
+ * AUDIT_DB_URL choose the store, as for the gateway) and names the first broken record.
+ * Exit code 0: intact; 1: broken (the record and the reason on stdout); 2: could not verify;
+ * 3: intact, but the append-only triggers had been dropped (put back now — find out who did it).
+ */
+import { parseArgs } from 'node:util';
+import { openAuditStore, type AuditBreakReason } from '../lib/audit/store';
+
+const EXPLANATIONS: Record<AuditBreakReason, string> = {
+  HASH_MISMATCH: "the record's content does not match its hash: it was changed after it was written",
+  CHAIN_BROKEN: "the record does not link to its predecessor's hash (or the chain head): this record or the one before it was rewritten, or it was never appended through the chain",
+  SEQUENCE_GAP: 'the record is missing: it was deleted',
+  SEQUENCE_ORDER: 'an intact record stands at the wrong place in the chain: records were reordered',
+};
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { chunk: { type: 'string' }, quiet: { type: 'boolean', default: false } } });
+  const chunkSize = values.chunk ? Number(values.chunk) : undefined;
+  if (chunkSize !== undefined && (!Number.isInteger(chunkSize) || chunkSize < 1)) {
+    process.stderr.write('usage: npm run audit:verify [-- --chunk <records>] [--quiet]\n');
+    return 2;
+  }
+  const store = await openAuditStore();
+  try {
+    if (store.repairedTriggers.length > 0) {
+      process.stdout.write(`WARNING: append-only triggers were missing and have been put back: ${store.repairedTriggers.join(', ')}\n`);
+    }
+    const started = Date.now();
+    let lastReport = 0;
+    const result = await store.verify({
+      chunkSize,
+      onProgress: ({ verified, total }) => {
+        if (values.quiet || Date.now() - lastReport < 2000) return;
+        lastReport = Date.now();
+        process.stderr.write(`  verified ${verified.toLocaleString('en')} of ${total.toLocaleString('en')} records\n`);
+      },
+    });
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    if (result.ok) {
+      process.stdout.write(`audit trail intact: ${result.records.toLocaleString('en')} records verified in ${seconds} s (${store.dialect})\n`);
+      return store.repairedTriggers.length > 0 ? 3 : 0;
+    }
+    const { sequence, reason } = result.firstBroken;
+    process.stdout.write(
+      `audit trail BROKEN at record ${sequence}: ${reason} — ${EXPLANATIONS[reason]}.\n` +
+        `${result.records.toLocaleString('en')} records before it verified intact (${seconds} s, ${store.dialect}).\n`,
+    );
+    return 1;
+  } finally {
+    await store.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    process.stderr.write(`audit:verify could not run: ${error.message}\n`);
+    process.exit(2);
+  },
+);
