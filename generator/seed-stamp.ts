@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { SUBGRAPH_ENDPOINTS } from '../lib/subgraphs';
+import { LEGACY_SUBGRAPH_ENDPOINTS } from '../lib/subgraphs';
 
 /**
  * A stamp beside seeded SQLite files recording which legacy-table layout they were built with.
@@ -14,7 +14,7 @@ const ROOT = path.resolve(__dirname, '..');
 
 export function legacySchemaFingerprint(): string {
   const hash = crypto.createHash('sha256');
-  for (const endpoint of SUBGRAPH_ENDPOINTS) {
+  for (const endpoint of LEGACY_SUBGRAPH_ENDPOINTS) {
     hash.update(fs.readFileSync(path.join(ROOT, 'subgraphs', endpoint.name, 'legacy', 'migrations.ts')));
     hash.update(fs.readFileSync(path.join(ROOT, 'subgraphs', endpoint.name, 'legacy', 'seed-writer.ts')));
   }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { SUBGRAPH_NAMES, envPrefix, type SubgraphName } from '../lib/subgraphs';
+import { LEGACY_SUBGRAPH_NAMES, envPrefix, type LegacySubgraphName } from '../lib/subgraphs';
 import {
   databaseConfig,
   defaultDataDir,
@@ -52,7 +52,7 @@ export interface SeedOptions {
 }
 
 export interface DatabaseReport {
-  name: SubgraphName;
+  name: LegacySubgraphName;
   client: string;
   /** SQLite file, or null for a server database. */
   file: string | null;
@@ -69,7 +69,7 @@ export interface SeedReport {
   databases: DatabaseReport[];
 }
 
-const WRITERS: Record<SubgraphName, (db: Knex, options: SeedWriterOptions) => SeedWriter> = {
+const WRITERS: Record<LegacySubgraphName, (db: Knex, options: SeedWriterOptions) => SeedWriter> = {
   residents: createResidentsSeedWriter,
   'juki-cs': createJukiCsSeedWriter,
   intermediate: createIntermediateSeedWriter,
@@ -77,7 +77,7 @@ const WRITERS: Record<SubgraphName, (db: Knex, options: SeedWriterOptions) => Se
 };
 
 interface Target {
-  name: SubgraphName;
+  name: LegacySubgraphName;
   db: Knex;
   file: string | null;
   writer: SeedWriter;
@@ -88,7 +88,7 @@ function removeSqliteFiles(file: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(file + suffix, { force: true });
 }
 
-async function prepare(name: SubgraphName, env: NodeJS.ProcessEnv, options: SeedOptions): Promise<Target> {
+async function prepare(name: LegacySubgraphName, env: NodeJS.ProcessEnv, options: SeedOptions): Promise<Target> {
   const config = databaseConfig(name, env);
   let file: string | null = null;
   if (config.client === 'better-sqlite3') {
@@ -144,9 +144,9 @@ export async function seedAll(options: SeedOptions): Promise<SeedReport> {
   const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env) };
   const dataDir = options.dataDir ?? env.DATA_DIR ?? defaultDataDir();
   if (options.dataDir !== undefined) {
-    for (const name of SUBGRAPH_NAMES) env[`${envPrefix(name)}_DB_FILE`] = defaultSqliteFile(name, path.resolve(options.dataDir));
+    for (const name of LEGACY_SUBGRAPH_NAMES) env[`${envPrefix(name)}_DB_FILE`] = defaultSqliteFile(name, path.resolve(options.dataDir));
   } else {
-    for (const name of SUBGRAPH_NAMES) env[`${envPrefix(name)}_DB_FILE`] ??= defaultSqliteFile(name, path.resolve(dataDir));
+    for (const name of LEGACY_SUBGRAPH_NAMES) env[`${envPrefix(name)}_DB_FILE`] ??= defaultSqliteFile(name, path.resolve(dataDir));
   }
   const progress = (phase: SeedProgress['phase'], residents: number, households: number): void =>
     options.onProgress?.({ phase, residents, households, totalResidents: options.residents, elapsedMs: Date.now() - started });
@@ -154,7 +154,7 @@ export async function seedAll(options: SeedOptions): Promise<SeedReport> {
   progress('prepare', 0, 0);
   const targets: Target[] = [];
   try {
-    for (const name of SUBGRAPH_NAMES) targets.push(await prepare(name, env, options));
+    for (const name of LEGACY_SUBGRAPH_NAMES) targets.push(await prepare(name, env, options));
 
     let residents = 0;
     let households = 0;

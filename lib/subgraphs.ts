@@ -1,16 +1,27 @@
 /**
- * The four subgraphs: their names, the prefix of their environment variables, their default
+ * The five subgraphs: their names, the prefix of their environment variables, their default
  * ports, SDL files and HTTP paths. The one definition of these facts, shared by the subgraph
  * processes and their databases (subgraphs/shared/), the gateway's configuration, `npm run
  * compose` (URLs written into the supergraph), `npm start` (ports handed to each subgraph
  * process) and the tests, so none of them can disagree.
+ *
+ * Four wrap a legacy system (a legacy database the generator seeds: LEGACY_SUBGRAPH_NAMES); the
+ * fifth, `audit`, reads the audit trail (lib/audit/store.ts, AUDIT_DB_*), which has no seed.
  */
 
-export const SUBGRAPH_NAMES = ['residents', 'juki-cs', 'intermediate', 'card-progress'] as const;
+export const LEGACY_SUBGRAPH_NAMES = ['residents', 'juki-cs', 'intermediate', 'card-progress'] as const;
+export type LegacySubgraphName = (typeof LEGACY_SUBGRAPH_NAMES)[number];
+
+export const SUBGRAPH_NAMES = [...LEGACY_SUBGRAPH_NAMES, 'audit'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 export function isSubgraphName(name: string): name is SubgraphName {
   return (SUBGRAPH_NAMES as readonly string[]).includes(name);
+}
+
+/** A subgraph over a legacy database (seeded by the generator); `audit` is not one. */
+export function isLegacySubgraphName(name: string): name is LegacySubgraphName {
+  return (LEGACY_SUBGRAPH_NAMES as readonly string[]).includes(name);
 }
 
 /**
@@ -41,6 +52,7 @@ const DEFAULT_PORTS: Readonly<Record<SubgraphName, number>> = {
   'juki-cs': 4002,
   intermediate: 4003,
   'card-progress': 4004,
+  audit: 4005,
 };
 
 /** One endpoint per subgraph, in SUBGRAPH_NAMES order. */
@@ -51,6 +63,9 @@ export const SUBGRAPH_ENDPOINTS: readonly SubgraphEndpoint[] = SUBGRAPH_NAMES.ma
   defaultPort: DEFAULT_PORTS[name],
   schemaFile: `schema/${name}.graphql`,
 }));
+
+/** The endpoints of the four legacy subgraphs (those with a seeded legacy database). */
+export const LEGACY_SUBGRAPH_ENDPOINTS: readonly SubgraphEndpoint[] = SUBGRAPH_ENDPOINTS.filter((endpoint) => isLegacySubgraphName(endpoint.name));
 
 export function subgraphEndpoint(name: SubgraphName): SubgraphEndpoint {
   return SUBGRAPH_ENDPOINTS[SUBGRAPH_NAMES.indexOf(name)];

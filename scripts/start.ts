@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { PROJECT_ROOT } from '../gateway/paths';
-import { HEALTH_PATH, SUBGRAPH_ENDPOINTS, localSubgraphUrl } from '../lib/subgraphs';
+import { HEALTH_PATH, LEGACY_SUBGRAPH_ENDPOINTS, SUBGRAPH_ENDPOINTS, localSubgraphUrl } from '../lib/subgraphs';
 import { databaseConfig, sqliteFileOf } from '../subgraphs/shared/database';
 import { seedStampIsCurrent } from '../generator/seed-stamp';
 import { DEFAULT_SUPERGRAPH_FILE, runCompose } from './compose';
@@ -122,8 +122,9 @@ function requireFile(relative: string, what: string): void {
 
 async function ensureSeeded(supervisor: Supervisor): Promise<void> {
   // The SQLite files the subgraphs will open (DATA_DIR and <PREFIX>_DB_FILE respected); a server
-  // database (<PREFIX>_DB_CLIENT=pg or mssql) is never seeded from here.
-  const databases = SUBGRAPH_ENDPOINTS.map((endpoint) => sqliteFileOf(databaseConfig(endpoint.name))).filter((file): file is string => file !== null);
+  // database (<PREFIX>_DB_CLIENT=pg or mssql) is never seeded from here. The audit subgraph's
+  // store has no seed (lib/audit/store.ts creates it on first use).
+  const databases = LEGACY_SUBGRAPH_ENDPOINTS.map((endpoint) => sqliteFileOf(databaseConfig(endpoint.name))).filter((file): file is string => file !== null);
   const missing = databases.filter((file) => !fs.existsSync(file)).map((file) => path.relative(PROJECT_ROOT, file));
   const stale = [...new Set(databases.map((file) => path.dirname(file)))].filter((dir) => !seedStampIsCurrent(dir));
   if (missing.length === 0 && stale.length === 0) return;

@@ -15,6 +15,11 @@ import { POLICY_NAMES, type PolicyName } from './types';
 /** The rule files, in the order they are read, hashed and checked. */
 export const RULE_FILE_NAMES = ['purposes.yaml', 'departments.yaml', 'roles.yaml', 'policies.yaml', 'revocations.yaml'] as const;
 export type RuleFileName = (typeof RULE_FILE_NAMES)[number];
+/**
+ * Files kept beside the rules that are not access rules (not part of the rule version): the
+ * audit calendar the anomaly report reads (lib/audit/calendar.ts). Any other YAML file is stray.
+ */
+export const COMPANION_FILE_NAMES = ['audit-calendar.yaml'] as const;
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 /** `policy/` at the repository root. */
@@ -194,7 +199,7 @@ export function readRuleFiles(dir: string = DEFAULT_POLICY_DIR): RuleFileSources
   try {
     strayFiles = fs
       .readdirSync(absolute)
-      .filter((name) => /\.ya?ml$/i.test(name) && !(RULE_FILE_NAMES as readonly string[]).includes(name))
+      .filter((name) => /\.ya?ml$/i.test(name) && !(RULE_FILE_NAMES as readonly string[]).includes(name) && !(COMPANION_FILE_NAMES as readonly string[]).includes(name))
       .sort();
   } catch {
     // The folder itself is missing: every file reports it.

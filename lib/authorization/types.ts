@@ -15,6 +15,7 @@ export const POLICY_NAMES = [
   'card_progress', // 個人番号カード交付進捗
   'support_measure', // 支援措置
   'statistics', // aggregates for dashboards; no person-level data
+  'audit_trail', // 監査証跡: who accessed which person's data (security officers only)
 ] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 

@@ -5,10 +5,10 @@ import { residentsMigrations } from '../residents/legacy/migrations';
 import { jukiCsMigrations } from '../juki-cs/legacy/migrations';
 import { intermediateMigrations } from '../intermediate/legacy/migrations';
 import { cardProgressMigrations } from '../card-progress/legacy/migrations';
-import { envPrefix, type SubgraphName } from '../../lib/subgraphs';
+import { envPrefix, type LegacySubgraphName, type SubgraphName } from '../../lib/subgraphs';
 import type { LegacyMigration } from './legacy-schema';
 
-const MIGRATIONS: Record<SubgraphName, Knex.MigrationSource<LegacyMigration>> = {
+const MIGRATIONS: Record<LegacySubgraphName, Knex.MigrationSource<LegacyMigration>> = {
   residents: residentsMigrations,
   'juki-cs': jukiCsMigrations,
   intermediate: intermediateMigrations,
@@ -103,15 +103,15 @@ export function openDatabase(name: SubgraphName, config: Knex.Config = databaseC
 }
 
 /** Each system keeps its own migration log, so two systems may even share one database. */
-function migratorConfig(name: SubgraphName): Knex.MigratorConfig {
+function migratorConfig(name: LegacySubgraphName): Knex.MigratorConfig {
   return { migrationSource: MIGRATIONS[name], tableName: `knex_migrations_${envPrefix(name).toLowerCase()}` };
 }
 
-export async function migrateToLatest(name: SubgraphName, db: Knex): Promise<void> {
+export async function migrateToLatest(name: LegacySubgraphName, db: Knex): Promise<void> {
   await db.migrate.latest(migratorConfig(name));
 }
 
 /** Drops the legacy tables (all migrations down): for reseeding a server database. */
-export async function migrateDownAll(name: SubgraphName, db: Knex): Promise<void> {
+export async function migrateDownAll(name: LegacySubgraphName, db: Knex): Promise<void> {
   await db.migrate.rollback(migratorConfig(name), true);
 }

@@ -264,7 +264,7 @@ type Person @key(fields: "id") {
   it('passes the project SDLs against the project rules', () => {
     const lines: string[] = [];
     expect(runCheckClassification({ out: (line) => lines.push(line) })).toBe(0);
-    expect(lines.at(-1)).toMatch(/^every field is classified \(residents \d+, juki-cs \d+, intermediate \d+, card-progress \d+\)/);
+    expect(lines.at(-1)).toMatch(/^every field is classified \(residents \d+, juki-cs \d+, intermediate \d+, card-progress \d+, audit \d+\)/);
   });
 
   it('passes a well-classified pair of subgraphs', () => {

@@ -40,7 +40,7 @@ const EXPECTED: Record<Exclude<PersonaId, 'revoked-clerk'>, readonly string[]> =
   'tax-clerk': ['person_basic', 'person_register', 'individual_number'],
   'school-clerk': ['person_basic'],
   'dx-analyst': ['statistics'],
-  'security-officer': [],
+  'security-officer': ['audit_trail'],
   'vendor-operator': [],
 };
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { seedAll } from '../../generator/seed';
 import { FIXTURE_FIRST_RESIDENT, FIXTURE_FOREIGN_RESIDENT, FIXTURE_GAIJI_PRIVATE_USE } from '../../generator/fixtures';
-import { SUBGRAPH_NAMES, envPrefix, type SubgraphName } from '../../lib/subgraphs';
+import { LEGACY_SUBGRAPH_NAMES, envPrefix, type LegacySubgraphName } from '../../lib/subgraphs';
 import { openDatabase } from '../../subgraphs/shared/database';
 import { startFederation, type Federation } from '../support/federation';
 import { createSchema, describeWithPostgres, postgresEnv } from '../support/postgres';
@@ -52,7 +52,7 @@ describeWithPostgres('the federation on PostgreSQL answers as on SQLite', () => 
 
   beforeAll(async () => {
     const env: NodeJS.ProcessEnv = {};
-    for (const name of SUBGRAPH_NAMES) {
+    for (const name of LEGACY_SUBGRAPH_NAMES) {
       const schema = `fed_${name.replace(/-/g, '_')}`;
       await createSchema(schema);
       Object.assign(env, postgresEnv(name, schema));
@@ -60,8 +60,8 @@ describeWithPostgres('the federation on PostgreSQL answers as on SQLite', () => 
     sqliteDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ward-pg-compare-'));
     await Promise.all([seedAll({ residents: RESIDENTS, dataDir: sqliteDir }), seedAll({ residents: RESIDENTS, env })]);
 
-    const databases = {} as Record<SubgraphName, Knex>;
-    for (const name of SUBGRAPH_NAMES) {
+    const databases = {} as Record<LegacySubgraphName, Knex>;
+    for (const name of LEGACY_SUBGRAPH_NAMES) {
       databases[name] = openDatabase(name, { client: 'pg', connection: { connectionString: env[`${envPrefix(name)}_DB_URL`] }, pool: { min: 0, max: 4 } });
       pgDatabases.push(databases[name]);
     }

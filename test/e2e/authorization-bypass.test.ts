@@ -266,7 +266,7 @@ describe('no oracle: a lookup by individual number', () => {
     expect(answers[0].body.errors).toEqual([
       expect.objectContaining({ path: ['identityByIndividualNumber'], extensions: expect.objectContaining({ code: UNAUTHORIZED_FIELD_CODE }) }),
     ]);
-    expect(statementCounts(federation)).toEqual({ residents: 0, 'juki-cs': 0, intermediate: 0, 'card-progress': 0 });
+    expect(statementCounts(federation)).toEqual({ residents: 0, 'juki-cs': 0, intermediate: 0, 'card-progress': 0, audit: 0 });
   });
 });
 
@@ -316,7 +316,7 @@ describe('personas without person-level access', () => {
     // residents is non-null: its refusal nulls the whole data.
     expect(body.data).toBeNull();
     expect(unauthorized(body.errors).map((error) => error.path)).toEqual([['resident'], ['residents']]);
-    expect(statementCounts(federation)).toEqual({ residents: 0, 'juki-cs': 0, intermediate: 0, 'card-progress': 0 });
+    expect(statementCounts(federation)).toEqual({ residents: 0, 'juki-cs': 0, intermediate: 0, 'card-progress': 0, audit: 0 });
   });
 });
 
@@ -332,7 +332,7 @@ describe('the declared purpose (事務)', () => {
         extensions: { code: 'BAD_REQUEST', reason: 'purpose_not_registered' },
       },
     ]);
-    expect(statementCounts(federation)).toEqual({ residents: 0, 'juki-cs': 0, intermediate: 0, 'card-progress': 0 });
+    expect(statementCounts(federation)).toEqual({ residents: 0, 'juki-cs': 0, intermediate: 0, 'card-progress': 0, audit: 0 });
   });
 
   test('an unknown purpose: HTTP 400', async () => {
@@ -357,7 +357,7 @@ describe('the declared purpose (事務)', () => {
     expect(status).toBe(401);
     expect(body.errors?.[0].extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'revoked' });
     expectNoIndividualNumbers(raw);
-    expect(statementCounts(federation)).toEqual({ residents: 0, 'juki-cs': 0, intermediate: 0, 'card-progress': 0 });
+    expect(statementCounts(federation)).toEqual({ residents: 0, 'juki-cs': 0, intermediate: 0, 'card-progress': 0, audit: 0 });
   });
 });
 

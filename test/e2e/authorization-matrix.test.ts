@@ -31,7 +31,7 @@ const EXPECTED_GRANTS: Record<string, readonly string[]> = {
   'tax-clerk': ['person_basic', 'person_register', 'individual_number'],
   'school-clerk': ['person_basic'],
   'dx-analyst': ['statistics'],
-  'security-officer': [],
+  'security-officer': ['audit_trail'],
   'vendor-operator': [],
 };
 
@@ -69,6 +69,10 @@ const ROOTS: { field: string; args: string }[] = [
   { field: 'searchIdentity', args: `(criteria: { nameKana: "ﾔﾏﾀﾞ", sex: MALE }, first: 2)` },
   { field: 'linkageByIntegratedAddressNumber', args: '(integratedAddressNumber: "131121000000001")' },
   { field: 'cardIssuanceStatistics', args: '' },
+  { field: 'auditRecords', args: '(first: 5)' },
+  { field: 'personAccessHistory', args: `(personId: "${FIXTURE_FIRST_RESIDENT.addressNumber}", first: 5)` },
+  { field: 'auditAnomalyReport', args: '(from: "2026-11-01", to: "2026-11-30")' },
+  { field: 'auditChainStatus', args: '' },
 ];
 
 interface Selection {
@@ -188,6 +192,11 @@ describe('the sensitive fields are classified as the assessment requires', () =>
     ['Query.cardIssuanceStatistics', [['statistics']]],
     ['Resident.name', [['person_basic']]],
     ['Query.residents', [['person_basic']]],
+    ['Query.auditRecords', [['audit_trail']]],
+    ['Query.personAccessHistory', [['audit_trail']]],
+    ['Query.auditAnomalyReport', [['audit_trail']]],
+    ['Query.auditChainStatus', [['audit_trail']]],
+    ['AuditRecord.personIds', [['audit_trail']]],
   ])('%s', (coordinate, policies) => {
     const sortInner = (p: string[][]) => p.map((all) => [...all].sort());
     expect(sortInner(classifications.get(coordinate)?.policies ?? [])).toEqual(sortInner(policies as string[][]));

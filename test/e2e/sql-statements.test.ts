@@ -1,4 +1,4 @@
-import { SUBGRAPH_NAMES, type SubgraphName } from '../../lib/subgraphs';
+import { LEGACY_SUBGRAPH_NAMES as SUBGRAPH_NAMES, type LegacySubgraphName as SubgraphName } from '../../lib/subgraphs';
 import { startFederation, type Federation } from '../support/federation';
 
 /**

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { seedAll, type SeedOptions, type SeedReport } from '../../generator/seed';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../../lib/subgraphs';
+import { LEGACY_SUBGRAPH_NAMES, type LegacySubgraphName } from '../../lib/subgraphs';
 
 /** The parts of a better-sqlite3 connection the tests use (the package ships no type declarations here). */
 export interface SqliteStatement {
@@ -28,14 +28,14 @@ export async function seedTemp(options: Omit<SeedOptions, 'dataDir'>): Promise<{
   return { dir, report };
 }
 
-export function openReadonly(dir: string, name: SubgraphName): SqliteDatabase {
+export function openReadonly(dir: string, name: LegacySubgraphName): SqliteDatabase {
   return new Database(path.join(dir, `${name}.sqlite`), { readonly: true, fileMustExist: true });
 }
 
-export type Databases = Record<SubgraphName, SqliteDatabase>;
+export type Databases = Record<LegacySubgraphName, SqliteDatabase>;
 
 export function openAll(dir: string): Databases {
-  return Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, openReadonly(dir, name)])) as Databases;
+  return Object.fromEntries(LEGACY_SUBGRAPH_NAMES.map((name) => [name, openReadonly(dir, name)])) as Databases;
 }
 
 export function closeAll(dbs: Databases): void {

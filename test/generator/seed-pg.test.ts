@@ -1,5 +1,5 @@
 import knexFactory, { type Knex } from 'knex';
-import { SUBGRAPH_NAMES } from '../../lib/subgraphs';
+import { LEGACY_SUBGRAPH_NAMES } from '../../lib/subgraphs';
 import { seedAll } from '../../generator/seed';
 import { describeWithPostgres, postgresEnv } from '../support/postgres';
 import { closeAll, openAll, removeDir, seedTemp, userTables } from './helpers';
@@ -22,7 +22,7 @@ function sortedLines(rows: unknown[][]): string[] {
 }
 
 describePg('seedAll on PostgreSQL', () => {
-  const schemas = SUBGRAPH_NAMES.map((name) => `seedgen_${name.replace(/-/g, '_')}_${process.pid}_${Date.now()}`);
+  const schemas = LEGACY_SUBGRAPH_NAMES.map((name) => `seedgen_${name.replace(/-/g, '_')}_${process.pid}_${Date.now()}`);
   let admin: Knex;
 
   beforeAll(async () => {
@@ -38,7 +38,7 @@ describePg('seedAll on PostgreSQL', () => {
 
   it('writes the same rows as SQLite, and seeds again over its own data', async () => {
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
-    SUBGRAPH_NAMES.forEach((name, i) => Object.assign(env, postgresEnv(name, schemas[i])));
+    LEGACY_SUBGRAPH_NAMES.forEach((name, i) => Object.assign(env, postgresEnv(name, schemas[i])));
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'generator-pg-'));
     try {
       // Twice: the second run must migrate down and up over the first one's tables.
@@ -56,7 +56,7 @@ describePg('seedAll on PostgreSQL', () => {
     const { dir } = await seedTemp({ residents: RESIDENTS });
     const sqlite = openAll(dir);
     try {
-      for (const [i, name] of SUBGRAPH_NAMES.entries()) {
+      for (const [i, name] of LEGACY_SUBGRAPH_NAMES.entries()) {
         for (const table of userTables(sqlite[name])) {
           const expected = sortedLines(sqlite[name].prepare(`SELECT * FROM "${table}"`).raw().all() as unknown[][]);
           const columns = (sqlite[name].prepare(`SELECT name FROM pragma_table_info('${table}') ORDER BY cid`).all() as { name: string }[]).map((c) => c.name);

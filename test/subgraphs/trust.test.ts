@@ -49,6 +49,12 @@ const OPERATIONS: Record<SubgraphName, Record<'_service' | '_entities' | 'query'
     },
     query: { query: '{ cardIssuanceStatistics { asOf } }' },
   },
+  // The audit subgraph has no entities (no _entities field): its slot holds a second ordinary query.
+  audit: {
+    _service: { query: '{ _service { sdl } }' },
+    _entities: { query: '{ auditRecords(first: 1) { pageInfo { hasNextPage } } }' },
+    query: { query: '{ auditChainStatus { recordCount } }' },
+  },
 };
 
 /** The persona whose profile may run the ordinary query (the shield is not what this suite tests). */
@@ -57,6 +63,7 @@ const PERSONA_FOR: Record<SubgraphName, Record<'_service' | '_entities' | 'query
   'juki-cs': { _service: 'registry-clerk', _entities: 'registry-clerk', query: 'registry-clerk' },
   intermediate: { _service: 'registry-clerk', _entities: 'registry-clerk', query: 'registry-clerk' },
   'card-progress': { _service: 'registry-clerk', _entities: 'registry-clerk', query: 'dx-analyst' },
+  audit: { _service: 'registry-clerk', _entities: 'security-officer', query: 'security-officer' },
 };
 
 type OperationName = keyof (typeof OPERATIONS)['residents'];

@@ -9,6 +9,9 @@ import { residentsSubgraph } from '../../subgraphs/residents';
 import { jukiCsSubgraph } from '../../subgraphs/juki-cs';
 import { intermediateSubgraph } from '../../subgraphs/intermediate';
 import { cardProgressSubgraph } from '../../subgraphs/card-progress';
+import { auditSubgraph, createAuditSubgraph } from '../../subgraphs/audit';
+import { openAuditStore, type AuditStore } from '../../lib/audit/store';
+import { auditSqliteConfig } from '../../lib/audit/config';
 import { loadConfig } from '../../gateway/config';
 import { startGateway, type Gateway, type RunningGateway } from '../../gateway/server';
 import { loadOrCreateDevKeys } from '../../gateway/auth/dev-keys';
@@ -17,6 +20,7 @@ import { findPersona } from '../../gateway/auth/personas';
 import { composeSupergraph } from '../../scripts/compose';
 import { createLogger } from '../../lib/logger';
 import type { LevelWithSilent } from 'pino';
+import type { AuditSink } from '../../gateway/audit';
 import { postGraphQL, type GraphQLResult } from './graphql';
 
 /**
@@ -30,6 +34,7 @@ export const SUBGRAPH_MODULES: Record<SubgraphName, SubgraphModule<object>> = {
   'juki-cs': jukiCsSubgraph as SubgraphModule<object>,
   intermediate: intermediateSubgraph as SubgraphModule<object>,
   'card-progress': cardProgressSubgraph as SubgraphModule<object>,
+  audit: auditSubgraph as SubgraphModule<object>,
 };
 
 export interface Federation {
@@ -42,6 +47,8 @@ export interface Federation {
    * the dev key file format: tests that call a subgraph directly sign with it (test/support/gateway-identity.ts).
    */
   identityKeysPath: string;
+  /** The SQLite file of the gateway's audit store (when no sink was passed in). */
+  auditFile: string;
   /** SQL statements each subgraph ran since the last `resetStatements()`. */
   statements: Record<SubgraphName, string[]>;
   resetStatements(): void;
@@ -62,6 +69,12 @@ export interface StartFederationOptions {
   databases?: Partial<Record<SubgraphName, Knex>>;
   /** The access rules' folder for the gateway; defaults to the repository's policy/. */
   policyDir?: string;
+  /**
+   * The gateway's audit trail: a sink (e.g. an AuditStore the test opened; not closed on stop),
+   * or by default a real SQLite store in `auditFile` (a fresh file in the federation's temp dir).
+   */
+  audit?: AuditSink;
+  auditFile?: string;
 }
 
 export function testDataDir(): string {
@@ -76,19 +89,35 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
   const statements = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, [] as string[]])) as Record<SubgraphName, string[]>;
   const subgraphs = {} as Record<SubgraphName, RunningSubgraph>;
   const ownedDbs: Knex[] = [];
+  // The audit subgraph's own store over the trail the gateway writes (closed on stop).
+  const ownedStores: AuditStore[] = [];
   let gateway: RunningGateway | undefined;
   // The gateway generates it on first use (dev format); the subgraphs verify with its public half.
   const identityKeysPath = path.join(workDir, 'gateway-identity-keys.json');
   const logLevel = (process.env.TEST_LOG_LEVEL ?? 'silent') as LevelWithSilent;
+  const auditFile = options.auditFile ?? path.join(workDir, 'audit.sqlite');
   try {
     for (const name of SUBGRAPH_NAMES) {
+      // A subgraph whose module is not in SUBGRAPH_MODULES (yet) is not started.
+      const module = (SUBGRAPH_MODULES as Partial<Record<SubgraphName, SubgraphModule<object>>>)[name];
+      if (!module) continue;
       let db = options.databases?.[name];
       if (!db) {
-        db = openDatabase(name, databaseConfig(name, { [`${envPrefix(name)}_DB_FILE`]: path.join(dataDir, `${name}.sqlite`) }));
+        const file = name === 'audit' ? auditFile : path.join(dataDir, `${name}.sqlite`);
+        db = openDatabase(name, databaseConfig(name, { [`${envPrefix(name)}_DB_FILE`]: file }));
         ownedDbs.push(db);
       }
       db.on('query', (query: { sql: string }) => statements[name].push(query.sql));
-      subgraphs[name] = await startSubgraph(SUBGRAPH_MODULES[name], {
+      let started = module;
+      if (name === 'audit') {
+        // It reads what the gateway writes: the store passed in, or one over the same file.
+        const sink = options.audit as Partial<AuditStore> | undefined;
+        let store: AuditStore;
+        if (sink && typeof sink.query === 'function') store = sink as AuditStore;
+        else ownedStores.push((store = await openAuditStore({ config: auditSqliteConfig(auditFile) })));
+        started = createAuditSubgraph({ store }) as SubgraphModule<object>;
+      }
+      subgraphs[name] = await startSubgraph(started, {
         port: 0,
         db,
         verifyKey: { source: 'dev', keysPath: identityKeysPath },
@@ -107,10 +136,15 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
       AUTH_DEV_KEYS_PATH: path.join(workDir, 'dev-keys.json'),
       GATEWAY_IDENTITY_DEV_KEYS_PATH: identityKeysPath,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      AUDIT_DB_FILE: auditFile,
     };
-    for (const endpoint of SUBGRAPH_ENDPOINTS) env[endpoint.urlEnv] = subgraphs[endpoint.name].url;
+    for (const endpoint of SUBGRAPH_ENDPOINTS) if (subgraphs[endpoint.name]) env[endpoint.urlEnv] = subgraphs[endpoint.name].url;
     const config = loadConfig(env);
-    gateway = await startGateway({ config, ...(options.policyDir !== undefined ? { policyDir: options.policyDir } : {}) });
+    gateway = await startGateway({
+      config,
+      ...(options.policyDir !== undefined ? { policyDir: options.policyDir } : {}),
+      ...(options.audit !== undefined ? { audit: options.audit } : {}),
+    });
     const keys = await loadOrCreateDevKeys(config.auth.mode === 'dev' ? config.auth.devKeysPath : '');
     const gatewayUrl = gateway.url;
 
@@ -125,6 +159,7 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
       gatewayUrl,
       gateway: running.gateway,
       identityKeysPath,
+      auditFile,
       subgraphs,
       statements,
       resetStatements() {
@@ -138,6 +173,7 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
       async stop() {
         await running.stop();
         for (const subgraph of Object.values(subgraphs)) await subgraph.stop();
+        for (const store of ownedStores) await store.close();
         for (const db of ownedDbs) await db.destroy();
         fs.rmSync(workDir, { recursive: true, force: true });
       },
@@ -145,6 +181,7 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
   } catch (error) {
     await gateway?.stop();
     for (const subgraph of Object.values(subgraphs)) await subgraph.stop();
+    for (const store of ownedStores) await store.close();
     for (const db of ownedDbs) await db.destroy();
     throw error;
   }

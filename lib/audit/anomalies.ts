@@ -1,0 +1,367 @@
+/**
+ * The anomaly report over a period of the audit trail (promise 5: "analysed at least yearly for
+ * off-hours access and unusual frequency"; promise 7: bulk output; promise 6: denials). Pure
+ * functions over records and a calendar (calendar.ts, policy/audit-calendar.yaml): the same
+ * records and calendar give the same report, whoever asks — the graph (`auditAnomalyReport`) or
+ * the system manager's files (`npm run audit:report`, scripts/audit-report.ts).
+ *
+ * Four kinds of finding, each naming the user, the department, the window and every record
+ * behind it (by sequence):
+ *   OFF_HOURS         operations outside business hours, weekends and holidays (per user per day)
+ *   HIGH_FREQUENCY    more operations on one day than the threshold, or than a factor times the
+ *                     median of the user's department that day
+ *   BULK_ACCESS       more distinct persons (宛名番号) returned within one clock hour than the threshold
+ *   REPEATED_DENIALS  refused operations (DENIED, PARTIAL, REFUSED) on one day at or above the threshold
+ * Only OPERATION records with a known user are analysed (rule events and requests whose token was
+ * not valid have no user to attribute); the report counts the others.
+ */
+import type { AuditDecision, AuditRecord } from './types';
+import { formatMinutes, isCalendarDate, localTime, nextDate, offHoursReason, startOfLocalDay, type AuditCalendar } from './calendar';
+
+export const ANOMALY_KINDS = ['OFF_HOURS', 'HIGH_FREQUENCY', 'BULK_ACCESS', 'REPEATED_DENIALS'] as const;
+export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
+
+/** Decisions that count as a denial for REPEATED_DENIALS. */
+export const DENIAL_DECISIONS: ReadonlySet<AuditDecision> = new Set<AuditDecision>(['DENIED', 'PARTIAL', 'REFUSED']);
+
+export interface AnomalyFinding {
+  kind: AnomalyKind;
+  subject: string;
+  /** The user's department as recorded (the latest in the window). */
+  department: string | null;
+  /** The window on the ward's clock: a day (YYYY-MM-DD) or a clock hour (YYYY-MM-DDTHH). */
+  window: string;
+  /** The window as instants (start inclusive, end exclusive), with the ward's offset. */
+  windowStart: string;
+  windowEnd: string;
+  /** What was measured: operations, distinct persons or denials. */
+  count: number;
+  /** The limit it was measured against (for HIGH_FREQUENCY the lower of the two that were exceeded). */
+  threshold: number | null;
+  /** For HIGH_FREQUENCY: the median of the department's users that day (null when not compared). */
+  departmentMedian: number | null;
+  /** Distinct persons (宛名番号) in the records behind the finding. */
+  personCount: number;
+  description: string;
+  /** The records behind the finding, in sequence order. */
+  recordSequences: number[];
+}
+
+export interface AnomalyReport {
+  /** The period analysed, as instants: from inclusive, to exclusive. */
+  from: string;
+  to: string;
+  calendarVersion: string;
+  /** Records in the period (all kinds). */
+  recordCount: number;
+  /** OPERATION records with a known user: what the findings are drawn from. */
+  analysedCount: number;
+  findings: AnomalyFinding[];
+  /** Problems with the report itself (a year the calendar does not cover). */
+  warnings: string[];
+}
+
+export interface Period {
+  /** Instant, inclusive. */
+  from: string;
+  /** Instant, exclusive. */
+  to: string;
+}
+
+export class PeriodError extends Error {
+  readonly code = 'BAD_USER_INPUT';
+}
+
+/**
+ * `--from 2026-04-01 --to 2027-03-31` (dates on the ward's clock, both inclusive) or ISO instants
+ * with an offset (from inclusive, to exclusive) → the period as instants.
+ */
+export function resolvePeriod(calendar: AuditCalendar, from: string, to: string): Period {
+  const instant = (value: string, name: string, end: boolean): string => {
+    if (isCalendarDate(value)) return startOfLocalDay(calendar, end ? nextDate(value) : value);
+    if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) && !Number.isNaN(Date.parse(value))) return value;
+    throw new PeriodError(`${name} must be a date (YYYY-MM-DD) or an ISO 8601 instant with an offset`);
+  };
+  const period = { from: instant(from, 'from', false), to: instant(to, 'to', true) };
+  if (Date.parse(period.to) <= Date.parse(period.from)) throw new PeriodError('to must not be before from');
+  return period;
+}
+
+export function inPeriod(period: Period, instant: string): boolean {
+  const ms = Date.parse(instant);
+  return ms >= Date.parse(period.from) && ms < Date.parse(period.to);
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+interface Group {
+  subject: string;
+  department: string | null;
+  window: string;
+  records: AuditRecord[];
+}
+
+function groupBy(records: readonly AuditRecord[], keyOf: (record: AuditRecord) => string | null): Map<string, Group> {
+  const groups = new Map<string, Group>();
+  for (const record of records) {
+    const window = keyOf(record);
+    if (window === null) continue;
+    const key = `${record.subject}\u0000${window}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { subject: record.subject!, department: record.department, window, records: [] }));
+    group.records.push(record);
+    if (record.department !== null) group.department = record.department;
+  }
+  return groups;
+}
+
+function distinctPersons(records: readonly AuditRecord[]): number {
+  const persons = new Set<string>();
+  for (const record of records) for (const id of record.personIds) persons.add(id);
+  return persons.size;
+}
+
+function dayWindow(calendar: AuditCalendar, date: string): { windowStart: string; windowEnd: string } {
+  return { windowStart: startOfLocalDay(calendar, date), windowEnd: startOfLocalDay(calendar, nextDate(date)) };
+}
+
+function hourWindow(calendar: AuditCalendar, hour: string): { windowStart: string; windowEnd: string } {
+  const date = hour.slice(0, 10);
+  const h = Number(hour.slice(11, 13));
+  const start = startOfLocalDay(calendar, date).replace('T00:', `T${String(h).padStart(2, '0')}:`);
+  const end = h === 23 ? startOfLocalDay(calendar, nextDate(date)) : startOfLocalDay(calendar, date).replace('T00:', `T${String(h + 1).padStart(2, '0')}:`);
+  return { windowStart: start, windowEnd: end };
+}
+
+function finding(group: Group, kind: AnomalyKind, fields: Omit<AnomalyFinding, 'kind' | 'subject' | 'department' | 'window' | 'recordSequences' | 'personCount'>): AnomalyFinding {
+  return {
+    kind,
+    subject: group.subject,
+    department: group.department,
+    window: group.window,
+    ...fields,
+    personCount: distinctPersons(group.records),
+    recordSequences: group.records.map((record) => record.sequence).sort((a, b) => a - b),
+  };
+}
+
+const clock = (calendar: AuditCalendar, instant: string): string => formatMinutes(localTime(calendar, instant)?.minutes ?? 0);
+
+/** OFF_HOURS: one finding per user and day with any operation outside business hours. */
+export function findOffHours(records: readonly AuditRecord[], calendar: AuditCalendar): AnomalyFinding[] {
+  const reasons = new Map<number, string>();
+  const groups = groupBy(records, (record) => {
+    const reason = offHoursReason(calendar, record.occurredAt);
+    if (reason === null) return null;
+    reasons.set(record.sequence, reason);
+    return localTime(calendar, record.occurredAt)!.date;
+  });
+  return [...groups.values()].map((group) => {
+    const why = [...new Set(group.records.map((record) => reasons.get(record.sequence)!))].join(', ');
+    const times = group.records.map((record) => record.occurredAt).sort((a, b) => Date.parse(a) - Date.parse(b));
+    const span = times.length === 1 ? `at ${clock(calendar, times[0])}` : `${clock(calendar, times[0])}–${clock(calendar, times[times.length - 1])}`;
+    return finding(group, 'OFF_HOURS', {
+      ...dayWindow(calendar, group.window),
+      count: group.records.length,
+      threshold: null,
+      departmentMedian: null,
+      description: `${group.records.length} operation(s) outside business hours on ${group.window} (${why}), ${span}`,
+    });
+  });
+}
+
+/** HIGH_FREQUENCY: per user and day, against the threshold and against the department's median. */
+export function findHighFrequency(records: readonly AuditRecord[], calendar: AuditCalendar): AnomalyFinding[] {
+  const { dailyOperationsPerUser, departmentMedianFactor, departmentMinimumUsers, departmentMinimumOperations } = calendar.thresholds;
+  const groups = groupBy(records, (record) => localTime(calendar, record.occurredAt)?.date ?? null);
+  const byDepartmentDay = new Map<string, number[]>();
+  for (const group of groups.values()) {
+    const key = `${group.department ?? ''}\u0000${group.window}`;
+    const counts = byDepartmentDay.get(key) ?? [];
+    counts.push(group.records.length);
+    byDepartmentDay.set(key, counts);
+  }
+  const findings: AnomalyFinding[] = [];
+  for (const group of groups.values()) {
+    const count = group.records.length;
+    const counts = byDepartmentDay.get(`${group.department ?? ''}\u0000${group.window}`)!;
+    const comparable = group.department !== null && counts.length >= departmentMinimumUsers;
+    const departmentMedian = comparable ? median(counts) : null;
+    const overThreshold = count > dailyOperationsPerUser;
+    const departmentLimit = departmentMedian === null ? null : departmentMedian * departmentMedianFactor;
+    const overDepartment = departmentLimit !== null && count >= departmentMinimumOperations && count > departmentLimit;
+    if (!overThreshold && !overDepartment) continue;
+    const reasons: string[] = [];
+    if (overThreshold) reasons.push(`above the daily threshold of ${dailyOperationsPerUser}`);
+    if (overDepartment) reasons.push(`more than ${departmentMedianFactor}× the median of ${group.department} that day (${departmentMedian} over ${counts.length} users)`);
+    const limits = [overThreshold ? dailyOperationsPerUser : null, overDepartment ? departmentLimit : null].filter((v): v is number => v !== null);
+    findings.push(
+      finding(group, 'HIGH_FREQUENCY', {
+        ...dayWindow(calendar, group.window),
+        count,
+        threshold: Math.min(...limits),
+        departmentMedian,
+        description: `${count} operations on ${group.window}: ${reasons.join('; ')}`,
+      }),
+    );
+  }
+  return findings;
+}
+
+/** BULK_ACCESS: per user and clock hour, distinct persons returned above the threshold. */
+export function findBulkAccess(records: readonly AuditRecord[], calendar: AuditCalendar): AnomalyFinding[] {
+  const limit = calendar.thresholds.bulkPersonsPerHour;
+  const groups = groupBy(records, (record) => (record.personIds.length > 0 ? (localTime(calendar, record.occurredAt)?.hour ?? null) : null));
+  const findings: AnomalyFinding[] = [];
+  for (const group of groups.values()) {
+    const persons = distinctPersons(group.records);
+    if (persons <= limit) continue;
+    const { windowStart, windowEnd } = hourWindow(calendar, group.window);
+    findings.push(
+      finding(group, 'BULK_ACCESS', {
+        windowStart,
+        windowEnd,
+        count: persons,
+        threshold: limit,
+        departmentMedian: null,
+        description: `${persons} distinct persons in ${group.records.length} operation(s) between ${group.window.slice(11)}:00 and ${windowEnd.slice(11, 16)} on ${group.window.slice(0, 10)} (threshold ${limit} per hour; bulk output needs prior approval)`,
+      }),
+    );
+  }
+  return findings;
+}
+
+/** REPEATED_DENIALS: per user and day, refused operations at or above the threshold. */
+export function findRepeatedDenials(records: readonly AuditRecord[], calendar: AuditCalendar): AnomalyFinding[] {
+  const limit = calendar.thresholds.repeatedDenialsPerDay;
+  const groups = groupBy(records, (record) => (DENIAL_DECISIONS.has(record.decision) ? (localTime(calendar, record.occurredAt)?.date ?? null) : null));
+  const findings: AnomalyFinding[] = [];
+  for (const group of groups.values()) {
+    if (group.records.length < limit) continue;
+    const policies = new Set<string>();
+    for (const record of group.records) for (const denied of record.deniedFields) policies.add(denied.policy);
+    const decisions = ANOMALY_DECISION_ORDER.map((d) => [d, group.records.filter((r) => r.decision === d).length] as const).filter(([, n]) => n > 0);
+    findings.push(
+      finding(group, 'REPEATED_DENIALS', {
+        ...dayWindow(calendar, group.window),
+        count: group.records.length,
+        threshold: limit,
+        departmentMedian: null,
+        description:
+          `${group.records.length} refused operations on ${group.window} (${decisions.map(([d, n]) => `${n} ${d}`).join(', ')})` +
+          (policies.size > 0 ? `; policies refused: ${[...policies].sort().join(', ')}` : ''),
+      }),
+    );
+  }
+  return findings;
+}
+
+const ANOMALY_DECISION_ORDER: readonly AuditDecision[] = ['DENIED', 'PARTIAL', 'REFUSED'];
+
+/** The records the findings are drawn from: operations with a known user. */
+export function analysable(record: AuditRecord): boolean {
+  return record.kind === 'OPERATION' && record.subject !== null;
+}
+
+function compareFindings(a: AnomalyFinding, b: AnomalyFinding): number {
+  return (
+    ANOMALY_KINDS.indexOf(a.kind) - ANOMALY_KINDS.indexOf(b.kind) ||
+    Date.parse(a.windowStart) - Date.parse(b.windowStart) ||
+    (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0)
+  );
+}
+
+/** Years of the period that the calendar lists no holidays for: off-hours findings there miss holidays. */
+export function uncoveredYears(calendar: AuditCalendar, period: Period): number[] {
+  const first = Number(localTime(calendar, period.from)!.date.slice(0, 4));
+  const last = Number(localTime(calendar, new Date(Date.parse(period.to) - 1).toISOString())!.date.slice(0, 4));
+  const years: number[] = [];
+  for (let year = first; year <= last; year++) if (!calendar.coveredYears.has(year)) years.push(year);
+  return years;
+}
+
+/**
+ * The report over `records` (those outside the period are ignored): every finding of every kind,
+ * ordered by kind, window and user.
+ */
+export function buildAnomalyReport(records: readonly AuditRecord[], calendar: AuditCalendar, period: Period): AnomalyReport {
+  const inside = records.filter((record) => inPeriod(period, record.occurredAt));
+  const analysed = inside.filter(analysable);
+  const findings = [
+    ...findOffHours(analysed, calendar),
+    ...findHighFrequency(analysed, calendar),
+    ...findBulkAccess(analysed, calendar),
+    ...findRepeatedDenials(analysed, calendar),
+  ].sort(compareFindings);
+  const warnings = uncoveredYears(calendar, period).map(
+    (year) => `policy/audit-calendar.yaml lists no holidays for ${year}: off-hours findings in ${year} count weekends and hours only`,
+  );
+  return { from: period.from, to: period.to, calendarVersion: calendar.version, recordCount: inside.length, analysedCount: analysed.length, findings, warnings };
+}
+
+/** The report as Markdown, for the system manager (scripts/audit-report.ts). */
+export function reportMarkdown(report: AnomalyReport, calendar: AuditCalendar): string {
+  const lines: string[] = [];
+  lines.push(`# 監査証跡 異常検知レポート / Audit trail anomaly report`, '');
+  lines.push(`- Period: ${report.from} – ${report.to} (to exclusive)`);
+  lines.push(`- Calendar: policy/audit-calendar.yaml version ${report.calendarVersion} (${calendar.timeZoneName}, business hours ${formatMinutes(calendar.businessStart)}–${formatMinutes(calendar.businessEnd)})`);
+  lines.push(`- Records in the period: ${report.recordCount}; operations analysed (with a known user): ${report.analysedCount}`);
+  lines.push(`- Findings: ${report.findings.length}` + (report.findings.length ? ` (${ANOMALY_KINDS.map((k) => `${k} ${report.findings.filter((f) => f.kind === k).length}`).join(', ')})` : ''));
+  const t = calendar.thresholds;
+  lines.push(
+    `- Thresholds: ${t.dailyOperationsPerUser} operations per user per day; ${t.departmentMedianFactor}× the department median (≥ ${t.departmentMinimumUsers} users, ≥ ${t.departmentMinimumOperations} operations); ${t.bulkPersonsPerHour} persons per user per hour; ${t.repeatedDenialsPerDay} denials per user per day`,
+  );
+  for (const warning of report.warnings) lines.push(`- **Warning:** ${warning}`);
+  lines.push('');
+  if (report.findings.length === 0) {
+    lines.push('No findings.', '');
+    return lines.join('\n');
+  }
+  for (const kind of ANOMALY_KINDS) {
+    const ofKind = report.findings.filter((f) => f.kind === kind);
+    if (ofKind.length === 0) continue;
+    lines.push(`## ${kind} (${ofKind.length})`, '');
+    lines.push('| user | department | window | count | threshold | persons | description | records (sequence) |', '|---|---|---|---|---|---|---|---|');
+    for (const f of ofKind) {
+      const cell = (value: string) => value.replace(/\|/g, '\\|');
+      lines.push(
+        `| ${cell(f.subject)} | ${cell(f.department ?? '')} | ${f.window} | ${f.count} | ${f.threshold ?? ''} | ${f.personCount} | ${cell(f.description)} | ${compactSequences(f.recordSequences)} |`,
+      );
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+/** `1,2,3,7,9,10` → `1–3, 7, 9–10`. */
+export function compactSequences(sequences: readonly number[]): string {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < sequences.length) {
+    let j = i;
+    while (j + 1 < sequences.length && sequences[j + 1] === sequences[j] + 1) j++;
+    parts.push(j === i ? String(sequences[i]) : `${sequences[i]}–${sequences[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
+const CSV_COLUMNS = ['kind', 'subject', 'department', 'window', 'windowStart', 'windowEnd', 'count', 'threshold', 'departmentMedian', 'personCount', 'description', 'recordSequences'] as const;
+
+function csvCell(value: unknown): string {
+  const text = value === null || value === undefined ? '' : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** One line per finding; recordSequences space-separated in one cell (RFC 4180, CRLF). */
+export function reportCsv(report: AnomalyReport): string {
+  const rows = [CSV_COLUMNS.join(',')];
+  for (const f of report.findings) {
+    rows.push(CSV_COLUMNS.map((column) => csvCell(column === 'recordSequences' ? f.recordSequences.join(' ') : f[column])).join(','));
+  }
+  return `${rows.join('\r\n')}\r\n`;
+}

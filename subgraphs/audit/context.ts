@@ -1,0 +1,67 @@
+import type { Knex } from 'knex';
+import DataLoader from 'dataloader';
+import { loadAuditCalendar, type AuditCalendar } from '../../lib/audit/calendar';
+import type { AuditFilter as StoreFilter, AuditStore } from '../../lib/audit/store';
+import type { SubgraphAuth } from '../shared/identity';
+import { anomalyReport, chainHead, findRecords, periodOf } from './adapter';
+import type { AnomalyReportRecord, AuditPageRecord, ChainStatusRecord } from './records';
+
+/**
+ * One set of loaders per request. The store answers one filter per statement, so the loaders do
+ * not merge different filters: they make the same page, report or head asked twice in one
+ * operation (aliases, fragments) cost one statement.
+ */
+export interface AuditLoaders {
+  page: DataLoader<PageKey, AuditPageRecord, string>;
+  report: DataLoader<{ from: string; to: string }, AnomalyReportRecord, string>;
+  chainStatus: DataLoader<'head', ChainStatusRecord>;
+}
+
+export interface PageKey {
+  filter: StoreFilter;
+  first: number;
+  after: string | null;
+}
+
+export interface AuditContext {
+  loaders: AuditLoaders;
+  /** The calendar in force (policy/audit-calendar.yaml), read once per request that needs it. */
+  calendar(): AuditCalendar;
+}
+
+/** Where the subgraph's store comes from: one opened for it, or opened on first use. */
+export interface AuditStoreSource {
+  store(): Promise<AuditStore>;
+  /** The calendar file; default policy/audit-calendar.yaml. */
+  calendarFile?: string;
+}
+
+/** Each key on its own (one statement each), identical keys once. */
+function eachLoader<K, V>(load: (key: K) => Promise<V>, cacheKeyFn: (key: K) => string): DataLoader<K, V, string> {
+  return new DataLoader<K, V, string>((keys) => Promise.all(keys.map((key) => load(key).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))))), {
+    cacheKeyFn,
+  });
+}
+
+/**
+ * `db` is the knex the shared server opens for every subgraph (AUDIT_DB_*); this subgraph reads
+ * through the store instead, which owns the audit tables (and opened the same database).
+ */
+export function createAuditContext(source: AuditStoreSource, _db: Knex, _auth: SubgraphAuth): AuditContext {
+  let calendar: AuditCalendar | undefined;
+  const calendarOf = () => (calendar ??= loadAuditCalendar(source.calendarFile));
+  return {
+    calendar: calendarOf,
+    loaders: {
+      page: eachLoader(async ({ filter, first, after }) => findRecords(await source.store(), filter, first, after), (key) => JSON.stringify(key)),
+      report: eachLoader(
+        async ({ from, to }) => {
+          const cal = calendarOf();
+          return anomalyReport(await source.store(), cal, periodOf(cal, from, to));
+        },
+        ({ from, to }) => `${from}\u0000${to}`,
+      ),
+      chainStatus: eachLoader(async () => chainHead(await source.store()), () => 'head'),
+    },
+  };
+}

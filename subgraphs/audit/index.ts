@@ -1,0 +1,41 @@
+import { openAuditStore, type AuditStore } from '../../lib/audit/store';
+import type { SubgraphModule } from '../shared/server';
+import { createAuditContext, type AuditContext, type AuditStoreSource } from './context';
+import { auditResolvers } from './resolvers';
+
+export interface AuditSubgraphOptions {
+  /** The store to read; default: opened from the environment (AUDIT_DB_*) on the first request. */
+  store?: AuditStore;
+  /** The anomaly report's calendar; default policy/audit-calendar.yaml. */
+  calendarFile?: string;
+}
+
+/**
+ * 監査証跡: the audit trail as a governance subgraph (records by user, department, person,
+ * field, period and decision; a person's view; the anomaly report; the chain's head), for
+ * security officers only (policy audit_trail). It has no legacy system and no seed: it reads the
+ * store the gateway writes (lib/audit/store.ts).
+ */
+export function createAuditSubgraph(options: AuditSubgraphOptions = {}): SubgraphModule<AuditContext> {
+  let opening: Promise<AuditStore> | undefined;
+  const source: AuditStoreSource = {
+    store() {
+      if (options.store) return Promise.resolve(options.store);
+      // An unreachable store fails this request; the next one tries again.
+      opening ??= openAuditStore().catch((error: unknown) => {
+        opening = undefined;
+        throw error;
+      });
+      return opening;
+    },
+    ...(options.calendarFile !== undefined ? { calendarFile: options.calendarFile } : {}),
+  };
+  return {
+    name: 'audit',
+    resolvers: auditResolvers as SubgraphModule<AuditContext>['resolvers'],
+    createContext: (db, auth) => createAuditContext(source, db, auth),
+  };
+}
+
+/** The subgraph over the store the environment names (main.ts, npm start). */
+export const auditSubgraph: SubgraphModule<AuditContext> = createAuditSubgraph();

@@ -1,0 +1,4 @@
+import { runSubgraphProcess } from '../shared/main';
+import { auditSubgraph } from './index';
+
+void runSubgraphProcess(auditSubgraph);

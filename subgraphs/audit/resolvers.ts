@@ -1,0 +1,28 @@
+import { badUserInput } from '../shared/errors';
+import type { Resolvers } from './generated/resolvers-types';
+import type { AuditContext } from './context';
+import { storeFilter } from './adapter';
+
+/** `first`: the SDL default for pages and for a finding's records. */
+const DEFAULT_FINDING_RECORDS = 100;
+const MAX_FINDING_RECORDS = 1000;
+
+export const auditResolvers: Resolvers = {
+  Query: {
+    auditRecords: (_parent, { filter, first, after }, context) =>
+      context.loaders.page.load({ filter: storeFilter(filter, context.calendar()), first: first ?? 50, after: after ?? null }),
+    personAccessHistory: (_parent, { personId, first, after }, context) => {
+      if (personId.trim() === '') throw badUserInput('personId must not be empty');
+      return context.loaders.page.load({ filter: { personId: personId.trim() }, first: first ?? 50, after: after ?? null });
+    },
+    auditAnomalyReport: (_parent, { from, to }, context) => context.loaders.report.load({ from, to }),
+    auditChainStatus: (_parent, _args, context: AuditContext) => context.loaders.chainStatus.load('head'),
+  },
+  AnomalyFinding: {
+    records: (finding, { first }) => {
+      const count = first ?? DEFAULT_FINDING_RECORDS;
+      if (!Number.isInteger(count) || count < 1 || count > MAX_FINDING_RECORDS) throw badUserInput(`first must be between 1 and ${MAX_FINDING_RECORDS}`);
+      return finding.recordSequences.slice(0, count).map((sequence) => finding.recordsBySequence.get(sequence)!);
+    },
+  },
+};
