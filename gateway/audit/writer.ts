@@ -34,16 +34,18 @@ interface Pending {
 }
 
 /**
- * Group commit for the trail. An entry is appended at once when no append is in flight; entries
- * that arrive while one is in flight wait for it and then go together in the next append. No
- * timer: the first request after a quiet moment is never delayed, and under load each response
- * waits for at most the append in flight plus its own (the one that carries its entry). `write`
- * resolves when the append holding the entry resolved (committed), and rejects when it failed:
- * the caller then withholds person data (fail closed).
+ * Group commit for the trail. An append starts at the end of the event-loop turn in which an
+ * entry arrives when none is in flight (setImmediate, no timer): the entries of every response
+ * completed in that turn go together. Entries that arrive while an append is in flight wait for
+ * it and then go together in the next one. So a response waits at most for the append in
+ * flight plus its own, never for a timer. `write` resolves when the append holding the entry
+ * resolved (committed), and rejects when it failed: the caller then withholds person data
+ * (fail closed).
  */
 export class AuditWriter {
   private queue: Pending[] = [];
   private inFlight = false;
+  private scheduled = false;
   private readonly maxBatch: number;
   private readonly counts: AuditWriterStats = { written: 0, failed: 0, appends: 0, largestBatch: 0 };
 
@@ -54,7 +56,7 @@ export class AuditWriter {
   write(entry: AuditEntryInput): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ entry, resolve, reject });
-      if (!this.inFlight) this.flush();
+      this.schedule();
     });
   }
 
@@ -64,11 +66,25 @@ export class AuditWriter {
 
   /** Resolves once every entry handed to `write` so far has been appended or has failed. */
   async drain(): Promise<void> {
-    while (this.inFlight || this.queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
+    while (this.inFlight || this.scheduled || this.queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /**
+   * The next append starts at the end of this turn of the event loop (setImmediate, no timer):
+   * the entries of every response completed in the same turn go together. With a synchronous
+   * driver (better-sqlite3 commits block the loop) this is where the grouping comes from.
+   */
+  private schedule(): void {
+    if (this.inFlight || this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
   }
 
   private flush(): void {
-    if (this.queue.length === 0) return;
+    if (this.inFlight || this.queue.length === 0) return;
     this.inFlight = true;
     const batch = this.queue.splice(0, this.maxBatch);
     this.counts.appends += 1;
@@ -91,7 +107,7 @@ export class AuditWriter {
       },
     ).finally(() => {
       this.inFlight = false;
-      this.flush();
+      this.schedule();
     });
   }
 }

@@ -34,11 +34,13 @@ const entry = (requestId: string): AuditEntryInput => ({
 });
 
 describe('AuditWriter (group commit)', () => {
-  test('the first entry goes at once; entries arriving during an append go together in the next one', async () => {
+  test('entries of one event-loop turn go in one append; entries arriving during an append go together in the next one', async () => {
     const sink = new MemorySink();
     sink.delayMs = 30;
     const writer = new AuditWriter({ sink, logger: silent });
     const first = writer.write(entry('a'));
+    // The append starts at the end of this turn; what arrives after, while it is in flight, waits.
+    await new Promise((resolve) => setImmediate(resolve));
     const rest = Array.from({ length: 50 }, (_, index) => writer.write(entry(`b${index}`)));
     await Promise.all([first, ...rest]);
     expect(sink.batches).toEqual([1, 50]);

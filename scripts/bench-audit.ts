@@ -1,0 +1,135 @@
+/**
+ * What the audit trail costs the gateway: operations per second with and without it, same run.
+ *
+ *   npx tsx scripts/bench-audit.ts [--duration 8] [--connections 20] [--rounds 2] [--residents 3000]
+ *
+ * Seeds a throwaway synthetic dataset, starts the four subgraphs and TWO gateways over them:
+ * one writing the trail (the real store: SQLite in a temp dir, the default configuration), one
+ * without (`audit: false`, the baseline; never in service). autocannon drives the same
+ * operations against each, alternated (without, with, without, with …) so drift hits both.
+ * Operations: one resident with its individual number, and a page of 20 residents (20 persons
+ * per entry). Prints requests/s per variant and the cost in percent; with the trail, also how
+ * the writer grouped entries (appends vs entries). Not a test: timings depend on the machine.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+// @ts-expect-error autocannon ships no types
+import autocannon from 'autocannon';
+import { seedAll } from '../generator/seed';
+import { REFERENCE_DATE } from '../generator/dates';
+import { FIXTURE_FIRST_RESIDENT } from '../generator/fixtures';
+import { loadConfig } from '../gateway/config';
+import { startGateway } from '../gateway/server';
+import { loadOrCreateDevKeys } from '../gateway/auth/dev-keys';
+import { mintDevToken } from '../gateway/auth/dev-token';
+import { findPersona } from '../gateway/auth/personas';
+import { composeSupergraph } from './compose';
+import { SUBGRAPH_ENDPOINTS } from '../lib/subgraphs';
+import { startFederation } from '../test/support/federation';
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '8' },
+    connections: { type: 'string', default: '20' },
+    rounds: { type: 'string', default: '2' },
+    residents: { type: 'string', default: '3000' },
+  },
+});
+const DURATION = Number(values.duration);
+const CONNECTIONS = Number(values.connections);
+const ROUNDS = Number(values.rounds);
+const RESIDENTS = Number(values.residents);
+
+process.env.WARD_AS_OF_DATE ??= REFERENCE_DATE;
+process.env.LOG_LEVEL ??= 'silent';
+
+const OPERATIONS = {
+  'one resident + individual number': `{ resident(id: "${FIXTURE_FIRST_RESIDENT.addressNumber}") { individualNumber name { kanji } } }`,
+  'page of 20 residents': '{ residents(first: 20) { edges { node { individualNumber name { kanji } address { full } } } } }',
+};
+
+async function run(url: string, token: string, query: string): Promise<number> {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: DURATION,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query }),
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${result.non2xx} non-2xx, ${result.errors} errors`);
+  return result.requests.average;
+}
+
+async function main(): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ward-bench-audit-'));
+  try {
+    console.log(`seeding ${RESIDENTS} synthetic residents into ${dataDir} …`);
+    await seedAll({ residents: RESIDENTS, dataDir });
+    // Gateway WITH the trail (the default: a real SQLite store).
+    const federation = await startFederation({ dataDir, auditFile: path.join(dataDir, 'audit.sqlite') });
+    // Gateway WITHOUT the trail over the same subgraphs.
+    const supergraphPath = path.join(dataDir, 'supergraph.graphql');
+    const composed = composeSupergraph();
+    if (!composed.ok) throw new Error('composition failed');
+    fs.writeFileSync(supergraphPath, composed.supergraphSdl);
+    const keysPath = path.join(dataDir, 'dev-keys.json');
+    const env: Record<string, string> = {
+      GATEWAY_PORT: '0',
+      SUPERGRAPH_PATH: supergraphPath,
+      AUTH_DEV_KEYS_PATH: keysPath,
+      GATEWAY_IDENTITY_DEV_KEYS_PATH: federation.identityKeysPath,
+      LOG_LEVEL: 'silent',
+    };
+    for (const endpoint of SUBGRAPH_ENDPOINTS) {
+      const subgraph = (federation.subgraphs as Partial<Record<string, { url: string }>>)[endpoint.name];
+      if (subgraph) env[endpoint.urlEnv] = subgraph.url;
+    }
+    const baseline = await startGateway({ config: loadConfig(env), audit: false });
+    // The same gateway code with a sink that stores nothing: what the trail costs besides the database.
+    const noStore = await startGateway({ config: loadConfig(env), audit: { append: async () => undefined } });
+    const persona = findPersona('registry-clerk')!;
+    const baselineToken = (await mintDevToken({ persona, keys: await loadOrCreateDevKeys(keysPath), expiresIn: '1h' })).token;
+    const auditedToken = await federation.token('registry-clerk', { expiresIn: '1h' });
+
+    try {
+      console.log(`${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} rounds alternated\n`);
+      for (const [name, query] of Object.entries(OPERATIONS)) {
+        // Warm-up (plans, decision cache, SQLite page cache).
+        await autocannon({ url: baseline.url, method: 'POST', connections: 4, duration: 1, headers: { 'content-type': 'application/json', authorization: `Bearer ${baselineToken}` }, body: JSON.stringify({ query }) });
+        await autocannon({ url: federation.gatewayUrl, method: 'POST', connections: 4, duration: 1, headers: { 'content-type': 'application/json', authorization: `Bearer ${auditedToken}` }, body: JSON.stringify({ query }) });
+        const without: number[] = [];
+        const withAudit: number[] = [];
+        const sinkOnly: number[] = [];
+        for (let round = 0; round < ROUNDS; round += 1) {
+          without.push(await run(baseline.url, baselineToken, query));
+          withAudit.push(await run(federation.gatewayUrl, auditedToken, query));
+          sinkOnly.push(await run(noStore.url, baselineToken, query));
+        }
+        const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+        const a = mean(without);
+        const b = mean(withAudit);
+        console.log(`${name}`);
+        console.log(`  without audit: ${a.toFixed(0)} ops/s   (runs ${without.map((x) => x.toFixed(0)).join(', ')})`);
+        console.log(`  with audit:    ${b.toFixed(0)} ops/s   (runs ${withAudit.map((x) => x.toFixed(0)).join(', ')})`);
+        console.log(`  no-op sink:    ${mean(sinkOnly).toFixed(0)} ops/s   (runs ${sinkOnly.map((x) => x.toFixed(0)).join(', ')}; entries built, person keys fetched, nothing stored)`);
+        console.log(`  cost:          ${(((a - b) / a) * 100).toFixed(1)} %\n`);
+      }
+      const stats = federation.gateway.auditWriter!.stats();
+      console.log(`audit writer: ${stats.written} entries in ${stats.appends} appends (largest batch ${stats.largestBatch}), ${stats.failed} failed`);
+    } finally {
+      await baseline.stop();
+      await noStore.stop();
+      await federation.stop();
+    }
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
