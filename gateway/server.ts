@@ -17,6 +17,7 @@ import { AuthorizingGateway } from './authorization';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { ideRoutes } from './ide/routes';
+import { operationLimitsRule } from './operation-limits';
 import { createLogger } from '../lib/logger';
 import { requestIdMiddleware, requestIdOf } from './request-id';
 import { GRAPHQL_PATH, HEALTH_PATH, isSubgraphName } from '../lib/subgraphs';
@@ -180,6 +181,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // access rules do not allow introspection (and for everyone in production by default).
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    validationRules: [operationLimitsRule()],
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // The IDE is ours (served from node_modules); Apollo's default page loads from a CDN.
