@@ -6,6 +6,7 @@ import { findPersona, PERSONAS, type PersonaId } from '../../gateway/auth/person
 import { clearProfileCache, PROFILE_CACHE_SIZE, profileCacheSize, resolveProfile, satisfies } from '../../lib/authorization/profile';
 import { DEFAULT_POLICY_DIR, loadRuleSet, RULE_FILE_NAMES } from '../../lib/authorization/rules';
 import { POLICY_NAMES, type PermissionProfile, type Principal } from '../../lib/authorization/types';
+import { EXPECTED_GRANTS as EXPECTED } from '../support/expected-grants';
 
 const rules = loadRuleSet();
 
@@ -28,21 +29,6 @@ function profileOf(id: PersonaId, overrides: Partial<Principal> = {}, production
   return result.profile;
 }
 
-/**
- * The expected outcome of the issue (shared brief, "Default grants"), written out here rather
- * than derived from policy/: a change to the rule files that changes who reads what fails this.
- */
-const EXPECTED: Record<Exclude<PersonaId, 'revoked-clerk'>, readonly string[]> = {
-  'registry-clerk': ['person_basic', 'person_register', 'individual_number', 'foreign_resident_card', 'cs_identity', 'information_linkage', 'card_progress', 'support_measure'],
-  'branch-clerk': ['person_basic', 'person_register', 'individual_number', 'foreign_resident_card', 'cs_identity', 'card_progress'],
-  'registry-clerk-nomfa': ['person_basic', 'person_register', 'foreign_resident_card', 'cs_identity', 'information_linkage', 'card_progress', 'support_measure'],
-  'mynumber-officer': ['person_basic', 'individual_number', 'cs_identity', 'card_progress'],
-  'tax-clerk': ['person_basic', 'person_register', 'individual_number'],
-  'school-clerk': ['person_basic'],
-  'dx-analyst': ['statistics'],
-  'security-officer': ['audit_trail'],
-  'vendor-operator': [],
-};
 
 const SUPPORT_MEASURE_RECORDS: readonly PersonaId[] = ['registry-clerk', 'registry-clerk-nomfa'];
 

@@ -13,27 +13,17 @@ import { prepareSupergraphForGateway } from '../../gateway/supergraph-security';
 import { FIXTURE_FIRST_RESIDENT, FIXTURE_FOREIGN_RESIDENT, FIXTURE_MOVED_OUT, FIXTURE_SPECIAL_PERMANENT } from '../../generator/fixtures';
 import { PERSONA_IDS } from '../../gateway/auth/personas';
 import { UNAUTHORIZED_FIELD_CODE } from '../../lib/authorization/types';
+import { EXPECTED_GRANTS } from '../support/expected-grants';
 import { startFederation, type Federation } from '../support/federation';
 
 /**
  * The whole matrix: every classified field of the supergraph × every persona, through the real
- * gateway and subgraphs. The expected grants below are written here, independently of
- * policy/*.yaml, so a wrong rule fails this test; the field → policy mapping is read from the
+ * gateway and subgraphs. The expected grants (test/support/expected-grants.ts) are written out
+ * independently of policy/*.yaml, so a wrong rule fails this test; the field → policy mapping is read from the
  * supergraph (the classification itself is pinned separately, field by field, for the fields
  * that matter most, at the bottom).
  */
 
-const EXPECTED_GRANTS: Record<string, readonly string[]> = {
-  'registry-clerk': ['person_basic', 'person_register', 'individual_number', 'foreign_resident_card', 'cs_identity', 'information_linkage', 'card_progress', 'support_measure'],
-  'branch-clerk': ['person_basic', 'person_register', 'individual_number', 'foreign_resident_card', 'cs_identity', 'card_progress'],
-  'registry-clerk-nomfa': ['person_basic', 'person_register', 'foreign_resident_card', 'cs_identity', 'information_linkage', 'card_progress', 'support_measure'],
-  'mynumber-officer': ['person_basic', 'individual_number', 'cs_identity', 'card_progress'],
-  'tax-clerk': ['person_basic', 'person_register', 'individual_number'],
-  'school-clerk': ['person_basic'],
-  'dx-analyst': ['statistics'],
-  'security-officer': ['audit_trail'],
-  'vendor-operator': [],
-};
 
 const SUPERGRAPH = fs.readFileSync(path.resolve(__dirname, '..', '..', 'schema', 'supergraph.graphql'), 'utf8');
 const prepared = prepareSupergraphForGateway(SUPERGRAPH);
@@ -49,7 +39,7 @@ function allowedFor(persona: string | null, coordinate: string): boolean {
   if (persona === null) return true;
   const classification = classifications.get(coordinate);
   if (!classification) return false;
-  const grants = new Set(EXPECTED_GRANTS[persona]);
+  const grants = new Set(EXPECTED_GRANTS[persona as keyof typeof EXPECTED_GRANTS]);
   if (!classification.policies) return true; // @authenticated only
   return classification.policies.some((all) => all.every((policy) => grants.has(policy)));
 }
