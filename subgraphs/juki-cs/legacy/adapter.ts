@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { LETTER_ERAS, parseWarekiDate, type LegacyDate } from '../../../lib/legacy/wareki';
 import { kanaSearchKey, normalizeKana, padFixedWidth } from '../../../lib/legacy/text';
 import { jstTimestampToIso } from '../../../lib/legacy/timestamp';
-import { escapeLike, required, text, type LegacyRow as Row } from '../../shared/adapter';
+import { escapeLike, required, text, wherePrefix, type LegacyRow as Row } from '../../shared/adapter';
 import { convertByKey, type Settled } from '../../shared/loaders';
 import type { IdentityChangeReason, IdentityRecord, IdentitySearchFilter, IdentitySearchPage } from '../records';
 
@@ -160,7 +160,7 @@ export function birthDateReadings(iso: string): string[] {
 export async function searchIdentities(db: Knex, filter: IdentitySearchFilter, first: number, withoutSupportMeasure = false): Promise<IdentitySearchPage> {
   const query = db('HONNIN_KAKUNIN').select(IDENTITY_COLUMNS);
   if (filter.name) query.whereIn('SHIMEI', storedNameForms(filter.name, NAME_WIDTH));
-  if (filter.nameKana) query.whereRaw(`?? like ? escape '\\'`, ['KENSAKU_KANA', `${escapeLike(kanaSearchKey(filter.nameKana))}%`]);
+  if (filter.nameKana) wherePrefix(query, 'KENSAKU_KANA', kanaSearchKey(filter.nameKana));
   if (filter.birthDate) query.whereIn('SEINENGAPPI', birthDateReadings(filter.birthDate));
   if (filter.sex) query.where('SEIBETSU', filter.sex === 'FEMALE' ? '2' : '1');
   if (filter.address) {

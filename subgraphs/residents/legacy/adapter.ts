@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { parseWarekiDate, parseWesternDate, toWarekiRaw, toWesternRaw, type LegacyDate } from '../../../lib/legacy/wareki';
 import { detectGaiji, kanaSearchKey, normalizeKana } from '../../../lib/legacy/text';
-import { escapeLike, required, text, type LegacyRow as Row } from '../../shared/adapter';
+import { required, text, wherePrefix, type LegacyRow as Row } from '../../shared/adapter';
 import { convertByKey, convertGroups, type Settled } from '../../shared/loaders';
 import type {
   AddressRecord,
@@ -372,12 +372,12 @@ function whereNoMeasureInForce(query: Knex.QueryBuilder, db: Knex, today: string
 function applyFilter(db: Knex, query: Knex.QueryBuilder, filter: ResidentSearchFilter, withoutRestrictedLocations: string | null): Knex.QueryBuilder {
   if (filter.kanaPrefix) {
     const key = kanaSearchKey(filter.kanaPrefix);
-    if (key) query.whereRaw(`?? like ? escape '\\'`, ['KENSAKU_KANA', `${escapeLike(key)}%`]);
+    if (key) wherePrefix(query, 'KENSAKU_KANA', key);
   }
   if (filter.status?.length) query.whereIn('JUMIN_JOTAI', filter.status.map((s) => CODE_BY_STATUS[s]));
   if (filter.residentType) query.where('JUMIN_SHUBETSU', filter.residentType === 'FOREIGN' ? '2' : '1');
   if (filter.addressCode) {
-    query.whereRaw(`?? like ?`, ['JUSHO_CD', `${escapeLike(filter.addressCode)}%`]);
+    wherePrefix(query, 'JUSHO_CD', filter.addressCode, { escape: false });
     if (withoutRestrictedLocations !== null) whereNoMeasureInForce(query, db, withoutRestrictedLocations);
   }
   if (filter.birthDateFrom || filter.birthDateTo) {
