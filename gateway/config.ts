@@ -53,6 +53,12 @@ export interface GatewayConfig {
   readonly logLevel: LevelWithSilent;
   /** The audit store's settings (AUDIT_* and DATA_DIR), passed through to lib/audit/config.ts. */
   readonly audit: AuditStoreSettings;
+  /**
+   * GATEWAY_AUTHORIZATION=off: the gateway's field rules (the first line, AuthorizingGateway) are
+   * skipped — for the benchmark's baseline only (`npm run bench`), refused when NODE_ENV=production.
+   * Authentication, the permission profile and the subgraphs' own rules still apply. Default 'on'.
+   */
+  readonly authorization: 'on' | 'off';
 }
 
 export interface AuditStoreSettings {
@@ -99,6 +105,10 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   const logLevel = (read('LOG_LEVEL') ?? 'info') as LevelWithSilent;
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
 
+  const authorization = read('GATEWAY_AUTHORIZATION') ?? 'on';
+  if (authorization !== 'on' && authorization !== 'off') problems.push(`GATEWAY_AUTHORIZATION must be 'on' or 'off', got '${authorization}'`);
+  if (authorization === 'off' && read('NODE_ENV') === 'production') problems.push('GATEWAY_AUTHORIZATION=off (benchmark baseline only) is refused when NODE_ENV=production');
+
   const auth = loadAuthConfig(read, problems);
   const identitySigning = loadIdentitySigningConfig(read, problems);
 
@@ -119,6 +129,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     identitySigning,
     logLevel,
     audit: { env: auditEnv },
+    authorization: authorization === 'off' ? 'off' : 'on',
   };
 }
 

@@ -174,8 +174,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const app = express();
   const httpServer = http.createServer(app);
+  // GATEWAY_AUTHORIZATION=off (benchmark baseline only; refused in production by gateway/config.ts):
+  // operations go to the planner without the first line's decision.
+  const rulesOff = config.authorization === 'off';
+  if (rulesOff) logger.warn('running WITHOUT the gateway field rules (GATEWAY_AUTHORIZATION=off, benchmark baseline only)');
   const apollo = new ApolloServer<GatewayContext>({
-    gateway: authorization,
+    gateway: rulesOff ? gateway : authorization,
     logger: apolloLogger,
     // Open at this level: the authorization walk removes __schema / __type for every profile the
     // access rules do not allow introspection (and for everyone in production by default).

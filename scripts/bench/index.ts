@@ -1,0 +1,352 @@
+/**
+ * npm run bench -- [--residents 10000] [--duration 10] [--rounds 3] [--connections 10] [--soak 10]
+ *                  [--tokens 20000] [--base-port 4600] [--workloads a,b,c,d] [--log-level warn] [--verbose]
+ *
+ * Issue 5's benchmark, one command. Reuses or seeds data/bench/<N>/ (scripts/seed.ts), starts the
+ * five subgraphs, our gateway as deployed (gateway/main.ts: field rules + audit trail), our
+ * gateway without them (scripts/bench/gateway-baseline.ts: GATEWAY_AUTHORIZATION=off, no audit)
+ * and @graphql-hive/gateway over the same supergraph, all as child processes on the same
+ * subgraph processes. Each workload is run against every contender in turn (A B C D A B C D …,
+ * `--rounds` rounds, the median reported), every request with its own credential; single-subgraph
+ * workloads also straight at the subgraph (identity signed as the gateway signs it). Then
+ * `--soak` seconds of workload (a) against the deployed gateway, its RSS before and after.
+ * Prints a Markdown table and ratios; writes bench-results/<timestamp>.json. Not a test.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { PROJECT_ROOT } from '../../gateway/paths';
+import { loadOrCreateDevKeys } from '../../gateway/auth/dev-keys';
+import { REFERENCE_DATE } from '../../generator/dates';
+import { seedStampIsCurrent } from '../../generator/seed-stamp';
+import { loadRuleSet } from '../../lib/authorization/rules';
+import { GRAPHQL_PATH, HEALTH_PATH, SUBGRAPH_ENDPOINTS, localSubgraphUrl } from '../../lib/subgraphs';
+import { writeHiveConfig, writeHiveSupergraph } from './hive';
+import { rssMiB, spawnChild, spawnTs, stopAll, waitFor, type BenchChild } from './processes';
+import { precheck, runLoad, type RunResult, type Target } from './run';
+import { accessTokenPool, identityPool, type HeaderPool } from './tokens';
+import { WORKLOADS, type Workload } from './workloads';
+
+const { values } = parseArgs({
+  options: {
+    residents: { type: 'string', default: '10000' },
+    duration: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '10' },
+    soak: { type: 'string', default: '10' },
+    tokens: { type: 'string', default: '20000' },
+    'base-port': { type: 'string', default: '4600' },
+    workloads: { type: 'string', default: 'a,b,c,d' },
+    'log-level': { type: 'string', default: 'warn' },
+    verbose: { type: 'boolean', default: false },
+  },
+});
+
+function positive(name: string, value: string | undefined, allowZero = false): number {
+  const n = Number(value?.replace(/_/g, ''));
+  if (!Number.isSafeInteger(n) || n < (allowZero ? 0 : 1)) {
+    process.stderr.write(`bench: --${name} needs a ${allowZero ? 'non-negative' : 'positive'} integer, got '${value}'\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const RESIDENTS = positive('residents', values.residents);
+const DURATION = positive('duration', values.duration);
+const ROUNDS = positive('rounds', values.rounds);
+const CONNECTIONS = positive('connections', values.connections);
+const SOAK = positive('soak', values.soak, true);
+const TOKENS = positive('tokens', values.tokens);
+const BASE_PORT = positive('base-port', values['base-port']);
+const LOG_LEVEL = values['log-level'] as string;
+const VERBOSE = values.verbose === true;
+const SELECTED = new Set((values.workloads as string).split(',').map((w) => w.trim()));
+
+type ContenderId = 'direct' | 'no-rules' | 'rules+audit' | 'hive';
+const CONTENDER_TITLES: Record<ContenderId, string> = {
+  direct: 'subgraph direct',
+  'no-rules': 'ours, no rules/audit',
+  'rules+audit': 'ours, rules + audit',
+  hive: 'Hive Gateway 2.15.1',
+};
+
+interface Contender {
+  readonly id: ContenderId;
+  readonly url?: string;
+  readonly child?: BenchChild;
+  /** Why it is not in the run. */
+  unavailable?: string;
+}
+
+const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+async function main(): Promise<void> {
+  const benchRoot = path.join(PROJECT_ROOT, 'data', 'bench');
+  const dataDir = path.join(benchRoot, String(RESIDENTS));
+  fs.mkdirSync(dataDir, { recursive: true });
+  await ensureDatasetWithArgs(dataDir);
+
+  const devKeysPath = path.join(benchRoot, 'dev-keys.json');
+  const identityKeysPath = path.join(benchRoot, 'gateway-identity-keys.json');
+  await loadOrCreateDevKeys(devKeysPath);
+  await loadOrCreateDevKeys(identityKeysPath);
+  const ruleVersion = loadRuleSet().version;
+  const auditFile = path.join(dataDir, 'audit-bench.sqlite');
+  for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${auditFile}${suffix}`, { force: true });
+
+  const baseEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'development',
+    DATA_DIR: dataDir,
+    WARD_AS_OF_DATE: process.env['WARD_AS_OF_DATE'] ?? REFERENCE_DATE,
+    LOG_LEVEL,
+    AUTH_DEV_KEYS_PATH: devKeysPath,
+    GATEWAY_IDENTITY_DEV_KEYS_PATH: identityKeysPath,
+    AUDIT_DB_FILE: auditFile,
+  };
+  const subgraphUrls: Record<string, string> = {};
+  const urlEnv: Record<string, string> = {};
+  const subgraphByOrigin: Record<string, string> = {};
+  SUBGRAPH_ENDPOINTS.forEach((endpoint, index) => {
+    const port = BASE_PORT + 1 + index;
+    subgraphUrls[endpoint.name] = localSubgraphUrl(port);
+    urlEnv[endpoint.urlEnv] = localSubgraphUrl(port);
+    subgraphByOrigin[`http://127.0.0.1:${port}`] = endpoint.name;
+  });
+
+  say('starting the five subgraphs …');
+  const subgraphs = SUBGRAPH_ENDPOINTS.map((endpoint, index) => ({
+    endpoint,
+    port: BASE_PORT + 1 + index,
+    child: spawnTs(endpoint.name, `subgraphs/${endpoint.name}/main.ts`, { ...baseEnv, [endpoint.portEnv]: String(BASE_PORT + 1 + index) }, VERBOSE),
+  }));
+  await Promise.all(subgraphs.map(({ child, port }) => waitFor(child, `http://127.0.0.1:${port}${HEALTH_PATH}`)));
+
+  const ports = { 'rules+audit': BASE_PORT + 10, 'no-rules': BASE_PORT + 11, hive: BASE_PORT + 12 };
+  say('starting our gateway twice (as deployed; without field rules and audit) and Hive Gateway …');
+  const deployed = spawnTs('gateway', 'gateway/main.ts', { ...baseEnv, ...urlEnv, GATEWAY_PORT: String(ports['rules+audit']) }, VERBOSE);
+  const baseline = spawnTs('gateway-baseline', 'scripts/bench/gateway-baseline.ts', { ...baseEnv, ...urlEnv, GATEWAY_PORT: String(ports['no-rules']) }, VERBOSE);
+  const supergraphSdl = fs.readFileSync(path.join(PROJECT_ROOT, 'schema', 'supergraph.graphql'), 'utf8');
+  const hiveSupergraph = writeHiveSupergraph(benchRoot, supergraphSdl, subgraphUrls);
+  const hiveConfig = writeHiveConfig({ dir: benchRoot, devKeysPath, identityKeysPath, subgraphByOrigin, ruleVersion });
+  const hiveBin = path.join(PROJECT_ROOT, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js');
+  const hive = spawnChild(
+    'hive',
+    process.execPath,
+    [hiveBin, 'supergraph', hiveSupergraph, '--port', String(ports.hive), '--host', '127.0.0.1', '-c', hiveConfig, '--polling', '1h'],
+    { ...baseEnv, NODE_ENV: 'production' },
+    VERBOSE,
+  );
+  await Promise.all([
+    waitFor(deployed, `http://127.0.0.1:${ports['rules+audit']}${HEALTH_PATH}`),
+    waitFor(baseline, `http://127.0.0.1:${ports['no-rules']}${HEALTH_PATH}`),
+  ]);
+  const contenders: Contender[] = [
+    { id: 'direct' },
+    { id: 'no-rules', url: `http://127.0.0.1:${ports['no-rules']}${GRAPHQL_PATH}`, child: baseline },
+    { id: 'rules+audit', url: `http://127.0.0.1:${ports['rules+audit']}${GRAPHQL_PATH}`, child: deployed },
+    { id: 'hive', url: `http://127.0.0.1:${ports.hive}${GRAPHQL_PATH}`, child: hive },
+  ];
+  const hiveContender = contenders[3] as Contender;
+  try {
+    await waitFor(hive, `http://127.0.0.1:${ports.hive}/healthcheck`, 60_000);
+  } catch (error) {
+    hiveContender.unavailable = error instanceof Error ? error.message : String(error);
+    say(`Hive Gateway could not run here:\n${hiveContender.unavailable}`);
+  }
+
+  const rss: Record<string, Record<string, number | undefined>> = {};
+  const measureRss = (moment: string) => {
+    for (const contender of contenders) if (contender.child) (rss[contender.id] ??= {})[moment] = rssMiB(contender.child.process.pid);
+  };
+  measureRss('started');
+
+  say(`minting ${TOKENS} distinct access tokens per persona …`);
+  const accessPools = new Map<string, HeaderPool>();
+  for (const persona of new Set(WORKLOADS.filter((w) => SELECTED.has(w.id)).map((w) => w.persona))) {
+    accessPools.set(persona, await accessTokenPool(devKeysPath, persona, TOKENS));
+  }
+
+  const targetOf = async (workload: Workload, contender: Contender): Promise<Target | undefined> => {
+    if (contender.unavailable) return undefined;
+    if (contender.id === 'direct') {
+      if (!workload.direct) return undefined;
+      const pool = await identityPool(identityKeysPath, workload.direct.subgraph, workload.persona, ruleVersion, Math.min(TOKENS, 5000));
+      return { url: subgraphUrls[workload.direct.subgraph] as string, query: workload.direct.query, ...(workload.direct.variables ? { variables: workload.direct.variables } : {}), pool };
+    }
+    return { url: contender.url as string, query: workload.query, ...(workload.variables ? { variables: workload.variables } : {}), pool: accessPools.get(workload.persona) as HeaderPool };
+  };
+
+  interface Cell {
+    runs: RunResult[];
+    precheckError?: string;
+  }
+  const results: Record<string, Partial<Record<ContenderId, Cell>>> = {};
+
+  for (const workload of WORKLOADS.filter((w) => SELECTED.has(w.id))) {
+    say(`${workload.title}`);
+    const targets: { contender: Contender; target: Target }[] = [];
+    for (const contender of contenders) {
+      const target = await targetOf(workload, contender);
+      if (!target) continue;
+      const problem = await precheck(target);
+      const cell: Cell = { runs: [] };
+      if (problem !== undefined) {
+        cell.precheckError = problem;
+        say(`  ${CONTENDER_TITLES[contender.id]}: check request failed: ${problem}`);
+      }
+      (results[workload.id] ??= {})[contender.id] = cell;
+      targets.push({ contender, target });
+      // Warm-up: plans, caches, JIT.
+      await runLoad(target, 2, Math.min(4, CONNECTIONS));
+    }
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      for (const { contender, target } of targets) {
+        if (contender.id === 'direct') await target.pool.refresh();
+        const result = await runLoad(target, DURATION, CONNECTIONS);
+        results[workload.id]![contender.id]!.runs.push(result);
+        say(`  round ${round} ${CONTENDER_TITLES[contender.id].padEnd(22)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms${result.non2xx + result.errors + result.timeouts > 0 ? `  (${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts)` : ''}`);
+      }
+    }
+  }
+  measureRss('after rounds');
+
+  let soak: { seconds: number; rssBefore?: number; rssAfter?: number; result?: RunResult } | undefined;
+  const soakWorkload = WORKLOADS[0] as Workload;
+  if (SOAK > 0) {
+    const contender = contenders[2] as Contender;
+    const target = (await targetOf(soakWorkload, contender)) as Target;
+    const before = rssMiB(deployed.process.pid);
+    say(`soak: ${SOAK} s of workload (a) against ours (rules + audit); RSS before ${before} MiB …`);
+    const result = await runLoad(target, SOAK, CONNECTIONS);
+    const after = rssMiB(deployed.process.pid);
+    soak = { seconds: SOAK, ...(before !== undefined ? { rssBefore: before } : {}), ...(after !== undefined ? { rssAfter: after } : {}), result };
+  }
+  measureRss('end');
+
+  // ---- report
+  const medians: Record<string, Partial<Record<ContenderId, { rps: number; p50: number; p99: number; failures: number; requests: number }>>> = {};
+  for (const [workloadId, byContender] of Object.entries(results)) {
+    for (const [contenderId, cell] of Object.entries(byContender) as [ContenderId, Cell][]) {
+      if (cell.runs.length === 0) continue;
+      (medians[workloadId] ??= {})[contenderId] = {
+        rps: median(cell.runs.map((r) => r.rps)),
+        p50: median(cell.runs.map((r) => r.p50)),
+        p99: median(cell.runs.map((r) => r.p99)),
+        failures: cell.runs.reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0),
+        requests: cell.runs.reduce((n, r) => n + r.requests, 0),
+      };
+    }
+  }
+  const lines: string[] = [];
+  lines.push(`Residents: ${RESIDENTS}; ${ROUNDS} rounds × ${DURATION} s, ${CONNECTIONS} connections, median of rounds; ${TOKENS} distinct tokens per persona; Node ${process.version}.`, '');
+  lines.push('| workload | contender | req/s | p50 ms | p99 ms | notes |', '|---|---|---:|---:|---:|---|');
+  for (const workload of WORKLOADS.filter((w) => SELECTED.has(w.id))) {
+    for (const contender of contenders) {
+      const cell = results[workload.id]?.[contender.id];
+      const m = medians[workload.id]?.[contender.id];
+      if (contender.id === 'direct' && !workload.direct) continue;
+      if (!cell || !m) {
+        lines.push(`| ${workload.title} | ${CONTENDER_TITLES[contender.id]} | – | – | – | not run${contender.unavailable ? ': could not start' : ''} |`);
+        continue;
+      }
+      const notes = [
+        contender.id === 'direct' ? workload.direct?.note : undefined,
+        cell.precheckError ? `check: ${cell.precheckError.slice(0, 80).replace(/\|/g, '/')}` : undefined,
+        m.failures > 0 ? `${m.failures} failed of ${m.requests}` : undefined,
+        m.requests > TOKENS && contender.id !== 'direct' ? `tokens reused ×${(m.requests / TOKENS / ROUNDS).toFixed(1)}/run` : undefined,
+      ].filter(Boolean);
+      lines.push(`| ${workload.title} | ${CONTENDER_TITLES[contender.id]} | ${m.rps.toFixed(0)} | ${m.p50} | ${m.p99} | ${notes.join('; ')} |`);
+    }
+  }
+  lines.push('', '| workload | rules+audit ÷ no rules (req/s) | ours (rules+audit) ÷ Hive | ours (no rules) ÷ Hive |', '|---|---:|---:|---:|');
+  const ratios: Record<string, Record<string, number | null>> = {};
+  const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined && b > 0 ? a / b : null);
+  const fmt = (x: number | null) => (x === null ? '–' : `${x.toFixed(2)}×`);
+  for (const workload of WORKLOADS.filter((w) => SELECTED.has(w.id))) {
+    const m = medians[workload.id] ?? {};
+    const r = {
+      rulesAuditOverNoRules: ratio(m['rules+audit']?.rps, m['no-rules']?.rps),
+      oursOverHive: ratio(m['rules+audit']?.rps, m.hive?.rps),
+      oursNoRulesOverHive: ratio(m['no-rules']?.rps, m.hive?.rps),
+    };
+    ratios[workload.id] = r;
+    lines.push(`| ${workload.title} | ${fmt(r.rulesAuditOverNoRules)} | ${fmt(r.oursOverHive)} | ${fmt(r.oursNoRulesOverHive)} |`);
+  }
+  lines.push('', '| process | RSS started (MiB) | after rounds | end |', '|---|---:|---:|---:|');
+  for (const contender of contenders) {
+    const r = rss[contender.id];
+    if (r) lines.push(`| ${CONTENDER_TITLES[contender.id]} | ${r['started'] ?? '–'} | ${r['after rounds'] ?? '–'} | ${r['end'] ?? '–'} |`);
+  }
+  if (soak) {
+    lines.push('', `Soak: ${soak.seconds} s of (a) against ours (rules + audit): ${soak.result?.rps.toFixed(0)} req/s, p99 ${soak.result?.p99} ms; gateway RSS ${soak.rssBefore} MiB before → ${soak.rssAfter} MiB after.`);
+  }
+  if (hiveContender.unavailable) lines.push('', `Hive Gateway did not run: ${hiveContender.unavailable.split('\n').slice(0, 5).join(' / ')}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  const resultsDir = path.join(PROJECT_ROOT, 'bench-results');
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const file = path.join(resultsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  fs.writeFileSync(
+    file,
+    `${JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        node: process.version,
+        settings: { residents: RESIDENTS, duration: DURATION, rounds: ROUNDS, connections: CONNECTIONS, soak: SOAK, tokens: TOKENS, logLevel: LOG_LEVEL },
+        workloads: WORKLOADS.filter((w) => SELECTED.has(w.id)).map((w) => ({ id: w.id, title: w.title, persona: w.persona, query: w.query, variables: w.variables, direct: w.direct })),
+        contenders: contenders.map((c) => ({ id: c.id, title: CONTENDER_TITLES[c.id], url: c.url, unavailable: c.unavailable })),
+        results,
+        medians,
+        ratios,
+        rss,
+        soak,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  say(`results written to ${path.relative(PROJECT_ROOT, file)}`);
+}
+
+async function ensureDatasetWithArgs(dataDir: string): Promise<void> {
+  const stampFile = path.join(dataDir, 'seed-stamp.json');
+  let seeded: number | undefined;
+  try {
+    seeded = (JSON.parse(fs.readFileSync(stampFile, 'utf8')) as { residents?: number }).residents;
+  } catch {
+    seeded = undefined;
+  }
+  if (seeded === RESIDENTS && seedStampIsCurrent(dataDir)) {
+    say(`reusing the ${RESIDENTS}-resident dataset in ${path.relative(PROJECT_ROOT, dataDir)}`);
+    return;
+  }
+  say(`seeding ${RESIDENTS} residents into ${path.relative(PROJECT_ROOT, dataDir)} (scripts/seed.ts) …`);
+  const started = Date.now();
+  const seed = spawnChild('seed', process.execPath, ['--import', 'tsx', 'scripts/seed.ts', '--residents', String(RESIDENTS), '--data-dir', dataDir], { ...process.env }, true);
+  const code = await seed.exited;
+  if (code !== 0) throw new Error(`seeding failed (exit code ${code})`);
+  say(`seeded in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+let exiting = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (exiting) return;
+    exiting = true;
+    say(`${signal}: stopping the child processes`);
+    void stopAll().then(() => process.exit(130));
+  });
+}
+
+main()
+  .catch((error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => void stopAll());

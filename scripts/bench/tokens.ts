@@ -1,0 +1,79 @@
+/**
+ * Pools of distinct credentials, rotated per request by autocannon's `setupRequest`, so every
+ * request in a run carries an `Authorization` (or signed identity) value of its own as long as
+ * the pool is larger than the run's request count (the JSON reports how many repeated).
+ */
+import { randomUUID } from 'node:crypto';
+import { loadOrCreateDevKeys, type DevKeys } from '../../gateway/auth/dev-keys';
+import { mintDevToken } from '../../gateway/auth/dev-token';
+import { findPersona, type Persona } from '../../gateway/auth/personas';
+import { createIdentitySigner, type IdentitySigner } from '../../gateway/identity-signing';
+import type { SubgraphName } from '../../lib/subgraphs';
+
+export interface HeaderPool {
+  readonly header: string;
+  /** The value for the next request (round robin). */
+  next(): string;
+  readonly size: number;
+  /** Re-mints the pool (signed identities live 60 s); no-op for access tokens. */
+  refresh(): Promise<void>;
+}
+
+export function personaOf(id: string): Persona {
+  const persona = findPersona(id);
+  if (!persona) throw new Error(`unknown persona ${id}`);
+  return persona;
+}
+
+function roundRobin(values: string[]): () => string {
+  let index = 0;
+  return () => {
+    const value = values[index % values.length] as string;
+    index += 1;
+    return value;
+  };
+}
+
+/** `Authorization: Bearer <dev token>`, each token with its own jti. */
+export async function accessTokenPool(keysPath: string, personaId: string, size: number): Promise<HeaderPool> {
+  const keys: DevKeys = await loadOrCreateDevKeys(keysPath);
+  const persona = personaOf(personaId);
+  const values: string[] = [];
+  for (let i = 0; i < size; i += 1) values.push(`Bearer ${(await mintDevToken({ persona, keys, expiresIn: '8h' })).token}`);
+  return { header: 'authorization', next: roundRobin(values), size, refresh: async () => undefined };
+}
+
+/**
+ * `x-gateway-identity` signed like the gateway does (gateway/identity-signing.ts) for a direct
+ * subgraph call: lifetime 60 s, so the pool is re-minted every 20 s during a run.
+ */
+export async function identityPool(identityKeysPath: string, subgraph: SubgraphName, personaId: string, ruleVersion: string, size: number): Promise<HeaderPool> {
+  const signer: IdentitySigner = await createIdentitySigner({ source: 'dev', keysPath: identityKeysPath });
+  const persona = personaOf(personaId);
+  let values: string[] = [];
+  let next = roundRobin(values);
+  const mint = async () => {
+    const fresh: string[] = [];
+    for (let i = 0; i < size; i += 1) {
+      fresh.push(
+        await signer.sign(
+          {
+            sub: `dev:${persona.id}`,
+            department: persona.department.id,
+            roles: persona.roles,
+            purpose: persona.defaultPurpose,
+            mfa: persona.mfa,
+            scopes: [],
+            ruleVersion,
+            requestId: randomUUID(),
+          },
+          subgraph,
+        ),
+      );
+    }
+    values = fresh;
+    next = roundRobin(values);
+  };
+  await mint();
+  return { header: 'x-gateway-identity', next: () => next(), size, refresh: mint };
+}
