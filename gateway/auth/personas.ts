@@ -76,8 +76,8 @@ export interface Persona {
   /** Whether the persona signs in with IC card + password (two factors). */
   readonly mfa: boolean;
   /**
-   * On the revocation list. Recorded here so the list (a later issue) has its test subject;
-   * until then the gateway does not act on it.
+   * On the revocation list (policy/revocations.yaml, which is what the gateway and the subgraphs
+   * enforce); recorded here so tests can check the persona data and the list agree.
    */
   readonly revoked?: true;
   /** One line for humans: why this persona exists. */
