@@ -39,9 +39,22 @@ export interface PersonKeys {
   readonly field: string;
   /** Type → field of the person type that names its person (`IdentityInfo: 'resident'`). */
   readonly via: Readonly<Record<string, string>>;
+  /**
+   * Coordinates whose object is the enclosing person's own (`Resident.identityInfo`: juki-cs
+   * resolves it by that Resident's 住民票コード): the person is the parent, whose key is fetched
+   * anyway, so no `via` hop is injected there. The hop is a further sequential subgraph fetch
+   * (juki-cs → residents) per operation; it stays where nothing else names the person
+   * (`searchIdentity`, `identityByResidentCode`, …).
+   */
+  readonly ownedByParent: ReadonlySet<string>;
 }
 
-export const RESIDENT_PERSON_KEYS: PersonKeys = { type: 'Resident', field: 'id', via: { IdentityInfo: 'resident' } };
+export const RESIDENT_PERSON_KEYS: PersonKeys = {
+  type: 'Resident',
+  field: 'id',
+  via: { IdentityInfo: 'resident' },
+  ownedByParent: new Set(['Resident.identityInfo']),
+};
 
 /** Response keys the rewrite used for the injected person keys (aliases no field of the document uses). */
 export interface PersonKeyKeys {
@@ -92,7 +105,8 @@ export function rewriteOperation(
         leave(node) {
           if (!node.selectionSet) return undefined;
           const named = getNamedType(typeInfo.getType());
-          if (personKeyKeys && named) {
+          const parent = typeInfo.getParentType();
+          if (personKeyKeys && named && !personKeyKeys.keys.ownedByParent.has(`${parent?.name}.${node.name.value}`)) {
             // The audit trail's key of every person whose fields the response may carry.
             const injected = withPersonKey(node.selectionSet, named.name, personKeyKeys);
             if (injected !== node.selectionSet) {

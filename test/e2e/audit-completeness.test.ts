@@ -122,4 +122,38 @@ describe('audit completeness under concurrent load', () => {
     for (const number of personOfNumber.keys()) expect(trail).not.toContain(number);
     expect(federation.gateway.auditWriter!.stats().failed).toBe(0);
   });
+
+  test("a Resident's own 本人確認情報 is attributed to that Resident without a further residents fetch", async () => {
+    // The rewrite fetches IdentityInfo's person through `resident { id }` (juki-cs → residents)
+    // only where nothing else names the person; under Resident.identityInfo the parent does.
+    const id = residentIds[1];
+    federation.resetStatements();
+    const plain = await federation.query('registry-clerk', 'query ($id: ID!) { resident(id: $id) { name { kanji } } }', { id });
+    const residentsAlone = federation.statements.residents.length;
+    federation.resetStatements();
+    const nested = await federation.query<{ resident: { identityInfo: { individualNumber: string } } }>(
+      'registry-clerk',
+      'query ($id: ID!) { resident(id: $id) { identityInfo { individualNumber } } }',
+      { id },
+    );
+    expect(plain.status).toBe(200);
+    expect(nested.body.data!.resident.identityInfo.individualNumber).toMatch(/^\d{12}$/);
+    expect(federation.statements.residents).toHaveLength(residentsAlone);
+
+    await federation.gateway.auditWriter!.drain();
+    store ??= await openAuditStore({ env: { AUDIT_DB_FILE: federation.auditFile } });
+    const requestId = nested.response.headers.get('x-request-id')!;
+    const page = await store.query({ kind: 'OPERATION' }, { first: 5, order: 'desc' });
+    const entry = page.records.find((record) => record.requestId === requestId)!;
+    expect(entry.personIds).toEqual([id]);
+    expect(entry.grantedFields).toContain('IdentityInfo.individualNumber');
+    // A search reaches IdentityInfo from the root: there the hop is still made, and names the person.
+    const [code] = residentCodes;
+    const searched = await federation.query('registry-clerk', 'query ($code: String!) { identityByResidentCode(residentCode: $code) { individualNumber } }', { code });
+    await federation.gateway.auditWriter!.drain();
+    const searchEntry = (await store.query({ kind: 'OPERATION' }, { first: 5, order: 'desc' })).records.find(
+      (record) => record.requestId === searched.response.headers.get('x-request-id'),
+    )!;
+    expect(searchEntry.personIds).toEqual([residentIds[0]]);
+  });
 });
