@@ -1,6 +1,7 @@
 /**
  * npm run bench -- [--residents 10000] [--duration 10] [--rounds 3] [--connections 10] [--soak 10]
  *                  [--tokens 20000] [--base-port 4600] [--workloads a,b,c,d] [--log-level warn] [--verbose]
+ *                  [--cpu-prof DIR]
  *
  * Issue 5's benchmark, one command. Reuses or seeds data/bench/<N>/ (scripts/seed.ts), starts the
  * five subgraphs, our gateway as deployed (gateway/main.ts: field rules + audit trail), our
@@ -39,6 +40,9 @@ const { values } = parseArgs({
     workloads: { type: 'string', default: 'a,b,c,d' },
     'log-level': { type: 'string', default: 'warn' },
     verbose: { type: 'boolean', default: false },
+    // Writes a V8 CPU profile of each of our two gateways to DIR when they stop (node --cpu-prof):
+    // where the time goes, for the closing note of a missed target. Open in Chrome DevTools.
+    'cpu-prof': { type: 'string' },
   },
 });
 
@@ -60,6 +64,9 @@ const TOKENS = positive('tokens', values.tokens);
 const BASE_PORT = positive('base-port', values['base-port']);
 const LOG_LEVEL = values['log-level'] as string;
 const VERBOSE = values.verbose === true;
+const CPU_PROFILE_DIR = values['cpu-prof'] === undefined ? undefined : path.resolve(values['cpu-prof']);
+const cpuProfileArgs = (name: string): string[] =>
+  CPU_PROFILE_DIR === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', CPU_PROFILE_DIR, '--cpu-prof-name', `${name}.${Date.now()}.cpuprofile`];
 const SELECTED = new Set((values.workloads as string).split(',').map((w) => w.trim()));
 
 type ContenderId = 'direct' | 'no-rules' | 'rules+audit' | 'hive';
@@ -129,8 +136,8 @@ async function main(): Promise<void> {
 
   const ports = { 'rules+audit': BASE_PORT + 10, 'no-rules': BASE_PORT + 11, hive: BASE_PORT + 12 };
   say('starting our gateway twice (as deployed; without field rules and audit) and Hive Gateway …');
-  const deployed = spawnTs('gateway', 'gateway/main.ts', { ...baseEnv, ...urlEnv, GATEWAY_PORT: String(ports['rules+audit']) }, VERBOSE);
-  const baseline = spawnTs('gateway-baseline', 'scripts/bench/gateway-baseline.ts', { ...baseEnv, ...urlEnv, GATEWAY_PORT: String(ports['no-rules']) }, VERBOSE);
+  const deployed = spawnTs('gateway', 'gateway/main.ts', { ...baseEnv, ...urlEnv, GATEWAY_PORT: String(ports['rules+audit']) }, VERBOSE, cpuProfileArgs('gateway-rules-audit'));
+  const baseline = spawnTs('gateway-baseline', 'scripts/bench/gateway-baseline.ts', { ...baseEnv, ...urlEnv, GATEWAY_PORT: String(ports['no-rules']) }, VERBOSE, cpuProfileArgs('gateway-no-rules'));
   const supergraphSdl = fs.readFileSync(path.join(PROJECT_ROOT, 'schema', 'supergraph.graphql'), 'utf8');
   const hiveSupergraph = writeHiveSupergraph(benchRoot, supergraphSdl, subgraphUrls);
   const hiveConfig = writeHiveConfig({ dir: benchRoot, devKeysPath, identityKeysPath, subgraphByOrigin, ruleVersion });

@@ -40,9 +40,9 @@ export function spawnChild(name: string, command: string, args: readonly string[
   return entry;
 }
 
-/** `node --import tsx <script>`: what `npm start` runs. */
-export function spawnTs(name: string, script: string, env: NodeJS.ProcessEnv, verbose = false): BenchChild {
-  return spawnChild(name, process.execPath, ['--import', 'tsx', script], env, verbose);
+/** `node --import tsx <script>`: what `npm start` runs (`nodeArgs` before it, e.g. --cpu-prof). */
+export function spawnTs(name: string, script: string, env: NodeJS.ProcessEnv, verbose = false, nodeArgs: readonly string[] = []): BenchChild {
+  return spawnChild(name, process.execPath, [...nodeArgs, '--import', 'tsx', script], env, verbose);
 }
 
 /** Resolves once `url` answers (any status below 500 when `anyStatus`, else 200). */
