@@ -49,7 +49,11 @@ export interface Federation {
   identityKeysPath: string;
   /** The SQLite file of the gateway's audit store (when no sink was passed in). */
   auditFile: string;
-  /** SQL statements each subgraph ran since the last `resetStatements()`. */
+  /**
+   * SQL statements each subgraph ran since the last `resetStatements()`. For `audit`: those of
+   * the store the harness opens for it (none are counted when an `audit` store is passed in, as
+   * the gateway writes through that one too).
+   */
   statements: Record<SubgraphName, string[]>;
   resetStatements(): void;
   token(persona: string, options?: { purpose?: string; expiresIn?: string }): Promise<string>;
@@ -114,7 +118,12 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
         const sink = options.audit as Partial<AuditStore> | undefined;
         let store: AuditStore;
         if (sink && typeof sink.query === 'function') store = sink as AuditStore;
-        else ownedStores.push((store = await openAuditStore({ config: auditSqliteConfig(auditFile) })));
+        else {
+          ownedStores.push((store = await openAuditStore({ config: auditSqliteConfig(auditFile) })));
+          // The subgraph reads through this store's own knex, not `db`: its statements are the
+          // audit subgraph's (only it uses this store; the gateway writes through its own).
+          (store as unknown as { db?: Knex }).db?.on('query', (query: { sql: string }) => statements[name].push(query.sql));
+        }
         started = createAuditSubgraph({ store }) as SubgraphModule<object>;
       }
       subgraphs[name] = await startSubgraph(started, {
