@@ -117,6 +117,8 @@ class Completion {
   private readonly fragments = new Map<string, FragmentDefinitionNode>();
   private readonly occurrences = new Map<string, MutableOccurrence>();
   private readonly persons = new Set<string>();
+  /** Field nodes of a merged field → runtime type → its collected sub-fields. */
+  private readonly collected = new WeakMap<object, Map<GraphQLCompositeType, Map<string, CollectedField>>>();
 
   constructor(private readonly input: CompletionInput) {
     for (const definition of input.document.definitions) {
@@ -163,8 +165,14 @@ class Completion {
   }
 
   /** The object, or BUBBLE when a non-null field of it came out null. */
-  completeObject(runtimeType: GraphQLCompositeType, scoped: readonly ScopedSelectionSet[], data: Record<string, unknown>, path: readonly (string | number)[]): Completed {
-    const fields = this.collectFields(runtimeType, scoped);
+  completeObject(
+    runtimeType: GraphQLCompositeType,
+    scoped: readonly ScopedSelectionSet[],
+    data: Record<string, unknown>,
+    path: readonly (string | number)[],
+    memoKey?: object,
+  ): Completed {
+    const fields = this.collectFields(runtimeType, scoped, memoKey);
     const result: Record<string, unknown> = {};
     let bubbles = false;
     let returned = false;
@@ -220,7 +228,7 @@ class Completion {
     const scoped: ScopedSelectionSet[] = [];
     const staticType = getNamedType(type) as GraphQLCompositeType;
     for (const node of nodes) if (node.selectionSet) scoped.push({ selectionSet: node.selectionSet, staticType });
-    const completed = this.completeObject(runtimeType, scoped, object, path);
+    const completed = this.completeObject(runtimeType, scoped, object, path, nodes);
     return completed === BUBBLE ? null : completed;
   }
 
@@ -258,8 +266,22 @@ class Completion {
     else this.occurrences.set(shape, { denial, path, occurrences: 1, nodes });
   }
 
-  /** graphql-js's CollectFields, remembering the type each field node is written against. */
-  private collectFields(runtimeType: GraphQLCompositeType, scoped: readonly ScopedSelectionSet[]): Map<string, CollectedField> {
+  /**
+   * graphql-js's CollectFields, remembering the type each field node is written against. The
+   * same selections are collected once per runtime type: every element of a list (and every
+   * object reached through the same merged field nodes) shares the result, as graphql-js's
+   * executor memoises its sub-field collection.
+   */
+  private collectFields(runtimeType: GraphQLCompositeType, scoped: readonly ScopedSelectionSet[], memoKey?: object): Map<string, CollectedField> {
+    if (memoKey === undefined) return this.collectFieldsOnce(runtimeType, scoped);
+    let byType = this.collected.get(memoKey);
+    if (!byType) this.collected.set(memoKey, (byType = new Map()));
+    let fields = byType.get(runtimeType);
+    if (!fields) byType.set(runtimeType, (fields = this.collectFieldsOnce(runtimeType, scoped)));
+    return fields;
+  }
+
+  private collectFieldsOnce(runtimeType: GraphQLCompositeType, scoped: readonly ScopedSelectionSet[]): Map<string, CollectedField> {
     const fields = new Map<string, CollectedField>();
     const visitedFragments = new Set<string>();
     const collect = (selectionSet: SelectionSetNode, staticType: GraphQLCompositeType): void => {
