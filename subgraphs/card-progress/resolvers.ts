@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { minimumCellSize, sumBy, suppressSmallCells, todayInJapan, type StatisticCell } from '../shared/statistics';
+import { cachedAggregate, minimumCellSize, sumBy, suppressSmallCells, todayInJapan, type StatisticCell } from '../shared/statistics';
 import type { CardIssuanceStatistics, Resolvers } from './generated/resolvers-types';
 import type { CardProgressContext } from './context';
 import { countApplicationGroups } from './legacy/adapter';
@@ -35,24 +35,26 @@ const byLifecycle = (a: string, b: string): number => (STATUS_ORDER.indexOf(a) +
 export async function cardIssuanceStatistics(db: Knex): Promise<CardIssuanceStatistics> {
   const asOf = todayInJapan();
   const minimum = minimumCellSize();
-  const groups = await countApplicationGroups(db);
-  const officeNames = new Map(groups.byOffice.map((g) => [g.office?.code ?? NO_OFFICE, g.office?.name ?? '交付場所未定']));
-  return {
-    asOf,
-    minimumCellSize: minimum,
-    byStatus: cells(
-      sumBy(groups.byStatus, (g) => g.status ?? UNKNOWN_STATUS, (g) => g.count),
-      minimum,
-      byLifecycle,
-      (key) => STATUS_LABELS[key as CardStatus] ?? '不明な状態コード',
-    ),
-    byOffice: cells(
-      sumBy(groups.byOffice, (g) => g.office?.code ?? NO_OFFICE, (g) => g.count),
-      minimum,
-      (a, b) => a.localeCompare(b),
-      (key) => officeNames.get(key) ?? null,
-    ),
-  };
+  return cachedAggregate(db, ['cardIssuanceStatistics', asOf, minimum], async () => {
+    const groups = await countApplicationGroups(db);
+    const officeNames = new Map(groups.byOffice.map((g) => [g.office?.code ?? NO_OFFICE, g.office?.name ?? '交付場所未定']));
+    return {
+      asOf,
+      minimumCellSize: minimum,
+      byStatus: cells(
+        sumBy(groups.byStatus, (g) => g.status ?? UNKNOWN_STATUS, (g) => g.count),
+        minimum,
+        byLifecycle,
+        (key) => STATUS_LABELS[key as CardStatus] ?? '不明な状態コード',
+      ),
+      byOffice: cells(
+        sumBy(groups.byOffice, (g) => g.office?.code ?? NO_OFFICE, (g) => g.count),
+        minimum,
+        (a, b) => a.localeCompare(b),
+        (key) => officeNames.get(key) ?? null,
+      ),
+    };
+  });
 }
 
 export const cardProgressResolvers: Resolvers = {

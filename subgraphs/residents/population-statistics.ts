@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { countRegisterGroups } from './legacy/adapter';
-import { minimumCellSize, sumBy, suppressSmallCells, todayInJapan, type StatisticCell } from '../shared/statistics';
+import { cachedAggregate, minimumCellSize, sumBy, suppressSmallCells, todayInJapan, type StatisticCell } from '../shared/statistics';
 import type { LegacyDate } from '../../lib/legacy/wareki';
 
 export interface PopulationStatistics {
@@ -54,19 +54,20 @@ export async function populationStatistics(db: Knex, period: { from?: string | n
   const asOf = todayInJapan();
   const minimum = minimumCellSize();
   const movements = { ...defaultMovementPeriod(asOf), ...(period.from ? { from: period.from } : {}), ...(period.to ? { to: period.to } : {}) };
-  const groups = await countRegisterGroups(db, movements);
-
-  const districtNames = new Map(groups.byAddress.map((g) => [g.code.slice(0, 4), g.town.replace(CHOME, '')]));
-  const total = groups.bySex.reduce((sum, g) => sum + g.count, 0);
-  return {
-    asOf,
-    minimumCellSize: minimum,
-    residentTotal: total >= minimum ? total : null,
-    byDistrict: cells(sumBy(groups.byAddress, (g) => g.code.slice(0, 4), (g) => g.count), minimum, (key) => districtNames.get(key) ?? null),
-    byAgeBand: cells(sumBy(groups.byBirthDate, (g) => ageBand(ageOn(g.birthDate, asOf)), (g) => g.count), minimum),
-    bySex: cells(sumBy(groups.bySex, (g) => g.sex, (g) => g.count), minimum, (key) => SEX_LABELS[key as keyof typeof SEX_LABELS]),
-    byResidentType: cells(sumBy(groups.byResidentType, (g) => g.residentType, (g) => g.count), minimum, (key) => TYPE_LABELS[key as keyof typeof TYPE_LABELS]),
-    byStatus: cells(sumBy(groups.byStatus, (g) => g.status, (g) => g.count), minimum, (key) => STATUS_LABELS[key as keyof typeof STATUS_LABELS]),
-    movementsByMonth: cells(sumBy(groups.movementsByDay, (g) => g.occurredOn.iso?.slice(0, 7) ?? null, (g) => g.count), minimum),
-  };
+  return cachedAggregate(db, ['populationStatistics', asOf, minimum, movements.from, movements.to], async () => {
+    const groups = await countRegisterGroups(db, movements);
+    const districtNames = new Map(groups.byAddress.map((g) => [g.code.slice(0, 4), g.town.replace(CHOME, '')]));
+    const total = groups.bySex.reduce((sum, g) => sum + g.count, 0);
+    return {
+      asOf,
+      minimumCellSize: minimum,
+      residentTotal: total >= minimum ? total : null,
+      byDistrict: cells(sumBy(groups.byAddress, (g) => g.code.slice(0, 4), (g) => g.count), minimum, (key) => districtNames.get(key) ?? null),
+      byAgeBand: cells(sumBy(groups.byBirthDate, (g) => ageBand(ageOn(g.birthDate, asOf)), (g) => g.count), minimum),
+      bySex: cells(sumBy(groups.bySex, (g) => g.sex, (g) => g.count), minimum, (key) => SEX_LABELS[key as keyof typeof SEX_LABELS]),
+      byResidentType: cells(sumBy(groups.byResidentType, (g) => g.residentType, (g) => g.count), minimum, (key) => TYPE_LABELS[key as keyof typeof TYPE_LABELS]),
+      byStatus: cells(sumBy(groups.byStatus, (g) => g.status, (g) => g.count), minimum, (key) => STATUS_LABELS[key as keyof typeof STATUS_LABELS]),
+      movementsByMonth: cells(sumBy(groups.movementsByDay, (g) => g.occurredOn.iso?.slice(0, 7) ?? null, (g) => g.count), minimum),
+    };
+  });
 }
