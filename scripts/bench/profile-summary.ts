@@ -44,7 +44,11 @@ const AREAS: readonly [string, RegExp][] = [
 
 function areaOf(node: ProfileNode): string {
   const { functionName, url } = node.callFrame;
-  for (const [area, pattern] of AREAS) if (pattern.test(area.startsWith('(') ? functionName : url)) return area;
+  const ours = !url.includes('/node_modules/');
+  for (const [area, pattern] of AREAS) {
+    if (area.startsWith('ours:') && !ours) continue;
+    if (pattern.test(area.startsWith('(') ? functionName : url)) return area;
+  }
   const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   return match ? `other: ${match[1]}` : 'other';
 }
