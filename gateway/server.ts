@@ -27,7 +27,7 @@ import { createSupergraphSource, type FileSupergraphSource } from './supergraph-
 import { prepareSupergraphForGateway } from './supergraph-security';
 import { createRuleStore, type RuleStore } from '../lib/authorization/rule-store';
 import { randomUUID } from 'node:crypto';
-import { openAuditStore } from '../lib/audit/store';
+import { openThreadedAuditStore } from '../lib/audit/threaded-store';
 import { RESIDENT_PERSON_KEYS } from './authorization';
 import {
   auditPlugin,
@@ -128,7 +128,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     auditSink = options.audit;
   } else {
     try {
-      auditSink = await openAuditStore({ env: { ...config.audit.env } });
+      // SQLite on a worker thread: its synchronous commits (fsync) no longer stall every request.
+      auditSink = await openThreadedAuditStore({ env: { ...config.audit.env } });
       ownsAudit = true;
     } catch (error) {
       if (ownsRules) rules.stop();

@@ -3,17 +3,22 @@
  *
  *   npx tsx scripts/bench-audit.ts [--duration 8] [--connections 20] [--rounds 2] [--residents 3000]
  *
- * Seeds a throwaway synthetic dataset, starts the four subgraphs and TWO gateways over them:
- * one writing the trail (the real store: SQLite in a temp dir, the default configuration), one
- * without (`audit: false`, the baseline; never in service). autocannon drives the same
- * operations against each, alternated (without, with, without, with …) so drift hits both.
- * Operations: one resident with its individual number, and a page of 20 residents (20 persons
- * per entry). Prints requests/s per variant and the cost in percent; with the trail, also how
- * the writer grouped entries (appends vs entries). Not a test: timings depend on the machine.
+ * Seeds a throwaway synthetic dataset, starts the four subgraphs and THREE gateways over them:
+ * one writing the trail (the real store as the gateway opens it: SQLite in a temp dir, the
+ * default configuration, on its worker thread — lib/audit/threaded-store.ts), one without
+ * (`audit: false`, the baseline; never in service), and one whose sink stores nothing (the
+ * entries are built and person keys fetched: what the trail costs besides the store). autocannon
+ * drives the same operations against each, alternated, the order turning each round so drift and
+ * position hit all three. Operations: one resident with its individual number, and a page of 20
+ * residents (20 persons per entry). Prints requests/s per variant, how busy the main thread was
+ * (everything here shares it but the store's worker), the cost in percent against the baseline
+ * and against the no-op sink, and how the writer grouped entries (appends vs entries).
+ * Not a test: timings depend on the machine.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 // @ts-expect-error autocannon ships no types
 import autocannon from 'autocannon';
@@ -50,7 +55,9 @@ const OPERATIONS = {
   'page of 20 residents': '{ residents(first: 20) { edges { node { individualNumber name { kanji } address { full } } } } }',
 };
 
-async function run(url: string, token: string, query: string): Promise<number> {
+/** Requests/s of one run, and how busy the main thread was meanwhile (gateways, subgraphs and autocannon share it). */
+async function run(url: string, token: string, query: string): Promise<{ rate: number; busy: number }> {
+  const before = performance.eventLoopUtilization();
   const result = await autocannon({
     url,
     method: 'POST',
@@ -60,7 +67,7 @@ async function run(url: string, token: string, query: string): Promise<number> {
     body: JSON.stringify({ query }),
   });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${result.non2xx} non-2xx, ${result.errors} errors`);
-  return result.requests.average;
+  return { rate: result.requests.average, busy: performance.eventLoopUtilization(before).utilization };
 }
 
 async function main(): Promise<void> {
@@ -100,22 +107,30 @@ async function main(): Promise<void> {
         // Warm-up (plans, decision cache, SQLite page cache).
         await autocannon({ url: baseline.url, method: 'POST', connections: 4, duration: 1, headers: { 'content-type': 'application/json', authorization: `Bearer ${baselineToken}` }, body: JSON.stringify({ query }) });
         await autocannon({ url: federation.gatewayUrl, method: 'POST', connections: 4, duration: 1, headers: { 'content-type': 'application/json', authorization: `Bearer ${auditedToken}` }, body: JSON.stringify({ query }) });
-        const without: number[] = [];
-        const withAudit: number[] = [];
-        const sinkOnly: number[] = [];
+        await autocannon({ url: noStore.url, method: 'POST', connections: 4, duration: 1, headers: { 'content-type': 'application/json', authorization: `Bearer ${baselineToken}` }, body: JSON.stringify({ query }) });
+        const variants = [
+          { label: 'without audit:', url: baseline.url, token: baselineToken, runs: [] as { rate: number; busy: number }[], note: '' },
+          { label: 'with audit:   ', url: federation.gatewayUrl, token: auditedToken, runs: [] as { rate: number; busy: number }[], note: '' },
+          { label: 'no-op sink:   ', url: noStore.url, token: baselineToken, runs: [] as { rate: number; busy: number }[], note: '; entries built, person keys fetched, nothing stored' },
+        ];
         for (let round = 0; round < ROUNDS; round += 1) {
-          without.push(await run(baseline.url, baselineToken, query));
-          withAudit.push(await run(federation.gatewayUrl, auditedToken, query));
-          sinkOnly.push(await run(noStore.url, baselineToken, query));
+          // The order turns each round, so whichever runs first (or last) in a round is not always the same variant.
+          for (let i = 0; i < variants.length; i += 1) {
+            const variant = variants[(round + i) % variants.length];
+            variant.runs.push(await run(variant.url, variant.token, query));
+          }
         }
         const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-        const a = mean(without);
-        const b = mean(withAudit);
+        const rateOf = (variant: (typeof variants)[number]) => mean(variant.runs.map((r) => r.rate));
         console.log(`${name}`);
-        console.log(`  without audit: ${a.toFixed(0)} ops/s   (runs ${without.map((x) => x.toFixed(0)).join(', ')})`);
-        console.log(`  with audit:    ${b.toFixed(0)} ops/s   (runs ${withAudit.map((x) => x.toFixed(0)).join(', ')})`);
-        console.log(`  no-op sink:    ${mean(sinkOnly).toFixed(0)} ops/s   (runs ${sinkOnly.map((x) => x.toFixed(0)).join(', ')}; entries built, person keys fetched, nothing stored)`);
-        console.log(`  cost:          ${(((a - b) / a) * 100).toFixed(1)} %\n`);
+        for (const variant of variants) {
+          const busy = mean(variant.runs.map((r) => r.busy)) * 100;
+          console.log(`  ${variant.label} ${rateOf(variant).toFixed(0)} ops/s   (runs ${variant.runs.map((r) => r.rate.toFixed(0)).join(', ')}; main thread ${busy.toFixed(0)} % busy${variant.note})`);
+        }
+        const [a, b, c] = variants.map(rateOf);
+        console.log(`  cost:          ${(((a - b) / a) * 100).toFixed(1)} %`);
+        // The store's own cost: the no-op sink builds the same entries and fetches the same person keys.
+        console.log(`  store's cost:  ${(((c - b) / c) * 100).toFixed(1)} % (with audit vs no-op sink)\n`);
       }
       const stats = federation.gateway.auditWriter!.stats();
       console.log(`audit writer: ${stats.written} entries in ${stats.appends} appends (largest batch ${stats.largestBatch}), ${stats.failed} failed`);

@@ -1,0 +1,92 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { AuditInputError, openAuditStore, unavailable, type AuditStore } from './store';
+import type { SerialisedError, StoreReply, StoreRequest, StoreWorkerData } from './threaded-store';
+
+/**
+ * The worker-thread side of the threaded audit store (lib/audit/threaded-store.ts): it owns the
+ * better-sqlite3 connection through the ordinary KnexAuditStore (`openAuditStore`), so every
+ * synchronous SQLite call — above all the fsync of each commit (synchronous=FULL) — blocks this
+ * thread instead of the gateway's. Each request message is one store call; each answer carries
+ * the request's id. The store's own queue still groups appends that arrive while a commit runs.
+ */
+
+const port = parentPort;
+if (!port) throw new Error('lib/audit/store-worker.ts runs only as a worker thread (see threaded-store.ts)');
+
+/**
+ * Errors cross the thread as data (class instances lose their class in the structured clone):
+ * AuditInputError stays an input error; anything else is what the store would have thrown on
+ * the main thread, an AuditUnavailableError whose message carries no SQL (`unavailable`).
+ */
+function serialise(error: unknown, doing: string): SerialisedError {
+  if (error instanceof AuditInputError) return { kind: 'input', message: error.message };
+  const failure = unavailable(error, doing);
+  return { kind: 'unavailable', message: failure.message, reason: failure.reason };
+}
+
+function reply(message: StoreReply): void {
+  port!.postMessage(message);
+}
+
+async function answer(id: number, doing: string, work: () => Promise<unknown>): Promise<void> {
+  try {
+    reply({ type: 'result', id, ok: true, value: await work() });
+  } catch (error) {
+    reply({ type: 'result', id, ok: false, error: serialise(error, doing) });
+  }
+}
+
+function serve(store: AuditStore, request: StoreRequest): void {
+  const { id } = request;
+  switch (request.op) {
+    case 'append':
+      void answer(id, 'append', () => store.append(request.entries));
+      return;
+    case 'query':
+      void answer(id, 'query', () => store.query(request.filter, request.page));
+      return;
+    case 'verify':
+      void answer(id, 'verify', () =>
+        store.verify({
+          ...(request.chunkSize !== undefined ? { chunkSize: request.chunkSize } : {}),
+          // Progress crosses as messages of its own: a callback cannot be cloned.
+          ...(request.progress ? { onProgress: (progress) => reply({ type: 'progress', id, progress }) } : {}),
+        }),
+      );
+      return;
+    case 'healthy':
+      void answer(id, 'health check', () => store.healthy());
+      return;
+    case 'close':
+      void answer(id, 'close', async () => {
+        await store.close();
+        // Nothing more to serve: let the thread end once the answer is out.
+        port!.removeAllListeners('message');
+        return undefined;
+      });
+      return;
+    // Test hooks (threadedStoreTestHooks): a worker that dies the two ways a real one can.
+    case 'test:exit':
+      process.exit(request.code);
+    case 'test:crash':
+      // Thrown from the message handler itself: uncaught, so the thread dies before it reads
+      // the next message (a deferred throw would race with the messages queued behind this one).
+      throw new Error('audit store worker: crash requested by a test');
+  }
+}
+
+async function start(): Promise<void> {
+  const { config } = workerData as StoreWorkerData;
+  let store: AuditStore;
+  try {
+    store = await openAuditStore({ config });
+  } catch (error) {
+    // The main side rejects `openThreadedAuditStore` with this (the gateway refuses to start).
+    reply({ type: 'open-failed', error: serialise(error, 'open') });
+    return;
+  }
+  port!.on('message', (request: StoreRequest) => serve(store, request));
+  reply({ type: 'ready', dialect: store.dialect, repairedTriggers: store.repairedTriggers });
+}
+
+void start();
