@@ -263,10 +263,10 @@ export function rowToRecord(row: LogRow): AuditRecord {
 }
 
 /** AUDIT_PERSON and AUDIT_FIELD rows of a record (each person / coordinate once). */
-function sideRows(record: AuditRecord): { persons: object[]; fields: object[] } {
+function sideRows(record: AuditRecord): { persons: Record<string, unknown>[]; fields: Record<string, unknown>[] } {
   const persons = [...new Set(record.personIds)].map((personId) => ({ sequence: record.sequence, person_id: personId }));
   const seen = new Set<string>();
-  const fields: object[] = [];
+  const fields: Record<string, unknown>[] = [];
   for (const coordinate of record.grantedFields) {
     if (seen.has(`+${coordinate}`)) continue;
     seen.add(`+${coordinate}`);
@@ -293,15 +293,72 @@ interface Head {
 /** Queries inside one locked write transaction. */
 interface WriteTx {
   table(name: string): Knex.QueryBuilder;
+  /** Inserts rows (all with the same keys, in the same order) into a record table. */
+  insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
+  setHead(head: Head): Promise<void>;
 }
+
+/** The better-sqlite3 connection knex hands out (only what the store uses of it). */
+interface SqliteConnection {
+  pragma(sql: string): unknown;
+  prepare(sql: string): SqliteStatement;
+}
+
+interface SqliteStatement {
+  run(...params: unknown[]): unknown;
+  get(...params: unknown[]): unknown;
+}
+
+/**
+ * SQLite's append path without knex's query builder: the same statements, prepared once per
+ * connection and bound per row. Building, compiling and preparing each INSERT through knex was
+ * most of an append's CPU (about 1 ms, on the thread that also serves reads); a prepared
+ * single-row INSERT inside the transaction costs microseconds.
+ */
+class SqliteStatements {
+  private readonly prepared = new Map<string, SqliteStatement>();
+
+  constructor(private readonly connection: SqliteConnection) {}
+
+  statement(sql: string): SqliteStatement {
+    let statement = this.prepared.get(sql);
+    if (!statement) this.prepared.set(sql, (statement = this.connection.prepare(sql)));
+    return statement;
+  }
+
+  head(): Head {
+    return headOf(this.statement(`SELECT sequence, hash, recorded_at FROM ${AUDIT_TABLES.head} WHERE id = 1`).get() as Parameters<typeof headOf>[0]);
+  }
+
+  insert(table: string, rows: readonly Record<string, unknown>[]): void {
+    if (rows.length === 0) return;
+    const columns = Object.keys(rows[0]);
+    const insert = this.statement(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+    // better-sqlite3 binds no booleans (knex turns them into 1/0 for it, as here).
+    for (const row of rows) insert.run(...columns.map((column) => sqliteValue(row[column])));
+  }
+
+  setHead(head: Head): void {
+    this.statement(`UPDATE ${AUDIT_TABLES.head} SET sequence = ?, hash = ?, recorded_at = ? WHERE id = 1`).run(head.sequence, head.hash, head.recordedAt);
+  }
+}
+
+function sqliteValue(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return value;
+}
+
+/** Prepared statements per SQLite connection (a connection lives as long as the store's pool keeps it). */
+const sqliteStatements = new WeakMap<object, SqliteStatements>();
 
 function headOf(row: { sequence: unknown; hash: unknown; recorded_at: unknown } | undefined): Head {
   if (!row) throw new Error('the audit chain head (AUDIT_CHAIN_HEAD) is missing');
   return { sequence: Number(row.sequence), hash: String(row.hash), recordedAt: String(row.recorded_at) };
 }
 
-async function insertChunked(tx: WriteTx, table: string, rows: object[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await tx.table(table).insert(rows.slice(i, i + INSERT_CHUNK));
+async function insertChunked(trx: Knex.Transaction, table: string, rows: readonly object[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await trx(table).insert(rows.slice(i, i + INSERT_CHUNK));
 }
 
 class KnexAuditStore implements AuditStore {
@@ -371,18 +428,18 @@ class KnexAuditStore implements AuditStore {
         previousHash = record.hash;
         return record;
       });
-      const persons: object[] = [];
-      const fields: object[] = [];
+      const persons: Record<string, unknown>[] = [];
+      const fields: Record<string, unknown>[] = [];
       for (const record of records) {
         const side = sideRows(record);
         persons.push(...side.persons);
         fields.push(...side.fields);
       }
-      await insertChunked(tx, AUDIT_TABLES.log, records.map(recordToRow));
-      await insertChunked(tx, AUDIT_TABLES.person, persons);
-      await insertChunked(tx, AUDIT_TABLES.field, fields);
+      await tx.insert(AUDIT_TABLES.log, records.map(recordToRow));
+      await tx.insert(AUDIT_TABLES.person, persons);
+      await tx.insert(AUDIT_TABLES.field, fields);
       const last = records[records.length - 1];
-      await tx.table(AUDIT_TABLES.head).where({ id: 1 }).update({ sequence: last.sequence, hash: last.hash, recorded_at: recordedAt });
+      await tx.setHead({ sequence: last.sequence, hash: last.hash, recordedAt });
       return records;
     });
   }
@@ -392,7 +449,16 @@ class KnexAuditStore implements AuditStore {
     if (this.dialect === 'postgresql') {
       return this.db.transaction(async (trx) => {
         const head = headOf(await trx(AUDIT_TABLES.head).where({ id: 1 }).forUpdate().first());
-        return work({ table: (name) => trx(name) }, head);
+        return work(
+          {
+            table: (name) => trx(name),
+            insert: (table, rows) => insertChunked(trx, table, rows),
+            setHead: async (next) => {
+              await trx(AUDIT_TABLES.head).where({ id: 1 }).update({ sequence: next.sequence, hash: next.hash, recorded_at: next.recordedAt });
+            },
+          },
+          head,
+        );
       });
     }
     // SQLite: BEGIN IMMEDIATE takes the database's write lock before the head is read, so a second
@@ -400,12 +466,19 @@ class KnexAuditStore implements AuditStore {
     const connection = await this.db.client.acquireConnection();
     const on = <Q extends { connection(c: unknown): Q }>(query: Q) => query.connection(connection);
     try {
-      await beginImmediate(connection as SqliteConnection, () => on(this.db.raw('BEGIN IMMEDIATE')));
+      const sqlite = connection as SqliteConnection;
+      let statements = sqliteStatements.get(sqlite);
+      if (!statements) sqliteStatements.set(sqlite, (statements = new SqliteStatements(sqlite)));
+      const prepared = statements;
+      await beginImmediate(sqlite, async () => prepared.statement('BEGIN IMMEDIATE').run());
       try {
-        const tx: WriteTx = { table: (name) => on(this.db(name)) };
-        const head = headOf(await tx.table(AUDIT_TABLES.head).where({ id: 1 }).first());
-        const result = await work(tx, head);
-        await on(this.db.raw('COMMIT'));
+        const tx: WriteTx = {
+          table: (name) => on(this.db(name)),
+          insert: async (table, rows) => prepared.insert(table, rows),
+          setHead: async (next) => prepared.setHead(next),
+        };
+        const result = await work(tx, prepared.head());
+        prepared.statement('COMMIT').run();
         return result;
       } catch (error) {
         await on(this.db.raw('ROLLBACK')).catch(() => undefined);
@@ -563,10 +636,6 @@ function belongsElsewhere(record: AuditRecord, end: number): boolean {
     if (record.sequence - distance < 1 && record.sequence + distance > end) break;
   }
   return false;
-}
-
-interface SqliteConnection {
-  pragma(sql: string): unknown;
 }
 
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
