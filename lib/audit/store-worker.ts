@@ -68,6 +68,10 @@ function serve(store: AuditStore, request: StoreRequest): void {
     // Test hooks (threadedStoreTestHooks): a worker that dies the two ways a real one can.
     case 'test:exit':
       process.exit(request.code);
+    case 'test:hang':
+      // Atomics.wait blocks this thread as a wedged native call would.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, request.ms);
+      return;
     case 'test:crash':
       // Thrown from the message handler itself: uncaught, so the thread dies before it reads
       // the next message (a deferred throw would race with the messages queued behind this one).

@@ -42,6 +42,15 @@ import type { AuditEntryInput, AuditRecord } from './types';
 /** The worker's entry point: plain JS, so it can register a TypeScript loader first (see there). */
 const WORKER_BOOTSTRAP = path.join(__dirname, 'store-worker-bootstrap.js');
 
+/**
+ * How long an append may take before it fails (AuditUnavailableError, reason TIMEOUT): a worker
+ * that hangs without dying must not hold responses forever, it must fail closed (503). Above the
+ * store's SQLite busy timeout (10 s), so waiting for another process's lock is not a failure.
+ * Should the append still commit later, the trail has a record of an answer that was withheld:
+ * over-recording, never under-recording.
+ */
+export const APPEND_TIMEOUT_MS = 15_000;
+
 /** How long `healthy()` waits for a busy or wedged worker before saying no (the store's own probe gives up after 3 s). */
 const HEALTH_TIMEOUT_MS = 5000;
 
@@ -59,7 +68,8 @@ export type StoreRequest =
   | { id: number; op: 'healthy' }
   | { id: number; op: 'close' }
   | { id: number; op: 'test:exit'; code: number }
-  | { id: number; op: 'test:crash' };
+  | { id: number; op: 'test:crash' }
+  | { id: number; op: 'test:hang'; ms: number };
 
 /** Requests without their id, as the main side builds them. */
 type WithoutId<R> = R extends unknown ? Omit<R, 'id'> : never;
@@ -98,6 +108,7 @@ class ThreadedAuditStore implements AuditStore {
     private readonly worker: Worker,
     readonly dialect: AuditDialect,
     readonly repairedTriggers: string[],
+    private readonly appendTimeoutMs: number,
   ) {
     worker.on('message', (message: StoreReply) => this.receive(message));
     // 'error' (an uncaught exception in the worker) is followed by 'exit': the first one names the cause.
@@ -121,7 +132,7 @@ class ThreadedAuditStore implements AuditStore {
     }
     if (normalised.length === 0) return Promise.resolve([]);
     // One message per call, whatever its number of entries.
-    return this.send({ op: 'append', entries: normalised }) as Promise<AuditRecord[]>;
+    return this.send({ op: 'append', entries: normalised }, undefined, this.appendTimeoutMs) as Promise<AuditRecord[]>;
   }
 
   query(filter: AuditFilter, page: AuditPageRequest): Promise<AuditPage> {
@@ -166,18 +177,30 @@ class ThreadedAuditStore implements AuditStore {
       },
       exit: (code = 1) => void this.post({ op: 'test:exit', code }).catch(() => undefined),
       crash: () => void this.post({ op: 'test:crash' }).catch(() => undefined),
+      hang: (ms) => void this.post({ op: 'test:hang', ms }).catch(() => undefined),
     };
   }
 
-  private send(request: Request, onProgress?: AuditVerifyOptions['onProgress']): Promise<unknown> {
+  private send(request: Request, onProgress?: AuditVerifyOptions['onProgress'], timeoutMs?: number): Promise<unknown> {
     if (this.stopped) return Promise.reject(this.stopped);
-    return this.post(request, onProgress);
+    return this.post(request, onProgress, timeoutMs);
   }
 
-  private post(request: Request, onProgress?: AuditVerifyOptions['onProgress']): Promise<unknown> {
+  private post(request: Request, onProgress?: AuditVerifyOptions['onProgress'], timeoutMs?: number): Promise<unknown> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, ...(onProgress ? { onProgress } : {}) });
+      let timer: NodeJS.Timeout | undefined;
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          this.settle(id)?.reject(new AuditUnavailableError(`audit store: ${request.op} did not complete within ${timeoutMs} ms`, 'TIMEOUT'));
+        }, timeoutMs);
+        timer.unref();
+      }
+      const done = <T>(settle: (value: T) => void) => (value: T) => {
+        clearTimeout(timer);
+        settle(value);
+      };
+      this.pending.set(id, { resolve: done(resolve), reject: done(reject), ...(onProgress ? { onProgress } : {}) });
       if (this.pending.size === 1) this.worker.ref();
       try {
         this.worker.postMessage({ ...request, id });
@@ -233,6 +256,8 @@ export interface ThreadedStoreTestHooks {
   exit(code?: number): void;
   /** Makes the worker throw an uncaught exception. */
   crash(): void;
+  /** Blocks the worker's thread for `ms` (a wedged driver): it neither answers nor dies. */
+  hang(ms: number): void;
 }
 
 /** Test-only: ways to kill a threaded store's worker. Throws for a store that has no worker. */
@@ -251,7 +276,7 @@ export function isThreadedAuditStore(store: AuditStore): boolean {
  * (see above). Rejects as `openAuditStore` does when the store cannot be opened (unwritable path,
  * not a database, …): the worker reports its opening failure before anything is served.
  */
-export async function openThreadedAuditStore(options: OpenAuditStoreOptions = {}): Promise<AuditStore> {
+export async function openThreadedAuditStore(options: OpenAuditStoreOptions & { appendTimeoutMs?: number } = {}): Promise<AuditStore> {
   const config = options.config ?? auditDatabaseConfig(options.env ?? process.env);
   if (auditDialectOf(config) === 'postgresql') return openAuditStore({ config });
   let worker: Worker;
@@ -270,7 +295,7 @@ export async function openThreadedAuditStore(options: OpenAuditStoreOptions = {}
     const onMessage = (message: StoreReply) => {
       settle();
       if (message.type === 'ready') {
-        resolve(new ThreadedAuditStore(worker, message.dialect, message.repairedTriggers));
+        resolve(new ThreadedAuditStore(worker, message.dialect, message.repairedTriggers, options.appendTimeoutMs ?? APPEND_TIMEOUT_MS));
       } else {
         void worker.terminate();
         reject(message.type === 'open-failed' ? revive(message.error) : new AuditUnavailableError('audit store: open failed: unexpected message from its worker thread'));

@@ -180,6 +180,22 @@ describe('threaded audit store (SQLite on a worker thread)', () => {
     });
   });
 
+  it('a worker that hangs without dying: the append fails closed after the timeout, and the store goes on once it recovers', async () => {
+    const store = await openThreadedAuditStore({ config: auditSqliteConfig(file), appendTimeoutMs: 300 });
+    opened.push(store);
+    threadedStoreTestHooks(store).hang(1500);
+    const started = Date.now();
+    const error = await failure(store.append([auditEntry({ requestId: 'held' })]));
+    expect(error).toBeInstanceOf(AuditUnavailableError);
+    expect(error).toMatchObject({ code: AUDIT_UNAVAILABLE_CODE, reason: 'TIMEOUT' });
+    expect(Date.now() - started).toBeLessThan(1500);
+    // Once the worker answers again, appends go on; the late one may have committed (over-recording).
+    await new Promise((resolve) => setTimeout(resolve, 1500 - (Date.now() - started) + 100));
+    const [after] = await store.append([auditEntry({ requestId: 'after' })]);
+    expect(after.requestId).toBe('after');
+    await expect(store.verify()).resolves.toMatchObject({ ok: true });
+  });
+
   it('makes one intact chain of many concurrent callers (and of two stores on one file)', async () => {
     const store = await open();
     const other = await open();
