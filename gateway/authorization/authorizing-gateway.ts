@@ -16,6 +16,7 @@ import { decideOperation } from './decide';
 import { LruCache } from './decision-cache';
 import type { OperationDecision } from './decision';
 import type { PersonKeys } from './rewrite';
+import { stripInjectedKeys } from './strip-injected';
 import type { AuthorizationRule } from './rules';
 
 export const DEFAULT_DECISION_CACHE_SIZE = 1000;
@@ -151,6 +152,12 @@ export class AuthorizingGateway implements GatewayInterface {
       outcomes.set(context, { decision, denied: [], personIds: [] });
       return result;
     }
+    if (decision.denied.size === 0) {
+      // Nothing refused, only keys injected: remove them in place (strip-injected.ts).
+      const stripped = stripInjectedKeys(result.data, decision);
+      outcomes.set(context, { decision, denied: [], personIds: stripped.personIds });
+      return withErrors(result, stripped.data, this.plannerErrors(result.errors, decision));
+    }
     const coerced = getVariableValues(requestContext.schema, requestContext.operation.variableDefinitions ?? [], requestContext.request.variables ?? {});
     const completed = completeResponse({
       schema: requestContext.schema,
@@ -161,11 +168,15 @@ export class AuthorizingGateway implements GatewayInterface {
       data: result.data,
     });
     outcomes.set(context, { decision, denied: completed.denied, personIds: completed.personIds });
-    const injected = decision.personKeyKeys ? new Set([decision.personKeyKeys.id, decision.personKeyKeys.via]) : undefined;
-    // An error about a key the client never asked for (the audit's person key) is not the client's to see.
-    const plannerErrors = injected ? (result.errors ?? []).filter((error) => !error.path?.some((segment) => typeof segment === 'string' && injected.has(segment))) : (result.errors ?? []);
-    const errors = [...completed.errors, ...plannerErrors];
-    return { ...result, data: completed.data, ...(errors.length > 0 ? { errors } : {}) };
+    return withErrors(result, completed.data, [...completed.errors, ...this.plannerErrors(result.errors, decision)]);
+  }
+
+  /** The planner's errors the client may see: not those about a key it never asked for (the audit's person key). */
+  private plannerErrors(errors: GatewayExecutionResult['errors'], decision: OperationDecision): GraphQLError[] {
+    const all = (errors ?? []) as GraphQLError[];
+    if (!decision.personKeyKeys) return all;
+    const injected = new Set([decision.personKeyKeys.id, decision.personKeyKeys.via]);
+    return all.filter((error) => !error.path?.some((segment) => typeof segment === 'string' && injected.has(segment)));
   }
 
   private decisionFor(requestContext: GatewayGraphQLRequestContext, profile: PermissionProfile): OperationDecision {
@@ -220,4 +231,10 @@ export class AuthorizingGateway implements GatewayInterface {
     }
     return counts;
   }
+}
+
+/** The planner's result with the client's data and errors (no `errors` key when there are none, not even the planner's own). */
+function withErrors(result: GatewayExecutionResult, data: Record<string, unknown> | null, errors: readonly GraphQLError[]): GatewayExecutionResult {
+  const { errors: _plannerErrors, ...rest } = result;
+  return { ...rest, data, ...(errors.length > 0 ? { errors } : {}) };
 }
