@@ -141,7 +141,16 @@ async function main(): Promise<void> {
 
   const ports = { 'rules+audit': BASE_PORT + 10, 'no-rules': BASE_PORT + 11, hive: BASE_PORT + 12 };
   say('starting our gateway twice (as deployed; without field rules and audit) and Hive Gateway …');
-  const deployed = spawnTs('gateway', 'gateway/main.ts', { ...baseEnv, ...urlEnv, GATEWAY_PORT: String(ports['rules+audit']) }, VERBOSE, cpuProfileArgs('gateway-rules-audit'));
+  // The deployed gateway answers SIGUSR2 with its heap after a full GC (heap-probe.cjs), for the soak.
+  const heapProbeFile = path.join(benchRoot, `heap-probe-${process.pid}.jsonl`);
+  fs.rmSync(heapProbeFile, { force: true });
+  const deployed = spawnTs(
+    'gateway',
+    'gateway/main.ts',
+    { ...baseEnv, ...urlEnv, GATEWAY_PORT: String(ports['rules+audit']), HEAP_PROBE_FILE: heapProbeFile },
+    VERBOSE,
+    ['--expose-gc', '-r', path.join(PROJECT_ROOT, 'scripts', 'bench', 'heap-probe.cjs'), ...cpuProfileArgs('gateway-rules-audit')],
+  );
   const baseline = spawnTs('gateway-baseline', 'scripts/bench/gateway-baseline.ts', { ...baseEnv, ...urlEnv, GATEWAY_PORT: String(ports['no-rules']) }, VERBOSE, cpuProfileArgs('gateway-no-rules'));
   const supergraphSdl = fs.readFileSync(path.join(PROJECT_ROOT, 'schema', 'supergraph.graphql'), 'utf8');
   const hiveSupergraph = writeHiveSupergraph(benchRoot, supergraphSdl, subgraphUrls);
@@ -228,16 +237,25 @@ async function main(): Promise<void> {
   }
   measureRss('after rounds');
 
-  let soak: { seconds: number; rssBefore?: number; rssAfter?: number; result?: RunResult } | undefined;
+  let soak: { seconds: number; rssBefore?: number; rssAfter?: number; heapBefore?: HeapProbe; heapAfter?: HeapProbe; result?: RunResult } | undefined;
   const soakWorkload = WORKLOADS[0] as Workload;
   if (SOAK > 0) {
     const contender = contenders[2] as Contender;
     const target = (await targetOf(soakWorkload, contender)) as Target;
     const before = rssMiB(deployed.process.pid);
-    say(`soak: ${SOAK} s of workload (a) against ours (rules + audit); RSS before ${before} MiB …`);
+    const heapBefore = await probeHeap(deployed, heapProbeFile);
+    say(`soak: ${SOAK} s of workload (a) against ours (rules + audit); RSS before ${before} MiB, heap after GC ${heapBefore?.heapUsed ?? '?'} MiB …`);
     const result = await runLoad(target, SOAK, CONNECTIONS);
     const after = rssMiB(deployed.process.pid);
-    soak = { seconds: SOAK, ...(before !== undefined ? { rssBefore: before } : {}), ...(after !== undefined ? { rssAfter: after } : {}), result };
+    const heapAfter = await probeHeap(deployed, heapProbeFile);
+    soak = {
+      seconds: SOAK,
+      ...(before !== undefined ? { rssBefore: before } : {}),
+      ...(after !== undefined ? { rssAfter: after } : {}),
+      ...(heapBefore ? { heapBefore } : {}),
+      ...(heapAfter ? { heapAfter } : {}),
+      result,
+    };
   }
   measureRss('end');
 
@@ -296,7 +314,11 @@ async function main(): Promise<void> {
     if (r) lines.push(`| ${CONTENDER_TITLES[contender.id]} | ${r['started'] ?? '–'} | ${r['after rounds'] ?? '–'} | ${r['end'] ?? '–'} |`);
   }
   if (soak) {
-    lines.push('', `Soak: ${soak.seconds} s of (a) against ours (rules + audit): ${soak.result?.rps.toFixed(0)} req/s, p99 ${soak.result?.p99} ms; gateway RSS ${soak.rssBefore} MiB before → ${soak.rssAfter} MiB after.`);
+    lines.push(
+      '',
+      `Soak: ${soak.seconds} s of (a) against ours (rules + audit): ${soak.result?.rps.toFixed(0)} req/s, p99 ${soak.result?.p99} ms; gateway RSS ${soak.rssBefore} MiB before → ${soak.rssAfter} MiB after; ` +
+        `JS heap in use after a full GC ${soak.heapBefore?.heapUsed ?? '?'} MiB before → ${soak.heapAfter?.heapUsed ?? '?'} MiB after (RSS after that GC: ${soak.heapAfter?.rss ?? '?'} MiB).`,
+    );
   }
   if (hiveContender.unavailable) lines.push('', `Hive Gateway did not run: ${hiveContender.unavailable.split('\n').slice(0, 5).join(' / ')}`);
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -324,6 +346,26 @@ async function main(): Promise<void> {
     )}\n`,
   );
   say(`results written to ${path.relative(PROJECT_ROOT, file)}`);
+  fs.rmSync(heapProbeFile, { force: true });
+}
+
+interface HeapProbe {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+}
+
+/** The deployed gateway's memory after a full GC (SIGUSR2 → heap-probe.cjs), or undefined. */
+async function probeHeap(child: BenchChild, file: string): Promise<HeapProbe | undefined> {
+  const linesBefore = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).length : 0;
+  child.process.kill('SIGUSR2');
+  for (let attempt = 0; attempt < 40; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : [];
+    if (lines.length > linesBefore) return JSON.parse(lines[lines.length - 1] as string) as HeapProbe;
+  }
+  return undefined;
 }
 
 async function ensureDatasetWithArgs(dataDir: string): Promise<void> {
