@@ -137,7 +137,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     }
   }
   const auditLogger = logger.child({ component: 'audit' });
-  const auditWriter = auditSink ? new AuditWriter({ sink: auditSink, logger: auditLogger }) : undefined;
+  // The store groups appends that arrive while it commits (one transaction for them all), so the
+  // writer hands them over as they come instead of holding them until the last commit resolved.
+  const auditWriter = auditSink ? new AuditWriter({ sink: auditSink, logger: auditLogger, ...(ownsAudit ? { maxInFlight: 8 } : {}) }) : undefined;
   const recordRuleEvent = (entry: Parameters<AuditWriter['write']>[0]) =>
     auditWriter?.write(entry).catch(() => auditLogger.error({ kind: entry.kind, ruleVersion: entry.ruleVersion }, 'rule event not written to the audit trail'));
   recordRuleEvent(rulesInForceEntry(rules.current().version, new Date(), randomUUID()));

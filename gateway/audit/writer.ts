@@ -16,6 +16,14 @@ export interface AuditWriterOptions {
   readonly logger: Logger;
   /** Entries per append at most (default 500); more waiting entries go in the next append. */
   readonly maxBatch?: number;
+  /**
+   * Appends in flight at once (default 1). A sink that itself groups the appends arriving while
+   * it commits (the audit store's queue does: one transaction for all of them) can take more:
+   * entries then reach it at the end of their event-loop turn instead of waiting for the main
+   * thread to see the previous commit resolve, so under load the next commit starts as soon as
+   * the last one ends.
+   */
+  readonly maxInFlight?: number;
 }
 
 export interface AuditWriterStats {
@@ -35,22 +43,24 @@ interface Pending {
 
 /**
  * Group commit for the trail. An append starts at the end of the event-loop turn in which an
- * entry arrives when none is in flight (setImmediate, no timer): the entries of every response
- * completed in that turn go together. Entries that arrive while an append is in flight wait for
- * it and then go together in the next one. So a response waits at most for the append in
- * flight plus its own, never for a timer. `write` resolves when the append holding the entry
+ * entry arrives when fewer than `maxInFlight` are in flight (setImmediate, no timer): the
+ * entries of every response completed in that turn go together. Entries that arrive while the
+ * limit is reached wait and then go together in the next one. So a response waits at most for
+ * the appends in flight plus its own, never for a timer. `write` resolves when the append holding the entry
  * resolved (committed), and rejects when it failed: the caller then withholds person data
  * (fail closed).
  */
 export class AuditWriter {
   private queue: Pending[] = [];
-  private inFlight = false;
+  private inFlight = 0;
   private scheduled = false;
   private readonly maxBatch: number;
+  private readonly maxInFlight: number;
   private readonly counts: AuditWriterStats = { written: 0, failed: 0, appends: 0, largestBatch: 0 };
 
   constructor(private readonly options: AuditWriterOptions) {
     this.maxBatch = options.maxBatch ?? 500;
+    this.maxInFlight = options.maxInFlight ?? 1;
   }
 
   write(entry: AuditEntryInput): Promise<void> {
@@ -66,7 +76,7 @@ export class AuditWriter {
 
   /** Resolves once every entry handed to `write` so far has been appended or has failed. */
   async drain(): Promise<void> {
-    while (this.inFlight || this.scheduled || this.queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
+    while (this.inFlight > 0 || this.scheduled || this.queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
   }
 
   /**
@@ -75,7 +85,7 @@ export class AuditWriter {
    * driver (better-sqlite3 commits block the loop) this is where the grouping comes from.
    */
   private schedule(): void {
-    if (this.inFlight || this.scheduled) return;
+    if (this.inFlight >= this.maxInFlight || this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -84,8 +94,8 @@ export class AuditWriter {
   }
 
   private flush(): void {
-    if (this.inFlight || this.queue.length === 0) return;
-    this.inFlight = true;
+    if (this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    this.inFlight += 1;
     const batch = this.queue.splice(0, this.maxBatch);
     this.counts.appends += 1;
     this.counts.largestBatch = Math.max(this.counts.largestBatch, batch.length);
@@ -106,8 +116,10 @@ export class AuditWriter {
         for (const pending of batch) pending.reject(error);
       },
     ).finally(() => {
-      this.inFlight = false;
+      this.inFlight -= 1;
       this.schedule();
     });
+    // More than one batch waiting (maxBatch), and room for another append: send it next turn.
+    if (this.queue.length > 0) this.schedule();
   }
 }

@@ -47,6 +47,24 @@ describe('AuditWriter (group commit)', () => {
     expect(writer.stats()).toMatchObject({ written: 51, appends: 2, largestBatch: 50, failed: 0 });
   });
 
+  test('with maxInFlight, entries arriving during an append are handed over at the end of their turn (the sink groups them)', async () => {
+    const sink = new MemorySink();
+    sink.delayMs = 30;
+    const writer = new AuditWriter({ sink, logger: silent, maxInFlight: 2 });
+    const first = writer.write(entry('a'));
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = Array.from({ length: 5 }, (_, index) => writer.write(entry(`b${index}`)));
+    await new Promise((resolve) => setImmediate(resolve));
+    // Both appends are with the sink now; the third waits for a free slot.
+    expect(writer.stats().appends).toBe(2);
+    const third = writer.write(entry('c'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writer.stats().appends).toBe(2);
+    await Promise.all([first, ...second, third]);
+    expect(sink.batches).toEqual([1, 5, 1]);
+    expect(writer.stats()).toMatchObject({ written: 7, appends: 3, failed: 0 });
+  });
+
   test('a failed append rejects exactly the writes it carried; the next append is tried afresh', async () => {
     const sink = new MemorySink();
     sink.fail = true;
