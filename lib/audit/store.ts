@@ -372,15 +372,10 @@ class KnexAuditStore implements AuditStore {
     readonly repairedTriggers: string[],
   ) {}
 
-  append(entries: AuditEntryInput[]): Promise<AuditRecord[]> {
-    if (this.closed) return Promise.reject(new AuditUnavailableError('audit store: closed'));
-    let normalised: AuditEntryInput[];
-    try {
-      normalised = entries.map(normaliseEntry);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (normalised.length === 0) return Promise.resolve([]);
+  async append(entries: AuditEntryInput[]): Promise<AuditRecord[]> {
+    if (this.closed) throw new AuditUnavailableError('audit store: closed');
+    const normalised = entries.map(normaliseEntry);
+    if (normalised.length === 0) return [];
     return new Promise((resolve, reject) => {
       this.queue.push({ entries: normalised, resolve, reject });
       this.draining ??= this.drain();

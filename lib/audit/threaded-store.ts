@@ -120,19 +120,14 @@ class ThreadedAuditStore implements AuditStore {
     worker.unref();
   }
 
-  append(entries: AuditEntryInput[]): Promise<AuditRecord[]> {
-    if (this.stopped) return Promise.reject(this.stopped);
-    let normalised: AuditEntryInput[];
-    try {
-      // Checked here, as the direct store does first: a bad entry fails without a round trip,
-      // and only the contract's keys are cloned to the worker (which normalises again, cheaply).
-      normalised = entries.map(normaliseEntry);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (normalised.length === 0) return Promise.resolve([]);
+  async append(entries: AuditEntryInput[]): Promise<AuditRecord[]> {
+    if (this.stopped) throw this.stopped;
+    // Checked here, as the direct store does first: a bad entry fails without a round trip,
+    // and only the contract's keys are cloned to the worker (which normalises again, cheaply).
+    const normalised = entries.map(normaliseEntry);
+    if (normalised.length === 0) return [];
     // One message per call, whatever its number of entries.
-    return this.send({ op: 'append', entries: normalised }, undefined, this.appendTimeoutMs) as Promise<AuditRecord[]>;
+    return (await this.send({ op: 'append', entries: normalised }, undefined, this.appendTimeoutMs)) as AuditRecord[];
   }
 
   query(filter: AuditFilter, page: AuditPageRequest): Promise<AuditPage> {
