@@ -3,6 +3,7 @@ import { SignJWT } from 'jose';
 import { DEV_AUDIENCE, DEV_ISSUER } from '../config';
 import { DEV_KEY_ALGORITHM, type DevKeys } from './dev-keys';
 import type { Persona } from './personas';
+import type { IdentityClaims } from '../../lib/gateway-identity';
 
 export const DEFAULT_DEV_TOKEN_LIFETIME = '8h';
 
@@ -52,6 +53,24 @@ export function parseLifetime(value: string): number {
 
 export function devSubject(persona: Persona): string {
   return `dev:${persona.id}`;
+}
+
+/**
+ * The identity the gateway signs into a subgraph call for a persona signed in with its dev token
+ * (default purpose, no scopes): for callers that play the gateway — the tests and the bench's
+ * "subgraph direct" contender.
+ */
+export function devIdentityClaims(persona: Persona, ruleVersion: string, requestId: string): IdentityClaims {
+  return {
+    sub: devSubject(persona),
+    department: persona.department.id,
+    roles: persona.roles,
+    purpose: persona.defaultPurpose,
+    mfa: persona.mfa,
+    scopes: [],
+    ruleVersion,
+    requestId,
+  };
 }
 
 export async function mintDevToken(options: MintDevTokenOptions): Promise<DevToken> {

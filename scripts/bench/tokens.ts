@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { loadOrCreateDevKeys, type DevKeys } from '../../gateway/auth/dev-keys';
-import { mintDevToken } from '../../gateway/auth/dev-token';
+import { devIdentityClaims, mintDevToken } from '../../gateway/auth/dev-token';
 import { findPersona, type Persona } from '../../gateway/auth/personas';
 import { createIdentitySigner, type IdentitySigner } from '../../gateway/identity-signing';
 import type { SubgraphName } from '../../lib/subgraphs';
@@ -55,21 +55,7 @@ export async function identityPool(identityKeysPath: string, subgraph: SubgraphN
   const mint = async () => {
     const fresh: string[] = [];
     for (let i = 0; i < size; i += 1) {
-      fresh.push(
-        await signer.sign(
-          {
-            sub: `dev:${persona.id}`,
-            department: persona.department.id,
-            roles: persona.roles,
-            purpose: persona.defaultPurpose,
-            mfa: persona.mfa,
-            scopes: [],
-            ruleVersion,
-            requestId: randomUUID(),
-          },
-          subgraph,
-        ),
-      );
+      fresh.push(await signer.sign(devIdentityClaims(persona, ruleVersion, randomUUID()), subgraph));
     }
     values = fresh;
     next = roundRobin(values);

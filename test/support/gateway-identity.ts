@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { postGraphQL, type GraphQLResult } from './graphql';
-import { devSubject } from '../../gateway/auth/dev-token';
+import { devIdentityClaims } from '../../gateway/auth/dev-token';
 import { findPersona } from '../../gateway/auth/personas';
 import { createIdentitySigner, type IdentitySigner } from '../../gateway/identity-signing';
 import { IDENTITY_HEADER, identityDevKeysPath, type IdentityClaims } from '../../lib/gateway-identity';
@@ -33,17 +33,7 @@ export function personaClaims(personaId: string, overrides: Partial<IdentityClai
   const persona = findPersona(personaId);
   if (!persona) throw new Error(`unknown persona ${personaId}`);
   ruleVersion ??= loadRuleSet(DEFAULT_POLICY_DIR).version;
-  return {
-    sub: devSubject(persona),
-    department: persona.department.id,
-    roles: persona.roles,
-    purpose: persona.defaultPurpose,
-    mfa: persona.mfa,
-    scopes: [],
-    ruleVersion,
-    requestId: 'test-request',
-    ...overrides,
-  };
+  return { ...devIdentityClaims(persona, ruleVersion, 'test-request'), ...overrides };
 }
 
 export interface SignedIdentityOptions {
