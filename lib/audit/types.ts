@@ -44,6 +44,25 @@ export interface AuditEntryInput {
   errorCodes: string[];
   /** Free text for rule events (why rules were rejected), never person data. */
   detail: string | null;
+  /**
+   * What the operation was estimated to cost and what it returned (demand control). Optional in
+   * the contract so that writers that do not measure (refusals before parsing, rule events) omit it.
+   */
+  usage?: AuditUsage | null;
+  /** The bulk-output approval (X-Bulk-Approval, 端末機管理責任者の承認) the request relied on, if any. */
+  bulkApprovalId?: string | null;
+}
+
+/** Demand-control figures of one operation (all counts, never person data). */
+export interface AuditUsage {
+  /** The cost estimated before planning (@cost/@listSize), or null when not estimated. */
+  estimatedCost: number | null;
+  /** The budget of the caller's profile it was checked against, or null. */
+  costBudget: number | null;
+  /** Objects returned in lists and single fields of the answer (the actual cost). */
+  rowsReturned: number | null;
+  /** Distinct persons (宛名番号) the answer carried. */
+  personsReturned: number | null;
 }
 
 /** A stored record: the input plus its place in the chain. */
