@@ -136,7 +136,7 @@ export function ruleEventEntry(event: RuleReloadEvent, requestId: string): Audit
       decision: 'GRANTED',
       ruleVersion: event.newVersion,
       errorCodes: [],
-      detail: `rules ${event.oldVersion} → ${event.newVersion} (${event.trigger})`,
+      detail: `rules ${event.oldVersion} → ${event.newVersion} (${event.trigger})${event.recoveredFrom ? `, recovered after ${event.recoveredFrom.attemptedVersion} was refused at ${event.recoveredFrom.refusedAt.toISOString()}` : ''}`,
     };
   }
   return {

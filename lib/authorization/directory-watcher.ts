@@ -6,8 +6,6 @@ export type DirectoryWatchMode = 'auto' | 'poll';
 
 export interface DirectoryWatcherOptions {
   readonly dir: string;
-  /** The files whose content matters; polling compares their stats. */
-  readonly files: readonly string[];
   /** Called (debounced) after something in the folder may have changed. Must not throw. */
   readonly onChange: () => void;
   readonly logger: Logger;
@@ -44,21 +42,21 @@ export function watchDirectory(options: DirectoryWatcherOptions): DirectoryWatch
   let debounceTimer: NodeJS.Timeout | undefined;
   let stopped = false;
   // Baseline taken before the watch starts, so no change slips between the caller's read and here.
-  let lastStat = statKey(options.dir, options.files);
+  let lastStat = statKey(options.dir);
 
   const schedule = () => {
     if (stopped) return;
     clearTimeout(debounceTimer);
     debounceTimer = setTimeout(() => {
       if (stopped) return;
-      lastStat = statKey(options.dir, options.files);
+      lastStat = statKey(options.dir);
       options.onChange();
     }, debounceMs);
     debounceTimer.unref();
   };
 
   const poll = () => {
-    const key = statKey(options.dir, options.files);
+    const key = statKey(options.dir);
     if (key === lastStat) return;
     lastStat = key;
     schedule();
@@ -96,10 +94,24 @@ export function watchDirectory(options: DirectoryWatcherOptions): DirectoryWatch
   };
 }
 
-/** Size, mtime and inode of each file (following symlinks); a missing file is part of the key. */
-function statKey(dir: string, files: readonly string[]): string {
-  return files
-    .map((name) => {
+/** A policy folder holds a handful of files; beyond this many the poll compares the names only. */
+const MAX_STATTED_ENTRIES = 256;
+
+/**
+ * Name, inode, size and mtime of every entry in the folder (following symlinks): a file created,
+ * changed or deleted changes the key, whatever its name. Only the caller's own files mattered
+ * before, so deleting a stray file that had refused a reload went unnoticed by the poll.
+ */
+function statKey(dir: string): string {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).sort();
+  } catch (error) {
+    return `unreadable:${(error as NodeJS.ErrnoException).code ?? 'error'}`;
+  }
+  return names
+    .map((name, index) => {
+      if (index >= MAX_STATTED_ENTRIES) return name;
       try {
         const stat = fs.statSync(path.join(dir, name));
         return `${name}:${stat.ino}:${stat.size}:${stat.mtimeMs}`;

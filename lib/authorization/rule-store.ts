@@ -5,7 +5,7 @@
  * version. A revocation saved to revocations.yaml is in force within about a second.
  */
 import { watchDirectory, type DirectoryWatcher, type DirectoryWatchMode } from './directory-watcher';
-import { compileRuleSet, DEFAULT_POLICY_DIR, readRuleFiles, RULE_FILE_NAMES, RuleFileError, type RuleSet } from './rules';
+import { compileRuleSet, DEFAULT_POLICY_DIR, readRuleFiles, RuleFileError, type RuleFileSources, type RuleSet } from './rules';
 import type { Logger } from '../logger';
 
 export interface RuleStoreOptions {
@@ -24,7 +24,18 @@ export type RuleReloadTrigger = 'watch' | 'manual';
 
 /** One reload that changed something or was refused; what the audit trail records. */
 export type RuleReloadEvent =
-  | { readonly outcome: 'applied'; readonly oldVersion: string; readonly newVersion: string; readonly at: Date; readonly trigger: RuleReloadTrigger }
+  | {
+      readonly outcome: 'applied';
+      readonly oldVersion: string;
+      readonly newVersion: string;
+      readonly at: Date;
+      readonly trigger: RuleReloadTrigger;
+      /**
+       * Set when this reload ends a refusal: the folder was refused before and now validates
+       * (possibly back to the version already in force, which would otherwise go unnoticed).
+       */
+      readonly recoveredFrom?: { readonly attemptedVersion: string; readonly refusedAt: Date };
+    }
   | {
       readonly outcome: 'rejected';
       readonly oldVersion: string;
@@ -60,7 +71,8 @@ export interface RuleStore {
 export function createRuleStore(options: RuleStoreOptions): RuleStore {
   const dir = options.dir ?? DEFAULT_POLICY_DIR;
   const { logger } = options;
-  let rules = compileRuleSet(readRuleFiles(dir));
+  const initial = readRuleFiles(dir);
+  let rules = compileRuleSet(initial);
   let loadedAt = new Date();
   let lastRejected: RuleStoreStatus['lastRejected'];
   let stopped = false;
@@ -77,23 +89,27 @@ export function createRuleStore(options: RuleStoreOptions): RuleStore {
     }
   };
 
+  // What the last evaluation saw of the folder (every input of compileRuleSet, stray files
+  // included): the same folder is not evaluated, logged and recorded twice, and anything else is.
+  let appliedKey = folderKey(initial);
+  let rejectedKey: string | undefined;
+
   const reloadFrom = (trigger: RuleReloadTrigger): RuleReloadResult => {
     const sources = readRuleFiles(dir);
-    if (sources.version === rules.version) {
-      lastRejected = undefined;
-      return { ok: true, version: rules.version };
-    }
-    if (lastRejected && sources.version === lastRejected.version) {
-      // Same refused bytes again (a touch, a second event): already logged and recorded.
+    const key = folderKey(sources);
+    if (key === appliedKey && !lastRejected) return { ok: true, version: rules.version };
+    if (lastRejected && key === rejectedKey) {
+      // The same refused folder again (a touch, a second event): already logged and recorded.
       return { ok: false, error: lastRejected.error };
     }
     const oldVersion = rules.version;
     const at = new Date();
     try {
-      rules = compileRuleSet(sources);
+      if (key !== appliedKey) rules = compileRuleSet(sources);
     } catch (error) {
       if (!(error instanceof RuleFileError)) throw error;
       lastRejected = { version: sources.version, at, error };
+      rejectedKey = key;
       logger.error(
         { dir: sources.dir, version: oldVersion, attemptedVersion: sources.version, issues: error.issues.length, reason: error.message },
         'new access rules refused; the last good rules stay in force',
@@ -101,13 +117,23 @@ export function createRuleStore(options: RuleStoreOptions): RuleStore {
       emit({ outcome: 'rejected', oldVersion, attemptedVersion: sources.version, error, at, trigger });
       return { ok: false, error };
     }
+    const recoveredFrom = lastRejected ? { attemptedVersion: lastRejected.version, refusedAt: lastRejected.at } : undefined;
     loadedAt = at;
     lastRejected = undefined;
+    rejectedKey = undefined;
+    appliedKey = key;
     logger.info(
-      { dir: rules.dir, oldVersion, version: rules.version, files: rules.files.map((file) => `${file.file}@${file.version}`), revocations: rules.revocations.size },
-      'access rules reloaded',
+      {
+        dir: rules.dir,
+        oldVersion,
+        version: rules.version,
+        files: rules.files.map((file) => `${file.file}@${file.version}`),
+        revocations: rules.revocations.size,
+        ...(recoveredFrom ? { recoveredFrom: recoveredFrom.attemptedVersion, refusedAt: recoveredFrom.refusedAt.toISOString() } : {}),
+      },
+      recoveredFrom ? 'access rules reloaded after a refused reload; the folder validates again' : 'access rules reloaded',
     );
-    emit({ outcome: 'applied', oldVersion, newVersion: rules.version, at, trigger });
+    emit({ outcome: 'applied', oldVersion, newVersion: rules.version, at, trigger, ...(recoveredFrom ? { recoveredFrom } : {}) });
     return { ok: true, version: rules.version };
   };
 
@@ -116,7 +142,6 @@ export function createRuleStore(options: RuleStoreOptions): RuleStore {
     const mode: DirectoryWatchMode = options.watch === 'poll' ? 'poll' : 'auto';
     watcher = watchDirectory({
       dir: rules.dir,
-      files: RULE_FILE_NAMES,
       mode,
       logger,
       what: 'policy folder',
@@ -154,4 +179,13 @@ export function createRuleStore(options: RuleStoreOptions): RuleStore {
       listeners.clear();
     },
   };
+}
+
+/**
+ * Everything a reload's outcome depends on: the rule files' bytes (their version) and the names
+ * of stray files in the folder, which refuse it. Keyed on the version alone, a refusal caused by
+ * a stray file outlived the stray file (issue 10: a revocation that never applied).
+ */
+function folderKey(sources: RuleFileSources): string {
+  return JSON.stringify([sources.version, sources.strayFiles]);
 }

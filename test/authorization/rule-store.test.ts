@@ -123,6 +123,45 @@ describe('rule store, manual reload', () => {
     expect(store.status().lastRejected).toBeUndefined();
   });
 
+  it('a recovery back to the rules in force is logged and recorded as such', () => {
+    const good = store.current();
+    const policies = path.join(dir, 'policies.yaml');
+    const text = fs.readFileSync(policies, 'utf8');
+    fs.writeFileSync(policies, `${text}\n: broken`);
+    expect(store.reload().ok).toBe(false);
+    fs.writeFileSync(policies, text);
+    expect(store.reload()).toEqual({ ok: true, version: good.version });
+    expect(events.map((event) => event.outcome)).toEqual(['rejected', 'applied']);
+    const rejected = events[0] as Extract<RuleReloadEvent, { outcome: 'rejected' }>;
+    expect(events[1]).toEqual({
+      outcome: 'applied',
+      oldVersion: good.version,
+      newVersion: good.version,
+      at: expect.any(Date),
+      trigger: 'manual',
+      recoveredFrom: { attemptedVersion: rejected.attemptedVersion, refusedAt: rejected.at },
+    });
+    expect(log.lines.filter((line) => line.level === 'info').at(-1)?.message).toMatch(/reloaded after a refused reload/);
+    // Nothing changed since: no further event.
+    expect(store.reload()).toEqual({ ok: true, version: good.version });
+    expect(events).toHaveLength(2);
+  });
+
+  it('a stray file refuses the folder; deleting it applies what changed meanwhile (issue 10)', () => {
+    const good = store.current();
+    const stray = path.join(dir, 'revocations-draft.yaml');
+    fs.writeFileSync(stray, `revoked:\n${REVOKE_REGISTRY_CLERK}`);
+    expect(store.reload()).toMatchObject({ ok: false, error: { message: expect.stringContaining('"revocations-draft.yaml" is not a rule file') } });
+    fs.appendFileSync(path.join(dir, 'revocations.yaml'), REVOKE_REGISTRY_CLERK);
+    expect(store.reload().ok).toBe(false);
+    expect(store.current()).toBe(good);
+    fs.unlinkSync(stray);
+    expect(store.reload().ok).toBe(true);
+    expect(isRevoked(store, registryClerk)).toBe(true);
+    expect(events.map((event) => event.outcome)).toEqual(['rejected', 'rejected', 'applied']);
+    expect(events[2]).toMatchObject({ recoveredFrom: { attemptedVersion: store.current().version } });
+  });
+
   it('keeps the last good rules when a file disappears', () => {
     const good = store.current();
     fs.unlinkSync(path.join(dir, 'roles.yaml'));
@@ -204,6 +243,23 @@ describe.each(['auto', 'poll'] as const)('rule store watching the folder (%s)', 
     writeAtomically(file, original.replace('name: 課税課', 'name: 課税課 # renamed comment only'));
     await waitFor(() => events.some((event) => event.outcome === 'applied'), 2000, 'the next good rules');
     expect(store.current().version).not.toBe(good.version);
+    expect(store.status().lastRejected).toBeUndefined();
+  });
+
+  it('replays issue 10: stray draft, revocation added, stray deleted → revoked, logged and recorded', async () => {
+    const events: RuleReloadEvent[] = [];
+    store.onChange((event) => events.push(event));
+    const stray = path.join(dir, 'revocations-draft.yaml');
+    const file = path.join(dir, 'revocations.yaml');
+    fs.writeFileSync(stray, `revoked:\n${REVOKE_REGISTRY_CLERK}`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    writeAtomically(file, `${fs.readFileSync(file, 'utf8')}${REVOKE_REGISTRY_CLERK}`);
+    await waitFor(() => events.some((event) => event.outcome === 'rejected'), 2000, 'the refusal (stray file)');
+    expect(isRevoked(store, registryClerk)).toBe(false);
+
+    fs.unlinkSync(stray);
+    await waitFor(() => isRevoked(store, registryClerk), 2000, 'the revocation once the stray file is gone');
+    expect(events.at(-1)).toMatchObject({ outcome: 'applied', recoveredFrom: { attemptedVersion: expect.stringMatching(/^[0-9a-f]{64}$/) } });
     expect(store.status().lastRejected).toBeUndefined();
   });
 
