@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { countRegisterGroups } from './legacy/adapter';
-import { cachedAggregate, minimumCellSize, sumBy, suppressSmallCells, todayInJapan, type StatisticCell } from '../shared/statistics';
+import { cachedAggregate, cellsInPeriod, minimumCellSize, monthPeriod, sumBy, suppressSmallCells, todayInJapan, type StatisticCell } from '../shared/statistics';
 import type { LegacyDate } from '../../lib/legacy/wareki';
 
 export interface PopulationStatistics {
@@ -37,12 +37,6 @@ export function ageBand(age: number | null): string {
   return `${low}-${low + 9}`;
 }
 
-function defaultMovementPeriod(asOf: string): { from: string; to: string } {
-  const [y, m] = asOf.split('-').map(Number);
-  const from = new Date(Date.UTC(y - 1, m, 1)).toISOString().slice(0, 10);
-  return { from, to: asOf };
-}
-
 function cells(sums: Map<string, number>, minimum: number, labelOf: (key: string) => string | null = () => null): StatisticCell[] {
   const list = [...sums].sort(([a], [b]) => a.localeCompare(b)).map(([key, count]) => ({ key, label: labelOf(key), count }));
   return suppressSmallCells(list, minimum);
@@ -50,14 +44,25 @@ function cells(sums: Map<string, number>, minimum: number, labelOf: (key: string
 
 const CHOME = /[一二三四五六七八九十]+丁目$/u;
 
+/**
+ * The dashboard aggregate. Movements are counted by month over every complete month once per
+ * as-of date (the cache key holds nothing the caller chooses), and the caller's period, whole
+ * months only (monthPeriod), is cut from that: every window shows a month's cell exactly as
+ * every other window does, so subtracting windows gives nothing a month's cell does not.
+ */
 export async function populationStatistics(db: Knex, period: { from?: string | null; to?: string | null }): Promise<PopulationStatistics> {
   const asOf = todayInJapan();
   const minimum = minimumCellSize();
-  const movements = { ...defaultMovementPeriod(asOf), ...(period.from ? { from: period.from } : {}), ...(period.to ? { to: period.to } : {}) };
-  return cachedAggregate(db, ['populationStatistics', asOf, minimum, movements.from, movements.to], async () => {
-    const groups = await countRegisterGroups(db, movements);
+  const months = monthPeriod(period, asOf, { from: 'movementsFrom', to: 'movementsTo' });
+  const aggregate = await cachedAggregate(db, ['populationStatistics', asOf, minimum], async () => {
+    const lastCompleteMonth = monthPeriod({}, asOf, { from: 'movementsFrom', to: 'movementsTo' }).toMonth;
+    const groups = await countRegisterGroups(db);
     const districtNames = new Map(groups.byAddress.map((g) => [g.code.slice(0, 4), g.town.replace(CHOME, '')]));
     const total = groups.bySex.reduce((sum, g) => sum + g.count, 0);
+    const movementMonth = (g: { occurredOn: LegacyDate }) => {
+      const month = g.occurredOn.iso?.slice(0, 7) ?? null;
+      return month !== null && month <= lastCompleteMonth ? month : null;
+    };
     return {
       asOf,
       minimumCellSize: minimum,
@@ -67,7 +72,8 @@ export async function populationStatistics(db: Knex, period: { from?: string | n
       bySex: cells(sumBy(groups.bySex, (g) => g.sex, (g) => g.count), minimum, (key) => SEX_LABELS[key as keyof typeof SEX_LABELS]),
       byResidentType: cells(sumBy(groups.byResidentType, (g) => g.residentType, (g) => g.count), minimum, (key) => TYPE_LABELS[key as keyof typeof TYPE_LABELS]),
       byStatus: cells(sumBy(groups.byStatus, (g) => g.status, (g) => g.count), minimum, (key) => STATUS_LABELS[key as keyof typeof STATUS_LABELS]),
-      movementsByMonth: cells(sumBy(groups.movementsByDay, (g) => g.occurredOn.iso?.slice(0, 7) ?? null, (g) => g.count), minimum),
+      movementsByMonth: cells(sumBy(groups.movementsByDay, movementMonth, (g) => g.count), minimum),
     };
   });
+  return { ...aggregate, movementsByMonth: cellsInPeriod(aggregate.movementsByMonth, months) };
 }

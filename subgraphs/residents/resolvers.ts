@@ -45,11 +45,8 @@ export const residentsResolvers: Resolvers = {
         pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
       };
     },
-    populationStatistics: (_parent, { movementsFrom, movementsTo }, { db }) => {
-      assertIsoDate(movementsFrom, 'movementsFrom');
-      assertIsoDate(movementsTo, 'movementsTo');
-      return populationStatistics(db, { from: movementsFrom, to: movementsTo });
-    },
+    // Whole complete months only (monthPeriod): refused otherwise with STATISTICS_PERIOD_NOT_WHOLE_MONTHS.
+    populationStatistics: (_parent, { movementsFrom, movementsTo }, { db }) => populationStatistics(db, { from: movementsFrom, to: movementsTo }),
   },
   Resident: {
     __resolveReference: (reference, { loaders }) => {

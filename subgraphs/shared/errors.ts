@@ -2,6 +2,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { createLogger } from '../../lib/logger';
 import { SUPPORT_MEASURE_RESTRICTED_CODE } from '../../lib/authorization/types';
+import { STATISTICS_PERIOD_CODE } from './statistics';
 
 const log = createLogger('subgraph');
 
@@ -14,6 +15,7 @@ const CLIENT_CODES = new Set([
   'INVALID_LEGACY_DATE',
   'FORBIDDEN',
   SUPPORT_MEASURE_RESTRICTED_CODE,
+  STATISTICS_PERIOD_CODE,
   'UNAUTHENTICATED',
   'PERSISTED_QUERY_NOT_FOUND',
   'OPERATION_RESOLUTION_FAILURE',

@@ -231,7 +231,13 @@ export type Query = {
   __typename?: 'Query';
   /** One household by 世帯番号. */
   household?: Maybe<Household>;
-  /** Population counts for dashboards: aggregates only, small cells suppressed (統計分析). */
+  /**
+   * Population counts for dashboards: aggregates only, small cells suppressed (統計分析). The
+   * movements period is whole complete calendar months: `movementsFrom` YYYY-MM or the first day of
+   * a month, `movementsTo` YYYY-MM or the last day of a month, no later than the last complete
+   * month (default: the twelve months before this one); anything else is refused with
+   * STATISTICS_PERIOD_NOT_WHOLE_MONTHS.
+   */
   populationStatistics: PopulationStatistics;
   /** One person by 宛名番号 (the resident record system's internal person number). */
   resident?: Maybe<Resident>;

@@ -428,7 +428,7 @@ export interface RegisterGroups {
  * function, never a person row. Dates are grouped by their raw value and bucketed by the caller,
  * because substring functions differ between SQL dialects.
  */
-export async function countRegisterGroups(db: Knex, movements: { from: string; to: string }): Promise<RegisterGroups> {
+export async function countRegisterGroups(db: Knex): Promise<RegisterGroups> {
   const living = () => db('JUMIN_KIHON').where('JUMIN_JOTAI', CODE_BY_STATUS.RESIDENT);
   const [byAddress, byBirth, bySex, byType, byStatus, byMovementDay] = (await Promise.all([
     living().select('JUSHO_CD').min({ JUSHO: 'JUSHO' }).count({ n: '*' }).groupBy('JUSHO_CD'),
@@ -436,11 +436,9 @@ export async function countRegisterGroups(db: Knex, movements: { from: string; t
     living().select('SEIBETSU').count({ n: '*' }).groupBy('SEIBETSU'),
     living().select('JUMIN_SHUBETSU').count({ n: '*' }).groupBy('JUMIN_SHUBETSU'),
     db('JUMIN_KIHON').select('JUMIN_JOTAI').count({ n: '*' }).groupBy('JUMIN_JOTAI'),
-    db('IDO_RIREKI')
-      .select('IDO_YMD')
-      .count({ n: '*' })
-      .whereBetween('IDO_YMD', [toWarekiRaw(movements.from), toWarekiRaw(movements.to)])
-      .groupBy('IDO_YMD'),
+    // Every day with movements (one row per day, through the IDO_YMD index): the caller cuts
+    // whole months from it, whatever period was asked for.
+    db('IDO_RIREKI').select('IDO_YMD').count({ n: '*' }).groupBy('IDO_YMD'),
   ])) as Row[][];
   return {
     byAddress: byAddress.map((row) => ({ code: required(row.JUSHO_CD), town: normalizeKana(required(row.JUSHO)), count: Number(row.n) })),
