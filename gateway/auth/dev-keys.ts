@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK, type KeyLike } from 'jose';
+import { ensurePrivateDirectory } from '../../lib/private-files';
 
 export const DEV_KEY_ALGORITHM = 'ES256';
 
@@ -56,7 +57,7 @@ async function createDevKeysFile(filePath: string): Promise<void> {
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: DEV_KEY_ALGORITHM, use: 'sig' };
   const file: DevKeysFile = { alg: DEV_KEY_ALGORITHM, kid, createdAt: new Date().toISOString(), publicJwk, privateJwk };
 
-  fs.mkdirSync(path.dirname(filePath), { recursive: true });
+  ensurePrivateDirectory(path.dirname(filePath));
   const temporary = `${filePath}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   fs.writeFileSync(temporary, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
   try {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { GENESIS_HASH, recordHash } from './chain';
+import { ensurePrivateSqliteFile } from '../private-files';
 import { auditDatabaseConfig, auditDialectOf } from './config';
 import { AUDIT_TABLES, ensureAppendOnlyTriggers, migrateAuditToLatest, type AuditDialect } from './migrations';
 import { AUDIT_UNAVAILABLE_CODE, type AuditDecision, type AuditEntryInput, type AuditEventKind, type AuditRecord } from './types';
@@ -674,7 +675,8 @@ function cursorSequence(cursor: string): number {
 function connect(config: Knex.Config, dialect: AuditDialect): Knex {
   if (dialect === 'postgresql') return knexFactory(config);
   const filename = (config.connection as { filename: string }).filename;
-  if (filename !== ':memory:') fs.mkdirSync(path.dirname(filename), { recursive: true });
+  // Who saw whom: the file (and a folder made for it) readable by its owner only.
+  ensurePrivateSqliteFile(filename);
   return knexFactory({
     useNullAsDefault: true,
     ...config,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import fs from 'node:fs';
+import { ensurePrivateSqliteFile } from '../../lib/private-files';
 import knexFactory, { type Knex } from 'knex';
 import { residentsMigrations } from '../residents/legacy/migrations';
 import { jukiCsMigrations } from '../juki-cs/legacy/migrations';
@@ -87,7 +88,8 @@ export function databaseConfig(name: SubgraphName, env: NodeJS.ProcessEnv = proc
 export function openDatabase(name: SubgraphName, config: Knex.Config = databaseConfig(name)): Knex {
   const filename = sqliteFileOf(config);
   if (filename !== null) {
-    fs.mkdirSync(path.dirname(filename), { recursive: true });
+    // Person records: the file (and a folder made for it) readable by its owner only.
+    ensurePrivateSqliteFile(filename);
     return knexFactory({
       ...config,
       pool: {
