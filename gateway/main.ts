@@ -2,6 +2,8 @@
  * Gateway process entry: `node --import tsx gateway/main.ts` (what `npm start` runs).
  * Configuration comes from the environment; see gateway/config.ts.
  */
+// First: vendor telemetry off before @apollo/gateway loads (gateway/vendor-telemetry.ts).
+import './vendor-telemetry';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from '../lib/logger';
 import { startGateway } from './server';

@@ -1,3 +1,5 @@
+// First: vendor telemetry off before @apollo/gateway loads (issue 10, "Nothing leaves the machine").
+import { disableVendorTelemetry } from './vendor-telemetry';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloGateway } from '@apollo/gateway';
@@ -149,6 +151,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // Assigned right below: ApolloGateway reports each query plan it resolves to the first line,
   // which counts the plans it builds per permission profile.
   let authorization: AuthorizingGateway | undefined;
+  // Read by the constructor: set again here, so no way of starting the gateway can miss it.
+  disableVendorTelemetry();
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph,
     logger: apolloLogger,

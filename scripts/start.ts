@@ -192,7 +192,8 @@ async function main(): Promise<void> {
     const subgraphUrls = Object.fromEntries(
       subgraphs.map(({ endpoint, port: subgraphPort }) => [endpoint.urlEnv, process.env[endpoint.urlEnv] ?? localSubgraphUrl(subgraphPort)]),
     );
-    const gateway = supervisor.spawnTs('gateway', 'gateway/main.ts', [], { ...process.env, ...subgraphUrls, GATEWAY_PORT: String(gatewayPort) });
+    // APOLLO_TELEMETRY_DISABLED: gateway/main.ts forces it too; set here so the process starts with it (README "Nothing leaves the machine").
+    const gateway = supervisor.spawnTs('gateway', 'gateway/main.ts', [], { ...process.env, ...subgraphUrls, GATEWAY_PORT: String(gatewayPort), APOLLO_TELEMETRY_DISABLED: 'true' });
     await waitForHealth('gateway', `http://127.0.0.1:${gatewayPort}${HEALTH_PATH}`, gateway);
     if (finished) return;
 
