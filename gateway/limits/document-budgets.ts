@@ -15,6 +15,8 @@ export interface DocumentBudgets {
   readonly maxAliases: number;
   /** Fragment definitions in the document. */
   readonly maxFragments: number;
+  /** Fields repeating a response name already selected in the same selection set (graphql-js compares each such pair). */
+  readonly maxRepeatedFields: number;
   /** Directives written in the document (`@include`, `@skip`, …). */
   readonly maxDirectives: number;
   /** Root fields of all operations, fragments expanded with their multiplicity. */
@@ -25,13 +27,14 @@ export interface DocumentBudgets {
   readonly maxFields: number;
 }
 
-export type BudgetName = 'tokens' | 'nesting' | 'aliases' | 'fragments' | 'directives' | 'rootFields' | 'depth' | 'fields';
+export type BudgetName = 'tokens' | 'nesting' | 'aliases' | 'fragments' | 'repeatedFields' | 'directives' | 'rootFields' | 'depth' | 'fields';
 
 export const DEFAULT_DOCUMENT_BUDGETS: DocumentBudgets = {
   maxTokens: 10_000,
   maxNesting: 64,
   maxAliases: 100,
-  maxFragments: 100,
+  maxFragments: 50,
+  maxRepeatedFields: 30,
   maxDirectives: 100,
   maxRootFields: 50,
   maxDepth: 15,
@@ -44,6 +47,7 @@ export const BUDGETS: readonly { readonly name: BudgetName; readonly key: keyof 
   { name: 'nesting', key: 'maxNesting', env: 'GATEWAY_DOCUMENT_MAX_NESTING', counts: 'levels of nested brackets' },
   { name: 'aliases', key: 'maxAliases', env: 'GATEWAY_DOCUMENT_MAX_ALIASES', counts: 'aliases' },
   { name: 'fragments', key: 'maxFragments', env: 'GATEWAY_DOCUMENT_MAX_FRAGMENTS', counts: 'fragment definitions' },
+  { name: 'repeatedFields', key: 'maxRepeatedFields', env: 'GATEWAY_DOCUMENT_MAX_REPEATED_FIELDS', counts: 'fields repeating a response name in the same selection set' },
   { name: 'directives', key: 'maxDirectives', env: 'GATEWAY_DOCUMENT_MAX_DIRECTIVES', counts: 'directives' },
   { name: 'rootFields', key: 'maxRootFields', env: 'GATEWAY_DOCUMENT_MAX_ROOT_FIELDS', counts: 'root fields (fragments expanded)' },
   { name: 'depth', key: 'maxDepth', env: 'GATEWAY_DOCUMENT_MAX_DEPTH', counts: 'levels of nested fields (fragments expanded)' },

@@ -4,6 +4,7 @@ import { budgetExceeded, DOCUMENT_BUDGET_EXCEEDED, type BudgetName, type Documen
 import { directiveCounter } from './document-directives';
 import { expand } from './document-expansion';
 import { orderFragments } from './document-fragments';
+import { repeatCounter } from './document-repeats';
 import { shapeCollector } from './document-shapes';
 import { scanTokens } from './document-tokens';
 import { newWork, type DocumentWork } from './document-work';
@@ -25,7 +26,7 @@ export type DocumentCheck =
 /**
  * Checks one document against `budgets` in time and memory linear in its text, before anything
  * else expands it: a lexical scan (tokens, bracket nesting), the parse, ONE walk of the tree
- * (aliases, directives, each definition's own shape), the fragment graph (duplicates, unknown
+ * (aliases, directives, repeated response names, each definition's own shape), the fragment graph (duplicates, unknown
  * names, cycles), then every fragment measured once and multiplied where spread (fields, root
  * fields, depth). Returns the parsed document, or the first refusal, with the work done.
  */
@@ -50,16 +51,18 @@ export function checkDocument(text: string, budgets: DocumentBudgets): DocumentC
 
   const aliases = aliasCounter();
   const directives = directiveCounter();
+  const repeats = repeatCounter();
   const shapes = shapeCollector();
   const counter: ASTVisitor = {
     enter() {
       work.nodes += 1;
     },
   };
-  visit(document, visitInParallel([counter, aliases.visitor, directives.visitor, shapes.visitor]));
+  visit(document, visitInParallel([counter, aliases.visitor, directives.visitor, repeats.visitor, shapes.visitor]));
   if (aliases.count() > budgets.maxAliases) return over('aliases');
   if (shapes.fragments.length > budgets.maxFragments) return over('fragments');
   if (directives.count() > budgets.maxDirectives) return over('directives');
+  if (repeats.count() > budgets.maxRepeatedFields) return over('repeatedFields');
 
   const ordered = orderFragments(shapes.operations, shapes.fragments, work);
   if (!ordered.ok) return refused({ code: 'GRAPHQL_VALIDATION_FAILED', reason: ordered.problem.reason, message: ordered.problem.message });

@@ -86,6 +86,17 @@ describe('document budgets (the checker)', () => {
     expect(refusal('query A { x y } query B { x y }', few).budget).toBe('rootFields');
   });
 
+  test('repeated response names in one selection set (inline fragments merged) have a budget: graphql-js compares every pair', () => {
+    const few = { ...budgets, maxRepeatedFields: 2, maxFields: 1000, maxDepth: 10 };
+    expect(check('{ n { a a a } }', few).ok).toBe(true);
+    expect(refusal('{ n { a a a a } }', few)).toMatchObject({ code: 'DOCUMENT_BUDGET_EXCEEDED', budget: 'repeatedFields', limit: 2 });
+    expect(refusal('{ n { a ... on N { a ... on N { a a } } } }', few).budget).toBe('repeatedFields');
+    // Over the whole document: two sets of two repeats each.
+    expect(refusal('{ n { a a a } m { b b b } }', few).budget).toBe('repeatedFields');
+    // An alias gives a distinct response name.
+    expect(check('{ n { a x: a y: a z: a } }', few).ok).toBe(true);
+  });
+
   test('tokens and bracket nesting are refused before the parser runs', () => {
     const fields = Array.from({ length: 200 }, (_, i) => `f${i}`).join(' ');
     expect(refusal(`{ ${fields} }`, { ...budgets, maxTokens: 100 })).toMatchObject({ budget: 'tokens', limit: 100 });
