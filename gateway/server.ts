@@ -18,6 +18,7 @@ import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { ideRoutes } from './ide/routes';
 import { documentGuard, type DocumentGuard } from './limits/document-middleware';
+import { knownOperationTypesRule } from './limits/document-operation-types';
 import { createLogger } from '../lib/logger';
 import { requestIdMiddleware, requestIdOf } from './request-id';
 import { GRAPHQL_PATH, HEALTH_PATH, isSubgraphName } from '../lib/subgraphs';
@@ -196,6 +197,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // No automatic persisted queries: their cache is shared by every caller, so a hash-only
     // request would tell anyone whether someone else ran a query text (README "Document budgets").
     persistedQueries: false,
+    validationRules: [knownOperationTypesRule],
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // The IDE is ours (served from node_modules); Apollo's default page loads from a CDN.
