@@ -3,8 +3,7 @@
  * the authorization walk, the planner). Each is checked by a pass linear in the document's size
  * (gateway/limits/document-check.ts), so an abusive document costs a scan and a 400, never a
  * stalled event loop. Legitimate screens stay far below every default: the widest query in the
- * test suite (every field of a resident across the four systems) has about 300 fields, depth 8,
- * under 1,500 tokens.
+ * test suite (every field of a resident across the four systems) has about 300 fields and depth 8.
  */
 export interface DocumentBudgets {
   /** Lexical tokens in the document (graphql-js `maxTokens`; comments are not tokens). */

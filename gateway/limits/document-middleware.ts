@@ -89,7 +89,7 @@ function graphQLRequestOf(req: Request): { query: string; operationName: string 
   }
   if (req.method === 'GET') {
     // As @as-integrations/express5 and Apollo Server read it: a parameter given twice is Apollo's 400.
-    const search = new URLSearchParams(parseUrl(req.url).search ?? '');
+    const search = searchOf(req);
     const queries = search.getAll('query');
     if (queries.length !== 1) return undefined;
     const names = search.getAll('operationName');
@@ -106,7 +106,7 @@ function asksForPersistedQuery(req: Request): boolean {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
     extensions = (body as { extensions?: unknown }).extensions;
   } else if (req.method === 'GET') {
-    const values = new URLSearchParams(parseUrl(req.url).search ?? '').getAll('extensions');
+    const values = searchOf(req).getAll('extensions');
     if (values.length !== 1) return false;
     try {
       extensions = JSON.parse(values[0]!);
@@ -115,4 +115,9 @@ function asksForPersistedQuery(req: Request): boolean {
     }
   }
   return typeof extensions === 'object' && extensions !== null && 'persistedQuery' in extensions;
+}
+
+/** A GET's search parameters, parsed as @as-integrations/express5 hands them to Apollo Server. */
+function searchOf(req: Request): URLSearchParams {
+  return new URLSearchParams(parseUrl(req.url).search ?? '');
 }
