@@ -3,6 +3,7 @@ import { fromProjectRoot, PROJECT_ROOT } from './paths';
 import { SUBGRAPH_ENDPOINTS, localSubgraphUrl, type SubgraphName } from '../lib/subgraphs';
 import { identityDevKeysPath, readKeySetting } from '../lib/gateway-identity';
 import type { IdentitySigningConfig } from './identity-signing';
+import { loadDocumentBudgets, type DocumentBudgets } from './limits/document-budgets';
 
 /** Issuer and audience of tokens minted by `npm run token` and accepted in dev mode. */
 export const DEV_ISSUER = 'urn:ward-gateway:dev';
@@ -59,6 +60,8 @@ export interface GatewayConfig {
    * Authentication, the permission profile and the subgraphs' own rules still apply. Default 'on'.
    */
   readonly authorization: 'on' | 'off';
+  /** GATEWAY_DOCUMENT_MAX_*: the budgets every GraphQL document must fit (README "Document budgets"). */
+  readonly documentBudgets: DocumentBudgets;
 }
 
 export interface AuditStoreSettings {
@@ -109,6 +112,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   if (authorization !== 'on' && authorization !== 'off') problems.push(`GATEWAY_AUTHORIZATION must be 'on' or 'off', got '${authorization}'`);
   if (authorization === 'off' && read('NODE_ENV') === 'production') problems.push('GATEWAY_AUTHORIZATION=off (benchmark baseline only) is refused when NODE_ENV=production');
 
+  const documentBudgets = loadDocumentBudgets(read, problems);
   const auth = loadAuthConfig(read, problems);
   const identitySigning = loadIdentitySigningConfig(read, problems);
 
@@ -130,6 +134,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     logLevel,
     audit: { env: auditEnv },
     authorization: authorization === 'off' ? 'off' : 'on',
+    documentBudgets,
   };
 }
 

@@ -19,7 +19,8 @@ import { AuthorizingGateway } from './authorization';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { ideRoutes } from './ide/routes';
-import { operationLimitsRule } from './operation-limits';
+import { documentGuard, type DocumentGuard } from './limits/document-middleware';
+import { knownOperationTypesRule } from './limits/document-operation-types';
 import { createLogger } from '../lib/logger';
 import { requestIdMiddleware, requestIdOf } from './request-id';
 import { GRAPHQL_PATH, HEALTH_PATH, isSubgraphName } from '../lib/subgraphs';
@@ -77,6 +78,8 @@ export interface Gateway {
   readonly logger: Logger;
   /** The audit trail's writer (its counters: `stats()`); undefined when run without a trail. */
   readonly auditWriter: AuditWriter | undefined;
+  /** The document budgets' guard (its counters of work done: `stats()`). */
+  readonly documents: DocumentGuard;
   /** Starts listening; resolves once the port is bound. */
   listen(port?: number, host?: string): Promise<RunningGateway>;
   stop(): Promise<void>;
@@ -192,7 +195,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // access rules do not allow introspection (and for everyone in production by default).
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    validationRules: [operationLimitsRule()],
+    // The document budgets are checked before Apollo parses (documentGuard, in configureRoutes);
+    // the same token budget here keeps Apollo's own parse bounded should anything reach it first.
+    parseOptions: { maxTokens: config.documentBudgets.maxTokens },
+    // No automatic persisted queries: their cache is shared by every caller, so a hash-only
+    // request would tell anyone whether someone else ran a query text (README "Document budgets").
+    persistedQueries: false,
+    validationRules: [knownOperationTypesRule],
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // The IDE is ours (served from node_modules); Apollo's default page loads from a CDN.
@@ -217,7 +226,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     throw error;
   }
 
-  configureRoutes(app, { apollo, authenticator, logger, supergraph, rules, auditWriter });
+  const documents = documentGuard(config.documentBudgets);
+  configureRoutes(app, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -241,6 +251,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     rules,
     logger,
     auditWriter,
+    documents,
     stop,
     listen: (port = config.port, host = config.host) =>
       new Promise<RunningGateway>((resolve, reject) => {
@@ -274,9 +285,10 @@ interface RouteDependencies {
   readonly supergraph: FileSupergraphSource;
   readonly rules: RuleStore;
   readonly auditWriter: AuditWriter | undefined;
+  readonly documents: DocumentGuard;
 }
 
-function configureRoutes(app: Express, { apollo, authenticator, logger, supergraph, rules, auditWriter }: RouteDependencies): void {
+function configureRoutes(app: Express, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents }: RouteDependencies): void {
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
   app.use(accessLog(logger));
@@ -310,6 +322,8 @@ function configureRoutes(app: Express, { apollo, authenticator, logger, supergra
     // X-Case-Id: read, and required where the rules make it mandatory for the purpose (400).
     caseReferenceMiddleware(() => rules.current()),
     express.json({ limit: MAX_BODY }),
+    // Every document within its budgets (400) before Apollo parses, validates or plans it.
+    documents.middleware,
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<GatewayContext> => {
         const identity = identityOf(req);

@@ -118,7 +118,14 @@ function sendAuthenticationFailure(req: Request, res: Response, failure: Authent
   sendRefusal(req, res, failure.httpStatus, { message: failure.message, code: failure.code, reason: failure.reason });
 }
 
-function sendRefusal(req: Request, res: Response, status: number, error: { message: string; code: string; reason: string }): void {
+/** A gateway refusal as a GraphQL error body: `extensions` holds `code`, `reason` and any further member given. */
+export function sendRefusal(
+  req: Request,
+  res: Response,
+  status: number,
+  error: { message: string; code: string; reason: string; [extension: string]: string | number },
+): void {
+  const { message: _message, code: _code, reason: _reason, ...extensions } = error;
   res.setHeader('Cache-Control', 'no-store');
   // Follow the GraphQL-over-HTTP media type when the client asks for it.
   const type = req.accepts(['application/json', 'application/graphql-response+json']) === 'application/graphql-response+json'
@@ -126,7 +133,7 @@ function sendRefusal(req: Request, res: Response, status: number, error: { messa
     : 'application/json; charset=utf-8';
   res.status(status).type(type).send(
     JSON.stringify({
-      errors: [{ message: error.message, extensions: { code: error.code, reason: error.reason } }],
+      errors: [{ message: error.message, extensions: { code: error.code, reason: error.reason, ...extensions } }],
     }),
   );
 }
