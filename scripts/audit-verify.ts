@@ -9,6 +9,9 @@ import { parseArgs } from 'node:util';
 import { openAuditStore, type AuditBreakReason } from '../lib/audit/store';
 
 const EXPLANATIONS: Record<AuditBreakReason, string> = {
+  PERSON_ROWS: "the AUDIT_PERSON rows of the record do not match its persons: a row was added, removed or altered",
+  FIELD_ROWS: "the AUDIT_FIELD rows of the record do not match its fields: a row was added, removed or altered",
+  ANCHOR_MISMATCH: "the record an anchor names is missing or carries another hash: the chain was cut or rewritten after the anchor was taken",
   HASH_MISMATCH: "the record's content does not match its hash: it was changed after it was written",
   CHAIN_BROKEN: "the record does not link to its predecessor's hash (or the chain head): this record or the one before it was rewritten, or it was never appended through the chain",
   SEQUENCE_GAP: 'the record is missing: it was deleted',
