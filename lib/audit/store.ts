@@ -686,7 +686,9 @@ class KnexAuditStore implements AuditStore {
     const chunkSize = options.chunkSize ?? 10_000;
     const breaks = new BreakList(options.maxListed ?? 100);
     const anchor = options.anchor;
-    let anchorSeen = false;
+    // An anchor of the empty trail (sequence 0) names the genesis hash, which no record carries.
+    let anchorSeen = anchor?.sequence === 0;
+    if (anchor?.sequence === 0 && anchor.hash !== GENESIS_HASH) breaks.add(0, 'ANCHOR_MISMATCH');
     // The highest stored sequence first, then the head: an honest append moves both in one
     // transaction, so rows above the head read afterwards were never appended through the chain.
     const max = await this.db(AUDIT_TABLES.log).max({ max: 'sequence' }).first();
