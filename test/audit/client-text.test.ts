@@ -145,6 +145,21 @@ describe('client texts in the audit trail (SQLite store, real federation)', () =
     expect(byId.get(claimedCase.requestId)).toMatchObject({ decision: 'GRANTED', caseReference: 'APPROVED BY DIRECTOR' });
     expect(byId.get(claimedCase.requestId)).not.toHaveProperty('claimedRequestId');
     for (const one of reused) expect(byId.get(one.requestId)).toMatchObject({ requestId: one.requestId, claimedRequestId: 'REQ-0001-reused' });
+
+    // A security officer reads the claim apart from the gateway's id, through the graph.
+    const officer = await federation.query<{ auditRecords: { records: { requestId: string; claimedRequestId: string | null; usage: unknown }[] } }>(
+      'security-officer',
+      'query Trail($first: Int) { auditRecords(filter: { decision: GRANTED }, first: $first) { records { requestId claimedRequestId caseReference usage { estimatedCost rowsReturned } } } }',
+      { first: 1000 },
+    );
+    expect(officer.status).toBe(200);
+    const seen = officer.body.data!.auditRecords.records.filter((record) => record.requestId === reused[0].requestId || record.requestId === claimedCase.requestId);
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        { requestId: reused[0].requestId, claimedRequestId: 'REQ-0001-reused', caseReference: null, usage: null },
+        { requestId: claimedCase.requestId, claimedRequestId: null, caseReference: 'APPROVED BY DIRECTOR', usage: null },
+      ]),
+    );
   });
 
   test('headers outside their limit or character set: 400 naming the header, recorded cut', async () => {
