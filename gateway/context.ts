@@ -76,4 +76,6 @@ export interface RequestAuditState {
   readonly receivedAt: Date;
   /** Set once the request's entry has been written (or it needs none): nothing more to record. */
   handled: boolean;
+  /** The client's own X-Request-Id (its claim, kept apart from the gateway's requestId); null when none. */
+  readonly claimedRequestId?: string | null;
 }

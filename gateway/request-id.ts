@@ -3,13 +3,16 @@ import type { NextFunction, Request, Response } from 'express';
 import { REQUEST_ID_HEADER } from './subgraph-data-source';
 
 const requestIds = new WeakMap<Request, string>();
-/** A proxy's id is kept for correlation only if it cannot smuggle anything into logs. */
-const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
-/** Gives every request an id, echoed in the response so a caller can quote it to support. */
+/**
+ * Gives every request an id the gateway generates (a random UUID), returned in the response's
+ * X-Request-Id so a caller can quote it to support, sent to the subgraphs, and recorded as the
+ * audit record's `requestId`. A client's own X-Request-Id is never taken for it (a reused or
+ * forged id would make two requests one in the trail): the trail keeps it apart, as the client's
+ * claim (`claimedRequestId`, gateway/audit/client-text.ts).
+ */
 export function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
-  const incoming = req.headers[REQUEST_ID_HEADER];
-  const id = typeof incoming === 'string' && ACCEPTABLE_ID.test(incoming) ? incoming : randomUUID();
+  const id = randomUUID();
   requestIds.set(req, id);
   res.setHeader(REQUEST_ID_HEADER, id);
   next();

@@ -39,6 +39,7 @@ import {
   AuditWriter,
   caseReferenceMiddleware,
   caseReferenceOf,
+  clientTextMiddleware,
   ruleEventEntry,
   rulesInForceEntry,
   type AuditSink,
@@ -322,6 +323,8 @@ function configureRoutes(app: Express, { apollo, authenticator, logger, supergra
     // X-Case-Id: read, and required where the rules make it mandatory for the purpose (400).
     caseReferenceMiddleware(() => rules.current()),
     express.json({ limit: MAX_BODY }),
+    // The client's texts the trail keeps (operationName, client name, X-Case-Id, X-Request-Id): bounded, or 400.
+    clientTextMiddleware,
     // Every document within its budgets (400) before Apollo parses, validates or plans it.
     documents.middleware,
     expressMiddleware(apollo, {

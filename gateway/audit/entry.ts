@@ -4,6 +4,7 @@ import { SUPPORT_MEASURE_RESTRICTED_CODE, UNAUTHORIZED_FIELD_CODE, type FieldCla
 import type { AuditDecision, AuditEntryInput } from '../../lib/audit/types';
 import type { AuthorizationOutcome } from '../authorization';
 import type { GatewayContext, Identity } from '../context';
+import type { ClaimedTexts } from './client-text';
 
 /** Codes that are decisions of the rules, not failures of the operation. */
 const AUTHORIZATION_CODES: ReadonlySet<string> = new Set([UNAUTHORIZED_FIELD_CODE, SUPPORT_MEASURE_RESTRICTED_CODE]);
@@ -59,8 +60,11 @@ export function operationEntry({ context, outcome, classifications, operationNam
   return {
     kind: 'OPERATION',
     ...who(context.identity),
+    clientName: context.identity.client.name ?? null,
+    clientVersion: context.identity.client.version ?? null,
     occurredAt: context.audit.receivedAt.toISOString(),
     requestId: context.requestId,
+    ...(context.audit.claimedRequestId ? { claimedRequestId: context.audit.claimedRequestId } : {}),
     caseReference: context.caseReference,
     operationName,
     operationHash: operationHash(source),
@@ -79,8 +83,8 @@ export interface RefusalEntryInput {
   readonly requestId: string;
   /** Known when the token was valid (refused by the rules or for a missing case reference). */
   readonly identity: Identity | undefined;
-  readonly client: { readonly name?: string; readonly version?: string };
-  readonly caseReference: string | null;
+  /** What the client claimed (client-text.ts: valid texts as sent, refused ones cut to their limits). */
+  readonly claims: ClaimedTexts;
   readonly status: number;
   readonly code: string | null;
   readonly reason: string | null;
@@ -89,16 +93,18 @@ export interface RefusalEntryInput {
 
 /** A request refused before execution (401/400/403) or failed outside Apollo (5xx), with what is known. */
 export function refusalEntry(input: RefusalEntryInput): AuditEntryInput {
-  const known = input.identity ? who(input.identity) : { subject: null, department: null, roles: [], purpose: null, mfa: null, clientName: null, clientVersion: null };
+  const known = input.identity ? who(input.identity) : { subject: null, department: null, roles: [], purpose: null, mfa: null };
+  const { claims } = input;
   return {
     kind: 'OPERATION',
     ...known,
-    clientName: known.clientName ?? input.client.name ?? null,
-    clientVersion: known.clientVersion ?? input.client.version ?? null,
+    clientName: claims.clientName,
+    clientVersion: claims.clientVersion,
     occurredAt: input.receivedAt.toISOString(),
     requestId: input.requestId,
-    caseReference: input.caseReference,
-    operationName: null,
+    ...(claims.claimedRequestId !== null ? { claimedRequestId: claims.claimedRequestId } : {}),
+    caseReference: claims.caseReference,
+    operationName: claims.operationName,
     operationHash: null,
     decision: input.status >= 500 ? 'FAILED' : 'REFUSED',
     grantedFields: [],
@@ -155,6 +161,7 @@ export function rulesInForceEntry(version: string, at: Date, requestId: string):
   return { ...ruleEventEntry({ outcome: 'applied', oldVersion: version, newVersion: version, at, trigger: 'manual' }, requestId), detail: `rules ${version} in force at gateway start` };
 }
 
+/** Who asked, as the signed token establishes it. */
 function who(identity: Identity) {
   return {
     subject: identity.subject,
@@ -162,7 +169,5 @@ function who(identity: Identity) {
     roles: [...identity.roles],
     purpose: identity.purpose,
     mfa: identity.mfa,
-    clientName: identity.client.name ?? null,
-    clientVersion: identity.client.version ?? null,
   };
 }

@@ -4,12 +4,11 @@ import type { RuleSet } from '../../lib/authorization/rules';
 import { authorizationOf, identityOf } from '../auth/middleware';
 import type { Identity, RequestAuditState } from '../context';
 import { requestIdOf } from '../request-id';
+import { claimedTextsOf, headerRefusal, refuseClientText } from './client-text';
 import { refusalEntry } from './entry';
 import type { AuditWriter } from './writer';
 
 export const CASE_ID_HEADER = 'x-case-id';
-/** A case reference (案件番号): printable ASCII (an HTTP header carries no kanji), at most 64 characters. */
-const CASE_REFERENCE = /^[\x20-\x7e]{1,64}$/;
 
 const states = new WeakMap<Request, RequestAuditState>();
 const caseReferences = new WeakMap<Request, string | null>();
@@ -18,7 +17,7 @@ const caseReferences = new WeakMap<Request, string | null>();
 export function auditStateOf(req: Request): RequestAuditState {
   let state = states.get(req);
   if (!state) {
-    state = { receivedAt: new Date(), handled: false };
+    state = { receivedAt: new Date(), handled: false, claimedRequestId: claimedTextsOf(req).claimedRequestId };
     states.set(req, state);
   }
   return state;
@@ -54,8 +53,8 @@ export function auditRefusalsMiddleware(writer: AuditWriter, rules: () => RuleSe
         receivedAt: state.receivedAt,
         requestId: requestIdOf(req),
         identity,
-        client: clientOf(req),
-        caseReference: caseReferenceOf(req) ?? headerCaseReference(req),
+        // As claimed: valid texts as sent, refused ones cut to their limits (client-text.ts).
+        claims: claimedTextsOf(req),
         status: res.statusCode,
         code,
         reason,
@@ -72,20 +71,21 @@ export function auditRefusalsMiddleware(writer: AuditWriter, rules: () => RuleSe
 }
 
 /**
- * After the profile middleware: reads X-Case-Id (400 invalid_case_reference when it is not a
- * printable ASCII text of at most 64 characters) and refuses, with 400 case_reference_required, a
+ * After the profile middleware: reads X-Case-Id (400 INVALID_CLIENT_TEXT when it is not printable
+ * ASCII of at most 64 characters, client-text.ts) and refuses, with 400 case_reference_required, a
  * request without one when the rules make it mandatory for the declared purpose
  * (purposes.yaml `caseReferenceRequired`). The refusal is audited (REFUSED) by
- * auditRefusalsMiddleware.
+ * auditRefusalsMiddleware. The case reference is the client's claim: the trail records it as sent.
  */
 export function caseReferenceMiddleware(rules: () => RuleSet): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const raw = req.headers[CASE_ID_HEADER];
-    const value = typeof raw === 'string' ? raw.trim() : undefined;
-    if (Array.isArray(raw) || (value !== undefined && value !== '' && !CASE_REFERENCE.test(value))) {
-      refuse(req, res, 'X-Case-Id must be one case reference of at most 64 printable ASCII characters', 'invalid_case_reference');
+    const refusal = headerRefusal(req, 'caseReference');
+    if (refusal) {
+      refuseClientText(req, res, refusal);
       return;
     }
+    const raw = req.headers[CASE_ID_HEADER];
+    const value = typeof raw === 'string' ? raw.trim() : undefined;
     const caseReference = value === undefined || value === '' ? null : value;
     caseReferences.set(req, caseReference);
     const { principal } = authorizationOf(req);
@@ -119,24 +119,6 @@ function errorOf(chunk: unknown): { code: string | null; reason: string | null }
   } catch {
     return { code: null, reason: null };
   }
-}
-
-function headerCaseReference(req: Request): string | null {
-  const raw = req.headers[CASE_ID_HEADER];
-  return typeof raw === 'string' && CASE_REFERENCE.test(raw.trim()) ? raw.trim() : null;
-}
-
-function clientOf(req: Request): { name?: string; version?: string } {
-  const header = (...names: string[]) => {
-    for (const name of names) {
-      const value = req.headers[name];
-      if (typeof value === 'string' && /^[\x20-\x7e]{1,100}$/.test(value.trim())) return value.trim();
-    }
-    return undefined;
-  };
-  const name = header('apollographql-client-name', 'x-client-name');
-  const version = header('apollographql-client-version', 'x-client-version');
-  return { ...(name !== undefined ? { name } : {}), ...(version !== undefined ? { version } : {}) };
 }
 
 function safeVersion(rules: () => RuleSet): string | null {

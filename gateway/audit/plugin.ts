@@ -3,6 +3,8 @@ import type { FieldClassification } from '../../lib/authorization/types';
 import { AUDIT_UNAVAILABLE_CODE } from '../../lib/audit/types';
 import { authorizationOutcomeOf } from '../authorization';
 import type { GatewayContext } from '../context';
+import { CLIENT_TEXT_LIMITS, cutClientText } from '../../lib/audit/limits';
+import { documentOperationNameError } from './client-text';
 import { operationEntry, reachOf } from './entry';
 import type { AuditWriter } from './writer';
 
@@ -34,7 +36,12 @@ export function auditPlugin(options: AuditPluginOptions): ApolloServerPlugin<Gat
       let operationName: string | null = null;
       return {
         async didResolveOperation(requestContext) {
-          operationName = requestContext.operationName ?? null;
+          const name = requestContext.operationName ?? null;
+          // The name in the document is the client's text too: bounded before it is recorded
+          // (the body's operationName was checked by clientTextMiddleware).
+          operationName = name === null ? null : cutClientText(name, CLIENT_TEXT_LIMITS.operationName);
+          const refused = documentOperationNameError(name);
+          if (refused) throw refused;
         },
         async willSendResponse(requestContext) {
           const context = requestContext.contextValue;
@@ -51,7 +58,7 @@ export function auditPlugin(options: AuditPluginOptions): ApolloServerPlugin<Gat
             context,
             outcome,
             classifications: current,
-            operationName: operationName ?? requestContext.request.operationName ?? null,
+            operationName: operationName ?? (typeof requestContext.request.operationName === 'string' ? cutClientText(requestContext.request.operationName, CLIENT_TEXT_LIMITS.operationName) : null),
             source: requestContext.source ?? requestContext.request.query,
             errorCodes,
           });

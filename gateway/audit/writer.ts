@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { isEntryError } from '../../lib/audit/store';
 import type { AuditEntryInput } from '../../lib/audit/types';
 
 /**
@@ -33,6 +34,8 @@ export interface AuditWriterStats {
   appends: number;
   /** Largest batch one append carried. */
   largestBatch: number;
+  /** Entries appended again one by one after their batch was refused for one bad entry. */
+  retried: number;
 }
 
 interface Pending {
@@ -56,7 +59,7 @@ export class AuditWriter {
   private scheduled = false;
   private readonly maxBatch: number;
   private readonly maxInFlight: number;
-  private readonly counts: AuditWriterStats = { written: 0, failed: 0, appends: 0, largestBatch: 0 };
+  private readonly counts: AuditWriterStats = { written: 0, failed: 0, appends: 0, largestBatch: 0, retried: 0 };
 
   constructor(private readonly options: AuditWriterOptions) {
     this.maxBatch = options.maxBatch ?? 500;
@@ -77,6 +80,19 @@ export class AuditWriter {
   /** Resolves once every entry handed to `write` so far has been appended or has failed. */
   async drain(): Promise<void> {
     while (this.inFlight > 0 || this.scheduled || this.queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  private async appendOne(pending: Pending): Promise<void> {
+    this.counts.appends += 1;
+    try {
+      await this.options.sink.append([pending.entry]);
+      this.counts.written += 1;
+      pending.resolve();
+    } catch (error) {
+      this.counts.failed += 1;
+      this.options.logger.error({ err: error instanceof Error ? error.message : String(error), entries: 1 }, 'audit append failed');
+      pending.reject(error);
+    }
   }
 
   /**
@@ -110,7 +126,14 @@ export class AuditWriter {
         this.counts.written += batch.length;
         for (const pending of batch) pending.resolve();
       },
-      (error: unknown) => {
+      async (error: unknown) => {
+        if (batch.length > 1 && isEntryError(error)) {
+          // One entry of the batch was refused (other requests' entries ride in the same append):
+          // each entry again on its own, so only the bad one fails.
+          this.counts.retried += batch.length;
+          await Promise.all(batch.map((pending) => this.appendOne(pending)));
+          return;
+        }
         this.counts.failed += batch.length;
         this.options.logger.error({ err: error instanceof Error ? error.message : String(error), entries: batch.length }, 'audit append failed');
         for (const pending of batch) pending.reject(error);

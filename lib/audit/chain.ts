@@ -40,12 +40,17 @@ export function sha256Hex(text: string): string {
 
 /** The keys of a record but `hash`, in canonical (sorted) order. */
 const RECORD_KEYS = [
-  'caseReference', 'clientName', 'clientVersion', 'decision', 'deniedFields', 'department', 'detail', 'errorCodes',
-  'grantedFields', 'kind', 'mfa', 'occurredAt', 'operationHash', 'operationName', 'personIds', 'previousHash', 'purpose',
-  'recordedAt', 'requestId', 'roles', 'ruleVersion', 'sequence', 'subject',
+  'bulkApprovalId', 'caseReference', 'claimedRequestId', 'clientName', 'clientVersion', 'decision', 'deniedFields',
+  'department', 'detail', 'errorCodes', 'grantedFields', 'kind', 'mfa', 'occurredAt', 'operationHash', 'operationName',
+  'personIds', 'previousHash', 'purpose', 'recordedAt', 'requestId', 'roles', 'ruleVersion', 'sequence', 'subject', 'usage',
 ] as const;
+/**
+ * Members added after the first records were written (migration 002): absent from a record that
+ * does not carry them, so records written before they existed hash exactly as they did.
+ */
+const OPTIONAL_KEYS: ReadonlySet<string> = new Set(['bulkApprovalId', 'claimedRequestId', 'usage']);
 const RECORD_KEY_SET = new Set<string>([...RECORD_KEYS, 'hash']);
-const KEY_PREFIXES = RECORD_KEYS.map((key, index) => `${index === 0 ? '{' : ','}${JSON.stringify(key)}:`);
+const KEY_JSON = RECORD_KEYS.map((key) => `${JSON.stringify(key)}:`);
 
 function isStringList(value: unknown): value is string[] {
   if (!Array.isArray(value)) return false;
@@ -65,7 +70,10 @@ export function canonicalRecordJson(record: Omit<AuditRecord, 'hash'> | AuditRec
     const key = RECORD_KEYS[i];
     const value = object[key];
     let json: string;
-    if (value === undefined) return canonicalJson(withoutHash(object));
+    if (value === undefined) {
+      if (OPTIONAL_KEYS.has(key)) continue;
+      return canonicalJson(withoutHash(object));
+    }
     if (value === null || typeof value === 'string' || typeof value === 'boolean') json = JSON.stringify(value);
     else if (key === 'deniedFields' && Array.isArray(value)) {
       const items: string[] = [];
@@ -79,9 +87,9 @@ export function canonicalRecordJson(record: Omit<AuditRecord, 'hash'> | AuditRec
       json = `[${items.join(',')}]`;
     } else if (isStringList(value)) json = JSON.stringify(value);
     else json = canonicalJson(value);
-    out += KEY_PREFIXES[i] + json;
+    out += (out === '' ? '{' : ',') + KEY_JSON[i] + json;
   }
-  return `${out}}`;
+  return out === '' ? '{}' : `${out}}`;
 }
 
 function withoutHash(object: Record<string, unknown>): Record<string, unknown> {

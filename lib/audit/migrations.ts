@@ -6,7 +6,8 @@ import { GENESIS_HASH } from './chain';
  * (knex_migrations_audit), so the trail may share a database with anything else.
  *
  *   AUDIT_LOG         one row per record; the chain (sequence, previous_hash, hash) and every field
- *                     of the record (lists as JSON text) — verify reads this table alone.
+ *                     of the record (lists as JSON text) — the hash chain is verified on it alone
+ *                     (and AUDIT_PERSON / AUDIT_FIELD are checked against its lists).
  *   AUDIT_PERSON      (sequence, person_id): the 宛名番号 of a record, for "by person" lookups.
  *   AUDIT_FIELD       (sequence, coordinate, granted, policy): granted and refused field coordinates.
  *   AUDIT_CHAIN_HEAD  one row: the last sequence and hash. Appends lock it (PostgreSQL: SELECT …
@@ -112,7 +113,31 @@ const auditTrail: AuditMigration = {
   },
 };
 
-const MIGRATIONS: AuditMigration[] = [auditTrail];
+/**
+ * The members added to the contract after the first trails were written: the client's own request
+ * id (claimed), the bulk-output approval relied on, and the operation's usage (demand control).
+ * Nullable: records written before this migration have none, and hash without them (chain.ts).
+ */
+const claimsAndUsage: AuditMigration = {
+  name: '002_claims_and_usage',
+  async up(knex) {
+    await knex.schema.alterTable(AUDIT_TABLES.log, (t) => {
+      t.text('claimed_request_id');
+      t.text('bulk_approval_id');
+      t.double('usage_estimated_cost');
+      t.double('usage_cost_budget');
+      t.bigInteger('usage_rows_returned');
+      t.bigInteger('usage_persons_returned');
+    });
+  },
+  async down(knex) {
+    await knex.schema.alterTable(AUDIT_TABLES.log, (t) => {
+      t.dropColumns('claimed_request_id', 'bulk_approval_id', 'usage_estimated_cost', 'usage_cost_budget', 'usage_rows_returned', 'usage_persons_returned');
+    });
+  },
+};
+
+const MIGRATIONS: AuditMigration[] = [auditTrail, claimsAndUsage];
 
 export const auditMigrationSource: Knex.MigrationSource<AuditMigration> = {
   getMigrations: async () => MIGRATIONS,

@@ -49,10 +49,15 @@ function serve(store: AuditStore, request: StoreRequest): void {
       void answer(id, 'verify', () =>
         store.verify({
           ...(request.chunkSize !== undefined ? { chunkSize: request.chunkSize } : {}),
+          ...(request.maxListed !== undefined ? { maxListed: request.maxListed } : {}),
+          ...(request.anchor !== undefined ? { anchor: request.anchor } : {}),
           // Progress crosses as messages of its own: a callback cannot be cloned.
           ...(request.progress ? { onProgress: (progress) => reply({ type: 'progress', id, progress }) } : {}),
         }),
       );
+      return;
+    case 'head':
+      void answer(id, 'head', () => store.head());
       return;
     case 'healthy':
       void answer(id, 'health check', () => store.healthy());

@@ -4,8 +4,9 @@ import knexFactory, { type Knex } from 'knex';
 import { GENESIS_HASH, recordHash } from './chain';
 import { ensurePrivateSqliteFile } from '../private-files';
 import { auditDatabaseConfig, auditDialectOf } from './config';
+import { CLIENT_TEXT_LIMITS, ESTABLISHED_TEXT_LIMITS, MAX_RECORD_BYTES, clientTextProblem, storableTextProblem, type ClientTextMember } from './limits';
 import { AUDIT_TABLES, ensureAppendOnlyTriggers, migrateAuditToLatest, type AuditDialect } from './migrations';
-import { AUDIT_UNAVAILABLE_CODE, type AuditDecision, type AuditEntryInput, type AuditEventKind, type AuditRecord } from './types';
+import { AUDIT_UNAVAILABLE_CODE, type AuditDecision, type AuditEntryInput, type AuditEventKind, type AuditRecord, type AuditUsage } from './types';
 
 /**
  * The audit store (監査証跡): append-only, hash-chained, in a real database through knex —
@@ -48,17 +49,48 @@ export interface AuditPage {
   endCursor: string | null;
 }
 
-export type AuditBreakReason = 'HASH_MISMATCH' | 'CHAIN_BROKEN' | 'SEQUENCE_GAP' | 'SEQUENCE_ORDER';
+export type AuditBreakReason =
+  | 'HASH_MISMATCH'
+  | 'CHAIN_BROKEN'
+  | 'SEQUENCE_GAP'
+  | 'SEQUENCE_ORDER'
+  /** AUDIT_PERSON rows of the record differ from its personIds (a row added, removed or altered). */
+  | 'PERSON_ROWS'
+  /** AUDIT_FIELD rows of the record differ from its granted and denied fields. */
+  | 'FIELD_ROWS'
+  /** The record an anchor names is missing or carries another hash (the chain was cut or rewritten). */
+  | 'ANCHOR_MISMATCH';
 
+export interface AuditBreak {
+  sequence: number;
+  reason: AuditBreakReason;
+}
+
+/**
+ * `records`: records verified intact before the first break. A broken chain is walked to its end:
+ * `broken` lists the breaks in sequence order (at most `maxListed`), `brokenCount` counts them all.
+ */
 export type AuditVerifyResult =
   | { ok: true; records: number }
-  | { ok: false; records: number; firstBroken: { sequence: number; reason: AuditBreakReason } };
+  | { ok: false; records: number; firstBroken: AuditBreak; broken: AuditBreak[]; brokenCount: number };
+
+/** The chain's head as an officer keeps it outside the database (npm run audit:anchor). */
+export interface AuditAnchor {
+  sequence: number;
+  hash: string;
+  /** When the head record was written. */
+  recordedAt: string;
+}
 
 export interface AuditVerifyOptions {
   /** Called after each chunk: records verified so far, of the chain's length when verify began. */
   onProgress?(progress: { verified: number; total: number }): void;
   /** Records read per query (default 10,000). */
   chunkSize?: number;
+  /** Breaks listed at most (default 100); all are counted. */
+  maxListed?: number;
+  /** A head exported earlier: the chain must still hold that record with that hash. */
+  anchor?: { sequence: number; hash: string };
 }
 
 export interface AuditStore {
@@ -68,6 +100,8 @@ export interface AuditStore {
   append(entries: AuditEntryInput[]): Promise<AuditRecord[]>;
   query(filter: AuditFilter, page: AuditPageRequest): Promise<AuditPage>;
   verify(options?: AuditVerifyOptions): Promise<AuditVerifyResult>;
+  /** The chain head (AUDIT_CHAIN_HEAD): the last sequence and hash; sequence 0 for an empty trail. */
+  head(): Promise<AuditAnchor>;
   /** True when the store can take an append now (reachable, and writable). */
   healthy(): Promise<boolean>;
   close(): Promise<void>;
@@ -86,6 +120,21 @@ const INSERT_CHUNK = 400;
 
 export class AuditInputError extends Error {
   readonly code = 'AUDIT_INPUT';
+}
+
+/**
+ * Errors that belong to the entries written, not to the store: a refused entry (AuditInputError)
+ * or a database refusing a value (PostgreSQL SQLSTATE classes 22 data exception, 23 integrity, 54
+ * program limit; SQLite TOOBIG, CONSTRAINT, MISMATCH). A group commit failing with one is retried
+ * entry by entry (one bad entry never fails another's); any other failure (unreachable, read-only,
+ * timeout) fails the group as it is: retrying would only wait again.
+ */
+export function isEntryError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  if (code === 'AUDIT_INPUT') return true;
+  const reason = error instanceof AuditUnavailableError ? error.reason : typeof code === 'string' ? code : null;
+  if (reason === null) return false;
+  return /^(22|23|54)[0-9A-Z]{3}$/.test(reason) || /^SQLITE_(TOOBIG|CONSTRAINT|MISMATCH)/.test(reason);
 }
 
 /**
@@ -120,6 +169,8 @@ const LOG_COLUMNS = [
   'sequence', 'kind', 'occurred_at', 'recorded_at', 'request_id', 'subject', 'department', 'roles', 'purpose', 'mfa',
   'client_name', 'client_version', 'case_reference', 'operation_name', 'operation_hash', 'decision', 'granted_fields',
   'denied_fields', 'person_ids', 'rule_version', 'error_codes', 'detail', 'previous_hash', 'hash',
+  // Migration 002: NULL in records written before it (their hash never covered them).
+  'claimed_request_id', 'bulk_approval_id', 'usage_estimated_cost', 'usage_cost_budget', 'usage_rows_returned', 'usage_persons_returned',
 ] as const;
 
 type LogRow = Record<(typeof LOG_COLUMNS)[number], unknown> & { occurred_ms?: number };
@@ -127,70 +178,119 @@ type LogRow = Record<(typeof LOG_COLUMNS)[number], unknown> & { occurred_ms?: nu
 // ---------------------------------------------------------------------------------------------
 // Entries → records → rows, and back
 
-function optionalString(entry: Record<string, unknown>, key: string): string | null {
+type TextLimit = { client: ClientTextMember } | { limit: number };
+
+function checkedText(key: string, value: string, limit: TextLimit): string {
+  const problem = 'client' in limit ? clientTextProblem(value, CLIENT_TEXT_LIMITS[limit.client]) : storableTextProblem(value, limit.limit);
+  // Never the value in the message: it may be long, malformed, or person data.
+  if (problem !== null) throw new AuditInputError(`audit entry: ${key} refused (${problem})`);
+  return value;
+}
+
+function optionalString(entry: Record<string, unknown>, key: string, limit: TextLimit): string | null {
   const value = entry[key];
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') throw new AuditInputError(`audit entry: ${key} must be a string or null`);
-  return value;
+  return checkedText(key, value, limit);
 }
 
-function requiredString(entry: Record<string, unknown>, key: string): string {
+function requiredString(entry: Record<string, unknown>, key: string, limit: TextLimit): string {
   const value = entry[key];
   if (typeof value !== 'string' || value === '') throw new AuditInputError(`audit entry: ${key} is required`);
-  return value;
+  return checkedText(key, value, limit);
 }
 
-function stringList(entry: Record<string, unknown>, key: string): string[] {
+function stringList(entry: Record<string, unknown>, key: string, limit: number = ESTABLISHED_TEXT_LIMITS.listItem): string[] {
   const value = entry[key] ?? [];
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
     throw new AuditInputError(`audit entry: ${key} must be a list of strings`);
   }
-  return [...value];
+  for (const item of value as string[]) checkedText(key, item, { limit });
+  return [...(value as string[])];
 }
 
-/** A copy of the entry with exactly the contract's keys (what is stored is what is hashed). */
+const USAGE_MEMBERS = ['estimatedCost', 'costBudget', 'rowsReturned', 'personsReturned'] as const;
+
+/** Usage with its four members (null when not measured); null when nothing was measured. */
+function usageOf(value: unknown): AuditUsage | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'object' || Array.isArray(value)) throw new AuditInputError('audit entry: usage must be an object or null');
+  const given = value as Record<string, unknown>;
+  const usage: Record<string, number | null> = {};
+  for (const member of USAGE_MEMBERS) {
+    const figure = given[member] ?? null;
+    const integer = member === 'rowsReturned' || member === 'personsReturned';
+    if (figure !== null && (typeof figure !== 'number' || !Number.isFinite(figure) || figure < 0 || figure > Number.MAX_SAFE_INTEGER || (integer && !Number.isInteger(figure)))) {
+      throw new AuditInputError(`audit entry: usage.${member} must be a ${integer ? 'whole' : ''} number of at least 0, or null`);
+    }
+    usage[member] = figure as number | null;
+  }
+  // All null is "not measured": stored as no usage (so what is read back hashes the same).
+  return USAGE_MEMBERS.some((member) => usage[member] !== null) ? (usage as unknown as AuditUsage) : null;
+}
+
+/**
+ * A copy of the entry with exactly the contract's keys (what is stored is what is hashed), every
+ * text checked against lib/audit/limits.ts (well-formed, no U+0000, bounded; the client's claims
+ * also without controls) and the whole record against MAX_RECORD_BYTES — before any hashing or
+ * transaction. The optional members (usage, bulkApprovalId, claimedRequestId) are left out when
+ * null, as records written before they existed have none.
+ */
 export function normaliseEntry(input: AuditEntryInput): AuditEntryInput {
   if (!input || typeof input !== 'object') throw new AuditInputError('audit entry must be an object');
   const entry = input as unknown as Record<string, unknown>;
   const kind = entry.kind as AuditEventKind;
-  if (!KINDS.includes(kind)) throw new AuditInputError(`audit entry: unknown kind ${String(kind)}`);
+  if (!KINDS.includes(kind)) throw new AuditInputError(`audit entry: unknown kind ${String(kind).slice(0, 32)}`);
   const decision = entry.decision as AuditDecision;
-  if (!DECISIONS.includes(decision)) throw new AuditInputError(`audit entry: unknown decision ${String(decision)}`);
-  const occurredAt = requiredString(entry, 'occurredAt');
-  if (Number.isNaN(Date.parse(occurredAt))) throw new AuditInputError(`audit entry: occurredAt is not an ISO 8601 time (${occurredAt})`);
+  if (!DECISIONS.includes(decision)) throw new AuditInputError(`audit entry: unknown decision ${String(decision).slice(0, 32)}`);
+  const occurredAt = requiredString(entry, 'occurredAt', { limit: 64 });
+  if (Number.isNaN(Date.parse(occurredAt))) throw new AuditInputError('audit entry: occurredAt is not an ISO 8601 time');
   const mfa = entry.mfa ?? null;
   if (mfa !== null && typeof mfa !== 'boolean') throw new AuditInputError('audit entry: mfa must be a boolean or null');
   const denied = entry.deniedFields ?? [];
   if (!Array.isArray(denied)) throw new AuditInputError('audit entry: deniedFields must be a list');
-  const deniedFields = denied.map((item: unknown) => {
-    const field = item as { coordinate?: unknown; policy?: unknown };
-    if (!field || typeof field.coordinate !== 'string' || typeof field.policy !== 'string') {
+  const item = { limit: ESTABLISHED_TEXT_LIMITS.listItem };
+  const deniedFields = denied.map((field: unknown) => {
+    const { coordinate, policy } = (field ?? {}) as { coordinate?: unknown; policy?: unknown };
+    if (typeof coordinate !== 'string' || typeof policy !== 'string') {
       throw new AuditInputError('audit entry: deniedFields items are { coordinate, policy } strings');
     }
-    return { coordinate: field.coordinate, policy: field.policy };
+    return { coordinate: checkedText('deniedFields', coordinate, item), policy: checkedText('deniedFields', policy, item) };
   });
-  return {
+  const limits = ESTABLISHED_TEXT_LIMITS;
+  const normalised: AuditEntryInput = {
     kind,
     occurredAt,
-    requestId: requiredString(entry, 'requestId'),
-    subject: optionalString(entry, 'subject'),
-    department: optionalString(entry, 'department'),
+    requestId: requiredString(entry, 'requestId', { limit: limits.requestId }),
+    subject: optionalString(entry, 'subject', { limit: limits.subject }),
+    department: optionalString(entry, 'department', { limit: limits.department }),
     roles: stringList(entry, 'roles'),
-    purpose: optionalString(entry, 'purpose'),
+    purpose: optionalString(entry, 'purpose', { limit: limits.purpose }),
     mfa: mfa as boolean | null,
-    clientName: optionalString(entry, 'clientName'),
-    clientVersion: optionalString(entry, 'clientVersion'),
-    caseReference: optionalString(entry, 'caseReference'),
-    operationName: optionalString(entry, 'operationName'),
-    operationHash: optionalString(entry, 'operationHash'),
+    clientName: optionalString(entry, 'clientName', { client: 'clientName' }),
+    clientVersion: optionalString(entry, 'clientVersion', { client: 'clientVersion' }),
+    caseReference: optionalString(entry, 'caseReference', { client: 'caseReference' }),
+    operationName: optionalString(entry, 'operationName', { client: 'operationName' }),
+    operationHash: optionalString(entry, 'operationHash', { limit: limits.operationHash }),
     decision,
     grantedFields: stringList(entry, 'grantedFields'),
     deniedFields,
-    personIds: stringList(entry, 'personIds'),
-    ruleVersion: optionalString(entry, 'ruleVersion'),
+    personIds: stringList(entry, 'personIds', limits.personId),
+    ruleVersion: optionalString(entry, 'ruleVersion', { limit: limits.ruleVersion }),
     errorCodes: stringList(entry, 'errorCodes'),
-    detail: optionalString(entry, 'detail'),
+    detail: optionalString(entry, 'detail', { limit: limits.detail }),
   };
+  const usage = usageOf(entry.usage);
+  if (usage !== null) normalised.usage = usage;
+  const bulkApprovalId = optionalString(entry, 'bulkApprovalId', { client: 'bulkApprovalId' });
+  if (bulkApprovalId !== null) normalised.bulkApprovalId = bulkApprovalId;
+  const claimedRequestId = optionalString(entry, 'claimedRequestId', { client: 'claimedRequestId' });
+  if (claimedRequestId !== null) normalised.claimedRequestId = claimedRequestId;
+  // The lists are what can grow; the texts are bounded above. (JSON here: the side tables hold the same again.)
+  if (Buffer.byteLength(JSON.stringify(normalised), 'utf8') > MAX_RECORD_BYTES) {
+    throw new AuditInputError(`audit entry: larger than ${MAX_RECORD_BYTES} bytes`);
+  }
+  return normalised;
 }
 
 export function recordToRow(record: AuditRecord): LogRow {
@@ -220,6 +320,12 @@ export function recordToRow(record: AuditRecord): LogRow {
     detail: record.detail,
     previous_hash: record.previousHash,
     hash: record.hash,
+    claimed_request_id: record.claimedRequestId ?? null,
+    bulk_approval_id: record.bulkApprovalId ?? null,
+    usage_estimated_cost: record.usage?.estimatedCost ?? null,
+    usage_cost_budget: record.usage?.costBudget ?? null,
+    usage_rows_returned: record.usage?.rowsReturned ?? null,
+    usage_persons_returned: record.usage?.personsReturned ?? null,
   };
 }
 
@@ -233,9 +339,13 @@ function list<T>(value: unknown): T[] {
   return parsed as T[];
 }
 
+function figure(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
 export function rowToRecord(row: LogRow): AuditRecord {
   const mfa = row.mfa;
-  return {
+  const record: AuditRecord = {
     kind: String(row.kind) as AuditEventKind,
     occurredAt: String(row.occurred_at),
     requestId: String(row.request_id),
@@ -261,6 +371,17 @@ export function rowToRecord(row: LogRow): AuditRecord {
     previousHash: String(row.previous_hash),
     hash: String(row.hash),
   };
+  // The members of migration 002 only when stored: a record written before them hashes without them.
+  const usage: AuditUsage = {
+    estimatedCost: figure(row.usage_estimated_cost),
+    costBudget: figure(row.usage_cost_budget),
+    rowsReturned: figure(row.usage_rows_returned),
+    personsReturned: figure(row.usage_persons_returned),
+  };
+  if (Object.values(usage).some((value) => value !== null)) record.usage = usage;
+  if (row.bulk_approval_id !== null && row.bulk_approval_id !== undefined) record.bulkApprovalId = String(row.bulk_approval_id);
+  if (row.claimed_request_id !== null && row.claimed_request_id !== undefined) record.claimedRequestId = String(row.claimed_request_id);
+  return record;
 }
 
 /** AUDIT_PERSON and AUDIT_FIELD rows of a record (each person / coordinate once). */
@@ -395,21 +516,33 @@ class KnexAuditStore implements AuditStore {
           group.push(next);
         }
         try {
-          const records = await this.write(group.flatMap((request) => request.entries)).catch((error) => {
-            throw unavailable(error, 'append');
-          });
+          const records = await this.writeOrUnavailable(group.flatMap((request) => request.entries));
           let offset = 0;
           for (const request of group) {
             request.resolve(records.slice(offset, offset + request.entries.length));
             offset += request.entries.length;
           }
         } catch (error) {
-          for (const request of group) request.reject(error);
+          if (group.length === 1 || !isEntryError(error)) {
+            for (const request of group) request.reject(error);
+            continue;
+          }
+          // One call's entries were refused by the database: the others must not fail with it.
+          // Each call again in its own transaction, in order (a call stays all or nothing).
+          for (const request of group) {
+            await this.writeOrUnavailable(request.entries).then(request.resolve, request.reject);
+          }
         }
       }
     } finally {
       this.draining = null;
     }
+  }
+
+  private writeOrUnavailable(entries: AuditEntryInput[]): Promise<AuditRecord[]> {
+    return this.write(entries).catch((error) => {
+      throw unavailable(error, 'append');
+    });
   }
 
   private async write(entries: AuditEntryInput[]): Promise<AuditRecord[]> {
@@ -535,16 +668,37 @@ class KnexAuditStore implements AuditStore {
     }
   }
 
+  async head(): Promise<AuditAnchor> {
+    if (this.closed) throw new AuditUnavailableError('audit store: closed');
+    try {
+      return headOf(await this.db(AUDIT_TABLES.head).where({ id: 1 }).first());
+    } catch (error) {
+      throw unavailable(error, 'head');
+    }
+  }
+
+  /**
+   * The whole walk: a break does not stop it (a false alarm at one record must not hide tampering
+   * after it). Each record is checked once, for one reason: its hash, its link, its place, and its
+   * AUDIT_PERSON / AUDIT_FIELD rows against its lists; then rows beyond the chain, the head, and
+   * the anchor.
+   */
   private async walk(options: AuditVerifyOptions): Promise<AuditVerifyResult> {
     const chunkSize = options.chunkSize ?? 10_000;
+    const breaks = new BreakList(options.maxListed ?? 100);
+    const anchor = options.anchor;
+    // An anchor of the empty trail (sequence 0) names the genesis hash, which no record carries.
+    let anchorSeen = anchor?.sequence === 0;
+    if (anchor?.sequence === 0 && anchor.hash !== GENESIS_HASH) breaks.add(0, 'ANCHOR_MISMATCH');
     // The highest stored sequence first, then the head: an honest append moves both in one
     // transaction, so rows above the head read afterwards were never appended through the chain.
     const max = await this.db(AUDIT_TABLES.log).max({ max: 'sequence' }).first();
     const head = headOf(await this.db(AUDIT_TABLES.head).where({ id: 1 }).first());
     const maxStored = max?.max === null || max?.max === undefined ? 0 : Number(max.max);
-    let verified = 0;
-    const broken = (sequence: number, reason: AuditBreakReason): AuditVerifyResult => ({ ok: false, records: verified, firstBroken: { sequence, reason } });
+    let expected = 1;
     let previousHash = GENESIS_HASH;
+    /** False right after a gap: the missing record's hash is unknown, so the link cannot be checked. */
+    let linkKnown = true;
     let previousRecordedAt = '';
     let after = 0;
     for (;;) {
@@ -555,31 +709,92 @@ class KnexAuditStore implements AuditStore {
         .orderBy('sequence')
         .limit(chunkSize);
       if (rows.length === 0) break;
+      const last = Number(rows[rows.length - 1].sequence);
+      const side = await this.sideRowsBetween(after, last);
       for (const row of rows) {
         const sequence = Number(row.sequence);
-        const expected = verified + 1;
-        if (sequence > expected) return broken(expected, 'SEQUENCE_GAP');
-        if (sequence < expected) return broken(sequence, 'SEQUENCE_ORDER');
+        if (sequence > expected) {
+          breaks.addRange(expected, sequence - 1, 'SEQUENCE_GAP');
+          // A missing record is one break: its leftover person and field rows are not another.
+          for (const map of [side.persons, side.fields]) for (const key of map.keys()) if (key >= expected && key < sequence) map.delete(key);
+          linkKnown = false;
+          expected = sequence;
+        }
         let record: AuditRecord;
         try {
           record = rowToRecord(row);
         } catch {
-          return broken(sequence, 'HASH_MISMATCH');
+          breaks.add(sequence, 'HASH_MISMATCH');
+          previousHash = String(row.hash);
+          linkKnown = true;
+          expected = sequence + 1;
+          continue;
         }
-        if (recordHash(record) !== record.hash) return broken(sequence, belongsElsewhere(record, head.sequence) ? 'SEQUENCE_ORDER' : 'HASH_MISMATCH');
-        if (record.previousHash !== previousHash) return broken(sequence, 'CHAIN_BROKEN');
-        if (record.recordedAt < previousRecordedAt) return broken(sequence, 'SEQUENCE_ORDER');
-        if (sequence === head.sequence && record.hash !== head.hash) return broken(sequence, 'CHAIN_BROKEN');
+        let moved = false;
+        if (recordHash(record) !== record.hash) {
+          moved = belongsElsewhere(record, head.sequence);
+          breaks.add(sequence, moved ? 'SEQUENCE_ORDER' : 'HASH_MISMATCH');
+        } else if (linkKnown && record.previousHash !== previousHash) breaks.add(sequence, 'CHAIN_BROKEN');
+        else if (record.recordedAt < previousRecordedAt) breaks.add(sequence, 'SEQUENCE_ORDER');
+        else if (sequence === head.sequence && record.hash !== head.hash) breaks.add(sequence, 'CHAIN_BROKEN');
+        else {
+          const expectedSide = sideRows(record);
+          if (!sameRows(expectedSide.persons.map(personKey), side.persons.get(sequence))) breaks.add(sequence, 'PERSON_ROWS');
+          else if (!sameRows(expectedSide.fields.map(fieldKey), side.fields.get(sequence))) breaks.add(sequence, 'FIELD_ROWS');
+        }
+        side.persons.delete(sequence);
+        side.fields.delete(sequence);
+        if (anchor && sequence === anchor.sequence) {
+          anchorSeen = true;
+          if (record.hash !== anchor.hash) breaks.add(sequence, 'ANCHOR_MISMATCH');
+        }
+        if (breaks.count === 0) breaks.intact = sequence;
         previousHash = record.hash;
-        previousRecordedAt = record.recordedAt;
-        verified += 1;
+        // A record moved here carries another place's hash: the next link is not checkable against it.
+        linkKnown = !moved;
+        if (record.recordedAt > previousRecordedAt) previousRecordedAt = record.recordedAt;
+        expected = sequence + 1;
       }
-      after = Number(rows[rows.length - 1].sequence);
-      options.onProgress?.({ verified, total: head.sequence });
+      // Person or field rows of a sequence that has no record (deleted, or never written).
+      for (const sequence of side.persons.keys()) breaks.add(sequence, 'PERSON_ROWS');
+      for (const sequence of side.fields.keys()) breaks.add(sequence, 'FIELD_ROWS');
+      after = last;
+      options.onProgress?.({ verified: expected - 1, total: head.sequence });
     }
-    if (verified < head.sequence) return broken(verified + 1, 'SEQUENCE_GAP');
-    if (maxStored > head.sequence) return broken(head.sequence + 1, 'CHAIN_BROKEN');
-    return { ok: true, records: verified };
+    if (expected <= head.sequence) breaks.addRange(expected, head.sequence, 'SEQUENCE_GAP');
+    if (maxStored > head.sequence) breaks.add(head.sequence + 1, 'CHAIN_BROKEN');
+    for (const sequence of await this.sideSequencesOutside(head.sequence)) breaks.add(sequence.sequence, sequence.reason);
+    if (anchor && !anchorSeen) breaks.add(anchor.sequence, 'ANCHOR_MISMATCH');
+    return breaks.result(head.sequence);
+  }
+
+  /** AUDIT_PERSON and AUDIT_FIELD rows of the sequences (from, to], as comparable keys per sequence. */
+  private async sideRowsBetween(from: number, to: number): Promise<{ persons: Map<number, string[]>; fields: Map<number, string[]> }> {
+    const persons = new Map<number, string[]>();
+    const fields = new Map<number, string[]>();
+    const personRows: { sequence: unknown; person_id: unknown }[] = await this.db(AUDIT_TABLES.person).select('sequence', 'person_id').where('sequence', '>', from).andWhere('sequence', '<=', to);
+    for (const row of personRows) push(persons, Number(row.sequence), personKey({ person_id: row.person_id }));
+    const fieldRows: { sequence: unknown; coordinate: unknown; granted: unknown; policy: unknown }[] = await this.db(AUDIT_TABLES.field)
+      .select('sequence', 'coordinate', 'granted', 'policy')
+      .where('sequence', '>', from)
+      .andWhere('sequence', '<=', to);
+    for (const row of fieldRows) push(fields, Number(row.sequence), fieldKey(row));
+    return { persons, fields };
+  }
+
+  /** Sequences beyond the head (or below 1) that have person or field rows: added outside the chain. */
+  private async sideSequencesOutside(end: number): Promise<AuditBreak[]> {
+    const found: AuditBreak[] = [];
+    for (const [table, reason] of [[AUDIT_TABLES.person, 'PERSON_ROWS'], [AUDIT_TABLES.field, 'FIELD_ROWS']] as const) {
+      const rows: { sequence: unknown }[] = await this.db(table)
+        .distinct('sequence')
+        .where('sequence', '>', end)
+        .orWhere('sequence', '<', 1)
+        .orderBy('sequence')
+        .limit(1000);
+      for (const row of rows) found.push({ sequence: Number(row.sequence), reason });
+    }
+    return found;
   }
 
   async healthy(): Promise<boolean> {
@@ -617,6 +832,57 @@ class KnexAuditStore implements AuditStore {
     this.closed = true;
     while (this.draining) await this.draining;
     await this.db.destroy();
+  }
+}
+
+function push(map: Map<number, string[]>, key: number, value: string): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function personKey(row: Record<string, unknown>): string {
+  return String(row.person_id);
+}
+
+/** granted (1/0, true/false by dialect), coordinate and policy of a field row, as one comparable text. */
+function fieldKey(row: Record<string, unknown>): string {
+  const granted = row.granted === true || row.granted === 1 || row.granted === '1';
+  return JSON.stringify([granted, String(row.coordinate), row.policy === null || row.policy === undefined ? null : String(row.policy)]);
+}
+
+function sameRows(expected: string[], stored: string[] | undefined): boolean {
+  const actual = stored ?? [];
+  if (expected.length !== actual.length) return false;
+  const a = [...expected].sort();
+  const b = [...actual].sort();
+  return a.every((key, index) => key === b[index]);
+}
+
+/** The breaks a walk found: every one counted, the first `limit` (by sequence) kept. */
+class BreakList {
+  count = 0;
+  /** The last sequence of the intact prefix (before the first break). */
+  intact = 0;
+  private readonly listed: AuditBreak[] = [];
+  constructor(private readonly limit: number) {}
+
+  add(sequence: number, reason: AuditBreakReason): void {
+    this.count += 1;
+    if (this.listed.length < this.limit) this.listed.push({ sequence, reason });
+  }
+
+  /** A run of missing records counts each one, without a loop over a forged huge range. */
+  addRange(from: number, to: number, reason: AuditBreakReason): void {
+    const listedNow = Math.min(to - from + 1, this.limit - this.listed.length);
+    for (let i = 0; i < listedNow; i++) this.listed.push({ sequence: from + i, reason });
+    this.count += to - from + 1;
+  }
+
+  result(_end: number): AuditVerifyResult {
+    if (this.count === 0) return { ok: true, records: this.intact };
+    const broken = [...this.listed].sort((a, b) => a.sequence - b.sequence);
+    return { ok: false, records: this.intact, firstBroken: broken[0], broken, brokenCount: this.count };
   }
 }
 

@@ -9,6 +9,7 @@ import {
   normaliseEntry,
   openAuditStore,
   unavailable,
+  type AuditAnchor,
   type AuditFilter,
   type AuditPage,
   type AuditPageRequest,
@@ -64,7 +65,8 @@ export interface StoreWorkerData {
 export type StoreRequest =
   | { id: number; op: 'append'; entries: AuditEntryInput[] }
   | { id: number; op: 'query'; filter: AuditFilter; page: AuditPageRequest }
-  | { id: number; op: 'verify'; chunkSize?: number; progress: boolean }
+  | { id: number; op: 'verify'; chunkSize?: number; maxListed?: number; anchor?: { sequence: number; hash: string }; progress: boolean }
+  | { id: number; op: 'head' }
   | { id: number; op: 'healthy' }
   | { id: number; op: 'close' }
   | { id: number; op: 'test:exit'; code: number }
@@ -135,8 +137,18 @@ class ThreadedAuditStore implements AuditStore {
   }
 
   verify(options: AuditVerifyOptions = {}): Promise<AuditVerifyResult> {
-    const request: Request = { op: 'verify', progress: options.onProgress !== undefined, ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}) };
+    const request: Request = {
+      op: 'verify',
+      progress: options.onProgress !== undefined,
+      ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
+      ...(options.maxListed !== undefined ? { maxListed: options.maxListed } : {}),
+      ...(options.anchor !== undefined ? { anchor: { sequence: options.anchor.sequence, hash: options.anchor.hash } } : {}),
+    };
     return this.send(request, options.onProgress) as Promise<AuditVerifyResult>;
+  }
+
+  head(): Promise<AuditAnchor> {
+    return this.send({ op: 'head' }) as Promise<AuditAnchor>;
   }
 
   async healthy(): Promise<boolean> {

@@ -16,6 +16,7 @@ export interface AuditEntryInput {
   kind: AuditEventKind;
   /** When the request was received (ISO 8601 with offset). */
   occurredAt: string;
+  /** The request id the gateway generated (returned to the client as X-Request-Id): established. */
   requestId: string;
   /** Who: token subject; null when the token was not valid. */
   subject: string | null;
@@ -24,11 +25,16 @@ export interface AuditEntryInput {
   /** 事務 declared for the request. */
   purpose: string | null;
   mfa: boolean | null;
-  /** apollographql-client-name / version or X-Client-Name. */
+  // What the client CLAIMS (as sent, within the limits of lib/audit/limits.ts; nothing verifies it):
+  // its name and version, the case it says the access is for, the operation's name, its own
+  // request id. The gateway establishes the members above (identity from the signed token, the
+  // request id, the time) and below (operation hash, decision, fields, persons, rules).
+  /** apollographql-client-name / version or X-Client-Name (claimed). */
   clientName: string | null;
   clientVersion: string | null;
-  /** X-Case-Id: the application or notification number the access is for. */
+  /** X-Case-Id: the application or notification number the access is for (claimed). */
   caseReference: string | null;
+  /** The operation's name as the client gave it (claimed; operationHash identifies the text). */
   operationName: string | null;
   /** sha256 of the operation text as received. */
   operationHash: string | null;
@@ -51,6 +57,8 @@ export interface AuditEntryInput {
   usage?: AuditUsage | null;
   /** The bulk-output approval (X-Bulk-Approval, 端末機管理責任者の承認) the request relied on, if any. */
   bulkApprovalId?: string | null;
+  /** X-Request-Id as the client (or its proxy) sent it (claimed); absent when none was sent. */
+  claimedRequestId?: string | null;
 }
 
 /** Demand-control figures of one operation (all counts, never person data). */

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { recordHash } from '../../lib/audit/chain';
-import { rowToRecord, type AuditStore } from '../../lib/audit/store';
+import { rowToRecord, type AuditBreak, type AuditStore } from '../../lib/audit/store';
 import { auditDialects, auditEntry, dropAuditTriggers, type ScratchAuditStore } from './store-support';
 
 const run = promisify(execFile);
@@ -17,6 +17,11 @@ async function auditVerify(env: NodeJS.ProcessEnv): Promise<{ code: number; stdo
     const failed = error as { code: number; stdout: string; stderr: string };
     return { code: failed.code, stdout: failed.stdout + failed.stderr };
   }
+}
+
+/** A chain with exactly one break: the first is the only one listed. */
+function brokenOnce(records: number, first: AuditBreak) {
+  return { ok: false, records, firstBroken: first, broken: [first], brokenCount: 1 };
 }
 
 describe.each(auditDialects())('audit:verify on $name', ({ open }) => {
@@ -53,7 +58,7 @@ describe.each(auditDialects())('audit:verify on $name', ({ open }) => {
 
   it('names a changed record (HASH_MISMATCH)', async () => {
     await tamper(['update "AUDIT_LOG" set subject = ? where sequence = ?', ['someone-else', 17]]);
-    expect(await store.verify({ chunkSize: 5 })).toEqual({ ok: false, records: 16, firstBroken: { sequence: 17, reason: 'HASH_MISMATCH' } });
+    expect(await store.verify({ chunkSize: 5 })).toEqual(brokenOnce(16, { sequence: 17, reason: 'HASH_MISMATCH' }));
   });
 
   it('names a changed list inside a record (a person removed from personIds)', async () => {
@@ -63,12 +68,13 @@ describe.each(auditDialects())('audit:verify on $name', ({ open }) => {
 
   it('names a deleted record (SEQUENCE_GAP)', async () => {
     await tamper(['delete from "AUDIT_LOG" where sequence = ?', [12]]);
-    expect(await store.verify({ chunkSize: 5 })).toEqual({ ok: false, records: 11, firstBroken: { sequence: 12, reason: 'SEQUENCE_GAP' } });
+    expect(await store.verify({ chunkSize: 5 })).toEqual(brokenOnce(11, { sequence: 12, reason: 'SEQUENCE_GAP' }));
   });
 
   it('names deleted records at the end of the chain (the head remembers them)', async () => {
     await tamper(['delete from "AUDIT_LOG" where sequence > ?', [27]]);
-    expect(await store.verify()).toEqual({ ok: false, records: 27, firstBroken: { sequence: 28, reason: 'SEQUENCE_GAP' } });
+    const gap = [28, 29, 30].map((sequence) => ({ sequence, reason: 'SEQUENCE_GAP' }));
+    expect(await store.verify()).toEqual({ ok: false, records: 27, firstBroken: gap[0], broken: gap, brokenCount: 3 });
   });
 
   it('names a reordered record (SEQUENCE_ORDER): two records swapped places', async () => {
@@ -77,7 +83,8 @@ describe.each(auditDialects())('audit:verify on $name', ({ open }) => {
       ['update "AUDIT_LOG" set sequence = ? where sequence = ?', [8, 9]],
       ['update "AUDIT_LOG" set sequence = ? where sequence = ?', [9, -1]],
     );
-    expect(await store.verify()).toEqual({ ok: false, records: 7, firstBroken: { sequence: 8, reason: 'SEQUENCE_ORDER' } });
+    const swapped = [8, 9].map((sequence) => ({ sequence, reason: 'SEQUENCE_ORDER' }));
+    expect(await store.verify()).toEqual({ ok: false, records: 7, firstBroken: swapped[0], broken: swapped, brokenCount: 2 });
   });
 
   it('names a broken link (CHAIN_BROKEN): a record rewritten with a recomputed hash', async () => {
@@ -86,7 +93,7 @@ describe.each(auditDialects())('audit:verify on $name', ({ open }) => {
     const record = await storedRecord(20);
     const forged = { ...record, subject: 'someone-else' };
     await tamper(['update "AUDIT_LOG" set subject = ?, hash = ? where sequence = ?', ['someone-else', recordHash(forged), 20]]);
-    expect(await store.verify()).toEqual({ ok: false, records: 20, firstBroken: { sequence: 21, reason: 'CHAIN_BROKEN' } });
+    expect(await store.verify()).toEqual(brokenOnce(20, { sequence: 21, reason: 'CHAIN_BROKEN' }));
   });
 
   it('names a record whose link was rewritten (CHAIN_BROKEN at that record)', async () => {
@@ -102,7 +109,7 @@ describe.each(auditDialects())('audit:verify on $name', ({ open }) => {
     const hash = recordHash(extra);
     const row = await scratch.raw('AUDIT_LOG').where({ sequence: RECORDS }).first();
     await scratch.raw('AUDIT_LOG').insert({ ...row, sequence: RECORDS + 1, request_id: 'forged', previous_hash: last.hash, hash });
-    expect(await store.verify()).toEqual({ ok: false, records: RECORDS, firstBroken: { sequence: RECORDS + 1, reason: 'CHAIN_BROKEN' } });
+    expect(await store.verify()).toEqual(brokenOnce(RECORDS, { sequence: RECORDS + 1, reason: 'CHAIN_BROKEN' }));
   });
 
   it('npm run audit:verify: exit 0 on an intact trail, 1 naming the first broken record', async () => {

@@ -116,14 +116,16 @@ describe('gateway over HTTP', () => {
     expect(response.headers.get('content-type')).toMatch(/^application\/graphql-response\+json/);
   });
 
-  it('forwards request id and declared purpose to subgraphs, never the caller token', async () => {
+  it('forwards the gateway-generated request id and declared purpose to subgraphs, never the caller token', async () => {
     const { body, response } = await post(
       { query: '{ seenHeaders { authorization purpose requestId } }' },
       // The token declares another 事務; X-Purpose names one the department is registered for.
       { authorization: `Bearer ${(await mintDevToken({ persona: persona('tax-clerk'), keys, purpose: 'school-enrolment' })).token}`, 'x-purpose': 'local-tax', 'x-request-id': 'req-12345678' },
     );
-    expect(response.headers.get('x-request-id')).toBe('req-12345678');
-    expect(body.data?.['seenHeaders']).toEqual({ authorization: null, purpose: 'local-tax', requestId: 'req-12345678' });
+    // The gateway's own id, not the client's claim (which the audit trail keeps as claimedRequestId).
+    const requestId = response.headers.get('x-request-id');
+    expect(requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(body.data?.['seenHeaders']).toEqual({ authorization: null, purpose: 'local-tax', requestId });
   });
 
   it('forwards the token purpose when no X-Purpose is sent', async () => {

@@ -115,9 +115,15 @@ export type AuditFilter = {
 /** One audit record: an operation (granted, refused or failed) or a rule event, in its place in the hash chain. */
 export type AuditRecord = {
   __typename?: 'AuditRecord';
-  /** X-Case-Id: the application or notification number the access was for */
+  /** The bulk-output approval (X-Bulk-Approval, 端末機管理責任者の承認) the request relied on */
+  bulkApprovalId?: Maybe<Scalars['String']['output']>;
+  /** X-Case-Id: the application or notification number the access was for, as the client claims it (not verified) */
   caseReference?: Maybe<Scalars['String']['output']>;
+  /** X-Request-Id as the client (or its proxy) sent it (claimed, not verified); null when none was sent */
+  claimedRequestId?: Maybe<Scalars['String']['output']>;
+  /** The client's name as it claims it (apollographql-client-name / X-Client-Name; not verified) */
   clientName?: Maybe<Scalars['String']['output']>;
+  /** The client's version as it claims it (not verified) */
   clientVersion?: Maybe<Scalars['String']['output']>;
   decision: AuditDecision;
   /** Field coordinates refused, with the refusing policy */
@@ -137,6 +143,7 @@ export type AuditRecord = {
   occurredAt: Scalars['String']['output'];
   /** sha256 of the operation text (the text itself is not kept) */
   operationHash?: Maybe<Scalars['String']['output']>;
+  /** The operation's name as the client gave it (claimed; operationHash identifies the operation) */
   operationName?: Maybe<Scalars['String']['output']>;
   /** 宛名番号 of every person whose classified fields were returned */
   personIds: Array<Scalars['ID']['output']>;
@@ -145,6 +152,7 @@ export type AuditRecord = {
   purpose?: Maybe<Scalars['String']['output']>;
   /** When the record was written */
   recordedAt: Scalars['String']['output'];
+  /** The request id the gateway generated (established; returned to the client as X-Request-Id) */
   requestId: Scalars['String']['output'];
   roles: Array<Scalars['String']['output']>;
   /** Version of the access rules in force */
@@ -153,12 +161,27 @@ export type AuditRecord = {
   sequence: Scalars['Int']['output'];
   /** Token subject; null when the token was not valid */
   subject?: Maybe<Scalars['String']['output']>;
+  /** What the operation was estimated to cost and what it returned; null when not measured */
+  usage?: Maybe<AuditUsage>;
 };
 
 export type AuditRecordConnection = {
   __typename?: 'AuditRecordConnection';
   pageInfo: PageInfo;
   records: Array<AuditRecord>;
+};
+
+/** Demand-control figures of one operation (counts, never person data); a member is null when not measured */
+export type AuditUsage = {
+  __typename?: 'AuditUsage';
+  /** The budget of the caller's profile it was checked against */
+  costBudget?: Maybe<Scalars['Float']['output']>;
+  /** Cost estimated before planning (@cost / @listSize) */
+  estimatedCost?: Maybe<Scalars['Float']['output']>;
+  /** Distinct persons (宛名番号) the answer carried */
+  personsReturned?: Maybe<Scalars['Int']['output']>;
+  /** Objects returned in lists and single fields of the answer */
+  rowsReturned?: Maybe<Scalars['Int']['output']>;
 };
 
 export type DeniedField = {
@@ -307,6 +330,7 @@ export type ResolversTypes = {
   AuditRecord: ResolverTypeWrapper<AuditRecordModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   AuditRecordConnection: ResolverTypeWrapper<AuditPageRecord>;
+  AuditUsage: ResolverTypeWrapper<AuditUsage>;
   DeniedField: ResolverTypeWrapper<DeniedField>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -325,6 +349,7 @@ export type ResolversParentTypes = {
   AuditRecord: AuditRecordModel;
   Boolean: Scalars['Boolean']['output'];
   AuditRecordConnection: AuditPageRecord;
+  AuditUsage: AuditUsage;
   DeniedField: DeniedField;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
@@ -364,7 +389,9 @@ export type AuditChainStatusResolvers<ContextType = AuditContext, ParentType ext
 };
 
 export type AuditRecordResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['AuditRecord'] = ResolversParentTypes['AuditRecord']> = {
+  bulkApprovalId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   caseReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  claimedRequestId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   clientName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   clientVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   decision?: Resolver<ResolversTypes['AuditDecision'], ParentType, ContextType>;
@@ -388,11 +415,19 @@ export type AuditRecordResolvers<ContextType = AuditContext, ParentType extends 
   ruleVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sequence?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   subject?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  usage?: Resolver<Maybe<ResolversTypes['AuditUsage']>, ParentType, ContextType>;
 };
 
 export type AuditRecordConnectionResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['AuditRecordConnection'] = ResolversParentTypes['AuditRecordConnection']> = {
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   records?: Resolver<Array<ResolversTypes['AuditRecord']>, ParentType, ContextType>;
+};
+
+export type AuditUsageResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['AuditUsage'] = ResolversParentTypes['AuditUsage']> = {
+  costBudget?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  estimatedCost?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  personsReturned?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  rowsReturned?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
 export type DeniedFieldResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['DeniedField'] = ResolversParentTypes['DeniedField']> = {
@@ -418,6 +453,7 @@ export type Resolvers<ContextType = AuditContext> = {
   AuditChainStatus?: AuditChainStatusResolvers<ContextType>;
   AuditRecord?: AuditRecordResolvers<ContextType>;
   AuditRecordConnection?: AuditRecordConnectionResolvers<ContextType>;
+  AuditUsage?: AuditUsageResolvers<ContextType>;
   DeniedField?: DeniedFieldResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
