@@ -120,16 +120,18 @@ describe('readClassifications', () => {
 const EXPECTED: Record<string, Record<string, string[][] | 'authenticated'>> = {
   residents: {
     'Query.resident': [['person_basic']],
-    'Query.residentByCode': [['person_basic']],
+    // 住民票コード is 本人確認情報 (issue 10): the lookup by it and the field follow cs_identity.
+    'Query.residentByCode': [['cs_identity']],
     'Query.residents': [['person_basic']],
     'Query.household': [['person_basic']],
     'Query.populationStatistics': [['statistics']],
     ...Object.fromEntries(
-      ['id', 'residentCode', 'name', 'birthDate', 'sex', 'address', 'household', 'relationshipToHead', 'isHeadOfHousehold', 'status', 'residentType'].map((field) => [
+      ['id', 'name', 'birthDate', 'sex', 'address', 'household', 'relationshipToHead', 'isHeadOfHousehold', 'status', 'residentType'].map((field) => [
         `Resident.${field}`,
         [['person_basic']],
       ]),
     ),
+    'Resident.residentCode': [['cs_identity']],
     'Resident.individualNumber': [['individual_number']],
     ...Object.fromEntries(
       ['foreignResident', 'removal', 'becameResidentOn', 'addressSetOn', 'notifiedOn', 'previousAddress', 'familyRegister', 'onElectoralRoll', 'movements', 'certificateIssuances'].map(
@@ -156,7 +158,7 @@ const EXPECTED: Record<string, Record<string, string[][] | 'authenticated'>> = {
     'Query.identityByResidentCode': [['cs_identity']],
     'Query.identityByIndividualNumber': [['individual_number', 'cs_identity']],
     'Query.searchIdentity': [['cs_identity']],
-    'Resident.residentCode': [['person_basic']],
+    'Resident.residentCode': [['cs_identity']],
     'Resident.identityInfo': [['cs_identity']],
     'IdentityInfo.name': [['cs_identity']],
     'IdentityInfo.address': [['cs_identity']],

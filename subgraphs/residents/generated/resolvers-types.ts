@@ -335,7 +335,7 @@ export type Resident = {
   relationshipToHead: Relationship;
   /** 除票の記載事項; null for living residents. */
   removal?: Maybe<Removal>;
-  /** 住民票コード: 11 digits. */
+  /** 住民票コード: 11 digits. Classified as 本人確認情報 (CS identity): refused to departments without it. */
   residentCode: Scalars['String']['output'];
   /** 住民種別 */
   residentType: ResidentType;
