@@ -5,16 +5,7 @@ import type { Resolvers } from './generated/resolvers-types';
 import type { ResidentsContext } from './context';
 import { searchResidents } from './legacy/adapter';
 import { populationStatistics } from './population-statistics';
-
-function encodeCursor(id: string): string {
-  return Buffer.from(`resident:${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!decoded.startsWith('resident:')) throw badUserInput('`after` is not a cursor returned by this API');
-  return decoded.slice('resident:'.length);
-}
+import { residentsCursorCodec } from './cursor';
 
 function assertIsoDate(value: string | null | undefined, argument: string): void {
   if (value != null && !isIsoCalendarDay(value)) {
@@ -35,10 +26,12 @@ export const residentsResolvers: Resolvers = {
       assertIsoDate(filter?.birthDateFrom, 'filter.birthDateFrom');
       assertIsoDate(filter?.birthDateTo, 'filter.birthDateTo');
       if (filter?.addressCode != null && !/^\d{1,6}$/.test(filter.addressCode)) throw badUserInput('filter.addressCode must be 1 to 6 digits');
+      // Opaque cursors (cursor.ts): the position is sealed, never a readable 宛名番号.
+      const cursors = residentsCursorCodec();
       // 支援措置: a caller who may not see where such persons live does not find them by address either.
       const withoutRestrictedLocations = context.auth.profile.supportMeasureRecords ? null : context.today;
-      const page = await searchResidents(context.db, filter ?? {}, { first: pageSize, afterId: after ? decodeCursor(after) : null }, withoutRestrictedLocations);
-      const edges = page.residents.map((resident) => ({ cursor: encodeCursor(resident.id), node: context.prime(resident) }));
+      const page = await searchResidents(context.db, filter ?? {}, { first: pageSize, afterId: after != null ? cursors.open(after) : null }, withoutRestrictedLocations);
+      const edges = page.residents.map((resident) => ({ cursor: cursors.seal(resident.id), node: context.prime(resident) }));
       return {
         edges,
         totalCount: page.totalCount,

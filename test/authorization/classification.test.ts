@@ -274,6 +274,33 @@ type Person @key(fields: "id") {
     expect(check().policiesUsed).toEqual(['card_progress', 'individual_number', 'person_basic']);
   });
 
+  it('fails on a field of a person type without a locating mark, or with both (issue 10)', () => {
+    const RESIDENTS = `${LINK(`${IMPORTS}, "@tag"`)}
+type Query { resident(id: ID!): Resident @policy(policies: [["person_basic"]]) }
+type Resident @key(fields: "id") {
+  id: ID! @policy(policies: [["person_basic"]]) @tag(name: "non-locating")
+  address: Place @policy(policies: [["person_basic"]]) @tag(name: "locating")
+}
+type Place {
+  town: String @authenticated @tag(name: "locating")
+  office: String @authenticated
+}
+`;
+    subgraphs.push({ name: 'residents', file: 'residents.graphql' });
+    try {
+      write('residents.graphql', RESIDENTS);
+      expect(messages()).toEqual([
+        'unmarked: Place.office (a field of a person type) is not marked @tag(name: "locating") or @tag(name: "non-locating") at residents.graphql:9: the 支援措置 row rule withholds the locating ones',
+      ]);
+      write('residents.graphql', RESIDENTS.replace('office: String @authenticated', 'office: String @authenticated @tag(name: "locating") @tag(name: "non-locating")'));
+      expect(messages()).toEqual(['unmarked: Place.office is marked both locating and non-locating at residents.graphql:9: keep one']);
+      write('residents.graphql', RESIDENTS.replace('office: String @authenticated', 'office: String @authenticated @tag(name: "locating")'));
+      expect(messages()).toEqual([]);
+    } finally {
+      subgraphs.pop();
+    }
+  });
+
   it('fails on an unclassified field, naming the field, file and line', () => {
     write('cards.graphql', CARDS.replace('card: String @policy(policies: [["card_progress"]])', 'card: String\n  expires: String @authenticated'));
     expect(messages()).toEqual(['unclassified: Person.card has no classification (@authenticated, @requiresScopes or @policy) at cards.graphql:4']);
