@@ -322,6 +322,13 @@ export type Resident = {
   /** 個人番号 (My Number): 12 digits, kept as a string. Kept apart from the basic-info table. */
   individualNumber?: Maybe<Scalars['String']['output']>;
   isHeadOfHousehold: Scalars['Boolean']['output'];
+  /**
+   * Whether the 支援措置 row rule withholds this person's location from the caller: a measure is in
+   * force for the person or a current member of the household, and the caller is not named in
+   * rowRules.supportMeasure. Not part of the API (@inaccessible): the other subgraphs @require it
+   * to apply the same rule to their locating fields.
+   */
+  locationWithheld: Scalars['Boolean']['output'];
   /** 異動履歴, oldest first */
   movements: Array<Movement>;
   name: PersonName;
@@ -705,6 +712,7 @@ export type ResidentResolvers<ContextType = ResidentsContext, ParentType extends
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   individualNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   isHeadOfHousehold?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  locationWithheld?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   movements?: Resolver<Array<ResolversTypes['Movement']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['PersonName'], ParentType, ContextType>;
   notifiedOn?: Resolver<Maybe<ResolversTypes['LegacyDate']>, ParentType, ContextType>;
