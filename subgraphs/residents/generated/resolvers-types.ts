@@ -323,10 +323,11 @@ export type Resident = {
   individualNumber?: Maybe<Scalars['String']['output']>;
   isHeadOfHousehold: Scalars['Boolean']['output'];
   /**
-   * Whether the 支援措置 row rule withholds this person's location from the caller: a measure is in
-   * force for the person or a current member of the household, and the caller is not named in
-   * rowRules.supportMeasure. Not part of the API (@inaccessible): the other subgraphs @require it
-   * to apply the same rule to their locating fields.
+   * Whether the 支援措置 row rule withholds this person's location from the caller (a measure in
+   * force for the person or a current member of the household, and the caller not named in
+   * rowRules.supportMeasure). The other subgraphs @require it to apply the same rule to their
+   * locating fields. A caller without the right never receives such a person at all, so to a
+   * client it always reads false: it tells nothing.
    */
   locationWithheld: Scalars['Boolean']['output'];
   /** 異動履歴, oldest first */
