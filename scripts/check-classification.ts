@@ -5,12 +5,15 @@
  * (POLICY_NAMES) with a rule in policy/ (read and validated by loadRuleSet, as the gateway
  * reads it). Fields that several subgraphs define (entity keys, @shareable value types) must be
  * classified alike: composition would otherwise require all of the classifications at once.
+ * Every field of a person type carries a locating mark, `@tag(name: "locating")` or
+ * `@tag(name: "non-locating")` (lib/authorization/locating.ts): the 支援措置 row rule is driven by it.
  * Exits 1 with the full list of problems.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse, Source, type DocumentNode, type Location } from 'graphql';
 import { fieldDefinitions, misplacedSecurityDirectives, readClassifications, unclassifiedFields } from '../lib/authorization/classification';
+import { unmarkedPersonFields } from '../lib/authorization/locating';
 import { loadRuleSet } from '../lib/authorization/rules';
 import { POLICY_NAMES, type FieldClassification } from '../lib/authorization/types';
 import { SUBGRAPH_ENDPOINTS } from '../lib/subgraphs';
@@ -29,7 +32,7 @@ export interface CheckClassificationOptions {
   readonly policyDir?: string;
 }
 
-export type ProblemKind = 'unreadable' | 'unclassified' | 'misplaced' | 'unknown-policy' | 'no-rule' | 'rules' | 'inconsistent';
+export type ProblemKind = 'unreadable' | 'unclassified' | 'misplaced' | 'unknown-policy' | 'no-rule' | 'rules' | 'inconsistent' | 'unmarked';
 
 export interface ClassificationProblem {
   readonly kind: ProblemKind;
@@ -83,6 +86,17 @@ export function checkClassification(options: CheckClassificationOptions = {}): C
         list.push({ subgraph: subgraph.name, where, classification });
         byCoordinate.set(coordinate, list);
       }
+    }
+    const marks = unmarkedPersonFields(document);
+    const lineOfField = new Map(fieldDefinitions(document).map(({ coordinate, node }) => [coordinate, lineOf(node.loc)] as const));
+    for (const coordinate of marks.unmarked) {
+      problems.push({
+        kind: 'unmarked',
+        message: `${coordinate} (a field of a person type) is not marked @tag(name: "locating") or @tag(name: "non-locating") at ${display}:${lineOfField.get(coordinate)}: the 支援措置 row rule withholds the locating ones`,
+      });
+    }
+    for (const coordinate of marks.contradictory) {
+      problems.push({ kind: 'unmarked', message: `${coordinate} is marked both locating and non-locating at ${display}:${lineOfField.get(coordinate)}: keep one` });
     }
     for (const misplaced of misplacedSecurityDirectives(document)) {
       problems.push({
@@ -160,7 +174,7 @@ export function runCheckClassification(options: CheckClassificationCliOptions = 
     return 1;
   }
   const counts = Object.entries(result.fields).map(([name, count]) => `${name} ${count}`).join(', ');
-  print(`every field is classified (${counts}); policies used: ${result.policiesUsed.join(', ')}`);
+  print(`every field is classified (${counts}); policies used: ${result.policiesUsed.join(', ')}; every person field is marked locating or non-locating`);
   return 0;
 }
 

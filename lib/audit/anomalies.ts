@@ -12,13 +12,17 @@
  *                     median of the user's department that day
  *   BULK_ACCESS       more distinct persons (宛名番号) returned within one clock hour than the threshold
  *   REPEATED_DENIALS  refused operations (DENIED, PARTIAL, REFUSED) on one day at or above the threshold
+ *   PROTECTED_PERSON_READ  reads of a person under 支援措置 refused by the row rule
+ *                     (SUPPORT_MEASURE_RESTRICTED in the record's errorCodes), per user and day,
+ *                     from the first one: a clerk without the right asked for a protected person
  * Only OPERATION records with a known user are analysed (rule events and requests whose token was
  * not valid have no user to attribute); the report counts the others.
  */
 import type { AuditDecision, AuditRecord } from './types';
+import { SUPPORT_MEASURE_RESTRICTED_CODE } from '../authorization/types';
 import { formatMinutes, isCalendarDate, localTime, nextDate, offHoursReason, startOfLocalDay, type AuditCalendar } from './calendar';
 
-export const ANOMALY_KINDS = ['OFF_HOURS', 'HIGH_FREQUENCY', 'BULK_ACCESS', 'REPEATED_DENIALS'] as const;
+export const ANOMALY_KINDS = ['OFF_HOURS', 'HIGH_FREQUENCY', 'BULK_ACCESS', 'REPEATED_DENIALS', 'PROTECTED_PERSON_READ'] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 
 /** Decisions that count as a denial for REPEATED_DENIALS. */
@@ -262,6 +266,24 @@ export function findRepeatedDenials(records: readonly AuditRecord[], calendar: A
 
 const ANOMALY_DECISION_ORDER: readonly AuditDecision[] = ['DENIED', 'PARTIAL', 'REFUSED'];
 
+/**
+ * PROTECTED_PERSON_READ: per user and day, operations refused a person under 支援措置 (the row
+ * rule's code in errorCodes). Flagged from the first: lists never show such persons to a caller
+ * without the right, so asking for one by number is worth a look (issue 10).
+ */
+export function findProtectedPersonReads(records: readonly AuditRecord[], calendar: AuditCalendar): AnomalyFinding[] {
+  const groups = groupBy(records, (record) => (record.errorCodes.includes(SUPPORT_MEASURE_RESTRICTED_CODE) ? (localTime(calendar, record.occurredAt)?.date ?? null) : null));
+  return [...groups.values()].map((group) =>
+    finding(group, 'PROTECTED_PERSON_READ', {
+      ...dayWindow(calendar, group.window),
+      count: group.records.length,
+      threshold: 1,
+      departmentMedian: null,
+      description: `${group.records.length} operation(s) on ${group.window} refused a person under a support measure (支援措置, ${SUPPORT_MEASURE_RESTRICTED_CODE}): review why the person was asked for`,
+    }),
+  );
+}
+
 /** The records the findings are drawn from: operations with a known user. */
 export function analysable(record: AuditRecord): boolean {
   return record.kind === 'OPERATION' && record.subject !== null;
@@ -296,6 +318,7 @@ export function buildAnomalyReport(records: readonly AuditRecord[], calendar: Au
     ...findHighFrequency(analysed, calendar),
     ...findBulkAccess(analysed, calendar),
     ...findRepeatedDenials(analysed, calendar),
+    ...findProtectedPersonReads(analysed, calendar),
   ].sort(compareFindings);
   const warnings = uncoveredYears(calendar, period).map(
     (year) => `policy/audit-calendar.yaml lists no holidays for ${year}: off-hours findings in ${year} count weekends and hours only`,

@@ -115,7 +115,7 @@ export interface FieldRef {
   /** `Type.field` */
   readonly coordinate: string;
   readonly node: FieldDefinitionNode;
-  /** Exempt from classification: federation and link internals, introspection. */
+  /** Exempt from classification: federation and link internals, introspection, @external fields. */
   readonly exempt: boolean;
 }
 
@@ -125,7 +125,12 @@ const EXEMPT_PREFIXES = ['__', 'link__', 'join__', 'core__', 'federation__'];
 
 /** Every field of every object and interface type (definitions and extensions). */
 export function fieldDefinitions(document: DocumentNode): FieldRef[] {
-  const featurePrefixes = linkedFeatures(document).map((feature) => `${feature.nameInSchema}__`);
+  const features = linkedFeatures(document);
+  const featurePrefixes = features.map((feature) => `${feature.nameInSchema}__`);
+  // A federation @external field is another subgraph's (it is classified there; composition
+  // refuses a classification on it here): this subgraph only receives it, e.g. for @requires.
+  const externalNames = new Set(features.filter((feature) => feature.identity === FEDERATION_IDENTITY).map((feature) => localElementName(feature, 'external')));
+  const isExternal = (field: FieldDefinitionNode): boolean => (field.directives ?? []).some((directive) => externalNames.has(directive.name.value));
   const isExemptType = (name: string): boolean =>
     EXEMPT_TYPES.has(name) || EXEMPT_PREFIXES.some((prefix) => name.startsWith(prefix)) || featurePrefixes.some((prefix) => name.startsWith(prefix));
   const fields: FieldRef[] = [];
@@ -138,7 +143,8 @@ export function fieldDefinitions(document: DocumentNode): FieldRef[] {
         const typeName = definition.name.value;
         for (const field of definition.fields ?? []) {
           const fieldName = field.name.value;
-          const exempt = isExemptType(typeName) || fieldName.startsWith('__') || (EXEMPT_ROOT_FIELDS.has(fieldName) && isQueryType(document, typeName));
+          const exempt =
+            isExemptType(typeName) || fieldName.startsWith('__') || (EXEMPT_ROOT_FIELDS.has(fieldName) && isQueryType(document, typeName)) || isExternal(field);
           fields.push({ coordinate: `${typeName}.${fieldName}`, node: field, exempt });
         }
         break;

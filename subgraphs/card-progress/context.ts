@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type DataLoader from 'dataloader';
 import { mapLoader } from '../shared/loaders';
+import { requiredLocationFlags, type ProtectedPersonChecks, type RequiredLocationFlags } from '../shared/locating-rule';
 import * as adapter from './legacy/adapter';
 import type { CardEventRecord, CardRecord, CardReservationRecord } from './records';
 
@@ -12,6 +13,10 @@ export interface CardProgressLoaders {
 
 export interface CardProgressContext {
   db: Knex;
+  /** The register's 支援措置 answer per person (Resident.locationWithheld, through @requires). */
+  locationFlags: RequiredLocationFlags;
+  /** The 支援措置 row rule on locating fields (shared/locating-rule.ts), from the register's answer. */
+  locating: ProtectedPersonChecks;
   loaders: CardProgressLoaders;
 }
 
@@ -21,5 +26,6 @@ export function createCardProgressContext(db: Knex): CardProgressContext {
     events: mapLoader((ids) => adapter.findCardEvents(db, ids), [] as CardEventRecord[]),
     reservation: mapLoader<string, CardReservationRecord | null>((ids) => adapter.findReservations(db, ids), null),
   };
-  return { db, loaders };
+  const locationFlags = requiredLocationFlags();
+  return { db, loaders, locationFlags, locating: { MyNumberCard: (card: CardRecord) => locationFlags.withheld(card.residentId) } };
 }

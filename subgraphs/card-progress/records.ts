@@ -16,6 +16,8 @@ export interface OfficeRecord {
 /** The Resident entity as this subgraph knows it: only the key. The register owns the rest. */
 export interface ResidentReference {
   id: string; // 宛名番号
+  /** From the register (@requires): the 支援措置 row rule withholds this person's location from the caller. */
+  locationWithheld?: boolean | null;
 }
 
 /** 個人番号カード: one application and its current state. */

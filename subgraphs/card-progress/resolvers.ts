@@ -63,8 +63,12 @@ export const cardProgressResolvers: Resolvers = {
   },
   Resident: {
     // This subgraph does not own residents: any 宛名番号 is a reference, resolved without a query.
-    __resolveReference: (reference) => ({ id: reference.id }),
-    myNumberCard: (resident, _args, { loaders }) => loaders.latestCard.load(resident.id),
+    __resolveReference: (reference) => ({ id: reference.id, locationWithheld: reference.locationWithheld }),
+    myNumberCard: (resident, _args, { loaders, locationFlags }) => {
+      // The register's 支援措置 answer (@requires), for the row rule on the card's locating fields.
+      locationFlags.note(resident);
+      return loaders.latestCard.load(resident.id);
+    },
   },
   MyNumberCard: {
     events: (card, _args, { loaders }) => loaders.events.load(card.applicationId),

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type DataLoader from 'dataloader';
 import { mapLoader } from '../shared/loaders';
+import { requiredLocationFlags, type ProtectedPersonChecks, type RequiredLocationFlags } from '../shared/locating-rule';
 import * as adapter from './legacy/adapter';
 import type { LinkageRecord, ProvisionRecord } from './records';
 
@@ -16,6 +17,10 @@ export interface IntermediateLoaders {
 
 export interface IntermediateContext {
   db: Knex;
+  /** The register's 支援措置 answer per person (Resident.locationWithheld, through @requires). */
+  locationFlags: RequiredLocationFlags;
+  /** The 支援措置 row rule on locating fields (shared/locating-rule.ts), from the register's answer. */
+  locating: ProtectedPersonChecks;
   loaders: IntermediateLoaders;
   /** Remembers a loaded linkage under both keys, so a later lookup by either costs no query. */
   prime(linkage: LinkageRecord): LinkageRecord;
@@ -35,9 +40,12 @@ export function createIntermediateContext(db: Knex): IntermediateContext {
       return loader;
     },
   };
+  const locationFlags = requiredLocationFlags();
   return {
     db,
     loaders,
+    locationFlags,
+    locating: { InformationLinkage: (linkage: LinkageRecord) => locationFlags.withheld(linkage.residentId) },
     prime(linkage) {
       loaders.linkageByIntegratedAddressNumber.prime(linkage.integratedAddressNumber, linkage);
       loaders.linkageByResidentId.prime(linkage.residentId, linkage);

@@ -8,6 +8,8 @@ export type ProvisionResult = 'PROVIDED' | 'REFUSED' | 'HELD_FOR_REVIEW';
 /** A Resident as this subgraph knows it: only the register's key (宛名番号). */
 export interface ResidentReference {
   id: string; // 宛名番号
+  /** From the register (@requires): the 支援措置 row rule withholds this person's location from the caller. */
+  locationWithheld?: boolean | null;
 }
 
 /** 団体内統合宛名: one person's linkage to the 符号 of the information-provision network. */

@@ -25,8 +25,12 @@ export const intermediateResolvers: Resolvers = {
   },
   Resident: {
     // The register owns Resident; this subgraph only adds fields to the key it is given.
-    __resolveReference: (reference) => ({ id: reference.id }),
-    informationLinkage: (resident, _args, context) => context.loaders.linkageByResidentId.load(resident.id).then(primed(context)),
+    __resolveReference: (reference) => ({ id: reference.id, locationWithheld: reference.locationWithheld }),
+    informationLinkage: (resident, _args, context) => {
+      // The register's 支援措置 answer (@requires), for the row rule on the linkage's locating fields.
+      context.locationFlags.note(resident);
+      return context.loaders.linkageByResidentId.load(resident.id).then(primed(context));
+    },
   },
   InformationLinkage: {
     provisionRecords: (linkage, { first }, { loaders }) => {

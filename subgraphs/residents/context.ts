@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import { mapLoader, MAX_BATCH_SIZE } from '../shared/loaders';
 import { supportMeasureRestricted } from '../shared/errors';
 import type { SubgraphAuth } from '../shared/identity';
+import type { ProtectedPersonChecks } from '../shared/locating-rule';
 import { todayInJapan } from '../shared/statistics';
 import * as adapter from './legacy/adapter';
 import type {
@@ -10,6 +11,7 @@ import type {
   ForeignResidentRecord,
   HouseholdRecord,
   MovementRecord,
+  RemovalRecord,
   ResidentRecord,
   SupportMeasureRecord,
 } from './records';
@@ -38,12 +40,21 @@ export interface ResidentsContext {
   /** Remembers a loaded person under both keys, so a later lookup by either costs no query. */
   prime(resident: ResidentRecord): ResidentRecord;
   /**
-   * The 支援措置 row-level rule for a field that tells where the person lives: the value, or a
-   * SUPPORT_MEASURE_RESTRICTED error when the person's location is withheld from this caller.
-   * Callers whose profile has `supportMeasureRecords` cost no statement; for others the check is
-   * one statement per batch (a loader).
+   * The 支援措置 row rule on locating fields (shared/locating-rule.ts): for each type holding one,
+   * whether the person it belongs to is protected. One statement per batch (a loader).
    */
-  location<T>(residentId: string, coordinate: string, value: T): Promise<T>;
+  locating: ProtectedPersonChecks;
+  /** Whether the caller may see persons under 支援措置 (rowRules.supportMeasure). */
+  readonly seesProtectedPersons: boolean;
+  /**
+   * 支援措置, the whole person: for a caller without the right, a protected person is refused as
+   * one unit — a SUPPORT_MEASURE_RESTRICTED error for the read, no field of the person — so
+   * that a direct read (by 宛名番号, 住民票コード, an entity reference) tells nothing field by field.
+   * Callers with the right cost no statement; for others one statement per batch.
+   */
+  visiblePerson(resident: ResidentRecord | null): Promise<ResidentRecord | null>;
+  /** The persons of a list the caller may see: protected persons are left out, without an error. */
+  visiblePersons(residents: readonly ResidentRecord[]): Promise<ResidentRecord[]>;
 }
 
 export function createResidentsContext(db: Knex, auth: SubgraphAuth): ResidentsContext {
@@ -66,16 +77,32 @@ export function createResidentsContext(db: Knex, auth: SubgraphAuth): ResidentsC
       { maxBatchSize: MAX_BATCH_SIZE },
     ),
   };
+  const seesProtectedPersons = auth.profile.supportMeasureRecords;
   return {
     db,
     auth,
     today,
     loaders,
-    async location(residentId, coordinate, value) {
-      if (auth.profile.supportMeasureRecords) return value;
-      // A failed check fails the field (the loader's error), never shows it.
-      if (await loaders.locationRestricted.load(residentId)) throw supportMeasureRestricted(coordinate);
-      return value;
+    seesProtectedPersons,
+    locating: {
+      Resident: (resident: ResidentRecord) => loaders.locationRestricted.load(resident.id),
+      Movement: (movement: MovementRecord) => loaders.locationRestricted.load(movement.residentId),
+      Removal: (removal: RemovalRecord) => loaders.locationRestricted.load(removal.residentId),
+    },
+    async visiblePerson(resident) {
+      if (resident === null || seesProtectedPersons) return resident;
+      // A failed check fails the read (the loader's error), never shows the person.
+      if (await loaders.locationRestricted.load(resident.id)) throw supportMeasureRestricted('Resident');
+      return resident;
+    },
+    async visiblePersons(residents) {
+      if (seesProtectedPersons) return [...residents];
+      const restricted = await loaders.locationRestricted.loadMany(residents.map((resident) => resident.id));
+      return residents.filter((_resident, index) => {
+        const flag = restricted[index];
+        if (flag instanceof Error) throw flag;
+        return !flag;
+      });
     },
     prime(resident) {
       loaders.residentById.prime(resident.id, resident);

@@ -1,20 +1,11 @@
 import { isIsoCalendarDay } from '../../lib/legacy/wareki';
-import { badUserInput } from '../shared/errors';
+import { badUserInput, supportMeasureRestricted } from '../shared/errors';
 import { MAX_BATCH_SIZE } from '../shared/loaders';
 import type { Resolvers } from './generated/resolvers-types';
 import type { ResidentsContext } from './context';
 import { searchResidents } from './legacy/adapter';
 import { populationStatistics } from './population-statistics';
-
-function encodeCursor(id: string): string {
-  return Buffer.from(`resident:${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!decoded.startsWith('resident:')) throw badUserInput('`after` is not a cursor returned by this API');
-  return decoded.slice('resident:'.length);
-}
+import { residentsCursorCodec } from './cursor';
 
 function assertIsoDate(value: string | null | undefined, argument: string): void {
   if (value != null && !isIsoCalendarDay(value)) {
@@ -24,9 +15,15 @@ function assertIsoDate(value: string | null | undefined, argument: string): void
 
 export const residentsResolvers: Resolvers = {
   Query: {
-    resident: (_parent, { id }, { loaders }) => loaders.residentById.load(id),
-    residentByCode: (_parent, { residentCode }, { loaders }) => loaders.residentByCode.load(residentCode),
-    household: (_parent, { id }, { loaders }) => loaders.household.load(id),
+    // 支援措置: a direct read of a protected person is refused as one unit (context.visiblePerson).
+    resident: async (_parent, { id }, context) => context.visiblePerson(await context.loaders.residentById.load(id)),
+    residentByCode: async (_parent, { residentCode }, context) => context.visiblePerson(await context.loaders.residentByCode.load(residentCode)),
+    household: async (_parent, { id }, context) => {
+      const household = await context.loaders.household.load(id);
+      // A household shares one address: the household of a protected person is refused as a whole.
+      if (household && !context.seesProtectedPersons && (await context.loaders.locationRestricted.load(household.headId))) throw supportMeasureRestricted('Household');
+      return household;
+    },
     residents: async (_parent, { filter, first, after }, context) => {
       const pageSize = first ?? 20;
       if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_BATCH_SIZE) {
@@ -35,10 +32,15 @@ export const residentsResolvers: Resolvers = {
       assertIsoDate(filter?.birthDateFrom, 'filter.birthDateFrom');
       assertIsoDate(filter?.birthDateTo, 'filter.birthDateTo');
       if (filter?.addressCode != null && !/^\d{1,6}$/.test(filter.addressCode)) throw badUserInput('filter.addressCode must be 1 to 6 digits');
-      // 支援措置: a caller who may not see where such persons live does not find them by address either.
-      const withoutRestrictedLocations = context.auth.profile.supportMeasureRecords ? null : context.today;
-      const page = await searchResidents(context.db, filter ?? {}, { first: pageSize, afterId: after ? decodeCursor(after) : null }, withoutRestrictedLocations);
-      const edges = page.residents.map((resident) => ({ cursor: encodeCursor(resident.id), node: context.prime(resident) }));
+      // Opaque cursors (cursor.ts): the position is sealed, never a readable 宛名番号.
+      const cursors = residentsCursorCodec();
+      // 支援措置: a caller who may not see protected persons does not find them in a list, by any
+      // filter: left out in the page's own statement, so no position or error marks them.
+      const withoutRestrictedLocations = context.seesProtectedPersons ? null : context.today;
+      const page = await searchResidents(context.db, filter ?? {}, { first: pageSize, afterId: after != null ? cursors.open(after) : null }, withoutRestrictedLocations);
+      // Known unprotected (the statement left the others out): their row-rule checks cost nothing.
+      if (!context.seesProtectedPersons) for (const resident of page.residents) context.loaders.locationRestricted.prime(resident.id, false);
+      const edges = page.residents.map((resident) => ({ cursor: cursors.seal(resident.id), node: context.prime(resident) }));
       return {
         edges,
         totalCount: page.totalCount,
@@ -49,34 +51,32 @@ export const residentsResolvers: Resolvers = {
     populationStatistics: (_parent, { movementsFrom, movementsTo }, { db }) => populationStatistics(db, { from: movementsFrom, to: movementsTo }),
   },
   Resident: {
-    __resolveReference: (reference, { loaders }) => {
-      if ('id' in reference && reference.id) return loaders.residentById.load(reference.id);
-      if ('residentCode' in reference && reference.residentCode) return loaders.residentByCode.load(reference.residentCode);
+    __resolveReference: async (reference, context) => {
+      if ('id' in reference && reference.id) return context.visiblePerson(await context.loaders.residentById.load(reference.id));
+      if ('residentCode' in reference && reference.residentCode) return context.visiblePerson(await context.loaders.residentByCode.load(reference.residentCode));
       return null;
     },
     individualNumber: (resident, _args, { loaders }) => loaders.individualNumber.load(resident.id),
-    // 支援措置 row-level rule: every field that tells where the person lives (README, "支援措置").
-    address: (resident, _args, context) => context.location(resident.id, 'Resident.address', resident.address),
-    previousAddress: (resident, _args, context) => context.location(resident.id, 'Resident.previousAddress', resident.previousAddress),
+    // 支援措置: the locating fields (address, previousAddress, …) are withheld by the row rule the
+    // SDL's marks drive (shared/locating-rule.ts), not here.
     household: (resident, _args, { loaders }) => loaders.household.load(resident.householdId),
     foreignResident: (resident, _args, { loaders }) => (resident.residentType === 'FOREIGN' ? loaders.foreignResident.load(resident.id) : null),
     movements: (resident, _args, { loaders }) => loaders.movements.load(resident.id),
     certificateIssuances: (resident, _args, { loaders }) => loaders.certificateIssuances.load(resident.id),
     supportMeasure: (resident, _args, { loaders }) => loaders.supportMeasure.load(resident.id),
-  },
-  Movement: {
-    addressBefore: (movement, _args, context) => context.location(movement.residentId, 'Movement.addressBefore', movement.addressBefore),
-    addressAfter: (movement, _args, context) => context.location(movement.residentId, 'Movement.addressAfter', movement.addressAfter),
-  },
-  Removal: {
-    destination: (removal, _args, context) => context.location(removal.residentId, 'Removal.destination', removal.destination),
+    // For the other subgraphs' row rule (@requires). A caller with the right is never withheld
+    // (no statement); for the others the person was checked (or listed as unprotected) already.
+    locationWithheld: (resident, _args, context) => (context.seesProtectedPersons ? false : context.loaders.locationRestricted.load(resident.id)),
   },
   Household: {
     // The head is a member: reading it from the members batch keeps one statement per level,
     // instead of a second lookup whose presence would depend on which rows a page holds.
-    head: async (household, _args, { loaders }) =>
-      (await loaders.householdMembers.load(household.id)).find((member) => member.id === household.headId) ??
-      loaders.residentById.load(household.headId),
-    members: async (household, _args, context) => (await context.loaders.householdMembers.load(household.id)).map(context.prime),
+    head: async (household, _args, context) =>
+      context.visiblePerson(
+        (await context.loaders.householdMembers.load(household.id)).find((member) => member.id === household.headId) ??
+          (await context.loaders.residentById.load(household.headId)),
+      ),
+    // A list: protected persons are left out (no error marks their place).
+    members: async (household, _args, context) => (await context.visiblePersons(await context.loaders.householdMembers.load(household.id))).map(context.prime),
   },
 };

@@ -25,6 +25,7 @@ import { readClassifications } from '../../lib/authorization/classification';
 import { satisfies } from '../../lib/authorization/profile';
 import type { FieldClassification } from '../../lib/authorization/types';
 import type { SubgraphAuth } from './identity';
+import { applyLocatingRule } from './locating-rule';
 
 /** Federation's own entry points: answered for any verified caller; what they reach is guarded field by field. */
 const FEDERATION_ALLOWED: Readonly<Record<string, readonly string[]>> = {
@@ -135,5 +136,6 @@ export function applySubgraphShield(schema: GraphQLSchema, typeDefs: DocumentNod
       delete middleware[typeName]?.[fieldName];
     }
   }
-  return applyMiddleware(schema, middleware as Parameters<typeof applyMiddleware>[1]);
+  // The 支援措置 row rule on locating fields sits inside the shield: a field the shield refuses is never checked.
+  return applyMiddleware(applyLocatingRule(schema, typeDefs), middleware as Parameters<typeof applyMiddleware>[1]);
 }

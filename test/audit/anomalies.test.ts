@@ -156,8 +156,9 @@ describe('the anomaly report over a generated trail', () => {
 
   test('Markdown and CSV for the system manager carry every finding and its records', () => {
     const markdown = reportMarkdown(report, calendar);
-    expect(markdown).toContain(`- Findings: ${report.findings.length} (OFF_HOURS 4, HIGH_FREQUENCY 2, BULK_ACCESS 1, REPEATED_DENIALS 1)`);
-    for (const kind of ANOMALY_KINDS) expect(markdown).toContain(`## ${kind}`);
+    expect(markdown).toContain(`- Findings: ${report.findings.length} (OFF_HOURS 4, HIGH_FREQUENCY 2, BULK_ACCESS 1, REPEATED_DENIALS 1, PROTECTED_PERSON_READ 0)`);
+    // (The planted trail has no 支援措置 refusal: PROTECTED_PERSON_READ's section is tested below.)
+    for (const kind of ANOMALY_KINDS.filter((k) => k !== 'PROTECTED_PERSON_READ')) expect(markdown).toContain(`## ${kind}`);
     const bulk = only('BULK_ACCESS', 'dev:planted-registry-division-3');
     expect(markdown).toContain(compactSequences(bulk.recordSequences));
     const lines = reportCsv(report).split('\r\n');
@@ -172,5 +173,29 @@ describe('the anomaly report over a generated trail', () => {
   test('compactSequences writes runs as ranges', () => {
     expect(compactSequences([1, 2, 3, 7, 9, 10])).toBe('1–3, 7, 9–10');
     expect(compactSequences([])).toBe('');
+  });
+});
+
+describe('PROTECTED_PERSON_READ (issue 10: a read of a person under 支援措置 refused by the row rule)', () => {
+  test('flagged per user and day from the first refusal, with exactly its records; other codes are not', () => {
+    const base = cleanTrail();
+    const refused = (time: string, subject: string, errorCodes: string[]) => ({
+      ...entry({ subject, department: 'taxation-division', occurredAt: at('2026-11-04', time), decision: 'PARTIAL' }),
+      errorCodes,
+    });
+    const entries = [
+      ...base,
+      refused('10:00', 'tax-clerk-01', ['SUPPORT_MEASURE_RESTRICTED']),
+      refused('10:05', 'tax-clerk-01', ['SUPPORT_MEASURE_RESTRICTED', 'UNAUTHORIZED_FIELD_OR_TYPE']),
+      refused('11:00', 'tax-clerk-02', ['UNAUTHORIZED_FIELD_OR_TYPE']),
+    ];
+    const records = asRecords(entries);
+    const full = buildAnomalyReport(records, calendar, period);
+    const findings = full.findings.filter((finding) => finding.kind === 'PROTECTED_PERSON_READ');
+    expect(reportMarkdown(full, calendar)).toContain('## PROTECTED_PERSON_READ (1)');
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ subject: 'tax-clerk-01', department: 'taxation-division', window: '2026-11-04', count: 2, threshold: 1 });
+    expect(findings[0].recordSequences).toEqual([base.length + 1, base.length + 2]);
+    expect(findings[0].description).toContain('SUPPORT_MEASURE_RESTRICTED');
   });
 });

@@ -117,19 +117,21 @@ describe('readClassifications', () => {
 });
 
 /** The decided classification (shared brief, issue 3), per subgraph. */
-const EXPECTED: Record<string, Record<string, string[][] | 'authenticated'>> = {
+const EXPECTED: Record<string, Record<string, string[][] | 'authenticated' | { authenticatedAnd: string[][] }>> = {
   residents: {
     'Query.resident': [['person_basic']],
-    'Query.residentByCode': [['person_basic']],
+    // 住民票コード is 本人確認情報 (issue 10): the lookup by it and the field follow cs_identity.
+    'Query.residentByCode': [['cs_identity']],
     'Query.residents': [['person_basic']],
     'Query.household': [['person_basic']],
     'Query.populationStatistics': [['statistics']],
     ...Object.fromEntries(
-      ['id', 'residentCode', 'name', 'birthDate', 'sex', 'address', 'household', 'relationshipToHead', 'isHeadOfHousehold', 'status', 'residentType'].map((field) => [
+      ['id', 'name', 'birthDate', 'sex', 'address', 'household', 'relationshipToHead', 'isHeadOfHousehold', 'status', 'residentType'].map((field) => [
         `Resident.${field}`,
         [['person_basic']],
       ]),
     ),
+    'Resident.residentCode': [['cs_identity']],
     'Resident.individualNumber': [['individual_number']],
     ...Object.fromEntries(
       ['foreignResident', 'removal', 'becameResidentOn', 'addressSetOn', 'notifiedOn', 'previousAddress', 'familyRegister', 'onElectoralRoll', 'movements', 'certificateIssuances'].map(
@@ -156,7 +158,7 @@ const EXPECTED: Record<string, Record<string, string[][] | 'authenticated'>> = {
     'Query.identityByResidentCode': [['cs_identity']],
     'Query.identityByIndividualNumber': [['individual_number', 'cs_identity']],
     'Query.searchIdentity': [['cs_identity']],
-    'Resident.residentCode': [['person_basic']],
+    'Resident.residentCode': [['cs_identity']],
     'Resident.identityInfo': [['cs_identity']],
     'IdentityInfo.name': [['cs_identity']],
     'IdentityInfo.address': [['cs_identity']],
@@ -168,7 +170,8 @@ const EXPECTED: Record<string, Record<string, string[][] | 'authenticated'>> = {
   intermediate: {
     'Query.linkageByIntegratedAddressNumber': [['information_linkage']],
     'Resident.id': [['person_basic']],
-    'Resident.informationLinkage': [['information_linkage']],
+    // @authenticated as well: composition requires it of a field that @requires Resident.locationWithheld (issue 10).
+    'Resident.informationLinkage': { authenticatedAnd: [['information_linkage']] },
     'InformationLinkage.integratedAddressNumber': [['information_linkage']],
     'InformationLinkage.provisionRecords': [['information_linkage']],
     'ProvisionRecord.requester': [['information_linkage']],
@@ -176,7 +179,7 @@ const EXPECTED: Record<string, Record<string, string[][] | 'authenticated'>> = {
   'card-progress': {
     'Query.cardIssuanceStatistics': [['statistics']],
     'Resident.id': [['person_basic']],
-    'Resident.myNumberCard': [['card_progress']],
+    'Resident.myNumberCard': { authenticatedAnd: [['card_progress']] },
     'MyNumberCard.status': [['card_progress']],
     'CardEvent.occurredAt': [['card_progress']],
     'CardReservation.scheduledAt': [['card_progress']],
@@ -197,7 +200,8 @@ describe.each(SUBGRAPH_ENDPOINTS.map((endpoint) => endpoint.name))('the %s SDL',
   it('follows the decided classification', () => {
     const classifications = readClassifications(document);
     for (const [coordinate, expected] of Object.entries(EXPECTED[name] ?? {})) {
-      expect([coordinate, pick(classifications.get(coordinate))]).toEqual([coordinate, expected === 'authenticated' ? AUTHENTICATED : policy(...expected)]);
+      const wanted = expected === 'authenticated' ? AUTHENTICATED : Array.isArray(expected) ? policy(...expected) : { ...policy(...expected.authenticatedAnd), authenticated: true };
+      expect([coordinate, pick(classifications.get(coordinate))]).toEqual([coordinate, wanted]);
     }
   });
 });
@@ -270,6 +274,33 @@ type Person @key(fields: "id") {
   it('passes a well-classified pair of subgraphs', () => {
     expect(messages()).toEqual([]);
     expect(check().policiesUsed).toEqual(['card_progress', 'individual_number', 'person_basic']);
+  });
+
+  it('fails on a field of a person type without a locating mark, or with both (issue 10)', () => {
+    const RESIDENTS = `${LINK(`${IMPORTS}, "@tag"`)}
+type Query { resident(id: ID!): Resident @policy(policies: [["person_basic"]]) }
+type Resident @key(fields: "id") {
+  id: ID! @policy(policies: [["person_basic"]]) @tag(name: "non-locating")
+  address: Place @policy(policies: [["person_basic"]]) @tag(name: "locating")
+}
+type Place {
+  town: String @authenticated @tag(name: "locating")
+  office: String @authenticated
+}
+`;
+    subgraphs.push({ name: 'residents', file: 'residents.graphql' });
+    try {
+      write('residents.graphql', RESIDENTS);
+      expect(messages()).toEqual([
+        'unmarked: Place.office (a field of a person type) is not marked @tag(name: "locating") or @tag(name: "non-locating") at residents.graphql:9: the 支援措置 row rule withholds the locating ones',
+      ]);
+      write('residents.graphql', RESIDENTS.replace('office: String @authenticated', 'office: String @authenticated @tag(name: "locating") @tag(name: "non-locating")'));
+      expect(messages()).toEqual(['unmarked: Place.office is marked both locating and non-locating at residents.graphql:9: keep one']);
+      write('residents.graphql', RESIDENTS.replace('office: String @authenticated', 'office: String @authenticated @tag(name: "locating")'));
+      expect(messages()).toEqual([]);
+    } finally {
+      subgraphs.pop();
+    }
   });
 
   it('fails on an unclassified field, naming the field, file and line', () => {

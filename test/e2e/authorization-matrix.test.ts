@@ -181,6 +181,9 @@ describe('the sensitive fields are classified as the assessment requires', () =>
     ['Query.populationStatistics', [['statistics']]],
     ['Query.cardIssuanceStatistics', [['statistics']]],
     ['Resident.name', [['person_basic']]],
+    // 住民票コード is 本人確認情報 (issue 10): refused to departments without CS identity.
+    ['Resident.residentCode', [['cs_identity']]],
+    ['Query.residentByCode', [['cs_identity']]],
     ['Query.residents', [['person_basic']]],
     ['Query.auditRecords', [['audit_trail']]],
     ['Query.personAccessHistory', [['audit_trail']]],

@@ -49,6 +49,8 @@ export type AnomalyKind =
   | 'HIGH_FREQUENCY'
   /** Operations outside business hours, on weekends or holidays (per user and day) */
   | 'OFF_HOURS'
+  /** Reads of a person under 支援措置 refused by the row rule (SUPPORT_MEASURE_RESTRICTED), per user and day, from the first */
+  | 'PROTECTED_PERSON_READ'
   /** Refused operations in a day at or above the threshold */
   | 'REPEATED_DENIALS';
 

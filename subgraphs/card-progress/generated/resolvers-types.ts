@@ -115,6 +115,8 @@ export type ReservationState =
 export type Resident = {
   __typename?: 'Resident';
   id: Scalars['ID']['output'];
+  /** From the register: whether the 支援措置 row rule withholds this person's location from the caller (for the locating fields here). */
+  locationWithheld: Scalars['Boolean']['output'];
   /** The person's latest card application; null when none. */
   myNumberCard?: Maybe<MyNumberCard>;
 };
@@ -214,7 +216,9 @@ export type FederationTypes = {
 export type FederationReferenceTypes = {
   Resident:
     ( { __typename: 'Resident' }
-    & GraphQLRecursivePick<FederationTypes['Resident'], {"id":true}> );
+    & GraphQLRecursivePick<FederationTypes['Resident'], {"id":true}>
+    & ( Record<PropertyKey, never>
+        | GraphQLRecursivePick<FederationTypes['Resident'], {"locationWithheld":true}> ) );
 };
 
 

@@ -87,6 +87,8 @@ export type Resident = {
   id: Scalars['ID']['output'];
   /** The person's linkage on the intermediate server; null when the person has none yet. */
   informationLinkage?: Maybe<InformationLinkage>;
+  /** From the register: whether the 支援措置 row rule withholds this person's location from the caller (for the locating fields here). */
+  locationWithheld: Scalars['Boolean']['output'];
 };
 
 
@@ -176,7 +178,9 @@ export type FederationTypes = {
 export type FederationReferenceTypes = {
   Resident:
     ( { __typename: 'Resident' }
-    & GraphQLRecursivePick<FederationTypes['Resident'], {"id":true}> );
+    & GraphQLRecursivePick<FederationTypes['Resident'], {"id":true}>
+    & ( Record<PropertyKey, never>
+        | GraphQLRecursivePick<FederationTypes['Resident'], {"locationWithheld":true}> ) );
 };
 
 

@@ -154,8 +154,9 @@ export function birthDateReadings(iso: string): string[] {
 /**
  * 4情報検索 in 住民票コード order: at most `first` persons, and whether more matched (one extra
  * row is fetched to tell). Removed persons are included: they are identity records too.
- * `withoutSupportMeasure`: the caller may not see persons under 支援措置 — then a search that
- * names an address leaves them out, so that it cannot tell where such a person lives.
+ * `withoutSupportMeasure`: the caller may not see persons under 支援措置 — then every search
+ * leaves them out (issue 10): by address it would tell where such a person lives, by any other
+ * criteria a withheld item at their place would tell who is protected.
  */
 export async function searchIdentities(db: Knex, filter: IdentitySearchFilter, first: number, withoutSupportMeasure = false): Promise<IdentitySearchPage> {
   const query = db('HONNIN_KAKUNIN').select(IDENTITY_COLUMNS);
@@ -168,8 +169,8 @@ export async function searchIdentities(db: Knex, filter: IdentitySearchFilter, f
     query.where((any) => {
       for (const form of forms) any.orWhereRaw(`?? like ? escape '\\'`, ['JUSHO', `${escapeLike(form)}%`]);
     });
-    if (withoutSupportMeasure) query.where((flag) => flag.whereNull('SHIEN_SOCHI_FLG').orWhereNot('SHIEN_SOCHI_FLG', '1'));
   }
+  if (withoutSupportMeasure) query.where((flag) => flag.whereNull('SHIEN_SOCHI_FLG').orWhereNot('SHIEN_SOCHI_FLG', '1'));
   const rows: Row[] = await query.orderBy('JUMINHYO_CD').limit(first + 1);
   return { identities: rows.slice(0, first).map(toIdentity), truncated: rows.length > first };
 }

@@ -328,6 +328,14 @@ export type Resident = {
   /** 個人番号 (My Number): 12 digits, kept as a string. Kept apart from the basic-info table. */
   individualNumber?: Maybe<Scalars['String']['output']>;
   isHeadOfHousehold: Scalars['Boolean']['output'];
+  /**
+   * Whether the 支援措置 row rule withholds this person's location from the caller (a measure in
+   * force for the person or a current member of the household, and the caller not named in
+   * rowRules.supportMeasure). The other subgraphs @require it to apply the same rule to their
+   * locating fields. A caller without the right never receives such a person at all, so to a
+   * client it always reads false: it tells nothing.
+   */
+  locationWithheld: Scalars['Boolean']['output'];
   /** 異動履歴, oldest first */
   movements: Array<Movement>;
   name: PersonName;
@@ -341,7 +349,7 @@ export type Resident = {
   relationshipToHead: Relationship;
   /** 除票の記載事項; null for living residents. */
   removal?: Maybe<Removal>;
-  /** 住民票コード: 11 digits. */
+  /** 住民票コード: 11 digits. Classified as 本人確認情報 (CS identity): refused to departments without it. */
   residentCode: Scalars['String']['output'];
   /** 住民種別 */
   residentType: ResidentType;
@@ -711,6 +719,7 @@ export type ResidentResolvers<ContextType = ResidentsContext, ParentType extends
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   individualNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   isHeadOfHousehold?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  locationWithheld?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   movements?: Resolver<Array<ResolversTypes['Movement']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['PersonName'], ParentType, ContextType>;
   notifiedOn?: Resolver<Maybe<ResolversTypes['LegacyDate']>, ParentType, ContextType>;

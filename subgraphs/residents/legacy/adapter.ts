@@ -365,9 +365,10 @@ function whereNoMeasureInForce(query: Knex.QueryBuilder, db: Knex, today: string
 }
 
 /**
- * `withoutRestrictedLocations`: today (ISO) when the caller may not see the location of persons
- * under 支援措置 — then a filter on the address leaves them out, so that a search by address is not
- * an oracle for where they live (their rows would otherwise answer "lives in this district").
+ * `withoutRestrictedLocations`: today (ISO) when the caller may not see persons under 支援措置 —
+ * then every search leaves them out (issue 10): a search by address is no oracle for where they
+ * live, and a list is no map of who is protected (an error or a withheld field at their place
+ * in the list would be one).
  */
 function applyFilter(db: Knex, query: Knex.QueryBuilder, filter: ResidentSearchFilter, withoutRestrictedLocations: string | null): Knex.QueryBuilder {
   if (filter.kanaPrefix) {
@@ -376,10 +377,8 @@ function applyFilter(db: Knex, query: Knex.QueryBuilder, filter: ResidentSearchF
   }
   if (filter.status?.length) query.whereIn('JUMIN_JOTAI', filter.status.map((s) => CODE_BY_STATUS[s]));
   if (filter.residentType) query.where('JUMIN_SHUBETSU', filter.residentType === 'FOREIGN' ? '2' : '1');
-  if (filter.addressCode) {
-    wherePrefix(query, 'JUSHO_CD', filter.addressCode, { escape: false });
-    if (withoutRestrictedLocations !== null) whereNoMeasureInForce(query, db, withoutRestrictedLocations);
-  }
+  if (filter.addressCode) wherePrefix(query, 'JUSHO_CD', filter.addressCode, { escape: false });
+  if (withoutRestrictedLocations !== null) whereNoMeasureInForce(query, db, withoutRestrictedLocations);
   if (filter.birthDateFrom || filter.birthDateTo) {
     // Wareki GYYMMDD sorts chronologically (era code first), so a range works on the raw column.
     const from = filter.birthDateFrom ?? '0001-01-01';
