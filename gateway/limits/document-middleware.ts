@@ -39,7 +39,7 @@ export function documentGuard(budgets: DocumentBudgets): DocumentGuard {
 
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
     if (req.method === 'POST' && req.body === undefined) {
-      // No JSON parser took the body (another content type): Apollo Server would answer 500.
+      // No JSON parser took the body (another content type): 415, as GraphQL over HTTP says (Apollo answered 400).
       sendRefusal(req, res, 415, { message: 'POST a GraphQL request as application/json', code: 'BAD_REQUEST', reason: 'unsupported_media_type' });
       return;
     }
