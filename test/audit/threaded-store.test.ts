@@ -66,6 +66,11 @@ describe('threaded audit store (SQLite on a worker thread)', () => {
     expect(await store.verify({ chunkSize: 2, onProgress: (p) => progress.push(p) })).toEqual({ ok: true, records: 3 });
     expect(progress).toEqual([{ verified: 2, total: 3 }, { verified: 3, total: 3 }]);
     expect(await store.healthy()).toBe(true);
+    // The head, and verify against it as an anchor (options cross to the worker).
+    const head = await store.head();
+    expect(head).toEqual({ sequence: 3, hash: more[1].hash, recordedAt: more[1].recordedAt });
+    expect(await store.verify({ anchor: head })).toEqual({ ok: true, records: 3 });
+    expect(await store.verify({ anchor: { sequence: 3, hash: 'f'.repeat(64) }, maxListed: 1 })).toMatchObject({ ok: false, broken: [{ sequence: 3, reason: 'ANCHOR_MISMATCH' }] });
 
     // What the worker wrote, a direct store reads: the same file, the same chain.
     await store.close();
