@@ -21,7 +21,7 @@ import { allow, deny, rule, shield, type IRule, type IRules } from 'graphql-shie
 
 /** One type's rules: field name → rule (graphql-shield does not export this shape). */
 type IRuleFieldMap = Record<string, IRule | typeof allow>;
-import { readClassifications } from '../../lib/authorization/classification';
+import { fieldDefinitions, readClassifications } from '../../lib/authorization/classification';
 import { satisfies } from '../../lib/authorization/profile';
 import type { FieldClassification } from '../../lib/authorization/types';
 import type { SubgraphAuth } from './identity';
@@ -56,6 +56,8 @@ function fieldRule(classification: FieldClassification) {
 /** The rule tree for a schema: classified fields get their rule, federation entry points `allow`, the rest fall back to deny. */
 export function shieldRules(schema: GraphQLSchema, typeDefs: DocumentNode): IRules {
   const classifications = readClassifications(typeDefs);
+  // Exempt from classification and not a federation entry point: only @external fields remain.
+  const external = new Set(fieldDefinitions(typeDefs).filter((field) => field.exempt).map((field) => field.coordinate));
   const tree: Record<string, IRuleFieldMap> = {};
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
@@ -68,6 +70,8 @@ export function shieldRules(schema: GraphQLSchema, typeDefs: DocumentNode): IRul
       }
       const classification = classifications.get(coordinate);
       if (classification) fields[fieldName] = fieldRule(classification);
+      // A federation @external field (e.g. for @requires) is another subgraph's: never served here.
+      else if (external.has(coordinate)) fields[fieldName] = deny;
     }
     if (Object.keys(fields).length > 0) tree[type.name] = fields;
   }
