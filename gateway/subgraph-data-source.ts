@@ -138,13 +138,17 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 }
 
-/** AbortSignal.timeout fired: before the answer (fetch rejects) or while reading its body. */
+/**
+ * AbortSignal.timeout fired: before the answer (fetch rejects) or while reading its body. By name:
+ * the DOMException comes from Node's internals, not always this realm's Error (e.g. under jest).
+ */
 function isTimeout(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'TimeoutError' || (error.cause instanceof Error && error.cause.name === 'TimeoutError'));
+  const nameOf = (value: unknown) => (typeof value === 'object' && value !== null ? (value as { name?: unknown }).name : undefined);
+  return nameOf(error) === 'TimeoutError' || nameOf((error as { cause?: unknown } | null)?.cause) === 'TimeoutError';
 }
 
 /** undici's `fetch failed` says why in its cause (refused connection, unknown CA …): for the log. */
 function causeOf(error: Error): string | undefined {
-  const cause = error.cause as (Error & { code?: string }) | undefined;
-  return cause instanceof Error ? (cause.code ?? cause.message) : undefined;
+  const cause = error.cause as { code?: string; message?: string } | undefined;
+  return typeof cause === 'object' && cause !== null ? (cause.code ?? cause.message) : undefined;
 }
