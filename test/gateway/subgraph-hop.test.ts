@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { FIXTURE_FIRST_RESIDENT } from '../../generator/fixtures';
-import { ConfigError, loadConfig } from '../../gateway/config';
+import { loadConfig } from '../../gateway/config';
+import { configProblems } from './helpers';
 import { GRAPHQL_PATH } from '../../lib/subgraphs';
 import { loadSubgraphTls } from '../../subgraphs/shared/tls';
 import { startFederation, type Federation } from '../support/federation';
@@ -131,15 +132,7 @@ describe('a deadline for each subgraph call', () => {
 
 describe('configuration', () => {
   const base = { AUTH_MODE: 'dev' };
-  const problemsOf = (env: Record<string, string>): string[] => {
-    try {
-      loadConfig(env);
-      return [];
-    } catch (error) {
-      if (error instanceof ConfigError) return [...error.problems];
-      throw error;
-    }
-  };
+  const problemsOf = configProblems;
 
   test('timeouts: 5 s by default, SUBGRAPH_TIMEOUT_MS for all, <PREFIX>_TIMEOUT_MS for one; out of range is a problem', () => {
     expect(loadConfig(base).subgraphTimeoutsMs).toEqual({ residents: 5000, 'juki-cs': 5000, intermediate: 5000, 'card-progress': 5000, audit: 5000 });

@@ -2,9 +2,10 @@ import { exportJWK, generateKeyPair, SignJWT, base64url, type JWK } from 'jose';
 import { SUBGRAPH_NAMES, HEALTH_PATH, type SubgraphName } from '../../lib/subgraphs';
 import { FIXTURE_FIRST_RESIDENT } from '../../generator/fixtures';
 import { loadOrCreateDevKeys } from '../../gateway/auth/dev-keys';
-import { loadConfig, ConfigError } from '../../gateway/config';
+import { loadConfig } from '../../gateway/config';
+import { configProblems } from '../gateway/helpers';
 import { BODY_DIGEST_CLAIM, bodyDigestOf, IDENTITY_HEADER, IDENTITY_ISSUER, IDENTITY_TOKEN_TYPE, readKeySetting } from '../../lib/gateway-identity';
-import { loadVerifyKeyConfig } from '../../subgraphs/shared/identity';
+import { loadIdentityWindow, loadVerifyKeyConfig } from '../../subgraphs/shared/identity';
 import { postGraphQL } from '../support/graphql';
 import { startFederation, type Federation } from '../support/federation';
 import { personaClaims, postToSubgraph, signIdentity } from '../support/gateway-identity';
@@ -197,18 +198,6 @@ describe.each(SUBGRAPH_NAMES)('%s answers 401 to anything the gateway did not si
   });
 });
 
-describe('the gateway signs every subgraph call, and only through willSendRequest', () => {
-  test('a query spanning the four subgraphs is answered (each verified its own audience)', async () => {
-    const { status, body } = await federation.query<Record<string, any>>(
-      'registry-clerk',
-      `{ resident(id: "${FIXTURE_FIRST_RESIDENT.addressNumber}") { id identityInfo { residentCode } informationLinkage { codeStatus } myNumberCard { status } } }`,
-    );
-    expect(status).toBe(200);
-    expect(body.errors).toBeUndefined();
-    expect(body.data?.resident.identityInfo.residentCode).toBe(FIXTURE_FIRST_RESIDENT.residentCode);
-  });
-});
-
 describe('signing and verification keys from configuration', () => {
   let ed: { privateJwk: JWK; publicJwk: JWK };
   beforeAll(async () => {
@@ -216,15 +205,7 @@ describe('signing and verification keys from configuration', () => {
     ed = { privateJwk: await exportJWK(pair.privateKey), publicJwk: await exportJWK(pair.publicKey) };
   });
   const base = { AUTH_MODE: 'oidc', AUTH_ISSUER: 'https://idp.example', AUTH_AUDIENCE: 'gw', AUTH_JWKS_URL: 'https://idp.example/jwks' };
-  const problemsOf = (env: Record<string, string>): string[] => {
-    try {
-      loadConfig(env);
-      return [];
-    } catch (error) {
-      if (error instanceof ConfigError) return [...error.problems];
-      throw error;
-    }
-  };
+  const problemsOf = configProblems;
 
   test('GATEWAY_SIGNING_KEY: an inline private JWK is used; in production it is required', () => {
     const config = loadConfig({ ...base, GATEWAY_SIGNING_KEY: JSON.stringify(ed.privateJwk) });
@@ -249,5 +230,12 @@ describe('signing and verification keys from configuration', () => {
     expect(() => loadVerifyKeyConfig({ NODE_ENV: 'production' })).toThrow(/GATEWAY_VERIFY_KEY is required when NODE_ENV=production/);
     expect(loadVerifyKeyConfig({ GATEWAY_IDENTITY_DEV_KEYS_PATH: '/tmp/x/keys.json' })).toEqual({ source: 'dev', keysPath: '/tmp/x/keys.json' });
     expect(readKeySetting('K', JSON.stringify({ keys: [] }), '/', 'public')).toEqual({ ok: false, problem: 'K holds an empty key set' });
+  });
+
+  test('GATEWAY_IDENTITY_LIFETIME_SECONDS / _CLOCK_TOLERANCE_SECONDS on a subgraph: defaults 10 and 2; a bad value stops it from starting', () => {
+    expect(loadIdentityWindow({})).toEqual({ lifetimeSeconds: 10, clockToleranceSeconds: 2 });
+    expect(loadIdentityWindow({ GATEWAY_IDENTITY_LIFETIME_SECONDS: '20', GATEWAY_IDENTITY_CLOCK_TOLERANCE_SECONDS: '0' })).toEqual({ lifetimeSeconds: 20, clockToleranceSeconds: 0 });
+    expect(() => loadIdentityWindow({ GATEWAY_IDENTITY_LIFETIME_SECONDS: '0' })).toThrow(/GATEWAY_IDENTITY_LIFETIME_SECONDS must be a whole number of seconds from 1 to 60/);
+    expect(() => loadIdentityWindow({ GATEWAY_IDENTITY_CLOCK_TOLERANCE_SECONDS: '-1' })).toThrow(/GATEWAY_IDENTITY_CLOCK_TOLERANCE_SECONDS must be/);
   });
 });
