@@ -54,7 +54,7 @@ export interface GatewayConfig {
   readonly identitySigning: IdentitySigningConfig;
   /** Lifetime of a signed identity (GATEWAY_IDENTITY_LIFETIME_SECONDS); see lib/gateway-identity.ts. */
   readonly identityWindow: IdentityWindow;
-  /** Deadline of one call per subgraph: <PREFIX>_TIMEOUT_MS, else SUBGRAPH_TIMEOUT_MS, else 5000. */
+  /** Deadline of one call per subgraph: <PREFIX>_TIMEOUT_MS, else SUBGRAPH_TIMEOUT_MS, else 10000. */
   readonly subgraphTimeoutsMs: Readonly<Record<SubgraphName, number>>;
   /** SUBGRAPH_CA_FILE: the CA that https subgraph URLs must chain to. */
   readonly subgraphTls: SubgraphTlsSettings;

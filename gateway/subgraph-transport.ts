@@ -7,8 +7,11 @@
  */
 import { Agent } from 'undici';
 
-/** Default deadline of one subgraph call (SUBGRAPH_TIMEOUT_MS, <PREFIX>_TIMEOUT_MS). */
-export const DEFAULT_SUBGRAPH_TIMEOUT_MS = 5_000;
+/**
+ * Default deadline of one subgraph call (SUBGRAPH_TIMEOUT_MS, <PREFIX>_TIMEOUT_MS): above a
+ * 1,000-row page on a busy host, far below a held connection.
+ */
+export const DEFAULT_SUBGRAPH_TIMEOUT_MS = 10_000;
 
 export interface SubgraphTlsSettings {
   /** PEM text of the CA(s) that sign subgraph server certificates. */

@@ -134,8 +134,8 @@ describe('configuration', () => {
   const base = { AUTH_MODE: 'dev' };
   const problemsOf = configProblems;
 
-  test('timeouts: 5 s by default, SUBGRAPH_TIMEOUT_MS for all, <PREFIX>_TIMEOUT_MS for one; out of range is a problem', () => {
-    expect(loadConfig(base).subgraphTimeoutsMs).toEqual({ residents: 5000, 'juki-cs': 5000, intermediate: 5000, 'card-progress': 5000, audit: 5000 });
+  test('timeouts: 10 s by default, SUBGRAPH_TIMEOUT_MS for all, <PREFIX>_TIMEOUT_MS for one; out of range is a problem', () => {
+    expect(loadConfig(base).subgraphTimeoutsMs).toEqual({ residents: 10000, 'juki-cs': 10000, intermediate: 10000, 'card-progress': 10000, audit: 10000 });
     expect(loadConfig({ ...base, SUBGRAPH_TIMEOUT_MS: '2000', JUKI_CS_TIMEOUT_MS: '8000' }).subgraphTimeoutsMs).toMatchObject({ residents: 2000, 'juki-cs': 8000 });
     expect(problemsOf({ ...base, SUBGRAPH_TIMEOUT_MS: '0' })).toEqual([expect.stringMatching(/SUBGRAPH_TIMEOUT_MS must be a whole number of milliseconds from 100 to 120000/)]);
     expect(problemsOf({ ...base, RESIDENTS_TIMEOUT_MS: '5s' })).toEqual([expect.stringMatching(/RESIDENTS_TIMEOUT_MS must be/)]);

@@ -156,6 +156,9 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
       GATEWAY_IDENTITY_DEV_KEYS_PATH: identityKeysPath,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       AUDIT_DB_FILE: auditFile,
+      // Suites assert counts, not time, on a shared machine: a slow 1,000-row answer is not a
+      // timeout here. Tests of the deadline set their own (gatewayEnv).
+      SUBGRAPH_TIMEOUT_MS: '60000',
     };
     for (const endpoint of SUBGRAPH_ENDPOINTS) if (subgraphs[endpoint.name]) env[endpoint.urlEnv] = subgraphs[endpoint.name].url;
     const config = loadConfig({ ...env, ...options.gatewayEnv });
