@@ -1,9 +1,11 @@
 import type { LevelWithSilent } from 'pino';
 import { fromProjectRoot, PROJECT_ROOT } from './paths';
-import { SUBGRAPH_ENDPOINTS, localSubgraphUrl, type SubgraphName } from '../lib/subgraphs';
-import { identityDevKeysPath, readKeySetting } from '../lib/gateway-identity';
+import { SUBGRAPH_ENDPOINTS, envPrefix, localSubgraphUrl, type SubgraphName } from '../lib/subgraphs';
+import fs from 'node:fs';
+import { identityDevKeysPath, identityWindowOf, readKeySetting, type IdentityWindow } from '../lib/gateway-identity';
 import type { IdentitySigningConfig } from './identity-signing';
 import { loadDocumentBudgets, type DocumentBudgets } from './limits/document-budgets';
+import { DEFAULT_SUBGRAPH_TIMEOUT_MS, type SubgraphTlsSettings } from './subgraph-transport';
 
 /** Issuer and audience of tokens minted by `npm run token` and accepted in dev mode. */
 export const DEV_ISSUER = 'urn:ward-gateway:dev';
@@ -51,6 +53,12 @@ export interface GatewayConfig {
   readonly auth: AuthConfig;
   /** The key that signs the caller's identity into every subgraph request (lib/gateway-identity.ts). */
   readonly identitySigning: IdentitySigningConfig;
+  /** Lifetime of a signed identity (GATEWAY_IDENTITY_LIFETIME_SECONDS); see lib/gateway-identity.ts. */
+  readonly identityWindow: IdentityWindow;
+  /** Deadline of one call per subgraph: <PREFIX>_TIMEOUT_MS, else SUBGRAPH_TIMEOUT_MS, else 10000. */
+  readonly subgraphTimeoutsMs: Readonly<Record<SubgraphName, number>>;
+  /** SUBGRAPH_CA_FILE: the CA that https subgraph URLs must chain to. */
+  readonly subgraphTls: SubgraphTlsSettings;
   readonly logLevel: LevelWithSilent;
   /** The audit store's settings (AUDIT_* and DATA_DIR), passed through to lib/audit/config.ts. */
   readonly audit: AuditStoreSettings;
@@ -115,6 +123,9 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   const documentBudgets = loadDocumentBudgets(read, problems);
   const auth = loadAuthConfig(read, problems);
   const identitySigning = loadIdentitySigningConfig(read, problems);
+  const identityWindow = identityWindowOf(read, problems);
+  const subgraphTimeoutsMs = loadSubgraphTimeouts(read, problems);
+  const subgraphTls = loadSubgraphTls(read, problems);
 
   // The audit store validates its own keys when it opens (lib/audit/config.ts); they pass through.
   const auditEnv: Record<string, string> = {};
@@ -131,6 +142,9 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     subgraphUrls,
     auth,
     identitySigning,
+    identityWindow,
+    subgraphTimeoutsMs,
+    subgraphTls,
     logLevel,
     audit: { env: auditEnv },
     authorization: authorization === 'off' ? 'off' : 'on',
@@ -161,6 +175,48 @@ function loadIdentitySigningConfig(read: (name: string) => string | undefined, p
     return undefined;
   }
   return { source: 'dev', keysPath: identityDevKeysPath(read, PROJECT_ROOT) };
+}
+
+/** Milliseconds from 100 to 120000. */
+function parseTimeout(name: string, value: string, problems: string[]): number | undefined {
+  const ms = Number(value);
+  if (!/^\d+$/.test(value) || ms < 100 || ms > 120_000) {
+    problems.push(`${name} must be a whole number of milliseconds from 100 to 120000, got '${value}'`);
+    return undefined;
+  }
+  return ms;
+}
+
+/** SUBGRAPH_TIMEOUT_MS for every subgraph, <PREFIX>_TIMEOUT_MS (RESIDENTS_TIMEOUT_MS …) for one. */
+function loadSubgraphTimeouts(read: (name: string) => string | undefined, problems: string[]): Record<SubgraphName, number> {
+  const globalValue = read('SUBGRAPH_TIMEOUT_MS');
+  const global = (globalValue !== undefined ? parseTimeout('SUBGRAPH_TIMEOUT_MS', globalValue, problems) : undefined) ?? DEFAULT_SUBGRAPH_TIMEOUT_MS;
+  const timeouts = {} as Record<SubgraphName, number>;
+  for (const endpoint of SUBGRAPH_ENDPOINTS) {
+    const name = `${envPrefix(endpoint.name)}_TIMEOUT_MS`;
+    const value = read(name);
+    timeouts[endpoint.name] = (value !== undefined ? parseTimeout(name, value, problems) : undefined) ?? global;
+  }
+  return timeouts;
+}
+
+/** SUBGRAPH_CA_FILE: a PEM file of the CA(s) subgraph server certificates must chain to. */
+function loadSubgraphTls(read: (name: string) => string | undefined, problems: string[]): SubgraphTlsSettings {
+  const file = read('SUBGRAPH_CA_FILE');
+  if (file === undefined) return {};
+  const resolved = fromProjectRoot(file);
+  let pem: string;
+  try {
+    pem = fs.readFileSync(resolved, 'utf8');
+  } catch (error) {
+    problems.push(`SUBGRAPH_CA_FILE (${resolved}): cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    return {};
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    problems.push(`SUBGRAPH_CA_FILE (${resolved}) holds no PEM certificate`);
+    return {};
+  }
+  return { caPem: pem };
 }
 
 function loadAuthConfig(read: (name: string) => string | undefined, problems: string[]): AuthConfig | undefined {

@@ -1,12 +1,14 @@
 /**
  * Signs the verified caller into each subgraph request (the protocol is lib/gateway-identity.ts).
- * Called only from SubgraphDataSource.willSendRequest: the one place where identities leave
- * the gateway. The caller's own bearer token is never forwarded.
+ * Called only from SubgraphDataSource's fetcher, over the exact bytes it sends: the one place
+ * where identities leave the gateway. The caller's own bearer token is never forwarded.
  */
 import { randomUUID } from 'node:crypto';
 import { importJWK, SignJWT, type JWK, type KeyLike } from 'jose';
 import { loadOrCreateDevKeys } from './auth/dev-keys';
 import {
+  BODY_DIGEST_CLAIM,
+  bodyDigestOf,
   IDENTITY_ISSUER,
   IDENTITY_LIFETIME_SECONDS,
   IDENTITY_TOKEN_TYPE,
@@ -27,11 +29,24 @@ export type IdentitySigningConfig =
 export interface IdentitySigner {
   readonly algorithm: IdentityAlgorithm;
   readonly kid: string | undefined;
-  /** A compact JWS for one subgraph (`aud`), valid IDENTITY_LIFETIME_SECONDS from now. */
-  sign(claims: IdentityClaims, audience: string): Promise<string>;
+  readonly lifetimeSeconds: number;
+  /**
+   * A compact JWS for one call to one subgraph (`aud`) carrying exactly `body` (its SHA-256 in
+   * `bsh`), with a fresh `jti`, valid `lifetimeSeconds` from now.
+   */
+  sign(claims: IdentityClaims, audience: string, body: Uint8Array): Promise<string>;
+  /** Tokens signed so far (a signature costs CPU on every subgraph call: tests count them). */
+  signatures(): number;
 }
 
-export async function createIdentitySigner(config: IdentitySigningConfig): Promise<IdentitySigner> {
+export interface IdentitySignerOptions {
+  /** `exp` − `iat`; default IDENTITY_LIFETIME_SECONDS (GATEWAY_IDENTITY_LIFETIME_SECONDS). */
+  readonly lifetimeSeconds?: number;
+}
+
+export async function createIdentitySigner(config: IdentitySigningConfig, options: IdentitySignerOptions = {}): Promise<IdentitySigner> {
+  const lifetimeSeconds = options.lifetimeSeconds ?? IDENTITY_LIFETIME_SECONDS;
+  let signatures = 0;
   let privateKey: KeyLike;
   let algorithm: IdentityAlgorithm;
   let kid: string | undefined;
@@ -52,8 +67,11 @@ export async function createIdentitySigner(config: IdentitySigningConfig): Promi
   return {
     algorithm,
     kid,
-    async sign(claims, audience) {
+    lifetimeSeconds,
+    signatures: () => signatures,
+    async sign(claims, audience, body) {
       const now = Math.floor(Date.now() / 1000);
+      signatures += 1;
       return new SignJWT({
         department: claims.department,
         roles: [...claims.roles],
@@ -62,13 +80,14 @@ export async function createIdentitySigner(config: IdentitySigningConfig): Promi
         scopes: [...claims.scopes],
         ruleVersion: claims.ruleVersion,
         requestId: claims.requestId,
+        [BODY_DIGEST_CLAIM]: bodyDigestOf(body),
       })
         .setProtectedHeader({ alg: algorithm, typ: IDENTITY_TOKEN_TYPE, ...(kid !== undefined ? { kid } : {}) })
         .setSubject(claims.sub)
         .setIssuer(IDENTITY_ISSUER)
         .setAudience(audience)
         .setIssuedAt(now)
-        .setExpirationTime(now + IDENTITY_LIFETIME_SECONDS)
+        .setExpirationTime(now + lifetimeSeconds)
         .setJti(randomUUID())
         .sign(privateKey);
     },

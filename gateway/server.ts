@@ -25,7 +25,8 @@ import { createLogger } from '../lib/logger';
 import { requestIdMiddleware, requestIdOf } from './request-id';
 import { GRAPHQL_PATH, HEALTH_PATH, isSubgraphName } from '../lib/subgraphs';
 import { SubgraphDataSource } from './subgraph-data-source';
-import { createIdentitySigner } from './identity-signing';
+import { createIdentitySigner, type IdentitySigner } from './identity-signing';
+import { createSubgraphDispatcher, DEFAULT_SUBGRAPH_TIMEOUT_MS } from './subgraph-transport';
 import { createSupergraphSource, type FileSupergraphSource } from './supergraph-source';
 import { prepareSupergraphForGateway } from './supergraph-security';
 import { createRuleStore, type RuleStore } from '../lib/authorization/rule-store';
@@ -81,6 +82,8 @@ export interface Gateway {
   readonly auditWriter: AuditWriter | undefined;
   /** The document budgets' guard (its counters of work done: `stats()`). */
   readonly documents: DocumentGuard;
+  /** Signs the identity into each subgraph call (its count: `signatures()`). */
+  readonly identitySigner: IdentitySigner;
   /** Starts listening; resolves once the port is bound. */
   listen(port?: number, host?: string): Promise<RunningGateway>;
   stop(): Promise<void>;
@@ -107,7 +110,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const logger = options.logger ?? createLogger('gateway', config.logLevel);
   const authenticator = await createAuthenticator(config.auth);
   // Signs the caller's identity into every subgraph request (subgraphs answer 401 without it).
-  const identitySigner = await createIdentitySigner(config.identitySigning);
+  const identitySigner = await createIdentitySigner(config.identitySigning, { lifetimeSeconds: config.identityWindow.lifetimeSeconds });
+  // One pool for all subgraph calls; trusts SUBGRAPH_CA_FILE for https subgraphs.
+  const subgraphDispatcher = createSubgraphDispatcher(config.subgraphTls);
 
   const supergraph = createSupergraphSource({
     path: config.supergraphPath,
@@ -168,7 +173,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (configured === undefined) logger.warn({ subgraph: name }, 'subgraph not known to the configuration; using the supergraph URL');
       const target = configured ?? url;
       if (target === undefined) throw new Error(`subgraph "${name}" has no URL in the supergraph or the configuration`);
-      return new SubgraphDataSource(name, target, identitySigner);
+      const timeoutMs = isSubgraphName(name) ? config.subgraphTimeoutsMs[name] : DEFAULT_SUBGRAPH_TIMEOUT_MS;
+      return new SubgraphDataSource(name, target, identitySigner, { timeoutMs, dispatcher: subgraphDispatcher });
     },
   });
 
@@ -224,6 +230,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   } catch (error) {
     if (ownsRules) rules.stop();
     await closeAudit();
+    await subgraphDispatcher.close();
     throw error;
   }
 
@@ -239,6 +246,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       // After the last response: every entry handed to the writer is appended, then the store closes.
       await closeAudit();
+      await subgraphDispatcher.close();
     })();
     return stopping;
   };
@@ -253,6 +261,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
     auditWriter,
     documents,
+    identitySigner,
     stop,
     listen: (port = config.port, host = config.host) =>
       new Promise<RunningGateway>((resolve, reject) => {

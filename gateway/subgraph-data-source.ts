@@ -1,8 +1,10 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { Fetcher, FetcherRequestInit, FetcherResponse as UtilsFetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
+import { fetch as undiciFetch, type Dispatcher } from 'undici';
 import type { GatewayContext } from './context';
 import type { IdentitySigner } from './identity-signing';
-import { IDENTITY_HEADER, IDENTITY_LIFETIME_SECONDS, type IdentityClaims } from '../lib/gateway-identity';
+import { IDENTITY_HEADER, type IdentityClaims } from '../lib/gateway-identity';
 
 type FetcherResponse = Parameters<RemoteGraphQLDataSource['didEncounterError']>[2];
 
@@ -10,18 +12,18 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 export const PURPOSE_HEADER = 'x-purpose';
 
 /**
- * A token is reused for further fetches of the same request to the same subgraph (a plan may
- * fetch one subgraph several times) while at least this much of its lifetime is left.
+ * Internal only, never sent: willSendRequest marks a caller's call with it, and the fetcher, which
+ * sees the exact body but not the caller, finds the caller by it.
  */
-const REUSE_MARGIN_SECONDS = 20;
+const CALL_HEADER = 'x-gateway-pending-call';
 
-interface CachedToken {
-  readonly token: string;
-  readonly expiresAtMs: number;
+/** How the gateway reaches one subgraph. */
+export interface SubgraphTransport {
+  /** Deadline of one call: connecting, sending, the answer's headers and its whole body. */
+  readonly timeoutMs: number;
+  /** The connection pool (createSubgraphDispatcher: trusts the configured CA for https URLs). */
+  readonly dispatcher: Dispatcher;
 }
-
-/** Signed tokens per request context, per subgraph; dropped with the context. */
-const tokensByContext = new WeakMap<GatewayContext, Map<string, CachedToken>>();
 
 /** What is signed for a request: the principal as the rules see it, the rule version, the request id. */
 export function identityClaimsOf(context: GatewayContext): IdentityClaims {
@@ -41,24 +43,36 @@ export function identityClaimsOf(context: GatewayContext): IdentityClaims {
 /**
  * Every call from the gateway to a subgraph goes through here.
  *
- * `willSendRequest` is THE single place where the caller's identity is attached to subgraph
- * requests: the verified principal, its declared purpose and the rule version, signed by the
- * gateway into a short-lived JWS for this subgraph only (`aud` = its name; see
- * lib/gateway-identity.ts). Subgraphs answer 401 without it. The caller's bearer token is never
- * forwarded (it is an end-user credential for the gateway, not for subgraphs).
+ * The caller's identity is attached to subgraph requests in one place, this class: the verified
+ * principal, its declared purpose and the rule version, signed by the gateway into a JWS for
+ * ONE call to this subgraph (`aud` = its name, `bsh` = SHA-256 of the exact body bytes sent, a
+ * fresh `jti`, a lifetime of seconds; see lib/gateway-identity.ts). willSendRequest marks a
+ * caller's call; the fetcher signs over the bytes it then sends, so what is hashed is what goes on
+ * the wire. Subgraphs answer 401 without it, to another body, or to the same token twice. The
+ * caller's bearer token is never forwarded (it is an end-user credential for the gateway).
+ *
+ * Each call has a deadline: a subgraph that does not answer in time gives the caller partial data
+ * with a SUBGRAPH_TIMEOUT error instead of holding the request (and a connection) open.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  /** Callers of the calls marked by willSendRequest and not yet sent, by CALL_HEADER value. */
+  private readonly pendingCalls = new Map<string, GatewayContext>();
+  private callCount = 0;
+
   constructor(
     readonly subgraphName: string,
     url: string,
     private readonly signer: IdentitySigner,
+    private readonly transport: SubgraphTransport,
   ) {
-    // Node's own fetch (undici) rather than RemoteGraphQLDataSource's default make-fetch-happen:
-    // the default runs an HTTP agent that builds an Error stack per request to tell HTTP from
-    // HTTPS (agent-base isSecureEndpoint; costly under source maps) and wraps each call in
-    // minipass streams. Measured with `npm run bench -- --cpu-prof`: ~13% of the gateway's CPU.
+    // undici's fetch (Node's own fetch, as a package: it takes the dispatcher that holds the CA)
+    // rather than RemoteGraphQLDataSource's default make-fetch-happen: the default runs an HTTP
+    // agent that builds an Error stack per request to tell HTTP from HTTPS (agent-base
+    // isSecureEndpoint; costly under source maps) and wraps each call in minipass streams.
+    // Measured with `npm run bench -- --cpu-prof`: ~13% of the gateway's CPU.
     // No cache, no retry — as the default was configured (a subgraph call is never retried).
-    super({ url, fetcher: fetch });
+    super({ url });
+    this.fetcher = ((input: string, init?: FetcherRequestInit) => this.send(input, init ?? {})) as Fetcher;
   }
 
   override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
@@ -71,29 +85,70 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (!headers) return;
     headers.set(REQUEST_ID_HEADER, context.requestId);
     headers.set(PURPOSE_HEADER, context.principal.purpose);
-    headers.set(IDENTITY_HEADER, await this.identityToken(context));
-  }
-
-  private async identityToken(context: GatewayContext): Promise<string> {
-    let tokens = tokensByContext.get(context);
-    if (!tokens) tokensByContext.set(context, (tokens = new Map()));
-    const cached = tokens.get(this.subgraphName);
-    if (cached && cached.expiresAtMs - Date.now() > REUSE_MARGIN_SECONDS * 1000) return cached.token;
-    const issuedAtMs = Date.now();
-    const token = await this.signer.sign(identityClaimsOf(context), this.subgraphName);
-    tokens.set(this.subgraphName, { token, expiresAtMs: issuedAtMs + IDENTITY_LIFETIME_SECONDS * 1000 });
-    return token;
+    const call = String((this.callCount += 1));
+    this.pendingCalls.set(call, context);
+    headers.set(CALL_HEADER, call);
   }
 
   /**
-   * A subgraph that cannot be reached is reported to the caller by name only: the network
-   * error quotes internal addresses, which belong in the log, not in a response.
+   * The fetcher: RemoteGraphQLDataSource.sendRequest serialises the request and calls this with
+   * the body. The identity is signed over exactly the bytes sent here.
+   */
+  private async send(url: string, init: FetcherRequestInit): Promise<UtilsFetcherResponse> {
+    const headers: Record<string, string> = { ...(init.headers as Record<string, string> | undefined) };
+    const call = headers[CALL_HEADER];
+    delete headers[CALL_HEADER];
+    // UTF-8, as fetch would encode the string: these bytes are hashed and these bytes are sent.
+    const body = typeof init.body === 'string' ? Buffer.from(init.body, 'utf8') : (init.body ?? Buffer.alloc(0));
+    if (call !== undefined) {
+      const context = this.pendingCalls.get(call);
+      this.pendingCalls.delete(call);
+      if (!context) throw new Error(`internal: subgraph call ${call} to ${this.subgraphName} has no caller`);
+      headers[IDENTITY_HEADER] = await this.signer.sign(identityClaimsOf(context), this.subgraphName, body);
+    }
+    const response = await undiciFetch(url, {
+      method: init.method ?? 'POST',
+      headers,
+      body,
+      dispatcher: this.transport.dispatcher,
+      // Covers the body too: RemoteGraphQLDataSource reads it after this resolves.
+      signal: AbortSignal.timeout(this.transport.timeoutMs),
+    });
+    return response as unknown as UtilsFetcherResponse;
+  }
+
+  /**
+   * A subgraph that cannot be reached, or does not answer within its deadline, is reported to the
+   * caller by name only: the network error quotes internal addresses, which belong in the log,
+   * not in a response.
    */
   override didEncounterError(error: Error, _fetchRequest: unknown, fetchResponse?: FetcherResponse, context?: GatewayContext): void {
+    const logger = (context as Partial<GatewayContext> | undefined)?.logger;
+    if (isTimeout(error)) {
+      logger?.warn({ subgraph: this.subgraphName, timeoutMs: this.transport.timeoutMs }, 'subgraph did not answer within its deadline');
+      throw new GraphQLError(`The ${this.subgraphName} subgraph did not answer in time`, {
+        extensions: { code: 'SUBGRAPH_TIMEOUT', serviceName: this.subgraphName },
+      });
+    }
     if (fetchResponse !== undefined) throw error;
-    (context as Partial<GatewayContext> | undefined)?.logger?.error({ subgraph: this.subgraphName, err: error.message }, 'subgraph unreachable');
+    logger?.error({ subgraph: this.subgraphName, err: error.message, cause: causeOf(error) }, 'subgraph unreachable');
     throw new GraphQLError(`The ${this.subgraphName} subgraph is unavailable`, {
       extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: this.subgraphName },
     });
   }
+}
+
+/**
+ * AbortSignal.timeout fired: before the answer (fetch rejects) or while reading its body. By name:
+ * the DOMException comes from Node's internals, not always this realm's Error (e.g. under jest).
+ */
+function isTimeout(error: unknown): boolean {
+  const nameOf = (value: unknown) => (typeof value === 'object' && value !== null ? (value as { name?: unknown }).name : undefined);
+  return nameOf(error) === 'TimeoutError' || nameOf((error as { cause?: unknown } | null)?.cause) === 'TimeoutError';
+}
+
+/** undici's `fetch failed` says why in its cause (refused connection, unknown CA …): for the log. */
+function causeOf(error: Error): string | undefined {
+  const cause = error.cause as { code?: string; message?: string } | undefined;
+  return typeof cause === 'object' && cause !== null ? (cause.code ?? cause.message) : undefined;
 }

@@ -7,9 +7,14 @@
  * 401 without it. The key pair is asymmetric (EdDSA / Ed25519, or ES256): a subgraph holds only
  * the public key, so a compromised subgraph cannot mint identities for the others.
  *
+ * Each token is bound to ONE subgraph call: `aud` is the subgraph, `bsh` the SHA-256 of the exact
+ * request body, `jti` a unique id the subgraph accepts once, and it lives seconds (issue 10.3: a
+ * captured header could be replayed with another body).
+ *
  * This module is what both sides agree on: header, issuer, token type, lifetime, claims, and
  * how a key is read from configuration. It signs and verifies nothing itself.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { JWK } from 'jose';
@@ -20,10 +25,61 @@ export const IDENTITY_HEADER = 'x-gateway-identity';
 export const IDENTITY_ISSUER = 'ward-gateway';
 /** `typ` header: an end-user's access token (another `typ`, another key) is never taken for one. */
 export const IDENTITY_TOKEN_TYPE = 'ward-identity+jwt';
-/** `exp` − `iat`. A token outlives neither a query plan nor a replay window worth having. */
-export const IDENTITY_LIFETIME_SECONDS = 60;
-/** Clock skew tolerated between the gateway and a subgraph host. */
-export const IDENTITY_CLOCK_TOLERANCE_SECONDS = 5;
+/**
+ * Default `exp` − `iat`. Each token is signed for one subgraph call just before it is sent, so
+ * it needs to outlive the trip, not the query plan: a captured token is worth seconds.
+ * GATEWAY_IDENTITY_LIFETIME_SECONDS changes it on both sides (identityWindowOf).
+ */
+export const IDENTITY_LIFETIME_SECONDS = 10;
+/** Largest lifetime a configuration may set. */
+export const MAX_IDENTITY_LIFETIME_SECONDS = 60;
+/**
+ * Default clock skew tolerated between the gateway and a subgraph host (hosts keep time by NTP);
+ * GATEWAY_IDENTITY_CLOCK_TOLERANCE_SECONDS changes it on the subgraph side.
+ */
+export const IDENTITY_CLOCK_TOLERANCE_SECONDS = 2;
+/** Largest tolerance a configuration may set. */
+export const MAX_IDENTITY_CLOCK_TOLERANCE_SECONDS = 30;
+
+/**
+ * Claim holding the digest of the request body the token was signed for: base64url(SHA-256) of
+ * the exact bytes sent. A subgraph answers only the body the gateway signed, so a captured header
+ * cannot carry another query.
+ */
+export const BODY_DIGEST_CLAIM = 'bsh';
+
+/** base64url(SHA-256(bytes)): the body digest both sides compute over the bytes on the wire. */
+export function bodyDigestOf(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('base64url');
+}
+
+/** How long a token lives and how much clock skew a subgraph forgives. */
+export interface IdentityWindow {
+  readonly lifetimeSeconds: number;
+  readonly clockToleranceSeconds: number;
+}
+
+/**
+ * The window from GATEWAY_IDENTITY_LIFETIME_SECONDS (1–60, default 10: the gateway signs with it,
+ * a subgraph accepts no older token) and GATEWAY_IDENTITY_CLOCK_TOLERANCE_SECONDS (0–30,
+ * default 2: skew a subgraph forgives). Set both alike for the gateway and every subgraph.
+ */
+export function identityWindowOf(read: (name: string) => string | undefined, problems: string[]): IdentityWindow {
+  const seconds = (name: string, fallback: number, min: number, max: number): number => {
+    const value = read(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!/^\d+$/.test(value) || parsed < min || parsed > max) {
+      problems.push(`${name} must be a whole number of seconds from ${min} to ${max}, got '${value}'`);
+      return fallback;
+    }
+    return parsed;
+  };
+  return {
+    lifetimeSeconds: seconds('GATEWAY_IDENTITY_LIFETIME_SECONDS', IDENTITY_LIFETIME_SECONDS, 1, MAX_IDENTITY_LIFETIME_SECONDS),
+    clockToleranceSeconds: seconds('GATEWAY_IDENTITY_CLOCK_TOLERANCE_SECONDS', IDENTITY_CLOCK_TOLERANCE_SECONDS, 0, MAX_IDENTITY_CLOCK_TOLERANCE_SECONDS),
+  };
+}
 /** Asymmetric algorithms only; the key's type decides which one (OKP/Ed25519 → EdDSA, EC/P-256 → ES256). */
 export const IDENTITY_ALGORITHMS = ['EdDSA', 'ES256'] as const;
 export type IdentityAlgorithm = (typeof IDENTITY_ALGORITHMS)[number];
@@ -42,7 +98,10 @@ export function identityDevKeysPath(read: (name: string) => string | undefined, 
   return path.join(path.dirname(path.resolve(baseDir, read('AUTH_DEV_KEYS_PATH') ?? 'data/dev-keys.json')), IDENTITY_DEV_KEYS_FILE);
 }
 
-/** The claims besides iss/aud/iat/exp/jti: what the subgraph needs to recompute the profile, and to log. */
+/**
+ * The claims of the caller's request besides iss/aud/iat/exp/jti and the body digest (which are
+ * per subgraph call): what the subgraph needs to recompute the profile, and to log.
+ */
 export interface IdentityClaims {
   /** The named user (`sub` of the caller's token). */
   readonly sub: string;

@@ -14,6 +14,9 @@ import readline from 'node:readline';
 import { PROJECT_ROOT } from '../gateway/paths';
 import { HEALTH_PATH, LEGACY_SUBGRAPH_ENDPOINTS, SUBGRAPH_ENDPOINTS, localSubgraphUrl } from '../lib/subgraphs';
 import { databaseConfig, sqliteFileOf } from '../subgraphs/shared/database';
+import { loadSubgraphTls } from '../subgraphs/shared/tls';
+import { fetch as undiciFetch, type Dispatcher } from 'undici';
+import { createSubgraphDispatcher } from '../gateway/subgraph-transport';
 import { seedStampIsCurrent } from '../generator/seed-stamp';
 import { DEFAULT_SUPERGRAPH_FILE, runCompose } from './compose';
 
@@ -97,7 +100,7 @@ class Supervisor {
   }
 }
 
-async function waitForHealth(name: string, url: string, child: Child): Promise<void> {
+async function waitForHealth(name: string, url: string, child: Child, dispatcher?: Dispatcher): Promise<void> {
   const deadline = Date.now() + startTimeoutMs;
   let exited = false;
   void child.exited.then(() => {
@@ -106,7 +109,7 @@ async function waitForHealth(name: string, url: string, child: Child): Promise<v
   while (Date.now() < deadline) {
     if (exited) throw new Error(`${name} exited before it answered ${url}`);
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      const response = await undiciFetch(url, { signal: AbortSignal.timeout(2000), ...(dispatcher ? { dispatcher } : {}) });
       if (response.status === 200) return;
     } catch {
       // Not listening yet.
@@ -184,13 +187,23 @@ async function main(): Promise<void> {
       port: subgraphPort,
       child: supervisor.spawnTs(endpoint.name, `subgraphs/${endpoint.name}/main.ts`, [], { ...process.env, [endpoint.portEnv]: String(subgraphPort) }),
     }));
+    // Subgraphs given a TLS key and certificate (SUBGRAPH_TLS_*_FILE) serve https; the probes
+    // trust SUBGRAPH_CA_FILE as the gateway does.
+    const schemeOf = (name: (typeof subgraphs)[number]['endpoint']['name']) => (loadSubgraphTls(name) ? 'https' : 'http');
+    const caFile = process.env.SUBGRAPH_CA_FILE?.trim();
+    const probe = caFile ? createSubgraphDispatcher({ caPem: fs.readFileSync(path.resolve(PROJECT_ROOT, caFile), 'utf8') }) : undefined;
     await Promise.all(
-      started.map(({ endpoint, port: subgraphPort, child }) => waitForHealth(endpoint.name, `http://127.0.0.1:${subgraphPort}${HEALTH_PATH}`, child)),
+      started.map(({ endpoint, port: subgraphPort, child }) =>
+        waitForHealth(endpoint.name, `${schemeOf(endpoint.name)}://127.0.0.1:${subgraphPort}${HEALTH_PATH}`, child, probe),
+      ),
     );
+    await probe?.close();
 
     // The gateway calls the subgraphs where this script put them, unless told otherwise.
+    const localUrl = (name: (typeof subgraphs)[number]['endpoint']['name'], subgraphPort: number) =>
+      localSubgraphUrl(subgraphPort).replace(/^http:/, `${schemeOf(name)}:`);
     const subgraphUrls = Object.fromEntries(
-      subgraphs.map(({ endpoint, port: subgraphPort }) => [endpoint.urlEnv, process.env[endpoint.urlEnv] ?? localSubgraphUrl(subgraphPort)]),
+      subgraphs.map(({ endpoint, port: subgraphPort }) => [endpoint.urlEnv, process.env[endpoint.urlEnv] ?? localUrl(endpoint.name, subgraphPort)]),
     );
     // APOLLO_TELEMETRY_DISABLED: gateway/main.ts forces it too; set here so the process starts with it (README "Nothing leaves the machine").
     const gateway = supervisor.spawnTs('gateway', 'gateway/main.ts', [], { ...process.env, ...subgraphUrls, GATEWAY_PORT: String(gatewayPort), APOLLO_TELEMETRY_DISABLED: 'true' });
@@ -201,7 +214,7 @@ async function main(): Promise<void> {
       '',
       'Everything is up:',
       `  ${'gateway'.padEnd(15)}http://127.0.0.1:${gatewayPort}/graphql   (GraphQL IDE: http://127.0.0.1:${gatewayPort}/)`,
-      ...subgraphs.map(({ endpoint, port: subgraphPort }) => `  ${endpoint.name.padEnd(15)}${localSubgraphUrl(subgraphPort)}`),
+      ...subgraphs.map(({ endpoint, port: subgraphPort }) => `  ${endpoint.name.padEnd(15)}${localUrl(endpoint.name, subgraphPort)}`),
       '',
       'Every gateway request needs a token. For a development token run, in another terminal:',
       '  npm run token -- registry-clerk        (npm run token -- --help lists the personas)',

@@ -1,15 +1,15 @@
 /**
  * The Hive Gateway contender: `hive-gateway supergraph FILE --port N` with a config file the
  * bench writes. Hive does not speak our signed-identity protocol, and a fixed header would not do
- * (a subgraph refuses an identity older than 60 s), so the config's plugin does what our gateway
+ * (a subgraph answers a token once, for one body, within seconds), so the config's plugin does what our gateway
  * does in SubgraphDataSource: verifies the caller's dev token (ES256, the dev key), then signs the
- * caller's identity for each subgraph (once per request and subgraph) with the gateway identity
+ * caller's identity for each subgraph call (bound to its body) with the gateway identity
  * key the subgraphs trust. No bypass in the subgraphs. Hive's in-flight deduplication of subgraph
  * requests is switched off (see the config below).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { IDENTITY_HEADER, IDENTITY_ISSUER, IDENTITY_LIFETIME_SECONDS, IDENTITY_TOKEN_TYPE } from '../../lib/gateway-identity';
+import { BODY_DIGEST_CLAIM, IDENTITY_HEADER, IDENTITY_ISSUER, IDENTITY_LIFETIME_SECONDS, IDENTITY_TOKEN_TYPE } from '../../lib/gateway-identity';
 import { DEV_AUDIENCE, DEV_ISSUER } from '../../gateway/config';
 
 export interface HiveConfigOptions {
@@ -26,7 +26,7 @@ export function writeHiveConfig(options: HiveConfigOptions): string {
   const file = path.join(options.dir, 'hive-gateway.config.mjs');
   const source = `// Written by scripts/bench/hive.ts for npm run bench. Do not edit.
 import fs from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createLocalJWKSet, importJWK, jwtVerify, SignJWT } from 'jose';
 
 const devKeys = JSON.parse(fs.readFileSync(${JSON.stringify(options.devKeysPath)}, 'utf8'));
@@ -49,7 +49,7 @@ async function callerOf(context) {
         sub: payload.sub, department: payload.department_id, roles: payload.roles, purpose: payload.purpose,
         mfa: amr.includes('mfa') || (amr.includes('pwd') && amr.includes('hwk')),
         scopes: typeof payload.scope === 'string' ? payload.scope.split(/\\s+/).filter(Boolean) : [],
-        requestId: randomUUID(), signed: new Map(),
+        requestId: randomUUID(),
       };
     })();
     callers.set(context, caller);
@@ -57,19 +57,16 @@ async function callerOf(context) {
   return caller;
 }
 
-async function identityFor(context, audience) {
+// One token per subgraph call, bound to its body (bsh) like our gateway's (lib/gateway-identity.ts).
+async function identityFor(context, audience, body) {
   const caller = await callerOf(context);
-  let token = caller.signed.get(audience);
-  if (!token) {
-    const now = Math.floor(Date.now() / 1000);
-    token = new SignJWT({ department: caller.department, roles: caller.roles, purpose: caller.purpose, mfa: caller.mfa, scopes: caller.scopes, ruleVersion: RULE_VERSION, requestId: caller.requestId })
-      .setProtectedHeader({ alg: 'ES256', typ: ${JSON.stringify(IDENTITY_TOKEN_TYPE)}, kid: identityKeys.kid })
-      .setSubject(caller.sub).setIssuer(${JSON.stringify(IDENTITY_ISSUER)}).setAudience(audience)
-      .setIssuedAt(now).setExpirationTime(now + ${IDENTITY_LIFETIME_SECONDS}).setJti(randomUUID())
-      .sign(signingKey);
-    caller.signed.set(audience, token);
-  }
-  return token;
+  const now = Math.floor(Date.now() / 1000);
+  const bsh = createHash('sha256').update(Buffer.from(typeof body === 'string' ? body : '', 'utf8')).digest('base64url');
+  return new SignJWT({ department: caller.department, roles: caller.roles, purpose: caller.purpose, mfa: caller.mfa, scopes: caller.scopes, ruleVersion: RULE_VERSION, requestId: caller.requestId, ${JSON.stringify(BODY_DIGEST_CLAIM)}: bsh })
+    .setProtectedHeader({ alg: 'ES256', typ: ${JSON.stringify(IDENTITY_TOKEN_TYPE)}, kid: identityKeys.kid })
+    .setSubject(caller.sub).setIssuer(${JSON.stringify(IDENTITY_ISSUER)}).setAudience(audience)
+    .setIssuedAt(now).setExpirationTime(now + ${IDENTITY_LIFETIME_SECONDS}).setJti(randomUUID())
+    .sign(signingKey);
 }
 
 export const gatewayConfig = {
@@ -84,7 +81,7 @@ export const gatewayConfig = {
       async onFetch({ url, options, setOptions, context }) {
         const subgraph = SUBGRAPHS[new URL(url).origin];
         if (!subgraph || !context) return;
-        const headers = { ...(options.headers ?? {}), ${JSON.stringify(IDENTITY_HEADER)}: await identityFor(context, subgraph) };
+        const headers = { ...(options.headers ?? {}), ${JSON.stringify(IDENTITY_HEADER)}: await identityFor(context, subgraph, options.body) };
         setOptions({ ...options, headers });
       },
     },

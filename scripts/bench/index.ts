@@ -24,7 +24,7 @@ import { loadRuleSet } from '../../lib/authorization/rules';
 import { GRAPHQL_PATH, HEALTH_PATH, SUBGRAPH_ENDPOINTS, localSubgraphUrl } from '../../lib/subgraphs';
 import { writeHiveConfig, writeHiveSupergraph } from './hive';
 import { rssMiB, spawnChild, spawnTs, stopAll, waitFor, type BenchChild } from './processes';
-import { precheck, runLoad, type RunResult, type Target } from './run';
+import { precheck, requestBody, runLoad, type RunResult, type Target } from './run';
 import { accessTokenPool, identityPool, type HeaderPool } from './tokens';
 import { WORKLOADS, type Workload } from './workloads';
 
@@ -197,7 +197,8 @@ async function main(): Promise<void> {
     if (contender.unavailable) return undefined;
     if (contender.id === 'direct') {
       if (!workload.direct) return undefined;
-      const pool = await identityPool(identityKeysPath, workload.direct.subgraph, workload.persona, ruleVersion, Math.min(TOKENS, 5000));
+      const body = requestBody(workload.direct.query, workload.direct.variables);
+      const pool = await identityPool(identityKeysPath, workload.direct.subgraph, workload.persona, ruleVersion, Math.min(TOKENS, 5000), body);
       return { url: subgraphUrls[workload.direct.subgraph] as string, query: workload.direct.query, ...(workload.direct.variables ? { variables: workload.direct.variables } : {}), pool };
     }
     return { url: contender.url as string, query: workload.query, ...(workload.variables ? { variables: workload.variables } : {}), pool: accessPools.get(workload.persona) as HeaderPool };

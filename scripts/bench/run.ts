@@ -11,6 +11,11 @@ export interface Target {
   readonly pool: HeaderPool;
 }
 
+/** The request body a run sends (a direct contender's identities are signed over these bytes). */
+export function requestBody(query: string, variables?: Record<string, unknown>): string {
+  return JSON.stringify({ query, ...(variables ? { variables } : {}) });
+}
+
 export interface RunResult {
   readonly rps: number;
   readonly p50: number;
@@ -31,9 +36,9 @@ interface AutocannonResult {
 
 export async function runLoad(target: Target, duration: number, connections: number): Promise<RunResult> {
   const url = new URL(target.url);
-  const body = JSON.stringify({ query: target.query, ...(target.variables ? { variables: target.variables } : {}) });
-  // Signed identities live 60 s: re-mint during long runs.
-  const refresher = setInterval(() => void target.pool.refresh(), 20_000);
+  const body = requestBody(target.query, target.variables);
+  // Signed identities live seconds (lib/gateway-identity.ts): re-mint during long runs.
+  const refresher = setInterval(() => void target.pool.refresh(), 4_000);
   try {
     const result = (await autocannon({
       url: url.origin,

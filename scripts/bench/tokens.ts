@@ -45,9 +45,10 @@ export async function accessTokenPool(keysPath: string, personaId: string, size:
 
 /**
  * `x-gateway-identity` signed like the gateway does (gateway/identity-signing.ts) for a direct
- * subgraph call: lifetime 60 s, so the pool is re-minted every 20 s during a run.
+ * subgraph call with `body`: each token is answered once and lives seconds, so the pool is
+ * re-minted every few seconds during a run, and a run longer than the pool gets 401s (non2xx).
  */
-export async function identityPool(identityKeysPath: string, subgraph: SubgraphName, personaId: string, ruleVersion: string, size: number): Promise<HeaderPool> {
+export async function identityPool(identityKeysPath: string, subgraph: SubgraphName, personaId: string, ruleVersion: string, size: number, body: string): Promise<HeaderPool> {
   const signer: IdentitySigner = await createIdentitySigner({ source: 'dev', keysPath: identityKeysPath });
   const persona = personaOf(personaId);
   let values: string[] = [];
@@ -55,7 +56,7 @@ export async function identityPool(identityKeysPath: string, subgraph: SubgraphN
   const mint = async () => {
     const fresh: string[] = [];
     for (let i = 0; i < size; i += 1) {
-      fresh.push(await signer.sign(devIdentityClaims(persona, ruleVersion, randomUUID()), subgraph));
+      fresh.push(await signer.sign(devIdentityClaims(persona, ruleVersion, randomUUID()), subgraph, Buffer.from(body, 'utf8')));
     }
     values = fresh;
     next = roundRobin(values);

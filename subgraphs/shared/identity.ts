@@ -1,15 +1,19 @@
 /**
  * Subgraphs trust nobody but the gateway (promise 11). Every request to /graphql — `_service`
  * and `_entities` included, GET or POST — must carry the identity the gateway signed for THIS
- * subgraph (lib/gateway-identity.ts); anything else is answered 401 before Apollo sees it.
+ * subgraph (lib/gateway-identity.ts), for THIS body (its SHA-256 over the bytes received), not
+ * seen before (its `jti`, held in a replay cache for the token's lifetime) and at most seconds
+ * old; anything else is answered 401 before Apollo sees it.
  * The verified identity is turned into a Principal and a PermissionProfile under this
  * subgraph's own copy of the rules, which the shield (shield.ts) and the row-level rules read.
  */
 import path from 'node:path';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import { loadOrCreateDevKeys } from '../../gateway/auth/dev-keys';
 import {
+  BODY_DIGEST_CLAIM,
+  bodyDigestOf,
   IDENTITY_ALGORITHMS,
   IDENTITY_CLOCK_TOLERANCE_SECONDS,
   IDENTITY_HEADER,
@@ -17,10 +21,13 @@ import {
   IDENTITY_LIFETIME_SECONDS,
   IDENTITY_TOKEN_TYPE,
   identityDevKeysPath,
+  identityWindowOf,
   publicJwkOf,
   readKeySetting,
   type IdentityClaims,
+  type IdentityWindow,
 } from '../../lib/gateway-identity';
+import { ReplayCache } from './replay-cache';
 import { resolveProfile } from '../../lib/authorization/profile';
 import type { RuleSet } from '../../lib/authorization/rules';
 import type { PermissionProfile, Principal } from '../../lib/authorization/types';
@@ -35,6 +42,12 @@ export interface VerifiedIdentity extends IdentityClaims {
   readonly tokenId: string;
   readonly issuedAt: Date;
   readonly expiresAt: Date;
+}
+
+/** A verified token: the identity, and the one request body it was signed for. */
+export interface VerifiedToken extends VerifiedIdentity {
+  /** `bsh`: base64url SHA-256 of the body the token was signed for. */
+  readonly bodyDigest: string;
 }
 
 /** What a subgraph knows about the caller of one request; every resolver context carries it as `auth`. */
@@ -55,7 +68,11 @@ export type IdentityRejectionReason =
   | 'wrong-audience'
   | 'wrong-issuer'
   | 'wrong-type'
-  | 'invalid-claims';
+  | 'invalid-claims'
+  /** The body received is not the one the token was signed for. */
+  | 'body-mismatch'
+  /** The token was answered before (its jti is in the replay cache). */
+  | 'replayed';
 
 export class IdentityRejected extends Error {
   constructor(
@@ -95,15 +112,64 @@ export function loadVerifyKeyConfig(env: NodeJS.ProcessEnv = process.env): Verif
   return { source: 'dev', keysPath: identityDevKeysPath(read, PROJECT_ROOT) };
 }
 
-export interface IdentityVerifier {
-  /** Verifies a token for this subgraph; throws IdentityRejected. */
-  verify(token: string | undefined): Promise<VerifiedIdentity>;
+/**
+ * GATEWAY_IDENTITY_LIFETIME_SECONDS (the oldest token accepted, default 10) and
+ * GATEWAY_IDENTITY_CLOCK_TOLERANCE_SECONDS (default 2): set alike for the gateway. Throws on a bad value.
+ */
+export function loadIdentityWindow(env: NodeJS.ProcessEnv = process.env): IdentityWindow {
+  const problems: string[] = [];
+  const window = identityWindowOf((name) => env[name]?.trim() || undefined, problems);
+  if (problems.length > 0) throw new Error(`Invalid subgraph configuration: ${problems.join('; ')}`);
+  return window;
 }
 
-export async function createIdentityVerifier(subgraph: SubgraphName, config: VerifyKeyConfig): Promise<IdentityVerifier> {
+/** Default bound of the replay cache: ids accepted per lifetime (at 10 s, 10,000 calls per second). */
+export const DEFAULT_REPLAY_CACHE_CAPACITY = 100_000;
+
+export interface IdentityVerifierOptions {
+  /** Default IDENTITY_LIFETIME_SECONDS and IDENTITY_CLOCK_TOLERANCE_SECONDS (loadIdentityWindow). */
+  readonly window?: IdentityWindow;
+  readonly replayCacheCapacity?: number;
+  /** Epoch milliseconds; default Date.now (tests move it to replay a token "30 s later"). */
+  readonly now?: () => number;
+}
+
+/** The replay cache is full of live ids: the call is refused (503), never let through unrecorded. */
+export class ReplayCacheFull extends Error {
+  constructor() {
+    super('too many gateway calls within one identity lifetime');
+    this.name = 'ReplayCacheFull';
+  }
+}
+
+export interface IdentityVerifier {
+  /** Verifies a token for this subgraph (signature, audience, age, claims); throws IdentityRejected. */
+  verify(token: string | undefined): Promise<VerifiedToken>;
+  /**
+   * Binds a verified identity to the request: `body` (the exact bytes received) must be the one
+   * it was signed for, and its id must be new; the id is then held for the token's lifetime.
+   * Throws IdentityRejected ('body-mismatch', 'replayed') or ReplayCacheFull.
+   */
+  bind(identity: VerifiedToken, body: Uint8Array): void;
+}
+
+export async function createIdentityVerifier(subgraph: SubgraphName, config: VerifyKeyConfig, options: IdentityVerifierOptions = {}): Promise<IdentityVerifier> {
   const keys = config.source === 'configured' ? config.keys.map(publicJwkOf) : [publicJwkOf((await loadOrCreateDevKeys(config.keysPath)).publicJwk)];
   const keySet = createLocalJWKSet({ keys: keys as JWK[] });
+  const { lifetimeSeconds, clockToleranceSeconds } = options.window ?? { lifetimeSeconds: IDENTITY_LIFETIME_SECONDS, clockToleranceSeconds: IDENTITY_CLOCK_TOLERANCE_SECONDS };
+  const now = options.now ?? Date.now;
+  const replays = new ReplayCache(options.replayCacheCapacity ?? DEFAULT_REPLAY_CACHE_CAPACITY);
   return {
+    bind(identity, body) {
+      if (bodyDigestOf(body) !== identity.bodyDigest) {
+        throw new IdentityRejected('body-mismatch', 'the gateway identity was signed for another request body');
+      }
+      // Held for as long as verify() could accept the token: min(exp, iat + lifetime) + tolerance.
+      const acceptedUntilSeconds = Math.min(identity.expiresAt.getTime(), identity.issuedAt.getTime() + lifetimeSeconds * 1000) / 1000 + clockToleranceSeconds;
+      const verdict = replays.remember(identity.tokenId, acceptedUntilSeconds * 1000, now());
+      if (verdict === 'replayed') throw new IdentityRejected('replayed', 'the gateway identity has been used before');
+      if (verdict === 'full') throw new ReplayCacheFull();
+    },
     async verify(token) {
       if (token === undefined || token === '') throw new IdentityRejected('missing', `no ${IDENTITY_HEADER} header`);
       let payload: JWTPayload;
@@ -113,10 +179,11 @@ export async function createIdentityVerifier(subgraph: SubgraphName, config: Ver
           issuer: IDENTITY_ISSUER,
           audience: subgraph,
           typ: IDENTITY_TOKEN_TYPE,
-          clockTolerance: IDENTITY_CLOCK_TOLERANCE_SECONDS,
+          clockTolerance: clockToleranceSeconds,
           // However far away `exp` is, a token older than one lifetime is refused.
-          maxTokenAge: IDENTITY_LIFETIME_SECONDS,
-          requiredClaims: ['sub', 'iat', 'exp', 'jti'],
+          maxTokenAge: lifetimeSeconds,
+          currentDate: new Date(now()),
+          requiredClaims: ['sub', 'iat', 'exp', 'jti', BODY_DIGEST_CLAIM],
         }));
       } catch (error) {
         throw rejectionOf(error, subgraph);
@@ -148,9 +215,9 @@ function rejectionOf(error: unknown, subgraph: string): IdentityRejected {
   return new IdentityRejected('malformed', 'the gateway identity is not a well-formed signed token');
 }
 
-function claimsOf(payload: JWTPayload): VerifiedIdentity {
+function claimsOf(payload: JWTPayload): VerifiedToken {
   const stringList = (value: unknown): value is string[] => Array.isArray(value) && value.every((entry) => typeof entry === 'string');
-  const { sub, department, roles, purpose, mfa, scopes, ruleVersion, requestId, jti, iat, exp } = payload as JWTPayload & Record<string, unknown>;
+  const { sub, department, roles, purpose, mfa, scopes, ruleVersion, requestId, jti, iat, exp, [BODY_DIGEST_CLAIM]: bodyDigest } = payload as JWTPayload & Record<string, unknown>;
   const invalid = (claim: string) => new IdentityRejected('invalid-claims', `the gateway identity has an invalid "${claim}" claim`);
   if (typeof sub !== 'string' || sub === '') throw invalid('sub');
   if (typeof department !== 'string' || department === '') throw invalid('department');
@@ -160,6 +227,8 @@ function claimsOf(payload: JWTPayload): VerifiedIdentity {
   if (!stringList(scopes)) throw invalid('scopes');
   if (typeof ruleVersion !== 'string') throw invalid('ruleVersion');
   if (typeof requestId !== 'string') throw invalid('requestId');
+  if (typeof jti !== 'string' || jti === '') throw invalid('jti');
+  if (typeof bodyDigest !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(bodyDigest)) throw invalid(BODY_DIGEST_CLAIM);
   return {
     sub,
     department,
@@ -169,7 +238,8 @@ function claimsOf(payload: JWTPayload): VerifiedIdentity {
     scopes,
     ruleVersion,
     requestId,
-    tokenId: jti as string,
+    tokenId: jti,
+    bodyDigest,
     issuedAt: new Date((iat as number) * 1000),
     expiresAt: new Date((exp as number) * 1000),
   };
@@ -180,6 +250,10 @@ export function principalOf(identity: VerifiedIdentity): Principal {
 }
 
 const AUTH_KEY = 'subgraphAuth';
+/** The verified token of this request, until its body is bound (bodyBinding). */
+const TOKEN_KEY = 'subgraphToken';
+/** Set once the body was bound to the token. */
+const BOUND_KEY = 'subgraphBodyBound';
 
 /** The verified caller of this request (set by identityMiddleware). */
 export function authOf(res: Response): SubgraphAuth {
@@ -226,6 +300,7 @@ export function identityMiddleware({ subgraph, verifier, rules, logger }: Identi
         }
         const auth: SubgraphAuth = { identity, principal, profile: result.profile };
         res.locals[AUTH_KEY] = auth;
+        res.locals[TOKEN_KEY] = identity;
         next();
       },
       (error: unknown) => {
@@ -238,6 +313,50 @@ export function identityMiddleware({ subgraph, verifier, rules, logger }: Identi
         refuse(res, 401, 'UNAUTHENTICATED', error.reason, `The ${subgraph} subgraph answers only the gateway: ${error.message}`);
       },
     );
+  };
+}
+
+export interface BodyBinding {
+  /** express.json's `verify` hook: the raw bytes received, before they are parsed. */
+  readonly verify: (req: Request, res: Response, body: Buffer) => void;
+  /** After the body parser: a request whose body was not bound (no JSON body, GET) is bound as an empty body. */
+  readonly requireBound: RequestHandler;
+  /** After the body parser: turns a binding refusal into the 401 (or 503) answer. */
+  readonly refusals: ErrorRequestHandler;
+}
+
+/**
+ * Binds the verified identity (identityMiddleware) to the exact bytes of the request body and
+ * spends its id: a captured header answers neither another body nor the same body twice. Runs
+ * inside the body parser, before the bytes are parsed; a refused request reaches no resolver.
+ */
+export function bodyBinding({ subgraph, verifier, logger }: Omit<IdentityMiddlewareOptions, 'rules'>): BodyBinding {
+  const bind = (res: Response, body: Uint8Array): void => {
+    verifier.bind(res.locals[TOKEN_KEY] as VerifiedToken, body);
+    res.locals[BOUND_KEY] = true;
+  };
+  const answer = (error: unknown, req: Request, res: Response, next: NextFunction): void => {
+    const requestId = typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'] : undefined;
+    if (error instanceof IdentityRejected) {
+      logger.warn({ subgraph, requestId, reason: error.reason }, 'gateway identity not valid for this request');
+      refuse(res, 401, 'UNAUTHENTICATED', error.reason, `The ${subgraph} subgraph answers only the gateway: ${error.message}`);
+    } else if (error instanceof ReplayCacheFull) {
+      logger.error({ subgraph, requestId }, 'replay cache full: gateway call refused');
+      refuse(res, 503, 'SERVICE_UNAVAILABLE', 'replay-cache-full', `The ${subgraph} subgraph is busy: ${error.message}`);
+    } else next(error);
+  };
+  return {
+    verify: (_req, res, body) => bind(res, body),
+    requireBound: (req, res, next) => {
+      if (res.locals[BOUND_KEY] === true) return next();
+      try {
+        bind(res, new Uint8Array(0));
+        next();
+      } catch (error) {
+        answer(error, req, res, next);
+      }
+    },
+    refusals: (error: unknown, req, res, next) => answer(error, req, res, next),
   };
 }
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -16,8 +17,19 @@ import { createLogger, type Logger } from '../../lib/logger';
 import { GRAPHQL_PATH, HEALTH_PATH, subgraphEndpoint, type SubgraphName } from '../../lib/subgraphs';
 import { openDatabase } from './database';
 import { formatSubgraphError } from './errors';
-import { authOf, createIdentityVerifier, identityMiddleware, loadVerifyKeyConfig, type SubgraphAuth, type VerifyKeyConfig } from './identity';
+import {
+  authOf,
+  bodyBinding,
+  createIdentityVerifier,
+  identityMiddleware,
+  loadIdentityWindow,
+  loadVerifyKeyConfig,
+  type IdentityVerifierOptions,
+  type SubgraphAuth,
+  type VerifyKeyConfig,
+} from './identity';
 import { applySubgraphShield, type ShieldOptions } from './shield';
+import { loadSubgraphTls, type SubgraphTls } from './tls';
 
 /** What every subgraph is made of; the four share this shape, so knowing one is knowing all. */
 export interface SubgraphModule<TContext extends object> {
@@ -52,6 +64,16 @@ export interface StartSubgraphOptions {
    * environment (GATEWAY_VERIFY_KEY, or outside production the dev key pair: loadVerifyKeyConfig).
    */
   verifyKey?: VerifyKeyConfig;
+  /**
+   * Lifetime, clock tolerance and replay cache of the identities; default from the environment
+   * (GATEWAY_IDENTITY_LIFETIME_SECONDS, GATEWAY_IDENTITY_CLOCK_TOLERANCE_SECONDS: loadIdentityWindow).
+   */
+  identity?: IdentityVerifierOptions;
+  /**
+   * Serve HTTPS with this key and certificate (PEM); default from the environment
+   * (SUBGRAPH_TLS_KEY_FILE / SUBGRAPH_TLS_CERT_FILE: loadSubgraphTls), else plain HTTP.
+   */
+  tls?: SubgraphTls | false;
   /** The access rules the shield decides with; default a store over policy/ reloading on change (stopped on stop). */
   ruleStore?: RuleStore;
   logger?: Logger;
@@ -87,7 +109,11 @@ export async function startSubgraph<TContext extends object>(
   options: StartSubgraphOptions = {},
 ): Promise<RunningSubgraph> {
   const logger = options.logger ?? createLogger(`subgraph:${module.name}`);
-  const verifier = await createIdentityVerifier(module.name, options.verifyKey ?? loadVerifyKeyConfig());
+  const verifier = await createIdentityVerifier(module.name, options.verifyKey ?? loadVerifyKeyConfig(), {
+    window: loadIdentityWindow(),
+    ...options.identity,
+  });
+  const tls = options.tls === undefined ? loadSubgraphTls(module.name) : options.tls || undefined;
   const ownsRuleStore = !options.ruleStore;
   const ruleStore = options.ruleStore ?? createRuleStore({ logger: logger.child({ component: 'access-rules' }) });
   const ownsDb = !options.db;
@@ -99,7 +125,7 @@ export async function startSubgraph<TContext extends object>(
     throw error;
   }
   const app = express();
-  const httpServer = http.createServer(app);
+  const httpServer = tls ? https.createServer({ key: tls.key, cert: tls.cert }, app) : http.createServer(app);
   const schema = buildSubgraphExecutableSchema(module);
   const server = new ApolloServer<WithAuth<TContext>>({
     schema,
@@ -109,6 +135,7 @@ export async function startSubgraph<TContext extends object>(
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled()],
   });
   await server.start();
+  const binding = bodyBinding({ subgraph: module.name, verifier, logger });
 
   app.get(HEALTH_PATH, (_req, res) => {
     res.json({ status: 'ok', subgraph: module.name });
@@ -117,7 +144,11 @@ export async function startSubgraph<TContext extends object>(
     GRAPHQL_PATH,
     // Before body parsing: a caller the gateway did not sign in costs no parsing and gets no answer.
     identityMiddleware({ subgraph: module.name, verifier, rules: () => ruleStore.current(), logger }),
-    express.json({ limit: '1mb' }),
+    // The identity is bound to the exact bytes received (hashed before parsing; compressed bodies
+    // are refused, as the gateway never sends them), and its id is spent.
+    express.json({ limit: '1mb', inflate: false, verify: binding.verify }),
+    binding.requireBound,
+    binding.refusals,
     expressMiddleware(server, {
       context: async ({ res }) => {
         const auth = authOf(res);
@@ -131,7 +162,7 @@ export async function startSubgraph<TContext extends object>(
   const { port } = httpServer.address() as AddressInfo;
   return {
     name: module.name,
-    url: `http://${host}:${port}${GRAPHQL_PATH}`,
+    url: `${tls ? 'https' : 'http'}://${host}:${port}${GRAPHQL_PATH}`,
     port,
     db,
     async stop() {

@@ -10,7 +10,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { parse } from 'graphql';
 import pino, { type Logger } from 'pino';
-import { loadConfig, type GatewayConfig } from '../../gateway/config';
+import { ConfigError, loadConfig, type GatewayConfig } from '../../gateway/config';
 import { localSubgraphUrl, subgraphEndpoint } from '../../lib/subgraphs';
 import { composeSupergraph, writeSupergraphFile } from '../../scripts/compose';
 
@@ -20,6 +20,17 @@ export function tempDir(prefix: string): string {
 
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
+}
+
+/** The problems loadConfig reports for `env` (none: []). */
+export function configProblems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
 }
 
 /** Gateway configuration for a test: dev auth with its own key file, its own audit trail file, nothing from process.env. */

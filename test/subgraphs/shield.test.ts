@@ -1,16 +1,15 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { graphql, parse } from 'graphql';
 import { FIXTURE_FIRST_RESIDENT, FIXTURE_FOREIGN_RESIDENT } from '../../generator/fixtures';
-import { IDENTITY_HEADER } from '../../lib/gateway-identity';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../lib/subgraphs';
 import { loadRuleSet } from '../../lib/authorization/rules';
 import { resolveProfile } from '../../lib/authorization/profile';
 import { buildSubgraphExecutableSchema, loadSubgraphTypeDefs } from '../../subgraphs/shared/server';
 import { applySubgraphShield, identityOnlyFields, unguardedFields } from '../../subgraphs/shared/shield';
 import { principalOf, type SubgraphAuth } from '../../subgraphs/shared/identity';
-import { postGraphQL, type GraphQLResult } from '../support/graphql';
+import type { GraphQLResult } from '../support/graphql';
 import { SUBGRAPH_MODULES, startFederation, type Federation } from '../support/federation';
-import { personaClaims, signIdentity } from '../support/gateway-identity';
+import { personaClaims, postToSubgraph } from '../support/gateway-identity';
 
 /**
  * The second line: graphql-shield in each subgraph, generated from the subgraph's own SDL
@@ -30,8 +29,7 @@ afterAll(async () => {
 });
 
 async function direct(subgraph: SubgraphName, persona: string, query: string, variables?: Record<string, unknown>): Promise<GraphQLResult> {
-  const header = await signIdentity(subgraph, persona, { keysPath: federation.identityKeysPath });
-  return postGraphQL(federation.subgraphs[subgraph].url, query, variables, { [IDENTITY_HEADER]: header });
+  return postToSubgraph(federation.subgraphs[subgraph], query, variables, persona, { keysPath: federation.identityKeysPath });
 }
 
 function expectNoLeakOfInternals(result: GraphQLResult): void {

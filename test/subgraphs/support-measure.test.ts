@@ -1,10 +1,9 @@
 import { FIXTURE_FIRST_RESIDENT, FIXTURE_SUPPORT_MEASURE } from '../../generator/fixtures';
 import { SUPPORT_MEASURE_RESTRICTED_CODE } from '../../lib/authorization/types';
-import { IDENTITY_HEADER } from '../../lib/gateway-identity';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../lib/subgraphs';
-import { postGraphQL, type GraphQLResult } from '../support/graphql';
+import type { GraphQLResult } from '../support/graphql';
 import { startFederation, type Federation } from '../support/federation';
-import { signIdentity } from '../support/gateway-identity';
+import { postToSubgraph } from '../support/gateway-identity';
 import { scratchDialects } from '../support/postgres';
 import { captureMssqlStatements } from '../support/sql-capture';
 import { seedAll } from '../../generator/seed';
@@ -127,9 +126,7 @@ describe('through the gateway', () => {
 
 describe('straight to the subgraphs (the rule lives there, not in the gateway)', () => {
   const direct = async (subgraph: SubgraphName, persona: string, query: string, variables?: Record<string, unknown>) =>
-    postGraphQL(federation.subgraphs[subgraph].url, query, variables, {
-      [IDENTITY_HEADER]: await signIdentity(subgraph, persona, { keysPath: federation.identityKeysPath }),
-    });
+    postToSubgraph(federation.subgraphs[subgraph], query, variables, persona, { keysPath: federation.identityKeysPath });
 
   test('residents _entities and juki-cs _entities for branch-clerk: the person refused as one unit', async () => {
     const residents = await direct('residents', 'branch-clerk', 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Resident { address { full } removal { destination } } } }', {

@@ -5,6 +5,8 @@ import type { Knex } from 'knex';
 import { SUBGRAPH_ENDPOINTS, SUBGRAPH_NAMES, envPrefix, type SubgraphName } from '../../lib/subgraphs';
 import { openDatabase, databaseConfig } from '../../subgraphs/shared/database';
 import { startSubgraph, type RunningSubgraph, type SubgraphModule } from '../../subgraphs/shared/server';
+import type { IdentityVerifierOptions } from '../../subgraphs/shared/identity';
+import type { SubgraphTls } from '../../subgraphs/shared/tls';
 import { residentsSubgraph } from '../../subgraphs/residents';
 import { jukiCsSubgraph } from '../../subgraphs/juki-cs';
 import { intermediateSubgraph } from '../../subgraphs/intermediate';
@@ -79,6 +81,12 @@ export interface StartFederationOptions {
    */
   audit?: AuditSink;
   auditFile?: string;
+  /** Gateway settings added to (and winning over) the harness's, e.g. a subgraph URL or SUBGRAPH_CA_FILE. */
+  gatewayEnv?: Record<string, string>;
+  /** How every subgraph verifies identities (lifetime, replay cache, its clock). */
+  subgraphIdentity?: IdentityVerifierOptions;
+  /** Subgraphs that serve HTTPS with this key and certificate. */
+  subgraphTls?: Partial<Record<SubgraphName, SubgraphTls>>;
 }
 
 export function testDataDir(): string {
@@ -130,6 +138,8 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
         port: 0,
         db,
         verifyKey: { source: 'dev', keysPath: identityKeysPath },
+        ...(options.subgraphIdentity ? { identity: options.subgraphIdentity } : {}),
+        tls: options.subgraphTls?.[name] ?? false,
         logger: createLogger(`subgraph:${name}`, logLevel),
       });
     }
@@ -146,9 +156,12 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
       GATEWAY_IDENTITY_DEV_KEYS_PATH: identityKeysPath,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       AUDIT_DB_FILE: auditFile,
+      // Suites assert counts, not time, on a shared machine: a slow 1,000-row answer is not a
+      // timeout here. Tests of the deadline set their own (gatewayEnv).
+      SUBGRAPH_TIMEOUT_MS: '60000',
     };
     for (const endpoint of SUBGRAPH_ENDPOINTS) if (subgraphs[endpoint.name]) env[endpoint.urlEnv] = subgraphs[endpoint.name].url;
-    const config = loadConfig(env);
+    const config = loadConfig({ ...env, ...options.gatewayEnv });
     gateway = await startGateway({
       config,
       ...(options.policyDir !== undefined ? { policyDir: options.policyDir } : {}),

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { postGraphQL, type GraphQLResult } from './graphql';
+import { graphqlBody, postGraphQL, type GraphQLResult } from './graphql';
 import { devIdentityClaims } from '../../gateway/auth/dev-token';
 import { findPersona } from '../../gateway/auth/personas';
 import { createIdentitySigner, type IdentitySigner } from '../../gateway/identity-signing';
@@ -43,26 +43,27 @@ export interface SignedIdentityOptions {
   claims?: Partial<IdentityClaims>;
 }
 
-/** A signed identity for `subgraph` (its `aud`), as the gateway would send it for `persona`. */
-export async function signIdentity(subgraph: string, persona = 'registry-clerk', options: SignedIdentityOptions = {}): Promise<string> {
+/**
+ * A signed identity for one call to `subgraph` (its `aud`) carrying exactly `body`, as the
+ * gateway would send it for `persona`: a subgraph answers it once, and only with that body.
+ */
+export async function signIdentity(subgraph: string, persona: string, body: string, options: SignedIdentityOptions = {}): Promise<string> {
   const signer = await signerFor(options.keysPath ?? defaultIdentityKeysPath());
-  return signer.sign(personaClaims(persona, options.claims), subgraph);
-}
-
-/** `{ 'x-gateway-identity': … }` for a direct request to `subgraph`. */
-export async function gatewayIdentityHeaders(subgraph: string, persona = 'registry-clerk', options: SignedIdentityOptions = {}): Promise<Record<string, string>> {
-  return { [IDENTITY_HEADER]: await signIdentity(subgraph, persona, options) };
+  return signer.sign(personaClaims(persona, options.claims), subgraph, Buffer.from(body, 'utf8'));
 }
 
 /**
  * `postGraphQL` to a running subgraph as the gateway would send it for `persona`: with a fresh
- * identity signed for that subgraph (the default key pair, see defaultIdentityKeysPath).
+ * identity signed for that subgraph and that body (by default with the key pair of
+ * defaultIdentityKeysPath; a federation's is `federation.identityKeysPath`).
  */
 export async function postToSubgraph<TData = Record<string, any>>(
   subgraph: { name: string; url: string },
   query: string,
   variables?: Record<string, unknown>,
   persona = 'registry-clerk',
+  options: SignedIdentityOptions = {},
 ): Promise<GraphQLResult<TData>> {
-  return postGraphQL<TData>(subgraph.url, query, variables, await gatewayIdentityHeaders(subgraph.name, persona));
+  const header = await signIdentity(subgraph.name, persona, graphqlBody(query, variables), options);
+  return postGraphQL<TData>(subgraph.url, query, variables, { [IDENTITY_HEADER]: header });
 }

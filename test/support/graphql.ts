@@ -21,6 +21,11 @@ export interface GraphQLResult<TData = Record<string, any>> {
   raw: string;
 }
 
+/** The exact body postGraphQL sends (a signed gateway identity is bound to these bytes). */
+export function graphqlBody(query: string, variables?: Record<string, unknown>): string {
+  return JSON.stringify({ query, variables });
+}
+
 /** POSTs `{ query, variables }` to `url` (variables omitted when undefined), with extra headers such as authorization. */
 export async function postGraphQL<TData = Record<string, any>>(
   url: string,
@@ -31,7 +36,7 @@ export async function postGraphQL<TData = Record<string, any>>(
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query, variables }),
+    body: graphqlBody(query, variables),
   });
   const raw = await response.text();
   return { response, status: response.status, body: JSON.parse(raw) as GraphQLBody<TData>, raw };
