@@ -17,6 +17,7 @@ import { LruCache } from './decision-cache';
 import type { OperationDecision } from './decision';
 import type { PersonKeys } from './rewrite';
 import { stripInjectedKeys } from './strip-injected';
+import { pathThroughInjected } from './strip-plan';
 import type { AuthorizationRule } from './rules';
 
 export const DEFAULT_DECISION_CACHE_SIZE = 1000;
@@ -148,15 +149,15 @@ export class AuthorizingGateway implements GatewayInterface {
       queryHash: decision.queryHash,
     });
 
+    if (decision.denied.size === 0 && decision.strip) {
+      // Nothing refused, at most keys injected: remove them in place, collect the persons (strip-injected.ts).
+      const stripped = stripInjectedKeys(result.data, decision.strip);
+      outcomes.set(context, { decision, denied: [], personIds: stripped.personIds });
+      return decision.rewritten ? withErrors(result, stripped.data, this.plannerErrors(result.errors, decision)) : result;
+    }
     if (!decision.rewritten) {
       outcomes.set(context, { decision, denied: [], personIds: [] });
       return result;
-    }
-    if (decision.denied.size === 0) {
-      // Nothing refused, only keys injected: remove them in place (strip-injected.ts).
-      const stripped = stripInjectedKeys(result.data, decision);
-      outcomes.set(context, { decision, denied: [], personIds: stripped.personIds });
-      return withErrors(result, stripped.data, this.plannerErrors(result.errors, decision));
     }
     const coerced = getVariableValues(requestContext.schema, requestContext.operation.variableDefinitions ?? [], requestContext.request.variables ?? {});
     const completed = completeResponse({
@@ -174,8 +175,11 @@ export class AuthorizingGateway implements GatewayInterface {
   /** The planner's errors the client may see: not those about a key it never asked for (the audit's person key). */
   private plannerErrors(errors: GatewayExecutionResult['errors'], decision: OperationDecision): GraphQLError[] {
     const all = (errors ?? []) as GraphQLError[];
-    if (!decision.personKeyKeys) return all;
-    const injected = new Set([decision.personKeyKeys.id, decision.personKeyKeys.via]);
+    const { strip, personKeyKeys } = decision;
+    if (strip) return all.filter((error) => !error.path || !pathThroughInjected(strip, error.path));
+    if (!personKeyKeys) return all;
+    // No strip plan (variables decide): the aliased keys are the rewrite's own; `id` may be the client's.
+    const injected = new Set([personKeyKeys.via, ...(personKeyKeys.id === personKeyKeys.keys.field ? [] : [personKeyKeys.id])]);
     return all.filter((error) => !error.path?.some((segment) => typeof segment === 'string' && injected.has(segment)));
   }
 
