@@ -41,7 +41,7 @@ export interface PersonKeys {
   readonly type: string;
   readonly field: string;
   /** Type → field of the person type that names its person (`IdentityInfo: 'resident'`). */
-  readonly via: Readonly<Record<string, string>>;
+  readonly via: Readonly<Record<string, string>>; // the field may be a list (Household.members)
   /**
    * Coordinates whose object is the enclosing person's own (`Resident.identityInfo`: juki-cs
    * resolves it by that Resident's 住民票コード): the person is the parent, whose key is fetched
@@ -52,11 +52,17 @@ export interface PersonKeys {
   readonly ownedByParent: ReadonlySet<string>;
 }
 
+/**
+ * Every type whose objects carry a person's data names its person(s): 本人確認情報 and 情報連携
+ * records through their `resident`, a page's edge through its `node` (the cursor alone is one
+ * person), a household through its `members` (its 世帯番号 is theirs). A schema-driven test
+ * (test/e2e/person-attribution.test.ts) fails when a root field reaches person data unnamed.
+ */
 export const RESIDENT_PERSON_KEYS: PersonKeys = {
   type: 'Resident',
   field: 'id',
-  via: { IdentityInfo: 'resident' },
-  ownedByParent: new Set(['Resident.identityInfo']),
+  via: { IdentityInfo: 'resident', InformationLinkage: 'resident', ResidentEdge: 'node', Household: 'members' },
+  ownedByParent: new Set(['Resident.identityInfo', 'Resident.informationLinkage', 'Resident.household']),
 };
 
 /**
@@ -78,7 +84,7 @@ export interface PersonKeyKeys {
   readonly keys: PersonKeys;
   /** Response key of the person key under every person object: `id`, or `_auditId` when the client uses `id` otherwise. */
   readonly id: string;
-  /** `_auditPerson: resident { _auditId: id }` under every object of a `via` type. */
+  /** `_auditPerson: resident { id }` under every object of a `via` type (unless the client selects `resident` itself). */
   readonly via: string;
 }
 
@@ -229,6 +235,8 @@ function withPersonKey(selectionSet: SelectionSetNode, typeName: string, keys: P
   }
   const via = keys.keys.via[typeName];
   if (via === undefined) return selectionSet;
+  // The client's own `resident { … }` (or `node`, `members`) is a person selection: its key goes in there.
+  if (selectionSet.selections.some((selection) => isPlainField(selection, via, via))) return selectionSet;
   const person: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: [injectedField(injected, keys.id, keys.keys.field)] };
   return { ...selectionSet, selections: [...selectionSet.selections, injectedField(injected, keys.via, via, person)] };
 }
