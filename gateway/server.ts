@@ -32,7 +32,7 @@ import { prepareSupergraphForGateway } from './supergraph-security';
 import { createRuleStore, type RuleStore } from '../lib/authorization/rule-store';
 import { randomUUID } from 'node:crypto';
 import { openThreadedAuditStore } from '../lib/audit/threaded-store';
-import { RESIDENT_PERSON_KEYS } from './authorization';
+import { BudgetedPlanStore, DEFAULT_PLANNING_BUDGET, RESIDENT_PERSON_KEYS, budgetedPlannerConfig, type PlanningBudget } from './authorization';
 import {
   auditPlugin,
   auditRefusalsMiddleware,
@@ -60,6 +60,8 @@ export interface GatewayOptions {
   readonly policyDir?: string;
   /** Decisions kept per (operation, permission profile); default 1000. */
   readonly decisionCacheSize?: number;
+  /** What one query plan may cost (README "Planning budget"); default DEFAULT_PLANNING_BUDGET. */
+  readonly planningBudget?: PlanningBudget;
   /**
    * Where the audit trail is written. Default: the store from `config.audit` (AUDIT_DB_*; SQLite
    * data/audit.sqlite), opened now (an unreachable store refuses to start) and closed with the
@@ -162,9 +164,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   let authorization: AuthorizingGateway | undefined;
   // Read by the constructor: set again here, so no way of starting the gateway can miss it.
   disableVendorTelemetry();
-  const gateway = new ApolloGateway({
+  // The planning budget (README "Planning budget"): the plan store records what each plan cost.
+  const planningBudget = options.planningBudget ?? DEFAULT_PLANNING_BUDGET;
+  const planStore = new BudgetedPlanStore(() => gateway.__testing().queryPlanner);
+  const gateway: ApolloGateway = new ApolloGateway({
     supergraphSdl: supergraph,
     logger: apolloLogger,
+    queryPlannerConfig: budgetedPlannerConfig(planningBudget, planStore),
     experimental_didResolveQueryPlan: (resolved) => authorization?.didResolveQueryPlan(resolved),
     buildService: ({ name, url }) => {
       // Configuration wins over the URL composed into the supergraph, so one supergraph file
@@ -187,6 +193,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ...(options.decisionCacheSize !== undefined ? { decisionCacheSize: options.decisionCacheSize } : {}),
     // The audit trail names every person a response carries: the first line fetches their 宛名番号.
     ...(auditWriter ? { personKeys: RESIDENT_PERSON_KEYS } : {}),
+    planning: { budget: planningBudget, store: planStore },
   });
 
   const app = express();

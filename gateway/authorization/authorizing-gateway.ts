@@ -17,6 +17,8 @@ import { LruCache } from './decision-cache';
 import type { OperationDecision } from './decision';
 import type { PersonKeys } from './rewrite';
 import { stripInjectedKeys } from './strip-injected';
+import { pathThroughInjected } from './strip-plan';
+import { PlanTooComplexError, isPathsLimitError, overBudget, planTooComplexError, type BudgetedPlanStore, type PlanningBudget } from './planning-budget';
 import type { AuthorizationRule } from './rules';
 
 export const DEFAULT_DECISION_CACHE_SIZE = 1000;
@@ -37,6 +39,12 @@ export interface AuthorizingGatewayOptions {
    * returned): the outcome then names the persons a response carries. Default: none.
    */
   readonly personKeys?: PersonKeys;
+  /**
+   * The planning budget and ApolloGateway's plan store that records each plan's cost
+   * (planning-budget.ts): a plan over budget is refused (400 QUERY_PLAN_TOO_COMPLEX) before any
+   * subgraph call. Default: none (the planner's own defaults).
+   */
+  readonly planning?: { readonly budget: PlanningBudget; readonly store: BudgetedPlanStore };
 }
 
 export interface ProfileCounts {
@@ -49,6 +57,10 @@ export interface ProfileCounts {
 }
 
 export interface AuthorizationStats extends ProfileCounts {
+  /** Plans the planner evaluated to build them (its `evaluatedPlanCount`, summed; with `planning`). */
+  readonly plansEvaluated: number;
+  /** Operations refused for a plan over the planning budget (QUERY_PLAN_TOO_COMPLEX). */
+  readonly plansRefused: number;
   /** Decisions currently cached. */
   readonly cachedDecisions: number;
   /** Per permission-profile key. */
@@ -84,6 +96,7 @@ export class AuthorizingGateway implements GatewayInterface {
   private nextClassificationVersion = 1;
   private readonly seenPlans = new WeakSet<object>();
   private readonly counts: ProfileCounts = { decisions: 0, cacheHits: 0, plansBuilt: 0 };
+  private plansRefused = 0;
   private readonly countsByProfile = new Map<string, ProfileCounts>();
   private unsubscribe: GatewayUnsubscriber | undefined;
 
@@ -114,16 +127,24 @@ export class AuthorizingGateway implements GatewayInterface {
    * built by the planner (cached plans come back as the same object).
    */
   readonly didResolveQueryPlan = (options: { readonly queryPlan: object; readonly requestContext: GatewayGraphQLRequestContext }): void => {
-    if (this.seenPlans.has(options.queryPlan)) return;
-    this.seenPlans.add(options.queryPlan);
-    this.counts.plansBuilt += 1;
-    const profile = (options.requestContext.context as Partial<GatewayContext>).profile;
-    if (profile) this.profileCounts(profile.key).plansBuilt += 1;
+    if (!this.seenPlans.has(options.queryPlan)) {
+      this.seenPlans.add(options.queryPlan);
+      this.counts.plansBuilt += 1;
+      const profile = (options.requestContext.context as Partial<GatewayContext>).profile;
+      if (profile) this.profileCounts(profile.key).plansBuilt += 1;
+    }
+    // Over budget: refused before the plan runs, every time it is resolved (it stays in the
+    // store, so the same operation by the same profile is refused without planning again).
+    const { planning } = this.options;
+    const statistics = planning?.store.statisticsOf(options.queryPlan);
+    if (planning && statistics && overBudget(statistics, planning.budget)) throw new PlanTooComplexError(statistics);
   };
 
   stats(): AuthorizationStats {
     return {
       ...this.counts,
+      plansEvaluated: this.options.planning?.store.evaluated ?? 0,
+      plansRefused: this.plansRefused,
       cachedDecisions: this.cache.size,
       byProfile: new Map([...this.countsByProfile].map(([key, counts]) => [key, { ...counts }])),
     };
@@ -139,24 +160,38 @@ export class AuthorizingGateway implements GatewayInterface {
     }
 
     const decision = this.decisionFor(requestContext, profile);
-    const result = await inner({
-      ...requestContext,
-      request: { ...requestContext.request, query: decision.source },
-      document: decision.document,
-      operation: decision.operation,
-      source: decision.source,
-      queryHash: decision.queryHash,
-    });
+    let result: GatewayExecutionResult;
+    try {
+      result = await inner({
+        ...requestContext,
+        request: { ...requestContext.request, query: decision.source },
+        document: decision.document,
+        operation: decision.operation,
+        source: decision.source,
+        queryHash: decision.queryHash,
+      });
+    } catch (error) {
+      const { planning } = this.options;
+      if (!planning || !(error instanceof PlanTooComplexError || isPathsLimitError(error))) throw error;
+      this.plansRefused += 1;
+      this.options.logger.warn(
+        { operationName: requestContext.operationName, profile: profile.key.slice(0, 12), plan: error instanceof PlanTooComplexError ? error.statistics : 'paths limit' },
+        'operation refused: query plan over the planning budget',
+      );
+      outcomes.set(context, { decision, denied: [], personIds: [] });
+      const statistics = error instanceof PlanTooComplexError ? { statistics: error.statistics } : {};
+      return { errors: [planTooComplexError({ ...statistics, budget: planning.budget })] };
+    }
 
+    if (decision.denied.size === 0 && decision.strip) {
+      // Nothing refused, at most keys injected: remove them in place, collect the persons (strip-injected.ts).
+      const stripped = stripInjectedKeys(result.data, decision.strip);
+      outcomes.set(context, { decision, denied: [], personIds: stripped.personIds });
+      return decision.rewritten ? withErrors(result, stripped.data, this.plannerErrors(result.errors, decision)) : result;
+    }
     if (!decision.rewritten) {
       outcomes.set(context, { decision, denied: [], personIds: [] });
       return result;
-    }
-    if (decision.denied.size === 0) {
-      // Nothing refused, only keys injected: remove them in place (strip-injected.ts).
-      const stripped = stripInjectedKeys(result.data, decision);
-      outcomes.set(context, { decision, denied: [], personIds: stripped.personIds });
-      return withErrors(result, stripped.data, this.plannerErrors(result.errors, decision));
     }
     const coerced = getVariableValues(requestContext.schema, requestContext.operation.variableDefinitions ?? [], requestContext.request.variables ?? {});
     const completed = completeResponse({
@@ -174,8 +209,11 @@ export class AuthorizingGateway implements GatewayInterface {
   /** The planner's errors the client may see: not those about a key it never asked for (the audit's person key). */
   private plannerErrors(errors: GatewayExecutionResult['errors'], decision: OperationDecision): GraphQLError[] {
     const all = (errors ?? []) as GraphQLError[];
-    if (!decision.personKeyKeys) return all;
-    const injected = new Set([decision.personKeyKeys.id, decision.personKeyKeys.via]);
+    const { strip, personKeyKeys } = decision;
+    if (strip) return all.filter((error) => !error.path || !pathThroughInjected(strip, error.path));
+    if (!personKeyKeys) return all;
+    // No strip plan (variables decide): the aliased keys are the rewrite's own; `id` may be the client's.
+    const injected = new Set([personKeyKeys.via, ...(personKeyKeys.id === personKeyKeys.keys.field ? [] : [personKeyKeys.id])]);
     return all.filter((error) => !error.path?.some((segment) => typeof segment === 'string' && injected.has(segment)));
   }
 

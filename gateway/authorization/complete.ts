@@ -155,13 +155,18 @@ class Completion {
   private recordPerson(runtimeType: GraphQLCompositeType, data: Record<string, unknown>): void {
     const keys = this.input.decision.personKeyKeys;
     if (!keys) return;
-    let id: unknown;
-    if (runtimeType.name === keys.keys.type) id = data[keys.id];
+    const add = (id: unknown) => {
+      if (typeof id === 'string' || typeof id === 'number') this.persons.add(String(id));
+    };
+    if (runtimeType.name === keys.keys.type) add(data[keys.id]);
     else if (keys.keys.via[runtimeType.name] !== undefined) {
-      const person = data[keys.via];
-      id = typeof person === 'object' && person !== null ? (person as Record<string, unknown>)[keys.id] : undefined;
-    } else return;
-    if (typeof id === 'string' || typeof id === 'number') this.persons.add(String(id));
+      // The injected `via` field, or the client's own one (then not injected): one person or a list of them.
+      const via = keys.keys.via[runtimeType.name];
+      const persons = data[keys.via] ?? data[via];
+      for (const person of Array.isArray(persons) ? persons : [persons]) {
+        if (typeof person === 'object' && person !== null) add((person as Record<string, unknown>)[keys.id]);
+      }
+    }
   }
 
   /** The object, or BUBBLE when a non-null field of it came out null. */

@@ -4,6 +4,7 @@ import { satisfies } from '../../lib/authorization/profile';
 import type { FieldClassification, PermissionProfile } from '../../lib/authorization/types';
 import type { OperationDecision } from './decision';
 import { rewriteOperation, type PersonKeys } from './rewrite';
+import { stripPlan } from './strip-plan';
 import { walkOperation, type WalkInput } from './walk';
 
 /**
@@ -26,6 +27,8 @@ export function decideOperation(input: WalkInput & { readonly personKeys?: Perso
     typenameKey: rewrite.typenameKey,
     ...(rewrite.personKeyKeys ? { personKeyKeys: rewrite.personKeyKeys } : {}),
     rewritten: rewrite.changed,
+    // Also when nothing changed: the client's own `id` fields are the person keys then.
+    strip: rewrite.changed || rewrite.personKeyKeys ? stripPlan(input.schema, rewrite.document, rewrite.operation, rewrite.injected, rewrite.personKeyKeys) : undefined,
     queryHash,
   };
 }

@@ -23,6 +23,10 @@ export class LruCache<V> {
     while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
   }
 
+  delete(key: string): boolean {
+    return this.entries.delete(key);
+  }
+
   clear(): void {
     this.entries.clear();
   }

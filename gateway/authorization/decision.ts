@@ -1,5 +1,6 @@
 import type { DocumentNode, OperationDefinitionNode } from 'graphql';
 import type { PersonKeyKeys } from './rewrite';
+import type { StripNode } from './strip-plan';
 
 /** Why one field coordinate is refused to a permission profile. */
 export interface FieldDenial {
@@ -38,6 +39,12 @@ export interface OperationDecision {
   readonly personKeyKeys?: PersonKeyKeys;
   /** Whether the rewrite changed anything a response could show (removal or injection). */
   readonly rewritten: boolean;
+  /**
+   * Where the injected keys and the person keys are in the planner's answer (strip-plan.ts);
+   * undefined when nothing was rewritten, or when the request's variables decide whether an
+   * injected key is also the client's (then the full completion runs).
+   */
+  readonly strip: StripNode | undefined;
   /** The planner's cache key for this decision: covers the rewritten operation AND the profile key. */
   readonly queryHash: string;
 }

@@ -11,6 +11,8 @@ export { decideOperation } from './decide';
 export type { FieldDenial, OperationDecision } from './decision';
 export { LruCache } from './decision-cache';
 export { principalOf } from './principal';
+export { BudgetedPlanStore, DEFAULT_PLANNING_BUDGET, QUERY_PLAN_TOO_COMPLEX_CODE, budgetedPlannerConfig } from './planning-budget';
+export type { PlanningBudget, PlanStatistics } from './planning-budget';
 export { rewriteOperation, RESIDENT_PERSON_KEYS } from './rewrite';
 export type { PersonKeys, PersonKeyKeys } from './rewrite';
 export { AuthorizationContext } from './rule-context';

@@ -1,4 +1,5 @@
 import {
+  BREAK,
   Kind,
   TypeInfo,
   getNamedType,
@@ -25,6 +26,8 @@ export interface RewriteResult {
   readonly changed: boolean;
   /** Response keys of the injected person keys (only when `personKeys` was given). */
   readonly personKeyKeys?: PersonKeyKeys;
+  /** The field nodes the rewrite added (person keys, `__typename`): what the answer must not show. */
+  readonly injected: ReadonlySet<FieldNode>;
 }
 
 /**
@@ -38,7 +41,7 @@ export interface PersonKeys {
   readonly type: string;
   readonly field: string;
   /** Type → field of the person type that names its person (`IdentityInfo: 'resident'`). */
-  readonly via: Readonly<Record<string, string>>;
+  readonly via: Readonly<Record<string, string>>; // the field may be a list (Household.members)
   /**
    * Coordinates whose object is the enclosing person's own (`Resident.identityInfo`: juki-cs
    * resolves it by that Resident's 住民票コード): the person is the parent, whose key is fetched
@@ -49,19 +52,39 @@ export interface PersonKeys {
   readonly ownedByParent: ReadonlySet<string>;
 }
 
+/**
+ * Every type whose objects carry a person's data names its person(s): 本人確認情報 and 情報連携
+ * records through their `resident`, a page's edge through its `node` (the cursor alone is one
+ * person), a household through its `members` (its 世帯番号 is theirs). A schema-driven test
+ * (test/e2e/person-attribution.test.ts) fails when a root field reaches person data unnamed.
+ */
 export const RESIDENT_PERSON_KEYS: PersonKeys = {
   type: 'Resident',
   field: 'id',
-  via: { IdentityInfo: 'resident' },
-  ownedByParent: new Set(['Resident.identityInfo']),
+  via: { IdentityInfo: 'resident', InformationLinkage: 'resident', ResidentEdge: 'node', Household: 'members' },
+  ownedByParent: new Set(['Resident.identityInfo', 'Resident.informationLinkage', 'Resident.household']),
 };
 
-/** Response keys the rewrite used for the injected person keys (aliases no field of the document uses). */
+/**
+ * Response keys the rewrite used for the injected person keys.
+ *
+ * The person key goes in under its own name (`id`), merged with the client's own `id` where the
+ * client asked for it, NOT under an alias: @apollo/query-planner (2.14) recognises a key field
+ * only by its exact selection, alias included (`filterNonCollectingPathsForField` →
+ * `SelectionSet.containsTopLevelField` → `Field.equals`, which compares aliases). An aliased
+ * `_auditId: id` on a `Resident` reached in a subgraph that lacks `id` (juki-cs: `IdentityInfo.resident`)
+ * is therefore planned through every subgraph that has `@key(fields: "id")` (residents,
+ * card-progress, intermediate): three options per occurrence, and the planner evaluates the
+ * product of the options of all leaves (3^30 for 5 × 6 hops, cut at its `maxEvaluatedPlans`).
+ * Only when the client itself uses the response key `id` for something else in a `Resident`
+ * selection (`id: residentCode`) does the rewrite fall back to an alias (`_auditId`), and the
+ * planning budget (planning-budget.ts) bounds what that costs.
+ */
 export interface PersonKeyKeys {
   readonly keys: PersonKeys;
-  /** `_auditId: id` under every person object. */
+  /** Response key of the person key under every person object: `id`, or `_auditId` when the client uses `id` otherwise. */
   readonly id: string;
-  /** `_auditPerson: resident { _auditId: id }` under every object of a `via` type. */
+  /** `_auditPerson: resident { id }` under every object of a `via` type (unless the client selects `resident` itself). */
   readonly via: string;
 }
 
@@ -88,8 +111,13 @@ export function rewriteOperation(
   const emptied = emptiedFragments(fragments, deniedNodes);
   const typenameKey = unusedResponseKey(document, '_authzTypename');
   const personKeyKeys: PersonKeyKeys | undefined = personKeys
-    ? { keys: personKeys, id: unusedResponseKey(document, '_auditId'), via: unusedResponseKey(document, '_auditPerson') }
+    ? {
+        keys: personKeys,
+        id: responseKeyTaken(schema, document, personKeys) ? unusedResponseKey(document, '_auditId') : personKeys.field,
+        via: unusedResponseKey(document, '_auditPerson'),
+      }
     : undefined;
+  const injected = new Set<FieldNode>();
   let changed = false;
 
   const typeInfo = new TypeInfo(schema);
@@ -108,17 +136,17 @@ export function rewriteOperation(
           const parent = typeInfo.getParentType();
           if (personKeyKeys && named && !personKeyKeys.keys.ownedByParent.has(`${parent?.name}.${node.name.value}`)) {
             // The audit trail's key of every person whose fields the response may carry.
-            const injected = withPersonKey(node.selectionSet, named.name, personKeyKeys);
-            if (injected !== node.selectionSet) {
+            const withKey = withPersonKey(node.selectionSet, named.name, personKeyKeys, injected);
+            if (withKey !== node.selectionSet) {
               changed = true;
-              return { ...node, selectionSet: isAbstractType(named) ? withTypename(injected, typenameKey) : injected };
+              return { ...node, selectionSet: isAbstractType(named) ? withTypename(withKey, typenameKey, injected) : withKey };
             }
           }
           // Each object of an abstract type answers its runtime type, under our own key.
           if (!isAbstractType(named)) return undefined;
           if (node.selectionSet.selections.some((selection) => isInjectedTypename(selection, typenameKey))) return undefined;
           changed = true;
-          return { ...node, selectionSet: withTypename(node.selectionSet, typenameKey) };
+          return { ...node, selectionSet: withTypename(node.selectionSet, typenameKey, injected) };
         },
       },
       InlineFragment(node) {
@@ -138,7 +166,7 @@ export function rewriteOperation(
         leave(node) {
           if (node.selections.length > 0) return undefined;
           changed = true;
-          return withTypename(node, typenameKey);
+          return withTypename(node, typenameKey, injected);
         },
       },
     }),
@@ -147,7 +175,7 @@ export function rewriteOperation(
   const cleaned = withoutUnusedDefinitions(rewritten);
   const operation = cleaned.definitions.find((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
   if (!operation) throw new Error('the rewritten document has no operation');
-  return { document: cleaned, operation, typenameKey, changed, ...(personKeyKeys ? { personKeyKeys } : {}) };
+  return { document: cleaned, operation, typenameKey, changed, injected, ...(personKeyKeys ? { personKeyKeys } : {}) };
 }
 
 /** Fragments whose every selection is removed (transitively through spreads of such fragments). */
@@ -179,28 +207,72 @@ function survives(selectionSet: SelectionSetNode, emptied: ReadonlySet<string>, 
   });
 }
 
-function withTypename(selectionSet: SelectionSetNode, typenameKey: string): SelectionSetNode {
-  const typename: FieldNode = {
+function withTypename(selectionSet: SelectionSetNode, typenameKey: string, injected: Set<FieldNode>): SelectionSetNode {
+  return { ...selectionSet, selections: [...selectionSet.selections, injectedField(injected, typenameKey, '__typename')] };
+}
+
+/** A field the rewrite adds (under `responseKey`: an alias unless it is the field's own name), remembered in `injected`. */
+function injectedField(injected: Set<FieldNode>, responseKey: string, name: string, selectionSet?: SelectionSetNode): FieldNode {
+  const field: FieldNode = {
     kind: Kind.FIELD,
-    alias: { kind: Kind.NAME, value: typenameKey },
-    name: { kind: Kind.NAME, value: '__typename' },
+    ...(responseKey === name ? {} : { alias: { kind: Kind.NAME, value: responseKey } }),
+    name: { kind: Kind.NAME, value: name },
+    ...(selectionSet ? { selectionSet } : {}),
   };
-  return { ...selectionSet, selections: [...selectionSet.selections, typename] };
+  injected.add(field);
+  return field;
 }
 
-function aliasedField(alias: string, name: string, selectionSet?: SelectionSetNode): FieldNode {
-  return { kind: Kind.FIELD, alias: { kind: Kind.NAME, value: alias }, name: { kind: Kind.NAME, value: name }, ...(selectionSet ? { selectionSet } : {}) };
-}
-
-/** The selection set with the person key (or the `via` field's person key) added; unchanged when the type names no person. */
-function withPersonKey(selectionSet: SelectionSetNode, typeName: string, keys: PersonKeyKeys): SelectionSetNode {
+/**
+ * The selection set with the person key (or the `via` field's person key) added; unchanged when
+ * the type names no person, or when the client's own selection already is the key (`id`, no
+ * alias, no directive: the planner then sees one field, exactly as without the audit).
+ */
+function withPersonKey(selectionSet: SelectionSetNode, typeName: string, keys: PersonKeyKeys, injected: Set<FieldNode>): SelectionSetNode {
   if (typeName === keys.keys.type) {
-    return { ...selectionSet, selections: [...selectionSet.selections, aliasedField(keys.id, keys.keys.field)] };
+    if (selectionSet.selections.some((selection) => isPlainField(selection, keys.id, keys.keys.field))) return selectionSet;
+    return { ...selectionSet, selections: [...selectionSet.selections, injectedField(injected, keys.id, keys.keys.field)] };
   }
   const via = keys.keys.via[typeName];
   if (via === undefined) return selectionSet;
-  const person: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: [aliasedField(keys.id, keys.keys.field)] };
-  return { ...selectionSet, selections: [...selectionSet.selections, aliasedField(keys.via, via, person)] };
+  // The client's own `resident { … }` (or `node`, `members`) is a person selection: its key goes in there.
+  if (selectionSet.selections.some((selection) => isPlainField(selection, via, via))) return selectionSet;
+  const person: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: [injectedField(injected, keys.id, keys.keys.field)] };
+  return { ...selectionSet, selections: [...selectionSet.selections, injectedField(injected, keys.via, via, person)] };
+}
+
+/** `name` under the response key `responseKey`, without arguments or directives. */
+function isPlainField(selection: SelectionNode, responseKey: string, name: string): boolean {
+  return (
+    selection.kind === Kind.FIELD &&
+    selection.name.value === name &&
+    (selection.alias?.value ?? name) === responseKey &&
+    !selection.directives?.length &&
+    !selection.arguments?.length
+  );
+}
+
+/**
+ * Whether the client uses the key's own name (`id`) as the response key of another field in a
+ * selection of the person type (`id: residentCode`): the key must then go in under an alias.
+ */
+function responseKeyTaken(schema: GraphQLSchema, document: DocumentNode, keys: PersonKeys): boolean {
+  let taken = false;
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        if (typeInfo.getParentType()?.name !== keys.type) return undefined;
+        if ((node.alias?.value ?? node.name.value) === keys.field && node.name.value !== keys.field) {
+          taken = true;
+          return BREAK;
+        }
+        return undefined;
+      },
+    }),
+  );
+  return taken;
 }
 
 function isInjectedTypename(selection: SelectionNode, typenameKey: string): boolean {

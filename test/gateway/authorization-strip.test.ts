@@ -1,52 +1,67 @@
+import { execute } from 'graphql';
+import { decideOperation, type PersonKeys } from '../../gateway/authorization';
 import { stripInjectedKeys } from '../../gateway/authorization/strip-injected';
-import { RESIDENT_PERSON_KEYS } from '../../gateway/authorization';
+import { CLERK, WORLD, classifications, operation, schema } from './authorization-fixtures';
 
 /**
  * The completion's fast path (nothing refused): the keys the rewrite injected leave the answer,
- * every other key stays in its place, and the persons they named are collected.
+ * every key the client asked for stays in its place (also `id`, which the person key now shares
+ * with the client), and the persons they named are collected. Each case is decided for real
+ * (rewrite + strip plan) and its rewritten operation executed over the fixtures' world.
  */
-const decision = {
-  typenameKey: '_authzTypename',
-  personKeyKeys: { keys: RESIDENT_PERSON_KEYS, id: '_auditId', via: '_auditPerson' },
-};
+const KEYS: PersonKeys = { type: 'Resident', field: 'id', via: {}, ownedByParent: new Set() };
 
-describe('stripInjectedKeys', () => {
-  test('removes injected keys at every depth and in every list element; collects the persons', () => {
-    const data = {
-      residents: {
-        edges: [
-          { node: { name: { kanji: '甲' }, _auditId: '100001', household: { members: [{ id: '100001', _auditId: '100001' }, { id: '100002', _auditId: '100002' }] } } },
-          { node: { name: { kanji: '乙' }, _auditId: '100003', identityInfo: { name: '乙', individualNumber: '123456789012' } } },
-        ],
-      },
-      searchIdentity: { matches: [{ residentCode: '12345678901', _auditPerson: { _auditId: '100004' } }], truncated: false },
-      node: { _authzTypename: 'Resident', id: '100005', _auditId: '100005' },
-      nothing: null,
-    };
-    const { data: stripped, personIds } = stripInjectedKeys(data, decision);
-    expect(stripped).toEqual({
-      residents: {
-        edges: [
-          { node: { name: { kanji: '甲' }, household: { members: [{ id: '100001' }, { id: '100002' }] } } },
-          { node: { name: { kanji: '乙' }, identityInfo: { name: '乙', individualNumber: '123456789012' } } },
-        ],
-      },
-      searchIdentity: { matches: [{ residentCode: '12345678901' }], truncated: false },
-      node: { id: '100005' },
-      nothing: null,
+function run(query: string, variables: Record<string, unknown> = {}) {
+  const decision = decideOperation({ schema, ...operation(query), profile: CLERK, classifications, personKeys: KEYS });
+  const rootValue = { resident: ({ id }: { id: string }) => WORLD.residents.find((r) => r.id === id) ?? null, residents: () => WORLD.residents };
+  const planned = execute({ schema, document: decision.document, rootValue, variableValues: variables }) as { data: Record<string, unknown> };
+  return { decision, planned: JSON.parse(JSON.stringify(planned.data)) as Record<string, unknown> };
+}
+
+describe('stripInjectedKeys over a decided operation', () => {
+  test('the person key goes in under its own name; removed where only the rewrite asked for it, kept where the client did', () => {
+    const { decision, planned } = run(`{ residents { name household { members { id } } } one: resident(id: "R3") { name } }`);
+    // The planner is asked for `id` itself, never for an alias of it (rewrite.ts: aliased key fields explode the plan).
+    expect(decision.source).not.toMatch(/_auditId/);
+    expect(decision.personKeyKeys?.id).toBe('id');
+    expect(decision.strip).toBeDefined();
+    const { data, personIds } = stripInjectedKeys(planned, decision.strip!);
+    expect(data).toEqual({
+      residents: [
+        { name: '山田　太郎', household: { members: [{ id: 'R1' }, { id: 'R2' }] } },
+        { name: '山田　花子', household: { members: [{ id: 'R1' }, { id: 'R2' }] } },
+        { name: '鈴木　一郎', household: null },
+      ],
+      one: { name: '鈴木　一郎' },
     });
-    expect(JSON.stringify(stripped)).not.toMatch(/_audit|_authz/);
-    expect([...personIds].sort()).toEqual(['100001', '100002', '100003', '100004', '100005']);
+    expect([...personIds].sort()).toEqual(['R1', 'R2', 'R3']);
   });
 
-  test('a person key the planner could not fetch (null under a nulled object) names nobody', () => {
-    const { data, personIds } = stripInjectedKeys({ match: { residentCode: '1', _auditPerson: null }, resident: null }, decision);
-    expect(data).toEqual({ match: { residentCode: '1' }, resident: null });
-    expect(personIds).toEqual([]);
+  test('the client\'s own `id` is merged with the key: nothing injected, nothing removed', () => {
+    const { decision, planned } = run(`{ resident(id: "R1") { id name } }`);
+    expect(decision.source).toBe(`{\n  resident(id: "R1") {\n    id\n    name\n  }\n}`);
+    expect(decision.rewritten).toBe(false);
+    const { data, personIds } = stripInjectedKeys(planned, decision.strip!);
+    expect(data).toEqual({ resident: { id: 'R1', name: '山田　太郎' } });
+    expect(personIds).toEqual(['R1']);
+  });
+
+  test('when the client uses `id` for another field of Resident, the key falls back to an alias (and is removed)', () => {
+    const { decision, planned } = run(`{ resident(id: "R1") { id: name } }`);
+    expect(decision.personKeyKeys?.id).toBe('_auditId');
+    const { data, personIds } = stripInjectedKeys(planned, decision.strip!);
+    expect(data).toEqual({ resident: { id: '山田　太郎' } });
+    expect(personIds).toEqual(['R1']);
+  });
+
+  test('an injected `id` beside a client `id` under @include: the variables decide, so the full completion runs (no strip plan)', () => {
+    const { decision } = run(`query ($with: Boolean!) { resident(id: "R1") { name ... @include(if: $with) { id } } }`, { with: false });
+    expect(decision.strip).toBeUndefined();
   });
 
   test('no data: null, nobody', () => {
-    expect(stripInjectedKeys(null, decision)).toEqual({ data: null, personIds: [] });
-    expect(stripInjectedKeys(undefined, decision)).toEqual({ data: null, personIds: [] });
+    const plan = { remove: ['id'], personKey: 'id', children: new Map() };
+    expect(stripInjectedKeys(null, plan)).toEqual({ data: null, personIds: [] });
+    expect(stripInjectedKeys(undefined, plan)).toEqual({ data: null, personIds: [] });
   });
 });
