@@ -1,11 +1,10 @@
 import { FIXTURE_FIRST_RESIDENT, FIXTURE_SUPPORT_MEASURE } from '../../generator/fixtures';
 import { openAuditStore, type AuditStore } from '../../lib/audit/store';
 import { SUPPORT_MEASURE_RESTRICTED_CODE, UNAUTHORIZED_FIELD_CODE } from '../../lib/authorization/types';
-import { IDENTITY_HEADER } from '../../lib/gateway-identity';
 import type { SubgraphName } from '../../lib/subgraphs';
-import { postGraphQL, type GraphQLResult } from '../support/graphql';
+import type { GraphQLResult } from '../support/graphql';
 import { startFederation, type Federation } from '../support/federation';
-import { signIdentity } from '../support/gateway-identity';
+import { postToSubgraph } from '../support/gateway-identity';
 
 /**
  * Issue 10, items 1, 2 and the cursor half of 4: the attacks of the review, replayed as they were
@@ -127,9 +126,7 @@ describe('a DV victim is not located (items 1 and 2)', () => {
 
   // Straight to the subgraphs: the rule lives there, driven by the SDL's locating marks.
   const direct = async (subgraph: SubgraphName, persona: string, query: string, variables?: Record<string, unknown>) =>
-    postGraphQL(federation.subgraphs[subgraph].url, query, variables, {
-      [IDENTITY_HEADER]: await signIdentity(subgraph, persona, { keysPath: federation.identityKeysPath }),
-    });
+    postToSubgraph({ name: subgraph, url: federation.subgraphs[subgraph].url }, query, variables, persona, { keysPath: federation.identityKeysPath });
   const restricted = (result: GraphQLResult) =>
     (result.body.errors ?? []).filter((error) => error.extensions?.code === SUPPORT_MEASURE_RESTRICTED_CODE).map((error) => (error.path ?? []).join('.')).sort();
 
