@@ -70,7 +70,6 @@ export class BudgetedPlanStore implements QueryPlanCache {
     const evaluatedPlans = this.planner()?.lastGeneratedPlanStatistics()?.evaluatedPlanCount ?? 0;
     const statistics = { evaluatedPlans, fetches: plan.node ? fetchCount(plan.node) : 0 };
     this.statistics.set(plan, statistics);
-    if (process.env['H2_PLANLOG']) require('node:fs').appendFileSync(process.env['H2_PLANLOG'], `${JSON.stringify(statistics)}\n`);
     this.built += 1;
     this.evaluated += evaluatedPlans;
     this.plans.set(key, plan);
