@@ -76,4 +76,8 @@ export interface RequestAuditState {
   readonly receivedAt: Date;
   /** Set once the request's entry has been written (or it needs none): nothing more to record. */
   handled: boolean;
+  /** X-Bulk-Approval the request carried (gateway/bulk/): named in its entry. */
+  bulkApprovalId?: string | null;
+  /** The answer's persons were withheld (gateway/bulk/: over the bulk-output budget): none is named as returned. */
+  personsWithheld?: boolean;
 }
