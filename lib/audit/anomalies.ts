@@ -12,13 +12,15 @@
  *                     median of the user's department that day
  *   BULK_ACCESS       more distinct persons (宛名番号) returned within one clock hour than the threshold
  *   REPEATED_DENIALS  refused operations (DENIED, PARTIAL, REFUSED) on one day at or above the threshold
+ *   BULK_WITHOUT_APPROVAL  bulk output attempted without an approval: every request refused with
+ *                     BULK_APPROVAL_REQUIRED (policy/bulk-output.yaml), per user and day, from the first
  * Only OPERATION records with a known user are analysed (rule events and requests whose token was
  * not valid have no user to attribute); the report counts the others.
  */
 import type { AuditDecision, AuditRecord } from './types';
 import { formatMinutes, isCalendarDate, localTime, nextDate, offHoursReason, startOfLocalDay, type AuditCalendar } from './calendar';
 
-export const ANOMALY_KINDS = ['OFF_HOURS', 'HIGH_FREQUENCY', 'BULK_ACCESS', 'REPEATED_DENIALS'] as const;
+export const ANOMALY_KINDS = ['OFF_HOURS', 'HIGH_FREQUENCY', 'BULK_ACCESS', 'REPEATED_DENIALS', 'BULK_WITHOUT_APPROVAL'] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 
 /** Decisions that count as a denial for REPEATED_DENIALS. */
@@ -262,6 +264,28 @@ export function findRepeatedDenials(records: readonly AuditRecord[], calendar: A
 
 const ANOMALY_DECISION_ORDER: readonly AuditDecision[] = ['DENIED', 'PARTIAL', 'REFUSED'];
 
+/** The refusal of a request that would pass the day's bulk-output budget without an approval (gateway/bulk/). */
+export const BULK_APPROVAL_REQUIRED_CODE = 'BULK_APPROVAL_REQUIRED';
+
+/** BULK_WITHOUT_APPROVAL: per user and day, every request refused with BULK_APPROVAL_REQUIRED (no threshold: one is a finding). */
+export function findBulkWithoutApproval(records: readonly AuditRecord[], calendar: AuditCalendar): AnomalyFinding[] {
+  const groups = groupBy(records, (record) => (record.errorCodes.includes(BULK_APPROVAL_REQUIRED_CODE) ? (localTime(calendar, record.occurredAt)?.date ?? null) : null));
+  const findings: AnomalyFinding[] = [];
+  for (const group of groups.values()) {
+    const purposes = [...new Set(group.records.map((record) => record.purpose ?? '?'))].sort();
+    findings.push(
+      finding(group, 'BULK_WITHOUT_APPROVAL', {
+        ...dayWindow(calendar, group.window),
+        count: group.records.length,
+        threshold: null,
+        departmentMedian: null,
+        description: `${group.records.length} request(s) on ${group.window} refused for passing the day's bulk-output budget without the terminal manager's prior approval (purpose ${purposes.join(', ')}; 大量出力の事前承認なし)`,
+      }),
+    );
+  }
+  return findings;
+}
+
 /** The records the findings are drawn from: operations with a known user. */
 export function analysable(record: AuditRecord): boolean {
   return record.kind === 'OPERATION' && record.subject !== null;
@@ -296,6 +320,7 @@ export function buildAnomalyReport(records: readonly AuditRecord[], calendar: Au
     ...findHighFrequency(analysed, calendar),
     ...findBulkAccess(analysed, calendar),
     ...findRepeatedDenials(analysed, calendar),
+    ...findBulkWithoutApproval(analysed, calendar),
   ].sort(compareFindings);
   const warnings = uncoveredYears(calendar, period).map(
     (year) => `policy/audit-calendar.yaml lists no holidays for ${year}: off-hours findings in ${year} count weekends and hours only`,
