@@ -156,7 +156,7 @@ describe('the anomaly report over a generated trail', () => {
 
   test('Markdown and CSV for the system manager carry every finding and its records', () => {
     const markdown = reportMarkdown(report, calendar);
-    expect(markdown).toContain(`- Findings: ${report.findings.length} (OFF_HOURS 4, HIGH_FREQUENCY 2, BULK_ACCESS 1, REPEATED_DENIALS 1)`);
+    expect(markdown).toContain(`- Findings: ${report.findings.length} (OFF_HOURS 4, HIGH_FREQUENCY 2, BULK_ACCESS 1, REPEATED_DENIALS 1, BULK_WITHOUT_APPROVAL 0)`);
     for (const kind of ANOMALY_KINDS) expect(markdown).toContain(`## ${kind}`);
     const bulk = only('BULK_ACCESS', 'dev:planted-registry-division-3');
     expect(markdown).toContain(compactSequences(bulk.recordSequences));
