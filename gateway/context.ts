@@ -78,4 +78,8 @@ export interface RequestAuditState {
   handled: boolean;
   /** The client's own X-Request-Id (its claim, kept apart from the gateway's requestId); null when none. */
   readonly claimedRequestId?: string | null;
+  /** X-Bulk-Approval the request carried (gateway/bulk/): named in its entry. */
+  bulkApprovalId?: string | null;
+  /** The answer's persons were withheld (gateway/bulk/: over the bulk-output budget): none is named as returned. */
+  personsWithheld?: boolean;
 }

@@ -45,6 +45,9 @@ import {
   rulesInForceEntry,
   type AuditSink,
 } from './audit';
+import { bulkOutputPlugin } from './bulk';
+import { openBulkLedger, type BulkLedger } from '../lib/bulk/ledger';
+import { auditDatabaseConfig } from '../lib/audit/config';
 
 export interface GatewayOptions {
   readonly config: GatewayConfig;
@@ -69,6 +72,14 @@ export interface GatewayOptions {
    * benchmark's baseline only, never in service.
    */
   readonly audit?: AuditSink | false;
+  /**
+   * The bulk-output ledger (policy/bulk-output.yaml, gateway/bulk/). Default: opened on the audit
+   * database (AUDIT_DB_*) whenever the gateway keeps an audit trail, closed with the gateway; a
+   * ledger passed in is not closed. `false` (or `audit: false`) runs without the bulk-output check.
+   */
+  readonly bulk?: BulkLedger | false;
+  /** The bulk-output check's clock (tests pin the day); default the system's. */
+  readonly bulkClock?: () => Date;
 }
 
 export interface Gateway {
@@ -152,6 +163,23 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const auditLogger = logger.child({ component: 'audit' });
   // The store groups appends that arrive while it commits (one transaction for them all), so the
   // writer hands them over as they come instead of holding them until the last commit resolved.
+  // Bulk output only with prior approval (promise 7): counts persons per user, purpose and day in
+  // the audit database, so every replica shares them. Needs the trail's person keys.
+  let bulkLedger: BulkLedger | undefined;
+  let ownsBulk = false;
+  if (auditSink && options.bulk !== false) {
+    if (options.bulk !== undefined) bulkLedger = options.bulk;
+    else {
+      try {
+        bulkLedger = await openBulkLedger(auditDatabaseConfig({ ...config.audit.env }));
+        ownsBulk = true;
+      } catch (error) {
+        if (ownsRules) rules.stop();
+        if (ownsAudit && 'close' in auditSink && typeof auditSink.close === 'function') await (auditSink.close as () => Promise<void>)();
+        throw error;
+      }
+    }
+  } else if (auditSink) logger.warn('running WITHOUT the bulk-output check (bulk: false)');
   const auditWriter = auditSink ? new AuditWriter({ sink: auditSink, logger: auditLogger, ...(ownsAudit ? { maxInFlight: 8 } : {}) }) : undefined;
   const recordRuleEvent = (entry: Parameters<AuditWriter['write']>[0]) =>
     auditWriter?.write(entry).catch(() => auditLogger.error({ kind: entry.kind, ruleVersion: entry.ruleVersion }, 'rule event not written to the audit trail'));
@@ -223,6 +251,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       // Nothing about operations leaves the ward, even if an APOLLO_KEY is in the environment.
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
+      // Bulk output: counted after execution, withheld over the budget, before the audit entry is written.
+      ...(bulkLedger ? [bulkOutputPlugin({ ledger: bulkLedger, rules: () => rules.current(), ...(options.bulkClock ? { now: options.bulkClock } : {}) })] : []),
       // Last: the entry is written after everything else has shaped the response, before it is sent.
       ...(auditWriter ? [auditPlugin({ writer: auditWriter, classifications: () => supergraph.classifications() })] : []),
     ],
@@ -231,6 +261,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     unsubscribeRuleEvents();
     await auditWriter?.drain();
     if (ownsAudit && auditSink && 'close' in auditSink && typeof auditSink.close === 'function') await (auditSink.close as () => Promise<void>)();
+    if (ownsBulk) await bulkLedger?.close();
   };
   try {
     await apollo.start();

@@ -71,10 +71,11 @@ export function operationEntry({ context, outcome, classifications, operationNam
     decision: decisionOf(outcome, errorCodes, classifications),
     grantedFields: outcome ? [...outcome.decision.granted].sort() : [],
     deniedFields: outcome ? [...outcome.decision.denied.values()].map(({ coordinate, policy }) => ({ coordinate, policy })) : [],
-    personIds: outcome ? [...outcome.personIds].sort() : [],
+    personIds: outcome && !context.audit.personsWithheld ? [...outcome.personIds].sort() : [],
     ruleVersion: context.profile.ruleVersion,
     errorCodes: [...new Set(errorCodes)],
     detail: null,
+    bulkApprovalId: context.audit.bulkApprovalId ?? null,
   };
 }
 

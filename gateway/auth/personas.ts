@@ -63,6 +63,7 @@ export const PERSONA_IDS = [
   'security-officer',
   'vendor-operator',
   'revoked-clerk',
+  'terminal-manager',
 ] as const;
 export type PersonaId = (typeof PERSONA_IDS)[number];
 
@@ -175,6 +176,15 @@ export const PERSONAS: readonly Persona[] = [
     mfa: true,
     revoked: true,
     description: 'Registry-division clerk whose permissions have been revoked',
+  },
+  {
+    id: 'terminal-manager',
+    displayName: 'Terminal Manager (synthetic)',
+    department: DEPARTMENTS.registry,
+    roles: ['approver'],
+    defaultPurpose: 'resident-registry',
+    mfa: true,
+    description: '端末機管理責任者: issues and withdraws bulk-output approvals (promise 7); reads no person data',
   },
 ];
 

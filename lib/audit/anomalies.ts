@@ -15,6 +15,8 @@
  *   PROTECTED_PERSON_READ  reads of a person under 支援措置 refused by the row rule
  *                     (SUPPORT_MEASURE_RESTRICTED in the record's errorCodes), per user and day,
  *                     from the first one: a clerk without the right asked for a protected person
+ *   BULK_WITHOUT_APPROVAL  bulk output attempted without an approval: every request refused with
+ *                     BULK_APPROVAL_REQUIRED (policy/bulk-output.yaml), per user and day, from the first
  * Only OPERATION records with a known user are analysed (rule events and requests whose token was
  * not valid have no user to attribute); the report counts the others.
  */
@@ -22,7 +24,7 @@ import type { AuditDecision, AuditRecord } from './types';
 import { SUPPORT_MEASURE_RESTRICTED_CODE } from '../authorization/types';
 import { formatMinutes, isCalendarDate, localTime, nextDate, offHoursReason, startOfLocalDay, type AuditCalendar } from './calendar';
 
-export const ANOMALY_KINDS = ['OFF_HOURS', 'HIGH_FREQUENCY', 'BULK_ACCESS', 'REPEATED_DENIALS', 'PROTECTED_PERSON_READ'] as const;
+export const ANOMALY_KINDS = ['OFF_HOURS', 'HIGH_FREQUENCY', 'BULK_ACCESS', 'REPEATED_DENIALS', 'PROTECTED_PERSON_READ', 'BULK_WITHOUT_APPROVAL'] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 
 /** Decisions that count as a denial for REPEATED_DENIALS. */
@@ -284,6 +286,28 @@ export function findProtectedPersonReads(records: readonly AuditRecord[], calend
   );
 }
 
+/** The refusal of a request that would pass the day's bulk-output budget without an approval (gateway/bulk/). */
+export const BULK_APPROVAL_REQUIRED_CODE = 'BULK_APPROVAL_REQUIRED';
+
+/** BULK_WITHOUT_APPROVAL: per user and day, every request refused with BULK_APPROVAL_REQUIRED (no threshold: one is a finding). */
+export function findBulkWithoutApproval(records: readonly AuditRecord[], calendar: AuditCalendar): AnomalyFinding[] {
+  const groups = groupBy(records, (record) => (record.errorCodes.includes(BULK_APPROVAL_REQUIRED_CODE) ? (localTime(calendar, record.occurredAt)?.date ?? null) : null));
+  const findings: AnomalyFinding[] = [];
+  for (const group of groups.values()) {
+    const purposes = [...new Set(group.records.map((record) => record.purpose ?? '?'))].sort();
+    findings.push(
+      finding(group, 'BULK_WITHOUT_APPROVAL', {
+        ...dayWindow(calendar, group.window),
+        count: group.records.length,
+        threshold: null,
+        departmentMedian: null,
+        description: `${group.records.length} request(s) on ${group.window} refused for passing the day's bulk-output budget without the terminal manager's prior approval (purpose ${purposes.join(', ')}; 大量出力の事前承認なし)`,
+      }),
+    );
+  }
+  return findings;
+}
+
 /** The records the findings are drawn from: operations with a known user. */
 export function analysable(record: AuditRecord): boolean {
   return record.kind === 'OPERATION' && record.subject !== null;
@@ -319,6 +343,7 @@ export function buildAnomalyReport(records: readonly AuditRecord[], calendar: Au
     ...findBulkAccess(analysed, calendar),
     ...findRepeatedDenials(analysed, calendar),
     ...findProtectedPersonReads(analysed, calendar),
+    ...findBulkWithoutApproval(analysed, calendar),
   ].sort(compareFindings);
   const warnings = uncoveredYears(calendar, period).map(
     (year) => `policy/audit-calendar.yaml lists no holidays for ${year}: off-hours findings in ${year} count weekends and hours only`,

@@ -13,7 +13,7 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node,
 import { POLICY_NAMES, type PolicyName } from './types';
 
 /** The rule files, in the order they are read, hashed and checked. */
-export const RULE_FILE_NAMES = ['purposes.yaml', 'departments.yaml', 'roles.yaml', 'policies.yaml', 'revocations.yaml'] as const;
+export const RULE_FILE_NAMES = ['purposes.yaml', 'departments.yaml', 'roles.yaml', 'policies.yaml', 'revocations.yaml', 'bulk-output.yaml'] as const;
 export type RuleFileName = (typeof RULE_FILE_NAMES)[number];
 /**
  * Files kept beside the rules that are not access rules (not part of the rule version): the
@@ -161,6 +161,28 @@ export interface RuleSet {
   readonly introspection: { readonly roles: readonly string[]; readonly allowInProduction: boolean };
   /** Revoked token subjects (`sub`), from the HR system. */
   readonly revocations: ReadonlyMap<string, Revocation>;
+  /** Bulk output (大量出力, promise 7): persons per user, purpose and day; approvals' ceilings (bulk-output.yaml). */
+  readonly bulkOutput: BulkOutputRules;
+}
+
+/** One purpose's daily budget of distinct persons per user (bulk-output.yaml `purposes`). */
+export interface BulkOutputBudget {
+  readonly purpose: string;
+  readonly personsPerDay: number;
+  readonly source: SourcePosition;
+}
+
+/** bulk-output.yaml: what a user may receive without the terminal manager's prior approval. */
+export interface BulkOutputRules {
+  /** The ward's clock the day is counted on, as written (`+09:00`), and in minutes east of UTC. */
+  readonly utcOffset: string;
+  readonly utcOffsetMinutes: number;
+  /** Budget of a purpose not listed in `purposes`. */
+  readonly defaultPersonsPerDay: number;
+  readonly purposes: ReadonlyMap<string, BulkOutputBudget>;
+  /** Ceilings on one approval (端末機管理責任者の承認): persons, and days from validFrom to validTo. */
+  readonly approvals: { readonly maxPersons: number; readonly maxDays: number };
+  readonly source: SourcePosition;
 }
 
 /** The raw bytes of a rule folder and their combined hash (the RuleSet version they would give). */
@@ -241,6 +263,7 @@ export function compileRuleSet(sources: RuleFileSources): RuleSet {
     'roles.yaml': 'roles',
     'policies.yaml': 'policies',
     'revocations.yaml': 'revoked',
+    'bulk-output.yaml': 'bulkOutput',
   };
   for (const source of sources.files) {
     const ctx = contexts.get(source.name)!;
@@ -264,6 +287,8 @@ export function compileRuleSet(sources: RuleFileSources): RuleSet {
   if (policiesTop) builder.policyFile(contexts.get('policies.yaml')!, policiesTop, roots.get('policies.yaml')!);
   const revocationsTop = bodies.get('revocations.yaml');
   if (revocationsTop) builder.revocations(contexts.get('revocations.yaml')!, revocationsTop.get('revoked'));
+  const bulkTop = bodies.get('bulk-output.yaml');
+  if (bulkTop) builder.bulkOutput(contexts.get('bulk-output.yaml')!, bulkTop.get('bulkOutput'));
 
   // References and contradictions need every file; only meaningful when each file could be read.
   const complete = RULE_FILE_NAMES.every((name) => bodies.has(name));
@@ -371,6 +396,16 @@ class FileContext {
     if (isScalar(node) && typeof node.value === 'string' && node.value.trim() !== '') return node.value.trim();
     if (allowNumber && isScalar(node) && typeof node.value === 'number') return String(node.value);
     this.report(node ?? field.key, `${what} must be non-empty text, got ${describeNode(node)}`);
+    return undefined;
+  }
+
+  /** A whole number within [min, max]. */
+  integer(field: Field | undefined, what: string, min: number, max: number): number | undefined {
+    if (!field) return undefined;
+    const node = field.value;
+    if (!this.notAlias(node, what)) return undefined;
+    if (isScalar(node) && typeof node.value === 'number' && Number.isInteger(node.value) && node.value >= min && node.value <= max) return node.value;
+    this.report(node ?? field.key, `${what} must be a whole number from ${min} to ${max}, got ${describeNode(node)}`);
     return undefined;
   }
 
@@ -488,6 +523,7 @@ class RuleSetBuilder {
   private readonly policyMap = new Map<PolicyName, PolicyRule>();
   private readonly revocationMap = new Map<string, Revocation>();
   private supportMeasure: RowRule | undefined;
+  private bulkOutputRules: BulkOutputRules | undefined;
   private introspection: RuleSet['introspection'] = { roles: [], allowInProduction: false };
   private readonly references: Reference[] = [];
   private readonly grants: PendingGrant[] = [];
@@ -703,6 +739,48 @@ class RuleSetBuilder {
     }
   }
 
+  /** bulk-output.yaml's `bulkOutput` mapping (purposes are checked against purposes.yaml in crossCheck). */
+  bulkOutput(ctx: FileContext, field: Field | undefined): void {
+    if (!field) return;
+    const f = ctx.fields(field.value, '"bulkOutput"', ['utcOffset', 'defaultPersonsPerDay', 'purposes', 'approvals']);
+    if (!f) return;
+    const utcOffset = ctx.text(f.get('utcOffset'), '"bulkOutput.utcOffset"');
+    const offset = utcOffset === undefined ? undefined : /^([+-])(\d{2}):(\d{2})$/.exec(utcOffset);
+    if (utcOffset !== undefined && (!offset || Number(offset[2]) > 14 || Number(offset[3]) > 59)) {
+      ctx.report(f.get('utcOffset')!.value, `"bulkOutput.utcOffset" must look like "+09:00" (the ward's clock), got "${utcOffset}"`);
+    }
+    const defaultPersonsPerDay = ctx.integer(f.get('defaultPersonsPerDay'), '"bulkOutput.defaultPersonsPerDay"', 0, 10_000_000);
+    const purposes = new Map<string, BulkOutputBudget>();
+    for (const node of ctx.entries(f.get('purposes'), '"bulkOutput.purposes"', true) ?? []) {
+      const entry = ctx.fields(node, 'a bulk-output budget', ['purpose', 'personsPerDay']);
+      if (!entry) continue;
+      const purpose = ctx.text(entry.get('purpose'), 'bulk-output budget: "purpose"');
+      const personsPerDay = ctx.integer(entry.get('personsPerDay'), `bulk-output budget of "${purpose ?? '?'}": "personsPerDay"`, 0, 10_000_000);
+      if (purpose === undefined || personsPerDay === undefined) continue;
+      const existing = purposes.get(purpose);
+      if (existing) {
+        ctx.report(entry.get('purpose')!.value, `purpose "${purpose}" has two bulk-output budgets (first at ${formatPosition(existing.source)})`);
+        continue;
+      }
+      this.references.push({ kind: 'purpose', id: purpose, node: entry.get('purpose')!.value as Scalar, ctx, what: 'bulk-output budget names' });
+      purposes.set(purpose, { purpose, personsPerDay, source: ctx.source(node) });
+    }
+    const approvalsField = f.get('approvals');
+    const af = approvalsField ? ctx.fields(approvalsField.value, '"bulkOutput.approvals"', ['maxPersons', 'maxDays']) : undefined;
+    const maxPersons = af ? ctx.integer(af.get('maxPersons'), '"bulkOutput.approvals.maxPersons"', 1, 10_000_000) : undefined;
+    const maxDays = af ? ctx.integer(af.get('maxDays'), '"bulkOutput.approvals.maxDays"', 1, 366) : undefined;
+    if (!offset || utcOffset === undefined || defaultPersonsPerDay === undefined || maxPersons === undefined || maxDays === undefined) return;
+    const minutes = (Number(offset[2]) * 60 + Number(offset[3])) * (offset[1] === '-' ? -1 : 1);
+    this.bulkOutputRules = Object.freeze({
+      utcOffset,
+      utcOffsetMinutes: minutes,
+      defaultPersonsPerDay,
+      purposes,
+      approvals: Object.freeze({ maxPersons, maxDays }),
+      source: ctx.source(field.value),
+    });
+  }
+
   /** Cross-file references and contradictions. */
   crossCheck(): void {
     const known = { role: this.roleMap, department: this.departmentMap, purpose: this.purposeMap } as const;
@@ -750,6 +828,7 @@ class RuleSetBuilder {
 
   build(sources: RuleFileSources, headers: RuleFileHeader[]): RuleSet {
     if (!this.supportMeasure) throw new Error('internal: rowRules.supportMeasure missing without an issue');
+    if (!this.bulkOutputRules) throw new Error('internal: bulkOutput missing without an issue');
     return Object.freeze({
       version: sources.version,
       dir: sources.dir,
@@ -761,6 +840,7 @@ class RuleSetBuilder {
       rowRules: Object.freeze({ supportMeasure: this.supportMeasure }),
       introspection: Object.freeze(this.introspection),
       revocations: this.revocationMap,
+      bulkOutput: this.bulkOutputRules,
     });
   }
 

@@ -16,6 +16,7 @@ export const POLICY_NAMES = [
   'support_measure', // 支援措置
   'statistics', // aggregates for dashboards; no person-level data
   'audit_trail', // 監査証跡: who accessed which person's data (security officers only)
+  'bulk_approval', // 大量出力の事前承認: bulk-output approvals (端末機管理責任者 only; no person data)
 ] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 

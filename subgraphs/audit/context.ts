@@ -3,7 +3,10 @@ import DataLoader from 'dataloader';
 import { loadAuditCalendar, type AuditCalendar } from '../../lib/audit/calendar';
 import type { AuditFilter as StoreFilter, AuditStore } from '../../lib/audit/store';
 import type { SubgraphAuth } from '../shared/identity';
+import { loadRuleSet, type RuleSet } from '../../lib/authorization/rules';
+import type { ApprovalBook } from '../../lib/bulk/approvals';
 import { anomalyReport, chainHead, findRecords, periodOf } from './adapter';
+import { approvalBookOn, type ApprovalDeps } from './approvals';
 import type { AnomalyReportRecord, AuditPageRecord, ChainStatusRecord } from './records';
 
 /**
@@ -27,6 +30,8 @@ export interface AuditContext {
   loaders: AuditLoaders;
   /** The calendar in force (policy/audit-calendar.yaml), read once per request that needs it. */
   calendar(): AuditCalendar;
+  /** Bulk-output approvals (approvals.ts): the book, the trail, the rules, the caller. */
+  approvals: ApprovalDeps;
 }
 
 /** Where the subgraph's store comes from: one opened for it, or opened on first use. */
@@ -34,7 +39,11 @@ export interface AuditStoreSource {
   store(): Promise<AuditStore>;
   /** The calendar file; default policy/audit-calendar.yaml. */
   calendarFile?: string;
+  /** The rule folder approvals are checked against (purposes, bulk-output.yaml); default policy/. */
+  policyDir?: string;
 }
+
+const books = new WeakMap<Knex, () => Promise<ApprovalBook>>();
 
 /** Each key on its own (one statement each), identical keys once. */
 function eachLoader<K, V>(load: (key: K) => Promise<V>, cacheKeyFn: (key: K) => string): DataLoader<K, V, string> {
@@ -45,13 +54,19 @@ function eachLoader<K, V>(load: (key: K) => Promise<V>, cacheKeyFn: (key: K) => 
 
 /**
  * `db` is the knex the shared server opens for every subgraph (AUDIT_DB_*); this subgraph reads
- * through the store instead, which owns the audit tables (and opened the same database).
+ * the trail through the store instead, which owns the audit tables (and opened the same
+ * database), and keeps the bulk-output approvals (lib/bulk/) through `db`.
  */
-export function createAuditContext(source: AuditStoreSource, _db: Knex, _auth: SubgraphAuth): AuditContext {
+export function createAuditContext(source: AuditStoreSource, db: Knex, auth: SubgraphAuth): AuditContext {
   let calendar: AuditCalendar | undefined;
   const calendarOf = () => (calendar ??= loadAuditCalendar(source.calendarFile));
+  let book = books.get(db);
+  if (!book) books.set(db, (book = approvalBookOn(db)));
+  let rules: RuleSet | undefined;
   return {
     calendar: calendarOf,
+    // Approvals are rare: the rules are read (and validated) when one is issued, never cached stale.
+    approvals: { book, store: () => source.store(), rules: () => (rules ??= loadRuleSet(source.policyDir)), auth, now: () => new Date() },
     loaders: {
       page: eachLoader(async ({ filter, first, after }) => findRecords(await source.store(), filter, first, after), (key) => JSON.stringify(key)),
       report: eachLoader(

@@ -8,6 +8,8 @@ export interface AuditSubgraphOptions {
   store?: AuditStore;
   /** The anomaly report's calendar; default policy/audit-calendar.yaml. */
   calendarFile?: string;
+  /** The rules bulk-output approvals are checked against; default policy/. */
+  policyDir?: string;
 }
 
 /**
@@ -29,6 +31,7 @@ export function createAuditSubgraph(options: AuditSubgraphOptions = {}): Subgrap
       return opening;
     },
     ...(options.calendarFile !== undefined ? { calendarFile: options.calendarFile } : {}),
+    ...(options.policyDir !== undefined ? { policyDir: options.policyDir } : {}),
   };
   return {
     name: 'audit',

@@ -5,6 +5,7 @@
  */
 import type { AnomalyFinding, AnomalyReport } from '../../lib/audit/anomalies';
 import type { AuditRecord } from '../../lib/audit/types';
+import type { BulkApproval } from '../../lib/bulk/approvals';
 
 export type { AuditRecord } from '../../lib/audit/types';
 /** The stored record, as the resolvers of AuditRecord receive it (named apart from the schema type). */
@@ -24,6 +25,15 @@ export interface AnomalyReportRecord extends AnomalyReport {
 export interface AnomalyFindingRecord extends AnomalyFinding {
   /** The records behind the finding, by sequence. */
   recordsBySequence: ReadonlyMap<number, AuditRecord>;
+}
+
+/** A bulk-output approval (lib/bulk/approvals.ts); `status` is resolved against the clock. */
+export type BulkApprovalRecord = BulkApproval;
+
+/** One page of approvals (`bulkApprovals`). */
+export interface BulkApprovalPageRecord {
+  approvals: BulkApproval[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
 /** The chain's head, cheaply: one statement. */

@@ -2,6 +2,8 @@ import { badUserInput } from '../shared/errors';
 import type { Resolvers } from './generated/resolvers-types';
 import type { AuditContext } from './context';
 import { storeFilter } from './adapter';
+import { issueApproval, listApprovals, withdrawApproval } from './approvals';
+import { approvalStatus } from '../../lib/bulk/approvals';
 
 /** `first`: the SDL default for pages and for a finding's records. */
 const DEFAULT_FINDING_RECORDS = 100;
@@ -17,6 +19,14 @@ export const auditResolvers: Resolvers = {
     },
     auditAnomalyReport: (_parent, { from, to }, context) => context.loaders.report.load({ from, to }),
     auditChainStatus: (_parent, _args, context: AuditContext) => context.loaders.chainStatus.load('head'),
+    bulkApprovals: async (_parent, { filter, first, after }, context) => listApprovals(await context.approvals.book(), filter, first ?? 50, after),
+  },
+  Mutation: {
+    issueBulkApproval: (_parent, { input }, context) => issueApproval(context.approvals, input),
+    withdrawBulkApproval: (_parent, { id, reason }, context) => withdrawApproval(context.approvals, id, reason),
+  },
+  BulkApproval: {
+    status: (approval, _args, context) => approvalStatus(approval, context.approvals.now()),
   },
   AnomalyFinding: {
     records: (finding, { first }) => {

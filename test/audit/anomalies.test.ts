@@ -156,9 +156,9 @@ describe('the anomaly report over a generated trail', () => {
 
   test('Markdown and CSV for the system manager carry every finding and its records', () => {
     const markdown = reportMarkdown(report, calendar);
-    expect(markdown).toContain(`- Findings: ${report.findings.length} (OFF_HOURS 4, HIGH_FREQUENCY 2, BULK_ACCESS 1, REPEATED_DENIALS 1, PROTECTED_PERSON_READ 0)`);
-    // (The planted trail has no 支援措置 refusal: PROTECTED_PERSON_READ's section is tested below.)
-    for (const kind of ANOMALY_KINDS.filter((k) => k !== 'PROTECTED_PERSON_READ')) expect(markdown).toContain(`## ${kind}`);
+    expect(markdown).toContain(`- Findings: ${report.findings.length} (OFF_HOURS 4, HIGH_FREQUENCY 2, BULK_ACCESS 1, REPEATED_DENIALS 1, PROTECTED_PERSON_READ 0, BULK_WITHOUT_APPROVAL 0)`);
+    // The planted trail has no 支援措置 refusal and no bulk-output refusal: those sections are tested below.
+    for (const kind of ANOMALY_KINDS.filter((k) => k !== 'PROTECTED_PERSON_READ' && k !== 'BULK_WITHOUT_APPROVAL')) expect(markdown).toContain(`## ${kind}`);
     const bulk = only('BULK_ACCESS', 'dev:planted-registry-division-3');
     expect(markdown).toContain(compactSequences(bulk.recordSequences));
     const lines = reportCsv(report).split('\r\n');
@@ -168,6 +168,28 @@ describe('the anomaly report over a generated trail', () => {
     // No 宛名番号 in the report files: findings name records, not persons.
     expect(markdown).not.toMatch(/001\d{7}/);
     expect(lines.join('\n')).not.toMatch(/001\d{7}/);
+  });
+
+  test('BULK_WITHOUT_APPROVAL: every BULK_APPROVAL_REQUIRED refusal, per user and day, whatever the count', () => {
+    const refused = (subject: string, time: string, date = '2026-11-05') => ({
+      ...entry({ subject, department: 'taxation-division', occurredAt: at(date, time), decision: 'FAILED' }),
+      errorCodes: ['BULK_APPROVAL_REQUIRED'],
+    });
+    const records = asRecords([
+      refused('dev:a', '10:00'),
+      refused('dev:a', '10:05'),
+      refused('dev:a', '10:00', '2026-11-06'),
+      refused('dev:b', '11:00'),
+      entry({ subject: 'dev:c', department: 'taxation-division', occurredAt: at('2026-11-05', '10:00'), personIds: ['0010000017'] }),
+    ]);
+    const findings = buildAnomalyReport(records, calendar, period).findings.filter((finding) => finding.kind === 'BULK_WITHOUT_APPROVAL');
+    expect(findings.map((finding) => [finding.subject, finding.window, finding.count, finding.recordSequences])).toEqual([
+      ['dev:a', '2026-11-05', 2, [1, 2]],
+      ['dev:b', '2026-11-05', 1, [4]],
+      ['dev:a', '2026-11-06', 1, [3]],
+    ]);
+    expect(findings[0].description).toMatch(/without the terminal manager's prior approval \(purpose local-tax/);
+    expect(reportMarkdown(buildAnomalyReport(records, calendar, period), calendar)).toContain('## BULK_WITHOUT_APPROVAL (3)');
   });
 
   test('compactSequences writes runs as ranges', () => {

@@ -1,6 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import knexFactory from 'knex';
+import { ApprovalBook } from '../../lib/bulk/approvals';
+import { migrateBulkToLatest } from '../../lib/bulk/migrations';
 import {
   TypeInfo,
   buildASTSchema,
@@ -63,6 +67,33 @@ let federation: Federation;
 let workDir: string;
 let trailLength: number;
 
+/** Bulk-output approvals beside the trail (lib/bulk/), so that a page of 1,000 exists. */
+async function seedApprovals(auditFile: string, count: number): Promise<void> {
+  const db = knexFactory(auditSqliteConfig(auditFile));
+  try {
+    await migrateBulkToLatest(db);
+    await db.transaction(async (trx) => {
+      const book = new ApprovalBook(trx);
+      for (let index = 0; index < count; index++) {
+        await book.issue({
+          id: randomUUID(),
+          grantee: `dev:clerk-${index}`,
+          purpose: 'school-enrolment',
+          maxPersons: 1000,
+          validFrom: '2026-11-01T00:00:00+09:00',
+          validTo: '2026-11-30T00:00:00+09:00',
+          reason: 'synthetic',
+          issuedBy: 'dev:terminal-manager',
+          issuedByDepartment: 'registry-division',
+          issuedAt: '2026-10-31T09:00:00+09:00',
+        });
+      }
+    });
+  } finally {
+    await db.destroy();
+  }
+}
+
 beforeAll(async () => {
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ward-sql-statements-'));
   const auditFile = path.join(workDir, 'audit.sqlite');
@@ -71,7 +102,11 @@ beforeAll(async () => {
   trailLength = entries.length;
   await store.append(entries);
   await store.close();
+  await seedApprovals(auditFile, 1000);
   federation = await startFederation({ auditFile });
+  // The audit subgraph checks its bulk-output tables' migrations once per process, on first use:
+  // not a per-request statement.
+  expect((await federation.query('security-officer', '{ bulkApprovals(first: 1) { approvals { id } } }')).body.errors).toBeUndefined();
 }, 120_000);
 
 afterAll(async () => {
@@ -544,6 +579,13 @@ const LIST_COVERAGE: Record<string, Coverage> = {
     operation: { persona: 'security-officer', query: FINDINGS, variables: (rows) => ({ rows, from: PERIOD.from, to: PERIOD.to }) },
     subgraphs: ['audit'],
     note: "rows = records(first:) of each of the fortnight's findings (the largest finding has 400 records)",
+  },
+  'BulkApprovalConnection.approvals': {
+    path: ['bulkApprovals', 'approvals'],
+    exact: true,
+    operation: { persona: 'security-officer', query: `query Approvals($rows: Int!) { bulkApprovals(first: $rows) { approvals { id grantee purpose status personsUsed } pageInfo { hasNextPage endCursor } } }` },
+    subgraphs: ['audit'],
+    note: '1,000 synthetic approvals seeded beside the trail',
   },
   'AnomalyReport.findings': ANOMALY_REPORT,
   'AnomalyReport.warnings': ANOMALY_REPORT,

@@ -235,7 +235,7 @@ describe.each(DIALECTS)('the audit subgraph on $name', (dialect) => {
       const written = await writeAuditReport(store, { ...PERIOD, out });
       expect(written.report).toEqual(expected);
       const markdown = fs.readFileSync(path.join(out, 'report.md'), 'utf8');
-      expect(markdown).toContain(`- Findings: ${expected.findings.length} (OFF_HOURS 4, HIGH_FREQUENCY 2, BULK_ACCESS 1, REPEATED_DENIALS 1, PROTECTED_PERSON_READ 0)`);
+      expect(markdown).toContain(`- Findings: ${expected.findings.length} (OFF_HOURS 4, HIGH_FREQUENCY 2, BULK_ACCESS 1, REPEATED_DENIALS 1, PROTECTED_PERSON_READ 0, BULK_WITHOUT_APPROVAL 0)`);
       const csv = fs.readFileSync(path.join(out, 'findings.csv'), 'utf8').split('\r\n');
       expect(csv).toHaveLength(expected.findings.length + 2);
       expect(csv.slice(1, -1).map((line) => line.split(',')[0])).toEqual(expected.findings.map((f) => f.kind));

@@ -16,4 +16,5 @@ export const EXPECTED_GRANTS: Record<Exclude<PersonaId, 'revoked-clerk'>, readon
   'dx-analyst': ['statistics'],
   'security-officer': ['audit_trail'],
   'vendor-operator': [],
+  'terminal-manager': ['bulk_approval'],
 };

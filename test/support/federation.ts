@@ -15,7 +15,7 @@ import { auditSubgraph, createAuditSubgraph } from '../../subgraphs/audit';
 import { openAuditStore, type AuditStore } from '../../lib/audit/store';
 import { auditSqliteConfig } from '../../lib/audit/config';
 import { loadConfig } from '../../gateway/config';
-import { startGateway, type Gateway, type RunningGateway } from '../../gateway/server';
+import { startGateway, type Gateway, type GatewayOptions, type RunningGateway } from '../../gateway/server';
 import { loadOrCreateDevKeys } from '../../gateway/auth/dev-keys';
 import { mintDevToken } from '../../gateway/auth/dev-token';
 import { findPersona } from '../../gateway/auth/personas';
@@ -87,6 +87,8 @@ export interface StartFederationOptions {
   subgraphIdentity?: IdentityVerifierOptions;
   /** Subgraphs that serve HTTPS with this key and certificate. */
   subgraphTls?: Partial<Record<SubgraphName, SubgraphTls>>;
+  /** The bulk-output check's ledger and clock (gateway/bulk/); default: on the audit database, the system's clock. */
+  gateway?: Pick<GatewayOptions, 'bulk' | 'bulkClock'>;
 }
 
 export function testDataDir(): string {
@@ -166,6 +168,7 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
       config,
       ...(options.policyDir !== undefined ? { policyDir: options.policyDir } : {}),
       ...(options.audit !== undefined ? { audit: options.audit } : {}),
+      ...options.gateway,
     });
     const keys = await loadOrCreateDevKeys(config.auth.mode === 'dev' ? config.auth.devKeysPath : '');
     const gatewayUrl = gateway.url;
