@@ -49,7 +49,8 @@ describe('AuditWriter (group commit)', () => {
 
   test('with maxInFlight, entries arriving during an append are handed over at the end of their turn (the sink groups them)', async () => {
     const sink = new MemorySink();
-    sink.delayMs = 30;
+    // Long enough that no append completes between two event-loop turns on a loaded machine.
+    sink.delayMs = 300;
     const writer = new AuditWriter({ sink, logger: silent, maxInFlight: 2 });
     const first = writer.write(entry('a'));
     await new Promise((resolve) => setImmediate(resolve));
