@@ -102,7 +102,7 @@ const ROWS: readonly Row[] = [
   // Apollo's CSRF guard answers first: a body-less request without a preflight header.
   { name: 'method: DELETE', method: 'DELETE', status: 400, code: BAD },
   { name: 'method: PATCH', method: 'PATCH', body: q('{ __typename }'), status: 405, code: BAD },
-  { name: 'GET: a mutation', method: 'GET', path: `/graphql?query=${encodeURIComponent('mutation { __typename }')}`, headers: GET_OK, status: 400, code: VALIDATION },
+  { name: 'GET: a mutation', method: 'GET', path: `/graphql?query=${encodeURIComponent('mutation { __typename }')}`, headers: GET_OK, status: 405, code: BAD },
   { name: 'GET: without a CSRF preflight header', method: 'GET', path: `/graphql?query=${encodeURIComponent('{ __typename }')}`, status: 400, code: BAD },
   { name: 'GET: query given twice', method: 'GET', path: '/graphql?query=%7B__typename%7D&query=%7B__typename%7D', headers: GET_OK, status: 400, code: BAD },
   { name: 'GET: variables that are not JSON', method: 'GET', path: '/graphql?query=%7B__typename%7D&variables=%7Bnope', headers: GET_OK, status: 400, code: BAD },
@@ -127,7 +127,7 @@ const ROWS: readonly Row[] = [
   { name: 'X-Purpose: not registered for the department', headers: [['x-purpose', 'local-tax']], body: q('{ __typename }'), status: 400, code: BAD },
   { name: 'X-Purpose: duplicated', headers: [['x-purpose', 'resident-registry'], ['x-purpose', 'local-tax']], body: q('{ __typename }'), status: 400, code: BAD },
   { name: 'X-Purpose: 8 KB long', headers: [['x-purpose', 'a'.repeat(8000)]], body: q('{ __typename }'), status: 400, code: BAD },
-  { name: 'X-Case-Id: longer than 64 characters', headers: [['x-case-id', 'C'.repeat(65)]], body: q('{ __typename }'), status: 400, code: BAD },
+  { name: 'X-Case-Id: longer than 64 characters', headers: [['x-case-id', 'C'.repeat(65)]], body: q('{ __typename }'), status: 400, code: 'INVALID_CLIENT_TEXT' },
   { name: 'headers: over 16 KB in all (Node refuses them before the gateway)', headers: [['x-padding', 'p'.repeat(20_000)]], body: q('{ __typename }'), status: 431, code: null },
 
   // ── tokens ──────────────────────────────────────────────────────────────────────────────
@@ -182,10 +182,10 @@ const ROWS: readonly Row[] = [
   // `data: null` (Apollo gives 400 only without `data`), a resolver's BAD_USER_INPUT, or a lookup
   // of a value nobody holds (null). None of them is a 500, and none carries person data.
   { name: 'variables: wrong type (string for Int)', body: q('query ($n: Int!) { residents(first: $n) { totalCount } }', { n: 'abc' }), status: 400, code: USER_INPUT },
-  { name: 'variables: wrong type (object for ID)', body: q(RESIDENT, { id: { id: ID } }), status: 200, code: USER_INPUT },
-  { name: 'variables: missing', body: q(RESIDENT, {}), status: 200, code: USER_INPUT },
-  { name: 'variables: none at all', body: q(RESIDENT), status: 200, code: USER_INPUT },
-  { name: 'variables: null for a required one', body: q(RESIDENT, { id: null }), status: 200, code: USER_INPUT },
+  { name: 'variables: wrong type (object for ID)', body: q(RESIDENT, { id: { id: ID } }), status: 400, code: USER_INPUT },
+  { name: 'variables: missing', body: q(RESIDENT, {}), status: 400, code: USER_INPUT },
+  { name: 'variables: none at all', body: q(RESIDENT), status: 400, code: USER_INPUT },
+  { name: 'variables: null for a required one', body: q(RESIDENT, { id: null }), status: 400, code: USER_INPUT },
   { name: 'variables: Int beyond 32 bits', body: q('query ($n: Int!) { residents(first: $n) { totalCount } }', { n: 2 ** 40 }), status: 400, code: USER_INPUT },
   { name: 'variables: Int as a float', body: q('query ($n: Int!) { residents(first: $n) { totalCount } }', { n: 1.5 }), status: 400, code: USER_INPUT },
   { name: 'variables: a variable of an unknown type', body: q('query ($n: Nope) { __typename }', { n: 1 }), status: 400, code: VALIDATION },

@@ -7,7 +7,7 @@ import { findPersona } from '../../gateway/auth/personas';
 import { auditSqliteConfig } from '../../lib/audit/config';
 import { openAuditStore, type AuditStore } from '../../lib/audit/store';
 import type { AuditEntryInput, AuditRecord } from '../../lib/audit/types';
-import { DEFAULT_POLICY_DIR, RULE_FILE_NAMES } from '../../lib/authorization/rules';
+import { policyCopy } from '../support/policy-copy';
 import { dayOf } from '../../lib/bulk/ledger';
 import { startFederation, type Federation } from '../support/federation';
 import { postGraphQL } from '../support/graphql';
@@ -38,17 +38,15 @@ const LIST = `{ bulkApprovals(first: 100) { approvals { id grantee purpose maxPe
 
 /** The repository's rules with small budgets, so the 1,500-resident test register can pass them. */
 function policyWithBudgets(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulk-policy-'));
-  for (const name of RULE_FILE_NAMES) fs.copyFileSync(path.join(DEFAULT_POLICY_DIR, name), path.join(dir, name));
-  const file = path.join(dir, 'bulk-output.yaml');
-  const text = fs.readFileSync(file, 'utf8');
-  const edited = text
-    .replace(/(- purpose: resident-registry\n\s+personsPerDay: )\d+/, `$1${REGISTRY_BUDGET}`)
-    .replace(/(- purpose: local-tax\n\s+personsPerDay: )\d+/, `$1${TAX_BUDGET}`);
-  expect(edited).toContain(`personsPerDay: ${REGISTRY_BUDGET}`);
-  expect(edited).toContain(`personsPerDay: ${TAX_BUDGET}`);
-  fs.writeFileSync(file, edited);
-  return dir;
+  return policyCopy((name, text) => {
+    if (name !== 'bulk-output.yaml') return text;
+    const edited = text
+      .replace(/(- purpose: resident-registry\n\s+personsPerDay: )\d+/, `$1${REGISTRY_BUDGET}`)
+      .replace(/(- purpose: local-tax\n\s+personsPerDay: )\d+/, `$1${TAX_BUDGET}`);
+    expect(edited).toContain(`personsPerDay: ${REGISTRY_BUDGET}`);
+    expect(edited).toContain(`personsPerDay: ${TAX_BUDGET}`);
+    return edited;
+  });
 }
 
 const HOUR = 3_600_000;

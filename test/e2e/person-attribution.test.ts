@@ -57,6 +57,7 @@ const NOT_PERSON_DATA: Record<string, string> = {
   personAccessHistory: "the trail itself, for a disclosure request: the person is the filter argument, recorded with the reading",
   auditAnomalyReport: 'findings over the trail (security officers); the reading is recorded',
   auditChainStatus: "the chain's head: counts and a hash",
+  bulkApprovals: 'approvals name staff (grantee, approver) and counts, never a resident',
 };
 
 /** Who may read what: each field is run by the first of these that gets it answered without errors. */

@@ -1,9 +1,11 @@
+import fs from 'node:fs';
 import { FIXTURE_FIRST_RESIDENT, FIXTURE_SUPPORT_MEASURE } from '../../generator/fixtures';
 import { openAuditStore, type AuditStore } from '../../lib/audit/store';
 import { SUPPORT_MEASURE_RESTRICTED_CODE, UNAUTHORIZED_FIELD_CODE } from '../../lib/authorization/types';
 import type { SubgraphName } from '../../lib/subgraphs';
 import type { GraphQLResult } from '../support/graphql';
 import { startFederation, type Federation } from '../support/federation';
+import { policyWithoutBulkBudgets } from '../support/policy-copy';
 import { postToSubgraph } from '../support/gateway-identity';
 
 /**
@@ -14,15 +16,19 @@ import { postToSubgraph } from '../support/gateway-identity';
 
 let federation: Federation;
 let store: AuditStore | undefined;
+// These suites page the whole test register as one clerk: the bulk-output budgets (tested in
+// bulk-output.test.ts) are raised so that they do not stand in the way.
+const policyDir = policyWithoutBulkBudgets();
 
 beforeAll(async () => {
   expect(process.env.WARD_AS_OF_DATE).toBe('2026-11-01');
-  federation = await startFederation();
+  federation = await startFederation({ policyDir });
 }, 120_000);
 
 afterAll(async () => {
   await store?.close();
   await federation?.stop();
+  fs.rmSync(policyDir, { recursive: true, force: true });
 });
 
 type Edges = { edges: { cursor?: string; node: Record<string, any> }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null }; totalCount: number };

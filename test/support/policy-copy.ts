@@ -1,0 +1,22 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DEFAULT_POLICY_DIR, RULE_FILE_NAMES } from '../../lib/authorization/rules';
+
+/**
+ * A temporary copy of the repository's rule files with some of them edited, for a suite whose
+ * rules differ from the shipped ones (smaller or larger budgets, say). The caller removes it.
+ */
+export function policyCopy(edit: (name: string, text: string) => string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-copy-'));
+  for (const name of RULE_FILE_NAMES) {
+    const text = fs.readFileSync(path.join(DEFAULT_POLICY_DIR, name), 'utf8');
+    fs.writeFileSync(path.join(dir, name), edit(name, text));
+  }
+  return dir;
+}
+
+/** The shipped rules with every bulk-output budget raised past any test register (suites that page all of it). */
+export function policyWithoutBulkBudgets(): string {
+  return policyCopy((name, text) => (name === 'bulk-output.yaml' ? text.replace(/(ersonsPerDay: )\d+/g, '$11000000') : text));
+}
