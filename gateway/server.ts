@@ -18,6 +18,8 @@ import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { ideRoutes } from './ide/routes';
 import { operationLimitsRule } from './operation-limits';
+import { CostEstimator } from './limits/cost-estimator';
+import { costLimitPlugin } from './limits/cost-plugin';
 import { createLogger } from '../lib/logger';
 import { requestIdMiddleware, requestIdOf } from './request-id';
 import { GRAPHQL_PATH, HEALTH_PATH, isSubgraphName } from '../lib/subgraphs';
@@ -75,6 +77,8 @@ export interface Gateway {
   readonly logger: Logger;
   /** The audit trail's writer (its counters: `stats()`); undefined when run without a trail. */
   readonly auditWriter: AuditWriter | undefined;
+  /** Demand control's cost estimates (counters: `stats()`). */
+  readonly costEstimator: CostEstimator;
   /** Starts listening; resolves once the port is bound. */
   listen(port?: number, host?: string): Promise<RunningGateway>;
   stop(): Promise<void>;
@@ -180,6 +184,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // GATEWAY_AUTHORIZATION=off (benchmark baseline only; refused in production by gateway/config.ts):
   // operations go to the planner without the first line's decision.
   const rulesOff = config.authorization === 'off';
+  const costEstimator = new CostEstimator();
   if (rulesOff) logger.warn('running WITHOUT the gateway field rules (GATEWAY_AUTHORIZATION=off, benchmark baseline only)');
   const apollo = new ApolloServer<GatewayContext>({
     gateway: rulesOff ? gateway : authorization,
@@ -196,6 +201,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       // Nothing about operations leaves the ward, even if an APOLLO_KEY is in the environment.
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
+      // Demand control before planning (policy/limits.yaml budgets); before the audit plugin,
+      // whose entry records the estimate and the actual cost.
+      costLimitPlugin({ estimator: costEstimator, limits: () => rules.current().limits }),
       // Last: the entry is written after everything else has shaped the response, before it is sent.
       ...(auditWriter ? [auditPlugin({ writer: auditWriter, classifications: () => supergraph.classifications() })] : []),
     ],
@@ -237,6 +245,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     rules,
     logger,
     auditWriter,
+    costEstimator,
     stop,
     listen: (port = config.port, host = config.host) =>
       new Promise<RunningGateway>((resolve, reject) => {
@@ -320,6 +329,7 @@ function configureRoutes(app: Express, { apollo, authenticator, logger, supergra
           receivedAt: audit.receivedAt,
           caseReference: caseReferenceOf(req),
           audit,
+          usage: { estimatedCost: null, costBudget: null, rowsReturned: null, personsReturned: null },
           logger: logger.child({ requestId, subject: identity.subject }),
         };
       },

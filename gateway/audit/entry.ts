@@ -71,6 +71,7 @@ export function operationEntry({ context, outcome, classifications, operationNam
     ruleVersion: context.profile.ruleVersion,
     errorCodes: [...new Set(errorCodes)],
     detail: null,
+    usage: { ...context.usage },
   };
 }
 
