@@ -3,6 +3,7 @@ import { fromProjectRoot, PROJECT_ROOT } from './paths';
 import { SUBGRAPH_ENDPOINTS, localSubgraphUrl, type SubgraphName } from '../lib/subgraphs';
 import { identityDevKeysPath, readKeySetting } from '../lib/gateway-identity';
 import type { IdentitySigningConfig } from './identity-signing';
+import { loadLimitsConfig, type LimitsConfig } from './limits/rate-config';
 
 /** Issuer and audience of tokens minted by `npm run token` and accepted in dev mode. */
 export const DEV_ISSUER = 'urn:ward-gateway:dev';
@@ -59,6 +60,8 @@ export interface GatewayConfig {
    * Authentication, the permission profile and the subgraphs' own rules still apply. Default 'on'.
    */
   readonly authorization: 'on' | 'off';
+  /** Per-user rate and concurrency counters: in the process, or shared in Redis (gateway/limits/). */
+  readonly limits: LimitsConfig;
 }
 
 export interface AuditStoreSettings {
@@ -111,6 +114,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
 
   const auth = loadAuthConfig(read, problems);
   const identitySigning = loadIdentitySigningConfig(read, problems);
+  const limits = loadLimitsConfig(read, problems);
 
   // The audit store validates its own keys when it opens (lib/audit/config.ts); they pass through.
   const auditEnv: Record<string, string> = {};
@@ -130,6 +134,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     logLevel,
     audit: { env: auditEnv },
     authorization: authorization === 'off' ? 'off' : 'on',
+    limits,
   };
 }
 

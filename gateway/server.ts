@@ -20,6 +20,10 @@ import { ideRoutes } from './ide/routes';
 import { operationLimitsRule } from './operation-limits';
 import { CostEstimator } from './limits/cost-estimator';
 import { costLimitPlugin } from './limits/cost-plugin';
+import { UserLimiter } from './limits/rate-limiter';
+import { userLimitsMiddleware } from './limits/rate-middleware';
+import { openLimitsRedis } from './limits/rate-redis';
+import type { Redis } from 'ioredis';
 import { createLogger } from '../lib/logger';
 import { requestIdMiddleware, requestIdOf } from './request-id';
 import { GRAPHQL_PATH, HEALTH_PATH, isSubgraphName } from '../lib/subgraphs';
@@ -79,6 +83,8 @@ export interface Gateway {
   readonly auditWriter: AuditWriter | undefined;
   /** Demand control's cost estimates (counters: `stats()`). */
   readonly costEstimator: CostEstimator;
+  /** Per-user rate and concurrency limits (counters: `stats()`). */
+  readonly userLimiter: UserLimiter;
   /** Starts listening; resolves once the port is bound. */
   listen(port?: number, host?: string): Promise<RunningGateway>;
   stop(): Promise<void>;
@@ -185,6 +191,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // operations go to the planner without the first line's decision.
   const rulesOff = config.authorization === 'off';
   const costEstimator = new CostEstimator();
+  // Per-user counters: in this process, or in Redis shared by every replica (GATEWAY_LIMITS_REDIS_URL).
+  const limitsRedis: Redis | undefined = config.limits.redisUrl ? openLimitsRedis(config.limits.redisUrl, logger.child({ component: 'limits' })) : undefined;
+  const userLimiter = new UserLimiter({ keyPrefix: config.limits.keyPrefix, ...(limitsRedis ? { redis: limitsRedis } : {}) });
   if (rulesOff) logger.warn('running WITHOUT the gateway field rules (GATEWAY_AUTHORIZATION=off, benchmark baseline only)');
   const apollo = new ApolloServer<GatewayContext>({
     gateway: rulesOff ? gateway : authorization,
@@ -218,10 +227,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   } catch (error) {
     if (ownsRules) rules.stop();
     await closeAudit();
+    limitsRedis?.disconnect();
     throw error;
   }
 
-  configureRoutes(app, { apollo, authenticator, logger, supergraph, rules, auditWriter });
+  configureRoutes(app, { apollo, authenticator, logger, supergraph, rules, auditWriter, userLimiter });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -232,6 +242,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       // After the last response: every entry handed to the writer is appended, then the store closes.
       await closeAudit();
+      limitsRedis?.disconnect();
     })();
     return stopping;
   };
@@ -246,6 +257,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
     auditWriter,
     costEstimator,
+    userLimiter,
     stop,
     listen: (port = config.port, host = config.host) =>
       new Promise<RunningGateway>((resolve, reject) => {
@@ -279,9 +291,10 @@ interface RouteDependencies {
   readonly supergraph: FileSupergraphSource;
   readonly rules: RuleStore;
   readonly auditWriter: AuditWriter | undefined;
+  readonly userLimiter: UserLimiter;
 }
 
-function configureRoutes(app: Express, { apollo, authenticator, logger, supergraph, rules, auditWriter }: RouteDependencies): void {
+function configureRoutes(app: Express, { apollo, authenticator, logger, supergraph, rules, auditWriter, userLimiter }: RouteDependencies): void {
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
   app.use(accessLog(logger));
@@ -312,6 +325,8 @@ function configureRoutes(app: Express, { apollo, authenticator, logger, supergra
     authenticationMiddleware(authenticator, logger.child({ component: 'auth' })),
     // Then the access rules: revoked → 401, unknown department → 403, purpose not registered → 400.
     permissionProfileMiddleware(() => rules.current(), logger.child({ component: 'access-rules' })),
+    // Per-user rate and concurrency (policy/limits.yaml): 429 before the body is even parsed.
+    userLimitsMiddleware(userLimiter, () => rules.current().limits, logger.child({ component: 'limits' })),
     // X-Case-Id: read, and required where the rules make it mandatory for the purpose (400).
     caseReferenceMiddleware(() => rules.current()),
     express.json({ limit: MAX_BODY }),

@@ -12,7 +12,7 @@ import { cardProgressSubgraph } from '../../subgraphs/card-progress';
 import { auditSubgraph, createAuditSubgraph } from '../../subgraphs/audit';
 import { openAuditStore, type AuditStore } from '../../lib/audit/store';
 import { auditSqliteConfig } from '../../lib/audit/config';
-import { loadConfig } from '../../gateway/config';
+import { loadConfig, type GatewayConfig } from '../../gateway/config';
 import { startGateway, type Gateway, type RunningGateway } from '../../gateway/server';
 import { loadOrCreateDevKeys } from '../../gateway/auth/dev-keys';
 import { mintDevToken } from '../../gateway/auth/dev-token';
@@ -41,6 +41,8 @@ export interface Federation {
   gatewayUrl: string;
   /** The running gateway (its authorization counters: `gateway.authorization.stats()`). */
   gateway: Gateway;
+  /** The gateway's configuration: a test starts another replica of it with this. */
+  gatewayConfig: GatewayConfig;
   subgraphs: Record<SubgraphName, RunningSubgraph>;
   /**
    * The key pair the gateway signs subgraph identities with (and the subgraphs verify with), in
@@ -79,6 +81,8 @@ export interface StartFederationOptions {
    */
   audit?: AuditSink;
   auditFile?: string;
+  /** More gateway environment (e.g. GATEWAY_LIMITS_REDIS_URL). */
+  gatewayEnv?: Record<string, string>;
 }
 
 export function testDataDir(): string {
@@ -146,6 +150,7 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
       GATEWAY_IDENTITY_DEV_KEYS_PATH: identityKeysPath,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       AUDIT_DB_FILE: auditFile,
+      ...options.gatewayEnv,
     };
     for (const endpoint of SUBGRAPH_ENDPOINTS) if (subgraphs[endpoint.name]) env[endpoint.urlEnv] = subgraphs[endpoint.name].url;
     const config = loadConfig(env);
@@ -167,6 +172,7 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
     return {
       gatewayUrl,
       gateway: running.gateway,
+      gatewayConfig: config,
       identityKeysPath,
       auditFile,
       subgraphs,
