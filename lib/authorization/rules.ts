@@ -524,6 +524,9 @@ const PURPOSE_ID = /^[a-z][a-z0-9-]{0,63}$/;
 /** Role and department ids: one token-claim word, no spaces. */
 const PLAIN_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
+/** Stands in for invalid defaults while the profiles are checked. */
+const UNCHECKED_LIMITS = { id: 'default', roles: null, departments: null, purposes: null, costBudget: 1, costMode: 'enforce', requestsPerMinute: 1, concurrentRequests: 1 } as const;
+
 class RuleSetBuilder {
   private readonly purposeMap = new Map<string, PurposeRule>();
   private readonly departmentMap = new Map<string, DepartmentRule>();
@@ -755,7 +758,8 @@ class RuleSetBuilder {
     const profiles: LimitProfile[] = [];
     let ok = defaults !== undefined;
     for (const node of f.has('profiles') ? (ctx.entries(f.get('profiles'), '"limits.profiles"', true) ?? []) : []) {
-      const profile = defaults ? this.limitProfile(ctx, node, defaults) : undefined;
+      // Checked even when the defaults are not valid (every problem in one pass); then not used.
+      const profile = this.limitProfile(ctx, node, defaults ?? { ...UNCHECKED_LIMITS, source: ctx.source(node) });
       if (!profile) {
         ok = false;
         continue;
