@@ -298,14 +298,14 @@ describe('limits.yaml (cost budgets, rate and concurrency per limit profile)', (
     const { limits } = loadRuleSet();
     expect(limits.defaults).toMatchObject({ id: 'default', roles: null, costBudget: 5000, costMode: 'enforce' });
     expect(limits.profiles.map((profile) => profile.id)).toEqual(['counter-clerk', 'dx-dashboard', 'security-officer', 'vendor-operator']);
-    expect(limits.profiles[0]).toMatchObject({ roles: ['clerk'], costBudget: 20000, costMode: 'enforce', source: { file: 'policy/limits.yaml' } });
+    expect(limits.profiles[0]).toMatchObject({ roles: ['clerk'], costBudget: 200000, costMode: 'enforce', source: { file: 'policy/limits.yaml' } });
   });
 
   test('a limit that is not a positive whole number, an unknown cost mode, an unknown role and a duplicate id are reported at file:line:column', () => {
     const dir = policyCopy({
       'limits.yaml': (text) =>
         replaceOnce(
-          replaceOnce(replaceOnce(replaceOnce(text, 'costBudget: 20000', 'costBudget: -3'), 'costMode: enforce', 'costMode: warn'), 'roles: [analyst]', 'roles: [analyts]'),
+          replaceOnce(replaceOnce(replaceOnce(text, 'costBudget: 200000', 'costBudget: -3'), 'costMode: enforce', 'costMode: warn'), 'roles: [analyst]', 'roles: [analyts]'),
           '- id: vendor-operator',
           '- id: security-officer',
         ),

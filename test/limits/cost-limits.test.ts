@@ -47,17 +47,17 @@ describe('cost analysis before planning (policy/limits.yaml budgets)', () => {
     expect(result.body.data ?? null).toBeNull();
     expect(result.body.errors).toHaveLength(1);
     const [error] = result.body.errors!;
-    expect(error.extensions).toMatchObject({ code: 'COST_LIMIT_EXCEEDED', costBudget: 20000, limitProfile: 'counter-clerk' });
-    // 1,000 × (edge + node + household + 10 members × (…)) : about 10^8.
-    expect(error.extensions!['estimatedCost']).toBeGreaterThan(100_000_000);
-    expect(error.message).toContain('20000');
+    expect(error.extensions).toMatchObject({ code: 'COST_LIMIT_EXCEEDED', costBudget: 200000, limitProfile: 'counter-clerk' });
+    // 1 + 1,000 × (edge + node + household + 10 members × (member + household + 10 × (…))), README's figure.
+    expect(error.extensions!['estimatedCost']).toBe(222_223_001);
+    expect(error.message).toContain('200000');
     // Nothing reached a subgraph: no statement anywhere.
     expect(statementCount()).toBe(0);
     // Refused, audited with the estimate and the budget, no rows.
     const entry = sink.entries.slice(before).find((candidate) => candidate.errorCodes.includes('COST_LIMIT_EXCEEDED'));
     expect(entry).toBeDefined();
     expect(entry!.subject).toBeTruthy();
-    expect(entry!.usage).toMatchObject({ costBudget: 20000, rowsReturned: 0, personsReturned: 0 });
+    expect(entry!.usage).toMatchObject({ costBudget: 200000, rowsReturned: 0, personsReturned: 0 });
     expect(entry!.usage!.estimatedCost).toBe(error.extensions!['estimatedCost']);
     expect(entry!.personIds).toEqual([]);
     // The gateway answers the next request (the clerk's simple one) as usual.
@@ -66,13 +66,15 @@ describe('cost analysis before planning (policy/limits.yaml budgets)', () => {
     expect(next.body.errors).toBeUndefined();
   });
 
-  test('variations: one level of nesting at first: 1000, aliases of a cheap page, and a fragment spread many times are each estimated and refused', async () => {
-    const oneLevel = '{ residents(first: 1000) { edges { node { household { members { household { members { id } } } } } } } }';
-    const aliases = `{ ${Array.from({ length: 30 }, (_, i) => `a${i}: residents(first: 1000) { edges { node { id } } }`).join(' ')} }`;
+  test('variations: two levels of nesting at first: 1000, aliases of a cheap page, and a fragment spread many times are each estimated and refused', async () => {
+    // Two levels of members on 1,000 residents: 1 + 1,000 × (3 + 10 × (2 + 10 × 2)) = 223,001.
+    const twoLevels = '{ residents(first: 1000) { edges { node { household { members { household { members { id name { kanji } } } } } } } } }';
+    // 20 aliases of a 1,000-row page with household members: 20 × 13,001.
+    const aliases = `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: residents(first: 1000) { edges { node { household { members { id } } } } }`).join(' ')} }`;
     const fragments = `fragment P on Resident { household { members { movements { notifiedOn { iso } } } } }
       { residents(first: 200) { edges { node { ...P a: household { members { ...P } } } } } }`;
     federation.resetStatements();
-    for (const query of [oneLevel, aliases, fragments]) {
+    for (const query of [twoLevels, aliases, fragments]) {
       const result = await federation.query('registry-clerk', query);
       expect(result.status).toBe(400);
       expect(result.body.errors?.[0]?.extensions?.code).toBe('COST_LIMIT_EXCEEDED');
@@ -124,6 +126,9 @@ describe('cost analysis before planning (policy/limits.yaml budgets)', () => {
         expect(entry!.usage!.rowsReturned).toBeGreaterThan(0);
       }
     }
+    // The README's figures: (a) one resident from four systems, (d) the dashboard aggregates.
+    expect(entryOf(await federation.query('registry-clerk', WORKLOADS[0].query, WORKLOADS[0].variables))!.usage!.estimatedCost).toBe(8);
+    expect(entryOf(await federation.query('dx-analyst', WORKLOADS[3].query))!.usage!.estimatedCost).toBe(160);
     // (b) at 100 rows: 100 persons returned, each with an edge, a node and 4 objects.
     const page = await federation.query('registry-clerk', WORKLOADS.find((w) => w.id === 'b')!.query);
     const usage = entryOf(page)!.usage!;
@@ -137,7 +142,7 @@ describe('cost analysis before planning (policy/limits.yaml budgets)', () => {
     const file = path.join(policyDir, 'limits.yaml');
     const original = fs.readFileSync(file, 'utf8');
     try {
-      const measured = original.replace(/(- id: counter-clerk\n\s+roles: \[clerk\]\n\s+costBudget: )20000/, '$1100\n      costMode: measure');
+      const measured = original.replace(/(- id: counter-clerk\n\s+roles: \[clerk\]\n\s+costBudget: )200000/, '$1100\n      costMode: measure');
       expect(measured).not.toBe(original);
       fs.writeFileSync(file, measured);
       expect(federation.gateway.rules.reload()).toMatchObject({ ok: true });

@@ -34,7 +34,7 @@ limits:
   profiles:
     - id: counter-clerk
       roles: [clerk]
-      costBudget: 20000
+      costBudget: 200000
       requestsPerMinute: 5
       concurrentRequests: 2
     - id: dx-dashboard
