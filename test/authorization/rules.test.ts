@@ -305,7 +305,7 @@ describe('limits.yaml (cost budgets, rate and concurrency per limit profile)', (
     const dir = policyCopy({
       'limits.yaml': (text) =>
         replaceOnce(
-          replaceOnce(replaceOnce(replaceOnce(text, 'costBudget: 200000', 'costBudget: -3'), 'costMode: enforce', 'costMode: warn'), 'roles: [analyst]', 'roles: [analyts]'),
+          replaceOnce(replaceOnce(replaceOnce(text, 'costBudget: 5000', 'costBudget: -3'), 'costMode: enforce', 'costMode: warn'), 'roles: [analyst]', 'roles: [analyts]'),
           '- id: vendor-operator',
           '- id: security-officer',
         ),
