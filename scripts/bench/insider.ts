@@ -82,14 +82,14 @@ function summary(result: AutocannonResult): LoadResult {
 }
 
 /** One connection sending the abusive requests in turn, for `duration` seconds (each request waits up to `timeout` s). */
-export async function runInsider(url: string, tokens: ReadonlyMap<string, string>, duration: number, timeout: number): Promise<LoadResult> {
+export async function runInsider(url: string, abusive: readonly AbusiveRequest[], tokens: ReadonlyMap<string, string>, duration: number, timeout: number): Promise<LoadResult> {
   const target = new URL(url);
   const result = (await autocannon({
     url: target.origin,
     connections: 1,
     duration,
     timeout,
-    requests: ABUSIVE_REQUESTS.map((request) => ({
+    requests: abusive.map((request) => ({
       method: 'POST',
       path: target.pathname,
       headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.get(request.persona)}` },
