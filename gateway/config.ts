@@ -6,6 +6,7 @@ import { identityDevKeysPath, identityWindowOf, readKeySetting, type IdentityWin
 import type { IdentitySigningConfig } from './identity-signing';
 import { loadDocumentBudgets, type DocumentBudgets } from './limits/document-budgets';
 import { DEFAULT_SUBGRAPH_TIMEOUT_MS, type SubgraphTlsSettings } from './subgraph-transport';
+import { loadLimitsConfig, type LimitsConfig } from './limits/rate-config';
 
 /** Issuer and audience of tokens minted by `npm run token` and accepted in dev mode. */
 export const DEV_ISSUER = 'urn:ward-gateway:dev';
@@ -70,6 +71,8 @@ export interface GatewayConfig {
   readonly authorization: 'on' | 'off';
   /** GATEWAY_DOCUMENT_MAX_*: the budgets every GraphQL document must fit (README "Document budgets"). */
   readonly documentBudgets: DocumentBudgets;
+  /** Per-user rate and concurrency counters: in the process, or shared in Redis (gateway/limits/). */
+  readonly limits: LimitsConfig;
 }
 
 export interface AuditStoreSettings {
@@ -126,6 +129,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   const identityWindow = identityWindowOf(read, problems);
   const subgraphTimeoutsMs = loadSubgraphTimeouts(read, problems);
   const subgraphTls = loadSubgraphTls(read, problems);
+  const limits = loadLimitsConfig(read, problems);
 
   // The audit store validates its own keys when it opens (lib/audit/config.ts); they pass through.
   const auditEnv: Record<string, string> = {};
@@ -149,6 +153,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     audit: { env: auditEnv },
     authorization: authorization === 'off' ? 'off' : 'on',
     documentBudgets,
+    limits,
   };
 }
 

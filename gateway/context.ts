@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { PermissionProfile, Principal } from '../lib/authorization/types';
+import type { AuditUsage } from '../lib/audit/types';
 
 /** The calling application, as it names itself. Informational only: never used to grant access. */
 export interface ClientInfo {
@@ -65,6 +66,8 @@ export interface GatewayContext {
   readonly caseReference: string | null;
   /** The audit trail's state for this request (gateway/audit/). */
   readonly audit: RequestAuditState;
+  /** Estimated cost, budget and actual cost (gateway/limits/), recorded in the audit entry. */
+  readonly usage: AuditUsage;
 }
 
 /**

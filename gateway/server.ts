@@ -21,6 +21,12 @@ import type { GatewayContext } from './context';
 import { ideRoutes } from './ide/routes';
 import { documentGuard, type DocumentGuard } from './limits/document-middleware';
 import { knownOperationTypesRule } from './limits/document-operation-types';
+import { CostEstimator } from './limits/cost-estimator';
+import { costLimitPlugin } from './limits/cost-plugin';
+import { UserLimiter } from './limits/rate-limiter';
+import { userLimitsMiddleware } from './limits/rate-middleware';
+import { openLimitsRedis } from './limits/rate-redis';
+import type { Redis } from 'ioredis';
 import { createLogger } from '../lib/logger';
 import { requestIdMiddleware, requestIdOf } from './request-id';
 import { GRAPHQL_PATH, HEALTH_PATH, isSubgraphName } from '../lib/subgraphs';
@@ -97,6 +103,10 @@ export interface Gateway {
   readonly documents: DocumentGuard;
   /** Signs the identity into each subgraph call (its count: `signatures()`). */
   readonly identitySigner: IdentitySigner;
+  /** Demand control's cost estimates (counters: `stats()`). */
+  readonly costEstimator: CostEstimator;
+  /** Per-user rate and concurrency limits (counters: `stats()`). */
+  readonly userLimiter: UserLimiter;
   /** Starts listening; resolves once the port is bound. */
   listen(port?: number, host?: string): Promise<RunningGateway>;
   stop(): Promise<void>;
@@ -229,6 +239,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // GATEWAY_AUTHORIZATION=off (benchmark baseline only; refused in production by gateway/config.ts):
   // operations go to the planner without the first line's decision.
   const rulesOff = config.authorization === 'off';
+  const costEstimator = new CostEstimator();
+  // Per-user counters: in this process, or in Redis shared by every replica (GATEWAY_LIMITS_REDIS_URL).
+  const limitsRedis: Redis | undefined = config.limits.redisUrl ? openLimitsRedis(config.limits.redisUrl, logger.child({ component: 'limits' })) : undefined;
+  const userLimiter = new UserLimiter({ keyPrefix: config.limits.keyPrefix, ...(limitsRedis ? { redis: limitsRedis } : {}) });
   if (rulesOff) logger.warn('running WITHOUT the gateway field rules (GATEWAY_AUTHORIZATION=off, benchmark baseline only)');
   const apollo = new ApolloServer<GatewayContext>({
     gateway: rulesOff ? gateway : authorization,
@@ -253,6 +267,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       ApolloServerPluginSchemaReportingDisabled(),
       // Bulk output: counted after execution, withheld over the budget, before the audit entry is written.
       ...(bulkLedger ? [bulkOutputPlugin({ ledger: bulkLedger, rules: () => rules.current(), ...(options.bulkClock ? { now: options.bulkClock } : {}) })] : []),
+      // Demand control before planning (policy/limits.yaml budgets); before the audit plugin,
+      // whose entry records the estimate and the actual cost.
+      costLimitPlugin({ estimator: costEstimator, limits: () => rules.current().limits }),
       // Last: the entry is written after everything else has shaped the response, before it is sent.
       ...(auditWriter ? [auditPlugin({ writer: auditWriter, classifications: () => supergraph.classifications() })] : []),
     ],
@@ -269,11 +286,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     if (ownsRules) rules.stop();
     await closeAudit();
     await subgraphDispatcher.close();
+    limitsRedis?.disconnect();
     throw error;
   }
 
   const documents = documentGuard(config.documentBudgets);
-  configureRoutes(app, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents });
+  configureRoutes(app, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -285,6 +303,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       // After the last response: every entry handed to the writer is appended, then the store closes.
       await closeAudit();
       await subgraphDispatcher.close();
+      limitsRedis?.disconnect();
     })();
     return stopping;
   };
@@ -300,6 +319,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     auditWriter,
     documents,
     identitySigner,
+    costEstimator,
+    userLimiter,
     stop,
     listen: (port = config.port, host = config.host) =>
       new Promise<RunningGateway>((resolve, reject) => {
@@ -334,9 +355,10 @@ interface RouteDependencies {
   readonly rules: RuleStore;
   readonly auditWriter: AuditWriter | undefined;
   readonly documents: DocumentGuard;
+  readonly userLimiter: UserLimiter;
 }
 
-function configureRoutes(app: Express, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents }: RouteDependencies): void {
+function configureRoutes(app: Express, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter }: RouteDependencies): void {
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
   app.use(accessLog(logger));
@@ -367,6 +389,8 @@ function configureRoutes(app: Express, { apollo, authenticator, logger, supergra
     authenticationMiddleware(authenticator, logger.child({ component: 'auth' })),
     // Then the access rules: revoked → 401, unknown department → 403, purpose not registered → 400.
     permissionProfileMiddleware(() => rules.current(), logger.child({ component: 'access-rules' })),
+    // Per-user rate and concurrency (policy/limits.yaml): 429 before the body is even parsed.
+    userLimitsMiddleware(userLimiter, () => rules.current().limits, logger.child({ component: 'limits' })),
     // X-Case-Id: read, and required where the rules make it mandatory for the purpose (400).
     caseReferenceMiddleware(() => rules.current()),
     express.json({ limit: MAX_BODY }),
@@ -388,6 +412,7 @@ function configureRoutes(app: Express, { apollo, authenticator, logger, supergra
           receivedAt: audit.receivedAt,
           caseReference: caseReferenceOf(req),
           audit,
+          usage: { estimatedCost: null, costBudget: null, rowsReturned: null, personsReturned: null },
           logger: logger.child({ requestId, subject: identity.subject }),
         };
       },

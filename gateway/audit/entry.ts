@@ -76,6 +76,7 @@ export function operationEntry({ context, outcome, classifications, operationNam
     errorCodes: [...new Set(errorCodes)],
     detail: null,
     bulkApprovalId: context.audit.bulkApprovalId ?? null,
+    usage: { ...context.usage },
   };
 }
 

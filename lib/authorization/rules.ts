@@ -13,7 +13,7 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node,
 import { POLICY_NAMES, type PolicyName } from './types';
 
 /** The rule files, in the order they are read, hashed and checked. */
-export const RULE_FILE_NAMES = ['purposes.yaml', 'departments.yaml', 'roles.yaml', 'policies.yaml', 'revocations.yaml', 'bulk-output.yaml'] as const;
+export const RULE_FILE_NAMES = ['purposes.yaml', 'departments.yaml', 'roles.yaml', 'policies.yaml', 'revocations.yaml', 'bulk-output.yaml', 'limits.yaml'] as const;
 export type RuleFileName = (typeof RULE_FILE_NAMES)[number];
 /**
  * Files kept beside the rules that are not access rules (not part of the rule version): the
@@ -146,6 +146,34 @@ export interface RuleFileHeader {
   readonly sha256: string;
 }
 
+export const COST_MODES = ['enforce', 'measure'] as const;
+/** enforce: refuse an operation over its budget; measure: answer it, log and record estimate and budget. */
+export type CostMode = (typeof COST_MODES)[number];
+
+/** What one user may ask of the gateway (limits.yaml): a profile, or the defaults (no conditions). */
+export interface LimitProfile {
+  /** `default` for the defaults. */
+  readonly id: string;
+  /** Conditions as in a grant (null = any); all null for the defaults. */
+  readonly roles: readonly string[] | null;
+  readonly departments: readonly string[] | null;
+  readonly purposes: readonly string[] | null;
+  /** The largest estimated cost of one operation (@cost/@listSize). */
+  readonly costBudget: number;
+  readonly costMode: CostMode;
+  /** Requests per rolling minute, per user. */
+  readonly requestsPerMinute: number;
+  /** Requests of one user in progress at once. */
+  readonly concurrentRequests: number;
+  readonly source: SourcePosition;
+}
+
+export interface LimitRules {
+  readonly defaults: LimitProfile;
+  /** In file order: the first that matches a principal applies. */
+  readonly profiles: readonly LimitProfile[];
+}
+
 export interface RuleSet {
   /** sha256 over the rule files' names and bytes: changes whenever any file changes. */
   readonly version: string;
@@ -161,6 +189,8 @@ export interface RuleSet {
   readonly introspection: { readonly roles: readonly string[]; readonly allowInProduction: boolean };
   /** Revoked token subjects (`sub`), from the HR system. */
   readonly revocations: ReadonlyMap<string, Revocation>;
+  /** Cost budgets, rate and concurrency limits per user (limits.yaml). */
+  readonly limits: LimitRules;
   /** Bulk output (大量出力, promise 7): persons per user, purpose and day; approvals' ceilings (bulk-output.yaml). */
   readonly bulkOutput: BulkOutputRules;
 }
@@ -264,6 +294,7 @@ export function compileRuleSet(sources: RuleFileSources): RuleSet {
     'policies.yaml': 'policies',
     'revocations.yaml': 'revoked',
     'bulk-output.yaml': 'bulkOutput',
+    'limits.yaml': 'limits',
   };
   for (const source of sources.files) {
     const ctx = contexts.get(source.name)!;
@@ -289,6 +320,8 @@ export function compileRuleSet(sources: RuleFileSources): RuleSet {
   if (revocationsTop) builder.revocations(contexts.get('revocations.yaml')!, revocationsTop.get('revoked'));
   const bulkTop = bodies.get('bulk-output.yaml');
   if (bulkTop) builder.bulkOutput(contexts.get('bulk-output.yaml')!, bulkTop.get('bulkOutput'));
+  const limitsTop = bodies.get('limits.yaml');
+  if (limitsTop) builder.limits(contexts.get('limits.yaml')!, limitsTop.get('limits'));
 
   // References and contradictions need every file; only meaningful when each file could be read.
   const complete = RULE_FILE_NAMES.every((name) => bodies.has(name));
@@ -516,6 +549,9 @@ const PURPOSE_ID = /^[a-z][a-z0-9-]{0,63}$/;
 /** Role and department ids: one token-claim word, no spaces. */
 const PLAIN_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
+/** Stands in for invalid defaults while the profiles are checked. */
+const UNCHECKED_LIMITS = { id: 'default', roles: null, departments: null, purposes: null, costBudget: 1, costMode: 'enforce', requestsPerMinute: 1, concurrentRequests: 1 } as const;
+
 class RuleSetBuilder {
   private readonly purposeMap = new Map<string, PurposeRule>();
   private readonly departmentMap = new Map<string, DepartmentRule>();
@@ -524,6 +560,7 @@ class RuleSetBuilder {
   private readonly revocationMap = new Map<string, Revocation>();
   private supportMeasure: RowRule | undefined;
   private bulkOutputRules: BulkOutputRules | undefined;
+  private limitRules: LimitRules | undefined;
   private introspection: RuleSet['introspection'] = { roles: [], allowInProduction: false };
   private readonly references: Reference[] = [];
   private readonly grants: PendingGrant[] = [];
@@ -781,6 +818,63 @@ class RuleSetBuilder {
     });
   }
 
+  limits(ctx: FileContext, field: Field | undefined): void {
+    const f = field ? ctx.fields(field.value, '"limits"', ['defaults'], ['profiles']) : undefined;
+    const defaultsField = f?.get('defaults');
+    if (!f || !defaultsField) return;
+    const defaults = this.limitProfile(ctx, defaultsField.value, null);
+    const profiles: LimitProfile[] = [];
+    let ok = defaults !== undefined;
+    for (const node of f.has('profiles') ? (ctx.entries(f.get('profiles'), '"limits.profiles"', true) ?? []) : []) {
+      // Checked even when the defaults are not valid (every problem in one pass); then not used.
+      const profile = this.limitProfile(ctx, node, defaults ?? { ...UNCHECKED_LIMITS, source: ctx.source(node) });
+      if (!profile) {
+        ok = false;
+        continue;
+      }
+      const first = profiles.find((other) => other.id === profile.id);
+      if (first) {
+        ctx.report(node, `duplicate limit profile id "${profile.id}" (first defined at ${formatPosition(first.source)})`);
+        ok = false;
+        continue;
+      }
+      profiles.push(profile);
+    }
+    if (ok && defaults) this.limitRules = { defaults, profiles };
+  }
+
+  /** A limit profile (with conditions and an id) or, when `defaults` is null, the defaults (every limit, no conditions). */
+  private limitProfile(ctx: FileContext, node: ParsedNode | null, defaults: LimitProfile | null): LimitProfile | undefined {
+    const limitKeys = ['costBudget', 'costMode', 'requestsPerMinute', 'concurrentRequests'];
+    const f = defaults === null ? ctx.fields(node, '"limits.defaults"', limitKeys) : ctx.fields(node, 'a limit profile', ['id'], ['roles', 'departments', 'purposes', ...limitKeys]);
+    if (!f) return undefined;
+    const id = defaults === null ? 'default' : this.id(ctx, f, 'limit profile', PLAIN_ID, 'one word naming the profile (for logs and the audit trail)');
+    const label = `limit profile "${id ?? '?'}"`;
+    const conditions = { roles: null, departments: null, purposes: null } as { roles: string[] | null; departments: string[] | null; purposes: string[] | null };
+    let ok = id !== undefined;
+    for (const kind of ['roles', 'departments', 'purposes'] as const) {
+      if (!f.has(kind)) continue;
+      const list = ctx.list(f.get(kind), `${label}: "${kind}"`);
+      if (!list) {
+        ok = false;
+        continue;
+      }
+      const refKind = ({ roles: 'role', departments: 'department', purposes: 'purpose' } as const)[kind];
+      for (const entry of list) this.references.push({ kind: refKind, id: entry.value, node: entry.node, ctx, what: `${label} names` });
+      conditions[kind] = list.map((entry) => entry.value);
+    }
+    if (defaults !== null && conditions.roles === null && conditions.departments === null && conditions.purposes === null && ok) {
+      ctx.report(node, `${label} names none of roles, departments, purposes: it would apply to every user (change "defaults" instead)`);
+      ok = false;
+    }
+    const costBudget = f.has('costBudget') ? ctx.integer(f.get('costBudget'), `${label}: "costBudget"`, 1, 1_000_000_000) : defaults?.costBudget;
+    const costMode = f.has('costMode') ? ctx.oneOf<CostMode>(f.get('costMode'), `${label}: "costMode"`, COST_MODES) : defaults?.costMode;
+    const requestsPerMinute = f.has('requestsPerMinute') ? ctx.integer(f.get('requestsPerMinute'), `${label}: "requestsPerMinute"`, 1, 1_000_000) : defaults?.requestsPerMinute;
+    const concurrentRequests = f.has('concurrentRequests') ? ctx.integer(f.get('concurrentRequests'), `${label}: "concurrentRequests"`, 1, 10_000) : defaults?.concurrentRequests;
+    if (!ok || id === undefined || costBudget === undefined || costMode === undefined || requestsPerMinute === undefined || concurrentRequests === undefined) return undefined;
+    return { id, ...conditions, costBudget, costMode, requestsPerMinute, concurrentRequests, source: ctx.source(node) };
+  }
+
   /** Cross-file references and contradictions. */
   crossCheck(): void {
     const known = { role: this.roleMap, department: this.departmentMap, purpose: this.purposeMap } as const;
@@ -829,6 +923,7 @@ class RuleSetBuilder {
   build(sources: RuleFileSources, headers: RuleFileHeader[]): RuleSet {
     if (!this.supportMeasure) throw new Error('internal: rowRules.supportMeasure missing without an issue');
     if (!this.bulkOutputRules) throw new Error('internal: bulkOutput missing without an issue');
+    if (!this.limitRules) throw new Error('internal: limits missing without an issue');
     return Object.freeze({
       version: sources.version,
       dir: sources.dir,
@@ -841,6 +936,7 @@ class RuleSetBuilder {
       introspection: Object.freeze(this.introspection),
       revocations: this.revocationMap,
       bulkOutput: this.bulkOutputRules,
+      limits: Object.freeze(this.limitRules),
     });
   }
 

@@ -1,7 +1,7 @@
 /**
  * npm run bench -- [--residents 10000] [--duration 10] [--rounds 3] [--connections 10] [--soak 10]
- *                  [--tokens 20000] [--base-port 4600] [--workloads a,b,c,d] [--log-level warn] [--verbose]
- *                  [--cpu-prof DIR] [--statistics-cache 0]
+ *                  [--tokens 20000] [--base-port 4600] [--workloads a,b,c,d,e] [--log-level warn] [--verbose]
+ *                  [--cpu-prof DIR] [--statistics-cache 0] [--abuse 1,2,3,4,5]
  *
  * Issue 5's benchmark, one command. Reuses or seeds data/bench/<N>/ (scripts/seed.ts), starts the
  * five subgraphs, our gateway as deployed (gateway/main.ts: field rules + audit trail), our
@@ -11,6 +11,8 @@
  * `--rounds` rounds, the median reported), every request with its own credential; single-subgraph
  * workloads also straight at the subgraph (identity signed as the gateway signs it). Then
  * `--soak` seconds of workload (a) against the deployed gateway, its RSS before and after.
+ * (e), one insider against the counter: `--connections` clerks of workload (a) against ours
+ * (rules + audit), alone and then while one connection loops through issue 9's abusive requests.
  * Prints a Markdown table and ratios; writes bench-results/<timestamp>.json. Not a test.
  */
 import fs from 'node:fs';
@@ -26,6 +28,7 @@ import { writeHiveConfig, writeHiveSupergraph } from './hive';
 import { rssMiB, spawnChild, spawnTs, stopAll, waitFor, type BenchChild } from './processes';
 import { precheck, requestBody, runLoad, type RunResult, type Target } from './run';
 import { accessTokenPool, identityPool, type HeaderPool } from './tokens';
+import { ABUSIVE_REQUESTS, runInsider, type LoadResult } from './insider';
 import { WORKLOADS, type Workload } from './workloads';
 
 const { values } = parseArgs({
@@ -37,7 +40,9 @@ const { values } = parseArgs({
     soak: { type: 'string', default: '10' },
     tokens: { type: 'string', default: '20000' },
     'base-port': { type: 'string', default: '4600' },
-    workloads: { type: 'string', default: 'a,b,c,d' },
+    workloads: { type: 'string', default: 'a,b,c,d,e' },
+    // (e): which of issue 9's abusive requests the insider sends (1-based, in ABUSIVE_REQUESTS order).
+    abuse: { type: 'string', default: '1,2,3,4,5' },
     'log-level': { type: 'string', default: 'warn' },
     verbose: { type: 'boolean', default: false },
     // Writes a V8 CPU profile of each of our two gateways to DIR when they stop (node --cpu-prof):
@@ -189,7 +194,7 @@ async function main(): Promise<void> {
 
   say(`minting ${TOKENS} distinct access tokens per persona …`);
   const accessPools = new Map<string, HeaderPool>();
-  for (const persona of new Set(WORKLOADS.filter((w) => SELECTED.has(w.id)).map((w) => w.persona))) {
+  for (const persona of new Set([...WORKLOADS.filter((w) => SELECTED.has(w.id) || (w.id === 'a' && SELECTED.has('e'))).map((w) => w.persona)])) {
     accessPools.set(persona, await accessTokenPool(devKeysPath, persona, TOKENS));
   }
 
@@ -237,6 +242,22 @@ async function main(): Promise<void> {
     }
   }
   measureRss('after rounds');
+
+  let insider: { alone: RunResult; withInsider: RunResult; insider: LoadResult; abusive: string[] } | undefined;
+  if (SELECTED.has('e')) {
+    const clerks = (await targetOf(WORKLOADS[0] as Workload, contenders[2] as Contender)) as Target;
+    // The insider is one user per persona (their limits apply to them as to anyone).
+    const tokens = new Map<string, string>();
+    const abuse = ABUSIVE_REQUESTS.filter((_, index) => (values.abuse as string).split(',').map((n) => Number(n.trim())).includes(index + 1));
+    for (const request of abuse) tokens.set(request.persona, (await accessTokenPool(devKeysPath, request.persona, 1, true)).next().replace(/^Bearer /, ''));
+    say(`(e) one insider against the counter: ${CONNECTIONS} clerks of (a) alone …`);
+    await runLoad(clerks, 2, CONNECTIONS); // warm-up
+    const alone = await runLoad(clerks, DURATION, CONNECTIONS);
+    say(`  alone          ${alone.rps.toFixed(0).padStart(6)} req/s  p99 ${alone.p99} ms`);
+    const [withInsider, result] = await Promise.all([runLoad(clerks, DURATION, CONNECTIONS), runInsider(clerks.url, abuse, tokens, DURATION, 30)]);
+    say(`  with insider   ${withInsider.rps.toFixed(0).padStart(6)} req/s  p99 ${withInsider.p99} ms; insider: ${result.requests} requests, statuses ${JSON.stringify(result.statuses)}, ${result.timeouts} timeouts`);
+    insider = { alone, withInsider, insider: result, abusive: abuse.map((request) => request.title) };
+  }
 
   let soak: { seconds: number; rssBefore?: number; rssAfter?: number; heapBefore?: HeapProbe; heapAfter?: HeapProbe; result?: RunResult } | undefined;
   const soakWorkload = WORKLOADS[0] as Workload;
@@ -321,6 +342,21 @@ async function main(): Promise<void> {
         `JS heap in use after a full GC ${soak.heapBefore?.heapUsed ?? '?'} MiB before → ${soak.heapAfter?.heapUsed ?? '?'} MiB after (RSS after that GC: ${soak.heapAfter?.rss ?? '?'} MiB).`,
     );
   }
+  if (insider) {
+    const { alone, withInsider, insider: abuse } = insider;
+    lines.push(
+      '',
+      `(e) one insider against the counter: ${CONNECTIONS} connections of (a) against ours (rules + audit), ${DURATION} s each; the insider loops through these abusive requests of issue 9 on 1 connection: ${insider.abusive.join('; ')}.`,
+      '',
+      '| clerks (a) | req/s | p99 ms | failed |',
+      '|---|---:|---:|---:|',
+      `| alone | ${alone.rps.toFixed(0)} | ${alone.p99} | ${alone.non2xx + alone.errors + alone.timeouts} |`,
+      `| with the insider | ${withInsider.rps.toFixed(0)} | ${withInsider.p99} | ${withInsider.non2xx + withInsider.errors + withInsider.timeouts} |`,
+      `| with ÷ alone | ${fmt(ratio(withInsider.rps, alone.rps))} (target ≥ 0.80×) | ${fmt(ratio(withInsider.p99, alone.p99))} (target ≤ 2×) | |`,
+      '',
+      `Insider: ${abuse.requests} requests, by HTTP status ${Object.entries(abuse.statuses).map(([status, count]) => `${status}: ${count}`).join(', ') || '–'}; ${abuse.timeouts} timed out (30 s).`,
+    );
+  }
   if (hiveContender.unavailable) lines.push('', `Hive Gateway did not run: ${hiveContender.unavailable.split('\n').slice(0, 5).join(' / ')}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 
@@ -341,6 +377,7 @@ async function main(): Promise<void> {
         ratios,
         rss,
         soak,
+        insider,
       },
       null,
       2,

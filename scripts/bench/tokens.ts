@@ -34,12 +34,20 @@ function roundRobin(values: string[]): () => string {
   };
 }
 
-/** `Authorization: Bearer <dev token>`, each token with its own jti. */
-export async function accessTokenPool(keysPath: string, personaId: string, size: number): Promise<HeaderPool> {
+/**
+ * `Authorization: Bearer <dev token>`, each token with its own jti and, unless `oneUser`, its own
+ * user (`dev:<persona>.<n>`, same department, roles and purpose): a counter of many clerks, so
+ * that the per-user limits (policy/limits.yaml) are checked on every request but do not refuse a
+ * load no one person could send. `oneUser`: every token is the persona itself.
+ */
+export async function accessTokenPool(keysPath: string, personaId: string, size: number, oneUser = false): Promise<HeaderPool> {
   const keys: DevKeys = await loadOrCreateDevKeys(keysPath);
   const persona = personaOf(personaId);
   const values: string[] = [];
-  for (let i = 0; i < size; i += 1) values.push(`Bearer ${(await mintDevToken({ persona, keys, expiresIn: '8h' })).token}`);
+  for (let i = 0; i < size; i += 1) {
+    const user = oneUser ? persona : { ...persona, id: `${persona.id}.${i}` as Persona['id'] };
+    values.push(`Bearer ${(await mintDevToken({ persona: user, keys, expiresIn: '8h' })).token}`);
+  }
   return { header: 'authorization', next: roundRobin(values), size, refresh: async () => undefined };
 }
 

@@ -292,3 +292,34 @@ describe('contradictory rules are refused', () => {
     expect(loadError(dir).message).toMatch(/individual_number protects individual numbers: each grant must list its "purposes"/);
   });
 });
+
+describe('limits.yaml (cost budgets, rate and concurrency per limit profile)', () => {
+  test('the default limits: defaults, then profiles in file order, each limit taken from defaults when left out', () => {
+    const { limits } = loadRuleSet();
+    expect(limits.defaults).toMatchObject({ id: 'default', roles: null, costBudget: 5000, costMode: 'enforce' });
+    expect(limits.profiles.map((profile) => profile.id)).toEqual(['counter-clerk', 'dx-dashboard', 'security-officer', 'vendor-operator']);
+    expect(limits.profiles[0]).toMatchObject({ roles: ['clerk'], costBudget: 200000, costMode: 'enforce', source: { file: 'policy/limits.yaml' } });
+  });
+
+  test('a limit that is not a positive whole number, an unknown cost mode, an unknown role and a duplicate id are reported at file:line:column', () => {
+    const dir = policyCopy({
+      'limits.yaml': (text) =>
+        replaceOnce(
+          replaceOnce(replaceOnce(replaceOnce(text, 'costBudget: 5000', 'costBudget: -3'), 'costMode: enforce', 'costMode: warn'), 'roles: [analyst]', 'roles: [analyts]'),
+          '- id: vendor-operator',
+          '- id: security-officer',
+        ),
+    });
+    expectIssue(dir, 'limits.yaml', '-3', /"costBudget" must be a whole number from 1 to 1000000000, got/);
+    expectIssue(dir, 'limits.yaml', 'warn', /"costMode" must be one of enforce, measure, got "warn"/);
+    expectIssue(dir, 'limits.yaml', 'analyts', /unknown role "analyts".*analyst/);
+    expectIssue(dir, 'limits.yaml', 'id: security-officer', /duplicate limit profile id "security-officer"/, 2);
+  });
+
+  test('a profile without conditions, and a file without defaults, are refused', () => {
+    const noConditions = policyCopy({ 'limits.yaml': (text) => replaceOnce(text, '      roles: [operator]\n', '') });
+    expectIssue(noConditions, 'limits.yaml', 'id: vendor-operator', /names none of roles, departments, purposes: it would apply to every user/);
+    const noDefaults = policyCopy({ 'limits.yaml': (text) => replaceOnce(text, '  defaults:', '  fallback:') });
+    expectIssue(noDefaults, 'limits.yaml', 'fallback', /unknown key "fallback" in "limits"/);
+  });
+});

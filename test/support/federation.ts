@@ -14,7 +14,7 @@ import { cardProgressSubgraph } from '../../subgraphs/card-progress';
 import { auditSubgraph, createAuditSubgraph } from '../../subgraphs/audit';
 import { openAuditStore, type AuditStore } from '../../lib/audit/store';
 import { auditSqliteConfig } from '../../lib/audit/config';
-import { loadConfig } from '../../gateway/config';
+import { loadConfig, type GatewayConfig } from '../../gateway/config';
 import { startGateway, type Gateway, type GatewayOptions, type RunningGateway } from '../../gateway/server';
 import { loadOrCreateDevKeys } from '../../gateway/auth/dev-keys';
 import { mintDevToken } from '../../gateway/auth/dev-token';
@@ -43,6 +43,8 @@ export interface Federation {
   gatewayUrl: string;
   /** The running gateway (its authorization counters: `gateway.authorization.stats()`). */
   gateway: Gateway;
+  /** The gateway's configuration: a test starts another replica of it with this. */
+  gatewayConfig: GatewayConfig;
   subgraphs: Record<SubgraphName, RunningSubgraph>;
   /**
    * The key pair the gateway signs subgraph identities with (and the subgraphs verify with), in
@@ -183,6 +185,7 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
     return {
       gatewayUrl,
       gateway: running.gateway,
+      gatewayConfig: config,
       identityKeysPath,
       auditFile,
       subgraphs,

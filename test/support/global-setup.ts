@@ -4,6 +4,7 @@ import path from 'node:path';
 import { seedAll } from '../../generator/seed';
 import { REFERENCE_DATE } from '../../generator/dates';
 import { createThrowawayDatabase, postgresAdminUrl } from './postgres';
+import { pingRedis, redisUrl } from './redis';
 
 /** Residents in the shared test dataset: enough for a 1,000-row page of living residents. */
 export const TEST_RESIDENTS = 1500;
@@ -25,6 +26,8 @@ export default async function globalSetup(): Promise<void> {
   // the suite signs with it (test/support/gateway-identity.ts): never the repository's data/.
   process.env.GATEWAY_IDENTITY_DEV_KEYS_PATH = path.join(dataDir, 'gateway-identity-keys.json');
 
+  await findRedis();
+
   if (process.env.TEST_PG_URL) return; // the caller brought its own database
   try {
     const database = await createThrowawayDatabase();
@@ -34,5 +37,18 @@ export default async function globalSetup(): Promise<void> {
     const message = `No throwaway PostgreSQL database could be created at ${new URL(postgresAdminUrl()).host} (${(error as Error).message})`;
     if (process.env.CI === 'true') throw new Error(`${message}: the PostgreSQL tests cannot run, and under CI they must.`);
     console.warn(`\n!! ${message}: the PostgreSQL suites are SKIPPED on this machine.\n`);
+  }
+}
+
+/** The shared limit counters' Redis (test/support/redis.ts): TEST_REDIS_URL when one answers. */
+async function findRedis(): Promise<void> {
+  if (process.env.TEST_REDIS_URL) return;
+  try {
+    await pingRedis(redisUrl());
+    process.env.TEST_REDIS_URL = redisUrl();
+  } catch (error) {
+    const message = `No Redis answers at ${new URL(redisUrl()).host} (${(error as Error).message})`;
+    if (process.env.CI === 'true') throw new Error(`${message}: the shared-limit tests cannot run, and under CI they must.`);
+    console.warn(`\n!! ${message}: the Redis suites are SKIPPED on this machine.\n`);
   }
 }

@@ -1,0 +1,54 @@
+/**
+ * Express middleware on the GraphQL path, after authentication and the permission profile and
+ * before the body is parsed: admits the request under the caller's rate and concurrency limits
+ * (policy/limits.yaml), or answers 429 RATE_LIMITED / CONCURRENCY_LIMITED with Retry-After, or 503
+ * LIMITS_UNAVAILABLE when the shared counters cannot be reached. Every request on the path counts
+ * (statistics included). The refusal is recorded by the audit's refusal recorder, which sees
+ * every response of the path.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import type { LimitRules } from '../../lib/authorization/rules';
+import { authorizationOf } from '../auth/middleware';
+import { requestIdOf } from '../request-id';
+import { limitProfileFor } from './limit-profile';
+import type { LimitRefusal, UserLimiter } from './rate-limiter';
+
+function messageOf(refusal: LimitRefusal, profile: { id: string; requestsPerMinute: number; concurrentRequests: number }): string {
+  switch (refusal.code) {
+    case 'RATE_LIMITED':
+      return `Too many requests: at most ${profile.requestsPerMinute} per minute for limit profile "${profile.id}". Retry after ${refusal.retryAfterSeconds} s.`;
+    case 'CONCURRENCY_LIMITED':
+      return `Too many requests in progress: at most ${profile.concurrentRequests} at once for limit profile "${profile.id}". Retry when one has finished.`;
+    case 'LIMITS_UNAVAILABLE':
+      return 'The request limits cannot be checked right now (shared counters unreachable): nothing was read. Try again later.';
+  }
+}
+
+export function userLimitsMiddleware(limiter: UserLimiter, limits: () => LimitRules, logger: Logger): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const { principal } = authorizationOf(req);
+    const profile = limitProfileFor(limits(), principal);
+    limiter.admit(principal.subject, profile).then((admission) => {
+      if (admission.ok) {
+        // 'close' follows the response (sent or aborted): the slot is always given back.
+        res.once('close', admission.release);
+        next();
+        return;
+      }
+      const { refusal } = admission;
+      const status = refusal.code === 'LIMITS_UNAVAILABLE' ? 503 : 429;
+      const log = { requestId: requestIdOf(req), code: refusal.code, limitProfile: profile.id };
+      if (status === 503) logger.error(log, 'request refused: the shared limit counters are unreachable');
+      else logger.warn(log, 'request refused by a per-user limit');
+      res.setHeader('Retry-After', String(refusal.retryAfterSeconds));
+      res.setHeader('Cache-Control', 'no-store');
+      const type =
+        req.accepts(['application/json', 'application/graphql-response+json']) === 'application/graphql-response+json'
+          ? 'application/graphql-response+json; charset=utf-8'
+          : 'application/json; charset=utf-8';
+      const extensions = { code: refusal.code, retryAfterSeconds: refusal.retryAfterSeconds, limitProfile: profile.id };
+      res.status(status).type(type).send(JSON.stringify({ errors: [{ message: messageOf(refusal, profile), extensions }] }));
+    }, next);
+  };
+}
