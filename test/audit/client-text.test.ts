@@ -1,9 +1,16 @@
+import fs from 'node:fs';
 import knexFactory from 'knex';
 import { auditSqliteConfig } from '../../lib/audit/config';
 import { CLIENT_TEXT_LIMITS } from '../../lib/audit/limits';
 import { openAuditStore, type AuditStore } from '../../lib/audit/store';
 import type { AuditRecord } from '../../lib/audit/types';
 import { startFederation, type Federation } from '../support/federation';
+import { policyWithoutUserLimits } from '../support/policy-copy';
+
+// Several tests send one persona's requests all at once: the per-user concurrency limit
+// (rate-limits.test.ts) is raised so that it does not answer them first.
+const policyDir = policyWithoutUserLimits();
+afterAll(() => fs.rmSync(policyDir, { recursive: true, force: true }));
 import { auditDialects, type ScratchAuditStore } from './store-support';
 
 /**
@@ -56,7 +63,7 @@ describe('client texts in the audit trail (SQLite store, real federation)', () =
   let federation: Federation;
   let reader: AuditStore;
   beforeAll(async () => {
-    federation = await startFederation();
+    federation = await startFederation({ policyDir });
     reader = await openAuditStore({ config: auditSqliteConfig(federation.auditFile) });
   });
   afterAll(async () => {
@@ -156,8 +163,9 @@ describe('client texts in the audit trail (SQLite store, real federation)', () =
     const seen = officer.body.data!.auditRecords.records.filter((record) => record.requestId === reused[0].requestId || record.requestId === claimedCase.requestId);
     expect(seen).toEqual(
       expect.arrayContaining([
-        { requestId: reused[0].requestId, claimedRequestId: 'REQ-0001-reused', caseReference: null, usage: null },
-        { requestId: claimedCase.requestId, claimedRequestId: null, caseReference: 'APPROVED BY DIRECTOR', usage: null },
+        // usage: what demand control estimated and counted (gateway/limits/), established by the gateway.
+        { requestId: reused[0].requestId, claimedRequestId: 'REQ-0001-reused', caseReference: null, usage: { estimatedCost: expect.any(Number), rowsReturned: expect.any(Number) } },
+        { requestId: claimedCase.requestId, claimedRequestId: null, caseReference: 'APPROVED BY DIRECTOR', usage: { estimatedCost: expect.any(Number), rowsReturned: expect.any(Number) } },
       ]),
     );
   });
@@ -205,7 +213,7 @@ describe.each(auditDialects().filter((dialect) => dialect.name === 'postgresql')
   let federation: Federation;
   beforeAll(async () => {
     scratch = await open();
-    federation = await startFederation({ audit: scratch.store });
+    federation = await startFederation({ audit: scratch.store, policyDir });
   });
   afterAll(async () => {
     await federation?.stop();

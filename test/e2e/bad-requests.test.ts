@@ -41,6 +41,8 @@ const RESIDENT = 'query R($id: ID!) { resident(id: $id) { id } }';
 const BAD_CHECK_DIGIT = `${FIXTURE_FIRST_RESIDENT.individualNumber.slice(0, 11)}${(Number(FIXTURE_FIRST_RESIDENT.individualNumber[11]) + 1) % 10}`;
 const doubling = (levels: number, type: string, last: string) =>
   `${repeat(levels, (i) => `fragment F${i} on ${type} { ...F${i + 1} ...F${i + 1} }`)} fragment F${levels} on ${type} { ${last} }`;
+/** `id identityInfo { residentCode resident { … } }`, `count` deep, with `key` as the Resident's key selection. */
+const hops = (count: number, key: string): string => (count === 0 ? key : `${key} identityInfo { residentCode resident { ${hops(count - 1, key)} } }`);
 const deepJson = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 
 const BUDGET = 'DOCUMENT_BUDGET_EXCEEDED';
@@ -197,6 +199,22 @@ const ROWS: readonly Row[] = [
   { name: 'variables: NUL in a string', body: q(RESIDENT, { id: `${ID}\u0000` }), status: 200, code: null },
   { name: 'variables: a lone surrogate in a string', body: `{"query": ${JSON.stringify(RESIDENT)}, "variables": {"id": "\\ud800${ID}"}}`, status: 200, code: null },
   { name: 'variables: control characters in a string', body: q(RESIDENT, { id: `${ID}\u001b[2J` }), status: 200, code: null },
+  // ── this stage's limits: cost, planning, client texts, bulk output, statistics, cursors ──────
+  { name: 'cost: a page of 1,000 with household members nested 5 levels (issue 9)', persona: 'school-clerk', body: q(`{ residents(first: 1000) { edges { node { ${'household { members { '.repeat(5)}id${' } }'.repeat(5)} } } } }`), status: 400, code: 'COST_LIMIT_EXCEEDED' },
+  { name: 'cost: first of a billion', body: q('{ residents(first: 1000000000) { edges { node { id } } } }'), status: 400, code: 'COST_LIMIT_EXCEEDED' },
+  { name: 'planning: the key field aliased along five 6-hop chains (issue 9)', persona: 'branch-clerk', body: q(`query Nested { ${repeat(5, (i) => `a${i}: resident(id: "${ID}") { ${hops(6, 'key: id')} }`)} }`), status: 400, code: 'QUERY_PLAN_TOO_COMPLEX' },
+  { name: 'operationName: a forged line (issue 10)', body: q('query PrintCertificate { __typename }', undefined, { operationName: 'PrintCertificate\nGRANTED by chief' }), status: 400, code: 'INVALID_CLIENT_TEXT' },
+  { name: 'operationName: a lone surrogate (issue 10)', body: `{"query": "query A { __typename }", "operationName": "A\\ud800"}`, status: 400, code: 'INVALID_CLIENT_TEXT' },
+  { name: 'operationName: 200,000 characters (issue 9)', body: q('query A { __typename }', undefined, { operationName: 'A'.repeat(200_000) }), status: 400, code: 'INVALID_CLIENT_TEXT' },
+  { name: 'operationName: U+0000 (issue 10)', body: q('query A { __typename }', undefined, { operationName: 'A\u0000' }), status: 400, code: 'INVALID_CLIENT_TEXT' },
+  { name: 'X-Request-Id: 129 characters', headers: [['x-request-id', 'r'.repeat(129)]], body: q('{ __typename }'), status: 400, code: 'INVALID_CLIENT_TEXT' },
+  { name: 'client name: 65 characters', headers: [['apollographql-client-name', 'c'.repeat(65)]], body: q('{ __typename }'), status: 400, code: 'INVALID_CLIENT_TEXT' },
+  { name: 'client version: 33 characters', headers: [['apollographql-client-version', '1'.repeat(33)]], body: q('{ __typename }'), status: 400, code: 'INVALID_CLIENT_TEXT' },
+  { name: 'X-Bulk-Approval: malformed', headers: [['x-bulk-approval', '!!']], body: q(RESIDENT, { id: ID }), status: 400, code: 'BULK_APPROVAL_MALFORMED' },
+  { name: 'X-Bulk-Approval: an approval nobody issued', headers: [['x-bulk-approval', '00000000-0000-4000-8000-000000000000']], body: q(RESIDENT, { id: ID }), status: 403, code: 'BULK_APPROVAL_UNKNOWN' },
+  { name: 'statistics: a one-day window (issue 10)', persona: 'dx-analyst', body: q('{ populationStatistics(movementsFrom: "2026-10-02", movementsTo: "2026-10-02") { residentTotal } }'), status: 200, code: 'STATISTICS_PERIOD_NOT_WHOLE_MONTHS' },
+  { name: 'cursor: forged from a 宛名番号 (issue 10)', body: q(`{ residents(first: 1, after: "${Buffer.from(`resident:${ID}`).toString('base64url')}") { totalCount } }`), status: 200, code: USER_INPUT },
+  { name: 'cursor: garbage', body: q('{ residents(first: 1, after: "%%%") { totalCount } }'), status: 200, code: USER_INPUT },
 ];
 
 const PERSON_DATA: string[] = Object.values(fixtures).flatMap((value) => {

@@ -20,3 +20,13 @@ export function policyCopy(edit: (name: string, text: string) => string): string
 export function policyWithoutBulkBudgets(): string {
   return policyCopy((name, text) => (name === 'bulk-output.yaml' ? text.replace(/(ersonsPerDay: )\d+/g, '$11000000') : text));
 }
+
+/**
+ * The shipped rules with every user's concurrency and rate raised (limits.yaml), for suites that
+ * send one persona's requests all at once to test something else (rate-limits.test.ts tests those).
+ */
+export function policyWithoutUserLimits(): string {
+  return policyCopy((name, text) =>
+    name === 'limits.yaml' ? text.replace(/(concurrentRequests: )\d+/g, '$11000').replace(/(requestsPerMinute: )\d+/g, '$1100000') : text,
+  );
+}
