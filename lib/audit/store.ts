@@ -1,8 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { GENESIS_HASH, recordHash } from './chain';
-import { ensurePrivateSqliteFile } from '../private-files';
+import { beginImmediate, openSqliteWriter } from '../sqlite-writer';
 import { auditDatabaseConfig, auditDialectOf } from './config';
 import { CLIENT_TEXT_LIMITS, ESTABLISHED_TEXT_LIMITS, MAX_RECORD_BYTES, clientTextProblem, storableTextProblem, type ClientTextMember } from './limits';
 import { AUDIT_TABLES, ensureAppendOnlyTriggers, migrateAuditToLatest, type AuditDialect } from './migrations';
@@ -906,33 +904,6 @@ function belongsElsewhere(record: AuditRecord, end: number): boolean {
 /** Records whose true place verify looks for (belongsElsewhere) before it calls the rest changed. */
 const MAX_RELOCATION_CHECKS = 10;
 
-const SQLITE_BUSY_TIMEOUT_MS = 10_000;
-
-/**
- * BEGIN IMMEDIATE, waiting for another writer without blocking the event loop: better-sqlite3 is
- * synchronous, so SQLite's own busy wait would stall the whole process (and, with a second store
- * in the same process, never see the holder commit). Instead: no busy wait, and retry after a
- * short sleep until SQLITE_BUSY_TIMEOUT_MS.
- */
-async function beginImmediate(connection: SqliteConnection, begin: () => Promise<unknown>): Promise<void> {
-  const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
-  connection.pragma('busy_timeout = 0');
-  try {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await begin();
-        return;
-      } catch (error) {
-        const code = (error as { code?: string }).code ?? '';
-        if (!code.startsWith('SQLITE_BUSY') || Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(2 ** Math.min(attempt, 5), 25) * (0.5 + Math.random())));
-      }
-    }
-  } finally {
-    connection.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
-  }
-}
-
 function instant(value: string, name: string): number {
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) throw new AuditInputError(`${name} is not an ISO 8601 time (${value})`);
@@ -945,30 +916,8 @@ function cursorSequence(cursor: string): number {
 }
 
 function connect(config: Knex.Config, dialect: AuditDialect): Knex {
-  if (dialect === 'postgresql') return knexFactory(config);
-  const filename = (config.connection as { filename: string }).filename;
-  // Who saw whom: the file (and a folder made for it) readable by its owner only.
-  ensurePrivateSqliteFile(filename);
-  return knexFactory({
-    useNullAsDefault: true,
-    ...config,
-    // One connection: every statement of the process goes through it, appends one at a time.
-    pool: {
-      min: 1,
-      max: 1,
-      afterCreate: (conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) => {
-        try {
-          conn.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
-          conn.pragma('journal_mode = WAL');
-          // FULL: a committed record survives a power cut too, not only a killed process.
-          conn.pragma('synchronous = FULL');
-          done(null, conn);
-        } catch (error) {
-          done(error as Error, conn);
-        }
-      },
-    },
-  });
+  // FULL: a committed record survives a power cut too, not only a killed process.
+  return dialect === 'postgresql' ? knexFactory(config) : openSqliteWriter(config, 'FULL');
 }
 
 /** Opens (creating and migrating when needed) the audit store, with its append-only triggers in place. */

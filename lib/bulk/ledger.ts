@@ -1,7 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { auditDialectOf } from '../audit/config';
+import { beginImmediate, openSqliteWriter, type SqlitePragmas } from '../sqlite-writer';
 import { approvalRefusal, ApprovalBook, BULK_CODES, rowToApproval, type ApprovalRefusalCode, type BulkApproval } from './approvals';
 import { BULK_TABLES, migrateBulkToLatest } from './migrations';
 
@@ -52,7 +51,6 @@ export interface BulkLedger {
 
 /** Persons per IN (…) lookup: far below SQLite's and SQL Server's parameter limits. */
 const CHUNK = 400;
-const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
 /** `at` as the day on a clock `offsetMinutes` east of UTC. */
 export function dayOf(at: Date, offsetMinutes: number): string {
@@ -97,7 +95,10 @@ class KnexBulkLedger implements BulkLedger {
     // SQLite: BEGIN IMMEDIATE takes the database's write lock before anything is read; the one
     // connection runs one transaction at a time (the queue).
     const run = async () => {
-      await beginImmediate(this.db);
+      // The one pooled connection (the queue runs one transaction at a time on it).
+      const connection = (await this.db.client.acquireConnection()) as SqlitePragmas;
+      await this.db.client.releaseConnection(connection);
+      await beginImmediate(connection, () => this.db.raw('BEGIN IMMEDIATE'));
       try {
         const result = await work((table) => this.db(table), (query) => query);
         await this.db.raw('COMMIT');
@@ -159,50 +160,9 @@ async function chargeApproval(q: Query, lock: (query: Knex.QueryBuilder) => Knex
   return { ok: true, fresh: fresh.length, used: used + fresh.length, limit: approval.maxPersons, approvalId: id };
 }
 
-/**
- * BEGIN IMMEDIATE without SQLite's busy wait: better-sqlite3 is synchronous, so a busy wait would
- * stall the event loop (and never see a holder in the same process commit). Retry after a short
- * sleep instead, up to SQLITE_BUSY_TIMEOUT_MS.
- */
-async function beginImmediate(db: Knex): Promise<void> {
-  const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await db.raw('BEGIN IMMEDIATE');
-      return;
-    } catch (error) {
-      const code = String((error as { code?: unknown }).code ?? '');
-      if (!code.startsWith('SQLITE_BUSY') || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(2 ** Math.min(attempt, 5), 25) * (0.5 + Math.random())));
-    }
-  }
-}
-
 function connect(config: Knex.Config, dialect: 'sqlite' | 'postgresql'): Knex {
-  if (dialect === 'postgresql') return knexFactory(config);
-  const filename = (config.connection as { filename: string }).filename;
-  if (filename !== ':memory:') fs.mkdirSync(path.dirname(filename), { recursive: true });
-  return knexFactory({
-    useNullAsDefault: true,
-    ...config,
-    pool: {
-      min: 1,
-      max: 1,
-      afterCreate: (conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) => {
-        try {
-          // Waits while migrating (at start); then no busy wait (beginImmediate retries instead).
-          // WAL as the audit store sets it. NORMAL: a count lost to a power cut only lets a user
-          // receive that day's persons again.
-          conn.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
-          conn.pragma('journal_mode = WAL');
-          conn.pragma('synchronous = NORMAL');
-          done(null, conn);
-        } catch (error) {
-          done(error as Error, conn);
-        }
-      },
-    },
-  });
+  // NORMAL: a count lost to a power cut only lets a user receive that day's persons again.
+  return dialect === 'postgresql' ? knexFactory(config) : openSqliteWriter(config, 'NORMAL');
 }
 
 /** Opens the ledger on the audit database (`auditDatabaseConfig`), migrating its tables when needed. */
