@@ -2,12 +2,25 @@ import { createHash } from 'node:crypto';
 import type { RuleReloadEvent } from '../../lib/authorization/rule-store';
 import { SUPPORT_MEASURE_RESTRICTED_CODE, UNAUTHORIZED_FIELD_CODE, type FieldClassification } from '../../lib/authorization/types';
 import type { AuditDecision, AuditEntryInput } from '../../lib/audit/types';
-import type { AuthorizationOutcome } from '../authorization';
+import { BULK_CODES } from '../../lib/bulk/approvals';
+import { QUERY_PLAN_TOO_COMPLEX_CODE, type AuthorizationOutcome } from '../authorization';
+import { COST_LIMIT_EXCEEDED_CODE } from '../limits/cost-plugin';
 import type { GatewayContext, Identity } from '../context';
 import type { ClaimedTexts } from './client-text';
 
 /** Codes that are decisions of the rules, not failures of the operation. */
 const AUTHORIZATION_CODES: ReadonlySet<string> = new Set([UNAUTHORIZED_FIELD_CODE, SUPPORT_MEASURE_RESTRICTED_CODE]);
+
+/**
+ * Codes by which a limit refused the whole operation — before any subgraph call (cost, planning)
+ * or by withholding the answer (bulk output): REFUSED, like the refusals before execution, not
+ * FAILED. (BULK_COUNT_UNAVAILABLE is a failure: the ledger could not be reached.)
+ */
+const REFUSAL_CODES: ReadonlySet<string> = new Set([
+  COST_LIMIT_EXCEEDED_CODE,
+  QUERY_PLAN_TOO_COMPLEX_CODE,
+  ...Object.values(BULK_CODES).filter((code) => code !== BULK_CODES.unavailable),
+]);
 
 /** What an operation reaches, by the classifications of the coordinates it asked for. */
 export interface OperationReach {
@@ -39,6 +52,7 @@ export function operationHash(source: string | undefined): string | null {
 }
 
 function decisionOf(outcome: AuthorizationOutcome | undefined, errorCodes: readonly string[], classifications: ReadonlyMap<string, FieldClassification>): AuditDecision {
+  if (errorCodes.some((code) => REFUSAL_CODES.has(code))) return 'REFUSED';
   if (!outcome) return 'FAILED';
   if (errorCodes.some((code) => !AUTHORIZATION_CODES.has(code))) return 'FAILED';
   if (outcome.decision.denied.size === 0) return 'GRANTED';

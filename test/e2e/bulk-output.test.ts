@@ -134,7 +134,7 @@ describe('bulk output only with prior approval (大量出力の事前承認)', (
     expect(personsReturnedTo(clerk)).toBe(REGISTRY_BUDGET);
     const refused = appended.filter((entry) => entry.subject === clerk && entry.errorCodes.includes('BULK_APPROVAL_REQUIRED'));
     expect(refused).toHaveLength(2);
-    for (const entry of refused) expect(entry.personIds).toEqual([]);
+    for (const entry of refused) expect(entry).toMatchObject({ personIds: [], decision: 'REFUSED' });
 
     // The next day (ward's clock) the budget is whole again.
     shift = 24 * HOUR;

@@ -137,7 +137,7 @@ describe('bounded planning', () => {
     expect(after.plansRefused - before.plansRefused).toBe(1);
     const record = await recordOf(result.response.headers.get('x-request-id')!);
     expect(record.errorCodes).toEqual([QUERY_PLAN_TOO_COMPLEX_CODE]);
-    expect(record.decision).toBe('FAILED');
+    expect(record.decision).toBe('REFUSED');
 
     // Again: refused from the plan store, without planning again.
     const again = await federation.query('branch-clerk', attack(5, 'key: id'));

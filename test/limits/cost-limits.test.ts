@@ -58,6 +58,7 @@ describe('cost analysis before planning (policy/limits.yaml budgets)', () => {
     expect(entry).toBeDefined();
     expect(entry!.subject).toBeTruthy();
     expect(entry!.usage).toMatchObject({ costBudget: 200000, rowsReturned: 0, personsReturned: 0 });
+    expect(entry!.decision).toBe('REFUSED');
     expect(entry!.usage!.estimatedCost).toBe(error.extensions!['estimatedCost']);
     expect(entry!.personIds).toEqual([]);
     // The gateway answers the next request (the clerk's simple one) as usual.
