@@ -36,6 +36,7 @@ import { createSubgraphDispatcher, DEFAULT_SUBGRAPH_TIMEOUT_MS } from './subgrap
 import { createSupergraphSource, type FileSupergraphSource } from './supergraph-source';
 import { prepareSupergraphForGateway } from './supergraph-security';
 import { createRuleStore, type RuleStore } from '../lib/authorization/rule-store';
+import { openRuleStore } from '../lib/rule-versions/open';
 import { randomUUID } from 'node:crypto';
 import { openThreadedAuditStore } from '../lib/audit/threaded-store';
 import { BudgetedPlanStore, DEFAULT_PLANNING_BUDGET, RESIDENT_PERSON_KEYS, budgetedPlannerConfig, type PlanningBudget } from './authorization';
@@ -149,9 +150,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   // Rules are data: loaded (and validated) now, so invalid rules refuse to start the gateway.
   const ownsRules = options.ruleStore === undefined;
+  // A folder given explicitly is watched as before; otherwise POLICY_STORE chooses the folder or
+  // the version store (lib/rule-versions/open.ts).
+  const rulesLogger = logger.child({ component: 'access-rules' });
   const rules =
     options.ruleStore ??
-    createRuleStore({ logger: logger.child({ component: 'access-rules' }), ...(options.policyDir !== undefined ? { dir: options.policyDir } : {}) });
+    (options.policyDir !== undefined
+      ? createRuleStore({ logger: rulesLogger, dir: options.policyDir })
+      : await openRuleStore({ logger: rulesLogger, env: { ...config.audit.env } }));
 
   // The audit trail: opened before anything is served (an unreachable store refuses to start).
   let auditSink: AuditSink | undefined;
@@ -365,9 +371,18 @@ function configureRoutes(app: Express, { apollo, authenticator, logger, supergra
 
   app.get(HEALTH_PATH, (_req, res) => {
     const status = supergraph.status();
+    const ruleStatus = rules.status();
     res.set('Cache-Control', 'no-store').json({
       status: 'ok',
       supergraph: { sha256: status.sha256, loadedAt: status.loadedAt, lastRejected: status.lastRejected ? { sha256: status.lastRejected.sha256, at: status.lastRejected.at } : undefined },
+      // The rule version in force (issue 12): its id is the ruleVersion of the audit records.
+      rules: {
+        version: ruleStatus.version,
+        loadedAt: ruleStatus.loadedAt,
+        mode: ruleStatus.store ? 'database' : 'dir',
+        ...(ruleStatus.store ? { sequence: ruleStatus.store.sequence, appliedAt: ruleStatus.store.appliedAt, proposalId: ruleStatus.store.proposalId } : {}),
+        ...(ruleStatus.lastRejected ? { lastRejected: { version: ruleStatus.lastRejected.version, at: ruleStatus.lastRejected.at } } : {}),
+      },
     });
   });
 

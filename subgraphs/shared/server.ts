@@ -12,7 +12,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Knex } from 'knex';
-import { createRuleStore, type RuleStore } from '../../lib/authorization/rule-store';
+import type { RuleStore } from '../../lib/authorization/rule-store';
+import { openRuleStore } from '../../lib/rule-versions/open';
 import { createLogger, type Logger } from '../../lib/logger';
 import { GRAPHQL_PATH, HEALTH_PATH, subgraphEndpoint, type SubgraphName } from '../../lib/subgraphs';
 import { openDatabase } from './database';
@@ -115,7 +116,8 @@ export async function startSubgraph<TContext extends object>(
   });
   const tls = options.tls === undefined ? loadSubgraphTls(module.name) : options.tls || undefined;
   const ownsRuleStore = !options.ruleStore;
-  const ruleStore = options.ruleStore ?? createRuleStore({ logger: logger.child({ component: 'access-rules' }) });
+  // POLICY_STORE chooses the policy folder or the version store (lib/rule-versions/open.ts), as in the gateway.
+  const ruleStore = options.ruleStore ?? (await openRuleStore({ logger: logger.child({ component: 'access-rules' }) }));
   const ownsDb = !options.db;
   let db: Knex;
   try {
