@@ -36,7 +36,8 @@ import { createSubgraphDispatcher, DEFAULT_SUBGRAPH_TIMEOUT_MS } from './subgrap
 import { createSupergraphSource, type FileSupergraphSource } from './supergraph-source';
 import { prepareSupergraphForGateway } from './supergraph-security';
 import { createRuleStore, type RuleStore } from '../lib/authorization/rule-store';
-import { openRuleStore } from '../lib/rule-versions/open';
+import { isVersionedRuleStore, openRuleStore } from '../lib/rule-versions/open';
+import { ShadowRules, shadowRulesPlugin } from './rules/shadow';
 import { randomUUID } from 'node:crypto';
 import { openThreadedAuditStore } from '../lib/audit/threaded-store';
 import { BudgetedPlanStore, DEFAULT_PLANNING_BUDGET, RESIDENT_PERSON_KEYS, budgetedPlannerConfig, type PlanningBudget } from './authorization';
@@ -202,6 +203,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   recordRuleEvent(rulesInForceEntry(rules.current().version, new Date(), randomUUID()));
   const unsubscribeRuleEvents = auditWriter ? rules.onChange((event) => void recordRuleEvent(ruleEventEntry(event, randomUUID()))) : () => undefined;
 
+  // Shadow mode (issue 12.2): only with the version store, where proposals live.
+  const shadowRules = isVersionedRuleStore(rules)
+    ? new ShadowRules(rules.versions, () => rules.current(), () => supergraph.classifications(), logger.child({ component: 'shadow-rules' }))
+    : undefined;
+
   const apolloLogger = logger.child({ component: 'apollo' });
   // Assigned right below: ApolloGateway reports each query plan it resolves to the first line,
   // which counts the plans it builds per permission profile.
@@ -276,12 +282,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       // Demand control before planning (policy/limits.yaml budgets); before the audit plugin,
       // whose entry records the estimate and the actual cost.
       costLimitPlugin({ estimator: costEstimator, limits: () => rules.current().limits }),
+      // Decides each operation again under proposals in shadow mode; the answer is not changed.
+      ...(shadowRules ? [shadowRulesPlugin(shadowRules)] : []),
       // Last: the entry is written after everything else has shaped the response, before it is sent.
       ...(auditWriter ? [auditPlugin({ writer: auditWriter, classifications: () => supergraph.classifications() })] : []),
     ],
   });
   const closeAudit = async () => {
     unsubscribeRuleEvents();
+    await shadowRules?.stop();
     await auditWriter?.drain();
     if (ownsAudit && auditSink && 'close' in auditSink && typeof auditSink.close === 'function') await (auditSink.close as () => Promise<void>)();
     if (ownsBulk) await bulkLedger?.close();
@@ -304,6 +313,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     stopping ??= (async () => {
       // Drains HTTP connections, stops the gateway and with it the supergraph watcher.
       await apollo.stop();
+      // The shadow runs' last observations go to the store before its connection closes.
+      await shadowRules?.stop();
       if (ownsRules) rules.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       // After the last response: every entry handed to the writer is appended, then the store closes.
