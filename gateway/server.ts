@@ -35,7 +35,7 @@ import { createIdentitySigner, type IdentitySigner } from './identity-signing';
 import { createSubgraphDispatcher, DEFAULT_SUBGRAPH_TIMEOUT_MS } from './subgraph-transport';
 import { createSupergraphSource, type FileSupergraphSource } from './supergraph-source';
 import { prepareSupergraphForGateway } from './supergraph-security';
-import { createRuleStore, type RuleStore } from '../lib/authorization/rule-store';
+import { createPolicyStore, type PolicyStore } from '../lib/policy/store';
 import { isVersionedRuleStore, openRuleStore } from '../lib/rule-versions/open';
 import { ShadowRules, shadowRulesPlugin } from './rules/shadow';
 import { randomUUID } from 'node:crypto';
@@ -67,7 +67,7 @@ export interface GatewayOptions {
    * The access rules in force. Default: a store over `policyDir` (default `policy/`), watched and
    * reloaded without a restart, stopped with the gateway. A store passed in is not stopped.
    */
-  readonly ruleStore?: RuleStore;
+  readonly ruleStore?: PolicyStore;
   readonly policyDir?: string;
   /** Decisions kept per (operation, permission profile); default 1000. */
   readonly decisionCacheSize?: number;
@@ -97,7 +97,7 @@ export interface Gateway {
   readonly supergraph: FileSupergraphSource;
   /** The first line of authorization around @apollo/gateway (decision and plan counts: `stats()`). */
   readonly authorization: AuthorizingGateway;
-  readonly rules: RuleStore;
+  readonly rules: PolicyStore;
   readonly logger: Logger;
   /** The audit trail's writer (its counters: `stats()`); undefined when run without a trail. */
   readonly auditWriter: AuditWriter | undefined;
@@ -157,7 +157,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const rules =
     options.ruleStore ??
     (options.policyDir !== undefined
-      ? createRuleStore({ logger: rulesLogger, dir: options.policyDir })
+      ? createPolicyStore({ logger: rulesLogger, dir: options.policyDir })
       : await openRuleStore({ logger: rulesLogger, env: { ...config.audit.env } }));
 
   // The audit trail: opened before anything is served (an unreachable store refuses to start).
@@ -369,7 +369,7 @@ interface RouteDependencies {
   readonly authenticator: Authenticator;
   readonly logger: Logger;
   readonly supergraph: FileSupergraphSource;
-  readonly rules: RuleStore;
+  readonly rules: PolicyStore;
   readonly auditWriter: AuditWriter | undefined;
   readonly documents: DocumentGuard;
   readonly userLimiter: UserLimiter;

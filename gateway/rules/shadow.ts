@@ -8,7 +8,7 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Logger } from 'pino';
-import type { RuleSet } from '../../lib/authorization/rules';
+import type { PolicySet } from '../../lib/policy/types';
 import type { FieldClassification } from '../../lib/authorization/types';
 import { compileFiles, versionOf } from '../../lib/rule-versions/files';
 import { OperationComparer } from '../../lib/rule-versions/impact';
@@ -19,7 +19,7 @@ import type { GatewayContext } from '../context';
 
 interface RunningShadow {
   readonly proposalId: string;
-  readonly rules: RuleSet;
+  readonly rules: PolicySet;
 }
 
 interface Pending {
@@ -40,7 +40,7 @@ export class ShadowRules {
 
   constructor(
     private readonly versions: RuleVersionStore,
-    private readonly inForce: () => RuleSet,
+    private readonly inForce: () => PolicySet,
     private readonly classifications: () => ReadonlyMap<string, FieldClassification>,
     private readonly logger: Logger,
     flushMs = 1000,

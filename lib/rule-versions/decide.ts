@@ -1,5 +1,5 @@
 /**
- * Deciding field coordinates under a RuleSet for a recorded or enumerated profile, the same way
+ * Deciding field coordinates under a PolicySet for a recorded or enumerated profile, the same way
  * the gateway's first line does (resolveProfile + satisfies over the SDL's classifications): what
  * the dry run, the replay on the trail and shadow mode compare between two rule versions.
  */
@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parse } from 'graphql';
 import { readClassifications } from '../authorization/classification';
 import { resolveProfile, satisfies } from '../authorization/profile';
-import type { RuleSet } from '../authorization/rules';
+import type { PolicySet } from '../policy/types';
 import type { FieldClassification, PermissionProfile, Principal } from '../authorization/types';
 
 export const DEFAULT_SUPERGRAPH_FILE = path.resolve(__dirname, '..', '..', 'schema', 'supergraph.graphql');
@@ -30,7 +30,7 @@ export interface ProfileKey {
 export type ProfileOutcome = { ok: true; profile: PermissionProfile } | { ok: false; reason: string };
 
 /** The permission profile under `rules` (production: false; introspection is not a field decision). */
-export function profileUnder(rules: RuleSet, key: ProfileKey): ProfileOutcome {
+export function profileUnder(rules: PolicySet, key: ProfileKey): ProfileOutcome {
   const principal: Principal = {
     subject: key.subject ?? '(profile)',
     departmentId: key.department,

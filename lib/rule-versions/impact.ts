@@ -5,7 +5,7 @@
  * for (granted and denied). Comparing the proposal with the rules in force — not with what was
  * decided at the time — shows the proposal's own effect, whatever changed since.
  */
-import type { RuleSet } from '../authorization/rules';
+import type { PolicySet } from '../policy/types';
 import type { FieldClassification } from '../authorization/types';
 import { allows, profileUnder, type ProfileOutcome } from './decide';
 
@@ -33,8 +33,8 @@ export class OperationComparer {
   static readonly MEMO_SIZE = 5000;
 
   constructor(
-    readonly inForce: RuleSet,
-    readonly proposed: RuleSet,
+    readonly inForce: PolicySet,
+    readonly proposed: PolicySet,
     readonly classifications: ReadonlyMap<string, FieldClassification>,
   ) {}
 

@@ -12,7 +12,7 @@ import knexFactory, { type Knex } from 'knex';
 import { auditDatabaseConfig, auditDialectOf } from '../audit/config';
 import { openSqliteWriter } from '../sqlite-writer';
 import type { Logger } from '../logger';
-import { createRuleStore, type RuleStore } from '../authorization/rule-store';
+import { createPolicyStore, type PolicyStore } from '../policy/store';
 import { DEFAULT_POLL_MS, openVersionedRuleStore, type VersionedRuleStore } from './store-rule-store';
 import { RuleVersionStore } from './version-store';
 
@@ -63,10 +63,10 @@ export interface OpenRuleStoreOptions {
   readonly dir?: string;
 }
 
-/** The RuleStore of the configured mode. */
-export async function openRuleStore(options: OpenRuleStoreOptions): Promise<RuleStore | VersionedRuleStore> {
+/** The PolicyStore of the configured mode. */
+export async function openRuleStore(options: OpenRuleStoreOptions): Promise<PolicyStore | VersionedRuleStore> {
   const env = options.env ?? process.env;
-  if (policyStoreMode(env) === 'dir') return createRuleStore({ logger: options.logger, ...(options.dir !== undefined ? { dir: options.dir } : {}) });
+  if (policyStoreMode(env) === 'dir') return createPolicyStore({ logger: options.logger, ...(options.dir !== undefined ? { dir: options.dir } : {}) });
   const db = openRuleDatabase(env);
   try {
     return await openVersionedRuleStore({ db, logger: options.logger, pollMs: policyPollMs(env), ownsDb: true, ...(options.dir !== undefined ? { seedDir: options.dir } : {}) });
@@ -76,6 +76,6 @@ export async function openRuleStore(options: OpenRuleStoreOptions): Promise<Rule
   }
 }
 
-export function isVersionedRuleStore(store: RuleStore): store is VersionedRuleStore {
+export function isVersionedRuleStore(store: PolicyStore): store is VersionedRuleStore {
   return 'versions' in store && 'refresh' in store;
 }

@@ -1,25 +1,26 @@
 /**
  * The rules in force read from the version store instead of the policy folder (POLICY_STORE=
- * database): the RuleStore the gateway and the subgraphs already use, kept current by polling the
+ * database): the PolicyStore the gateway and the subgraphs already use, kept current by polling the
  * store's RULE_IN_FORCE head (one indexed row) every `pollMs`. Every replica sharing the database
  * applies a version put in force within about `pollMs`; a version that does not compile (it was
  * validated before it was stored, so only a newer code's rules could) is refused like a bad folder.
  */
 import type { Knex } from 'knex';
 import type { Logger } from '../logger';
-import { RuleFileError, type RuleSet } from '../authorization/rules';
-import type { RuleReloadEvent, RuleReloadResult, RuleStore, RuleStoreStatus } from '../authorization/rule-store';
+import { PolicyError } from '../policy/errors';
+import type { PolicySet } from '../policy/types';
+import type { PolicyReloadEvent, PolicyReloadResult, PolicyStore, PolicyStoreStatus } from '../policy/store';
 import { compileFiles } from './files';
 import { RuleVersionStore, type InForce } from './version-store';
 
 export const DEFAULT_POLL_MS = 1000;
 
-export interface VersionedRuleStore extends RuleStore {
+export interface VersionedRuleStore extends PolicyStore {
   readonly versions: RuleVersionStore;
   /** The RULE_IN_FORCE row the rules in force came from. */
   inForce(): InForce;
   /** Polls now (tests, and the process that just put a version in force). */
-  refresh(): Promise<RuleReloadResult>;
+  refresh(): Promise<PolicyReloadResult>;
 }
 
 export interface OpenVersionedRuleStoreOptions {
@@ -40,14 +41,14 @@ export async function openVersionedRuleStore(options: OpenVersionedRuleStoreOpti
   const first = await versions.version(head.versionId);
   if (!first) throw new Error(`the version in force ${head.versionId} is not in the store`);
   // Refuse to start on rules that do not compile, as the folder mode does.
-  let rules: RuleSet = compileFiles(first.files);
+  let rules: PolicySet = compileFiles(first.files);
   let loadedAt = new Date();
-  let lastRejected: RuleStoreStatus['lastRejected'];
+  let lastRejected: PolicyStoreStatus['lastRejected'];
   let stopped = false;
-  const listeners = new Set<(event: RuleReloadEvent) => void>();
+  const listeners = new Set<(event: PolicyReloadEvent) => void>();
   logger.info({ version: rules.version, sequence: head.sequence, origin: first.origin }, 'access rules loaded from the version store');
 
-  const emit = (event: RuleReloadEvent) => {
+  const emit = (event: PolicyReloadEvent) => {
     for (const listener of [...listeners]) {
       try {
         listener(event);
@@ -57,8 +58,8 @@ export async function openVersionedRuleStore(options: OpenVersionedRuleStoreOpti
     }
   };
 
-  let polling: Promise<RuleReloadResult> | undefined;
-  const poll = async (): Promise<RuleReloadResult> => {
+  let polling: Promise<PolicyReloadResult> | undefined;
+  const poll = async (): Promise<PolicyReloadResult> => {
     const latest = await versions.inForce();
     if (!latest || latest.sequence === head.sequence) return lastRejected ? { ok: false, error: lastRejected.error } : { ok: true, version: rules.version };
     const oldVersion = rules.version;
@@ -72,7 +73,7 @@ export async function openVersionedRuleStore(options: OpenVersionedRuleStoreOpti
     try {
       rules = compileFiles(stored.files);
     } catch (error) {
-      if (!(error instanceof RuleFileError)) throw error;
+      if (!(error instanceof PolicyError)) throw error;
       head = latest;
       lastRejected = { version: stored.id, at, error };
       logger.error({ version: oldVersion, attemptedVersion: stored.id, reason: error.message }, 'stored access rules refused; the last good rules stay in force');
@@ -86,7 +87,7 @@ export async function openVersionedRuleStore(options: OpenVersionedRuleStoreOpti
     emit({ outcome: 'applied', oldVersion, newVersion: rules.version, at, trigger: 'store' });
     return { ok: true, version: rules.version };
   };
-  const refresh = (): Promise<RuleReloadResult> => {
+  const refresh = (): Promise<PolicyReloadResult> => {
     polling ??= poll().finally(() => {
       polling = undefined;
     });
@@ -104,7 +105,7 @@ export async function openVersionedRuleStore(options: OpenVersionedRuleStoreOpti
     current: () => rules,
     inForce: () => head,
     refresh,
-    // Synchronous in the RuleStore contract: starts a poll and answers with the rules in force now.
+    // Synchronous in the PolicyStore contract: starts a poll and answers with the rules in force now.
     reload: () => {
       void refresh().catch(() => undefined);
       return lastRejected ? { ok: false, error: lastRejected.error } : { ok: true, version: rules.version };

@@ -4,7 +4,7 @@
  * what may happen); every lookup is by primary key or an index.
  */
 import type { Knex } from 'knex';
-import { RULE_FILE_NAMES, type RuleFileName } from '../authorization/rules';
+import { POLICY_FILE_NAMES, type PolicyFileName } from '../policy/files';
 import { readFilesFromDir, versionOf, type RuleFiles } from './files';
 import { migrateRulesToLatest, RULE_TABLES } from './migrations';
 
@@ -43,7 +43,7 @@ export interface Proposal {
   readonly baseVersion: string;
   readonly proposedVersion: string;
   readonly files: RuleFiles;
-  readonly changedFiles: readonly RuleFileName[];
+  readonly changedFiles: readonly PolicyFileName[];
   readonly decidedBy: string | null;
   readonly decidedAt: string | null;
   readonly decisionComment: string | null;
@@ -68,8 +68,8 @@ type Row = Record<string, unknown>;
 
 function filesOf(json: unknown): RuleFiles {
   const parsed = JSON.parse(String(json)) as Record<string, unknown>;
-  const files = {} as Record<RuleFileName, string>;
-  for (const name of RULE_FILE_NAMES) files[name] = typeof parsed[name] === 'string' ? (parsed[name] as string) : '';
+  const files = {} as Record<PolicyFileName, string>;
+  for (const name of POLICY_FILE_NAMES) files[name] = typeof parsed[name] === 'string' ? (parsed[name] as string) : '';
   return files;
 }
 
@@ -112,7 +112,7 @@ function rowToProposal(row: Row): Proposal {
     baseVersion: String(row.base_version),
     proposedVersion: String(row.proposed_version),
     files: filesOf(row.files),
-    changedFiles: JSON.parse(String(row.changed_files)) as RuleFileName[],
+    changedFiles: JSON.parse(String(row.changed_files)) as PolicyFileName[],
     decidedBy: text(row.decided_by),
     decidedAt: text(row.decided_at),
     decisionComment: text(row.decision_comment),
@@ -136,7 +136,7 @@ export interface NewProposal {
   readonly baseVersion: string;
   readonly proposedVersion: string;
   readonly files: RuleFiles;
-  readonly changedFiles: readonly RuleFileName[];
+  readonly changedFiles: readonly PolicyFileName[];
   readonly restoresVersion?: string | null;
   readonly revokedSubject?: string | null;
   readonly appliedVersion?: string | null;

@@ -4,7 +4,7 @@
  * may read; the same as CSV; and the dry run's matrix, the field-by-field difference per profile
  * between two versions.
  */
-import type { Grant, PolicyClassification, RuleSet } from '../authorization/rules';
+import type { Grant, PolicyClassification, PolicySet } from '../policy/types';
 import type { FieldClassification } from '../authorization/types';
 import { allows, profileUnder, type ProfileOutcome } from './decide';
 
@@ -49,7 +49,7 @@ const CLASSIFICATION_ORDER: readonly PolicyClassification[] = ['individual-numbe
  * Every (department, role, purpose, MFA) profile of one or more rule sets: each department with
  * each purpose it is registered for, each role, with and without MFA. Sorted by key.
  */
-export function enumerateProfiles(...ruleSets: RuleSet[]): RuleProfileView[] {
+export function enumerateProfiles(...ruleSets: PolicySet[]): RuleProfileView[] {
   const byKey = new Map<string, RuleProfileView>();
   for (const rules of ruleSets) {
     for (const department of rules.departments.values()) {
@@ -69,7 +69,7 @@ export function enumerateProfiles(...ruleSets: RuleSet[]): RuleProfileView[] {
   return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
-function outcomeOf(rules: RuleSet, profile: RuleProfileView): ProfileOutcome {
+function outcomeOf(rules: PolicySet, profile: RuleProfileView): ProfileOutcome {
   return profileUnder(rules, { department: profile.department, roles: [profile.role], purpose: profile.purpose, mfa: profile.mfa });
 }
 
@@ -78,14 +78,14 @@ export function policyCoordinates(classifications: ReadonlyMap<string, FieldClas
   return [...classifications.values()].filter((c) => c.policies !== null).map((c) => c.coordinate).sort();
 }
 
-function legalBasisOf(rules: RuleSet, purposes: readonly string[] | null): string[] {
+function legalBasisOf(rules: PolicySet, purposes: readonly string[] | null): string[] {
   const ids = purposes ?? [...rules.purposes.keys()];
   const basis = new Set<string>();
   for (const id of ids) for (const item of rules.purposes.get(id)?.legalBasis ?? []) basis.add(item);
   return [...basis];
 }
 
-function grantView(rules: RuleSet, policy: string, grant: Grant): GrantView {
+function grantView(rules: PolicySet, policy: string, grant: Grant): GrantView {
   return {
     policy,
     roles: grant.roles,
@@ -97,7 +97,7 @@ function grantView(rules: RuleSet, policy: string, grant: Grant): GrantView {
   };
 }
 
-export function policyGrants(rules: RuleSet, policy: string): GrantView[] {
+export function policyGrants(rules: PolicySet, policy: string): GrantView[] {
   const rule = rules.policies.get(policy as never);
   return rule ? rule.allow.map((grant) => grantView(rules, policy, grant)) : [];
 }
@@ -106,7 +106,7 @@ export function policyGrants(rules: RuleSet, policy: string): GrantView[] {
 class ProfileTable {
   readonly outcomes = new Map<string, ProfileOutcome>();
   constructor(
-    readonly rules: RuleSet,
+    readonly rules: PolicySet,
     readonly profiles: readonly RuleProfileView[],
   ) {
     for (const profile of profiles) this.outcomes.set(profile.key, outcomeOf(rules, profile));
@@ -114,7 +114,7 @@ class ProfileTable {
 }
 
 export function fieldRules(
-  rules: RuleSet,
+  rules: PolicySet,
   classifications: ReadonlyMap<string, FieldClassification>,
   filter: { coordinatePrefix?: string | null; policy?: string | null } = {},
 ): FieldRuleView[] {
@@ -141,7 +141,7 @@ export function fieldRules(
 }
 
 export function profileRules(
-  rules: RuleSet,
+  rules: PolicySet,
   classifications: ReadonlyMap<string, FieldClassification>,
   filter: { department?: string | null; purpose?: string | null } = {},
 ): ProfileRuleView[] {
@@ -170,7 +170,7 @@ function csv(rows: readonly (readonly string[])[]): string {
 
 const list = (values: readonly string[] | null) => (values === null ? '*' : values.join(' '));
 
-export function fieldsCsv(rules: RuleSet, classifications: ReadonlyMap<string, FieldClassification>): string {
+export function fieldsCsv(rules: PolicySet, classifications: ReadonlyMap<string, FieldClassification>): string {
   const rows: string[][] = [['coordinate', 'classification', 'policy', 'roles', 'departments', 'purposes', 'mfa_required', 'legal_basis', 'source']];
   for (const field of fieldRules(rules, classifications)) {
     if (field.readers.length === 0) rows.push([field.coordinate, field.classification, field.policies.map((a) => a.join('+')).join(' | '), '', '', '', '', '', '']);
@@ -181,7 +181,7 @@ export function fieldsCsv(rules: RuleSet, classifications: ReadonlyMap<string, F
   return csv(rows);
 }
 
-export function profilesCsv(rules: RuleSet, classifications: ReadonlyMap<string, FieldClassification>): string {
+export function profilesCsv(rules: PolicySet, classifications: ReadonlyMap<string, FieldClassification>): string {
   const rows: string[][] = [['department', 'department_name', 'role', 'purpose', 'purpose_name', 'mfa', 'field', 'policy']];
   for (const view of profileRules(rules, classifications)) {
     const { profile } = view;
@@ -212,7 +212,7 @@ export interface DryRunMatrix {
 }
 
 /** The field-by-field difference per profile between the rules in force and a proposal. */
-export function dryRunMatrix(inForce: RuleSet, proposed: RuleSet, classifications: ReadonlyMap<string, FieldClassification>, changedOnly = true): DryRunMatrix {
+export function dryRunMatrix(inForce: PolicySet, proposed: PolicySet, classifications: ReadonlyMap<string, FieldClassification>, changedOnly = true): DryRunMatrix {
   const coordinates = policyCoordinates(classifications);
   const profiles = enumerateProfiles(inForce, proposed);
   const rows: DryRunRow[] = [];

@@ -7,7 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isSeq, parseDocument } from 'yaml';
-import { RULE_FILE_NAMES, type RuleFileIssue, type RuleFileName, type RuleSet } from '../authorization/rules';
+import { POLICY_FILE_NAMES, type PolicyFileName } from '../policy/files';
+import type { PolicyIssue } from '../policy/errors';
+import type { PolicySet } from '../policy/types';
 import type { AuditEntryInput, RuleChangeKind } from '../audit/types';
 import { changedFiles, isRuleFileName, MAX_RULE_FILE_CHARS, validateFiles, versionOf, type RuleFiles } from './files';
 import type { NewProposal, Proposal, ProposalKind, ProposalStatus, RuleVersionStore, StoredVersion } from './version-store';
@@ -87,10 +89,10 @@ function textOf(value: string | null | undefined, name: string, max: number, req
 /** File texts from the API: known names, each once, bounded, no NUL. */
 export function filesOverBase(base: RuleFiles, input: readonly FileInput[]): RuleFiles {
   if (input.length === 0) throw bad('files must name at least one rule file');
-  const files = { ...base } as Record<RuleFileName, string>;
+  const files = { ...base } as Record<PolicyFileName, string>;
   const seen = new Set<string>();
   for (const file of input) {
-    if (!isRuleFileName(file.name)) throw bad(`"${file.name.slice(0, 64)}" is not a rule file (rule files are ${RULE_FILE_NAMES.join(', ')})`);
+    if (!isRuleFileName(file.name)) throw bad(`"${file.name.slice(0, 64)}" is not a rule file (rule files are ${POLICY_FILE_NAMES.join(', ')})`);
     if (seen.has(file.name)) throw bad(`${file.name} is given twice`);
     seen.add(file.name);
     if (file.content.length > MAX_RULE_FILE_CHARS) throw bad(`${file.name} is longer than ${MAX_RULE_FILE_CHARS} characters`);
@@ -100,11 +102,11 @@ export function filesOverBase(base: RuleFiles, input: readonly FileInput[]): Rul
   return files;
 }
 
-export function issuesExtension(issues: readonly RuleFileIssue[]): Record<string, unknown> {
+export function issuesExtension(issues: readonly PolicyIssue[]): Record<string, unknown> {
   return { issues: issues.slice(0, 100).map((issue) => ({ file: issue.file, line: issue.line, column: issue.column, message: issue.message })) };
 }
 
-function compileOrThrow(files: RuleFiles): RuleSet {
+function compileOrThrow(files: RuleFiles): PolicySet {
   const result = validateFiles(files);
   if (!result.ok) {
     const first = result.issues[0];
@@ -175,7 +177,7 @@ function event(kind: RuleChangeKind, officer: Officer, at: Date, ruleVersion: st
 }
 
 /** Validates files over a base (default: in force) without storing anything. */
-export async function validateProposalFiles(versions: RuleVersionStore, input: readonly FileInput[], baseVersion?: string | null): Promise<{ valid: boolean; version: string; issues: readonly RuleFileIssue[] }> {
+export async function validateProposalFiles(versions: RuleVersionStore, input: readonly FileInput[], baseVersion?: string | null): Promise<{ valid: boolean; version: string; issues: readonly PolicyIssue[] }> {
   const base = baseVersion ? await versionOrThrow(versions, baseVersion) : (await inForceVersion(versions)).version;
   const files = filesOverBase(base.files, input);
   const result = validateFiles(files);
@@ -283,10 +285,10 @@ function notPending(proposal: Proposal): RuleWorkflowError {
  * The proposal over the rules in force: a file the proposal left as in its base is taken from the
  * rules in force (a revocation applied meanwhile stays); a file both changed → stale.
  */
-export function mergeOverInForce(base: RuleFiles, proposed: RuleFiles, inForce: RuleFiles): { ok: true; files: RuleFiles } | { ok: false; conflicts: RuleFileName[] } {
-  const files = {} as Record<RuleFileName, string>;
-  const conflicts: RuleFileName[] = [];
-  for (const name of RULE_FILE_NAMES) {
+export function mergeOverInForce(base: RuleFiles, proposed: RuleFiles, inForce: RuleFiles): { ok: true; files: RuleFiles } | { ok: false; conflicts: PolicyFileName[] } {
+  const files = {} as Record<PolicyFileName, string>;
+  const conflicts: PolicyFileName[] = [];
+  for (const name of POLICY_FILE_NAMES) {
     if (proposed[name] === base[name]) files[name] = inForce[name];
     else if (inForce[name] === base[name] || inForce[name] === proposed[name]) files[name] = proposed[name];
     else conflicts.push(name);

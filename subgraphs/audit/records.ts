@@ -6,7 +6,7 @@
 import type { AnomalyFinding, AnomalyReport } from '../../lib/audit/anomalies';
 import type { AuditRecord } from '../../lib/audit/types';
 import type { BulkApproval } from '../../lib/bulk/approvals';
-import type { RuleSet } from '../../lib/authorization/rules';
+import type { PolicySet } from '../../lib/policy/types';
 import type { RuleFiles } from '../../lib/rule-versions/files';
 import type { Proposal } from '../../lib/rule-versions/version-store';
 
@@ -59,7 +59,7 @@ export interface RuleVersionRecord {
   appliedAt: string | null;
   files: RuleFiles;
   /** The compiled rules (stored versions were validated before they were stored). */
-  rules(): RuleSet;
+  rules(): PolicySet;
 }
 
 export interface RuleVersionPageRecord {

@@ -6,7 +6,8 @@
  */
 import fs from 'node:fs';
 import { GraphQLError } from 'graphql';
-import { DEFAULT_POLICY_DIR, type RuleSet } from '../../lib/authorization/rules';
+import { DEFAULT_POLICY_DIR } from '../../lib/policy/files';
+import type { PolicySet } from '../../lib/policy/types';
 import type { FieldClassification } from '../../lib/authorization/types';
 import type { AuditStore } from '../../lib/audit/store';
 import { MAX_PAGE_SIZE } from '../../lib/audit/store';
@@ -90,9 +91,9 @@ export function requireStore(context: RuleVersionContext): Promise<RuleVersionSt
   return context.source.versions();
 }
 
-const compiled = new Map<string, RuleSet>();
+const compiled = new Map<string, PolicySet>();
 /** Compiled rules per version id (immutable: the id is the files' hash); a few dozen at most. */
-function rulesOfFiles(id: string, files: RuleFiles): RuleSet {
+function rulesOfFiles(id: string, files: RuleFiles): PolicySet {
   let rules = compiled.get(id);
   if (!rules) {
     rules = compileFiles(files);
@@ -169,7 +170,7 @@ async function proposalOrThrow(versions: RuleVersionStore, id: string): Promise<
 }
 
 /** The rules in force and what approving the proposal now would put in force (merged as approval merges). */
-async function comparedRules(versions: RuleVersionStore, proposal: Proposal): Promise<{ inForce: RuleSet; inForceId: string; proposed: RuleSet; proposedId: string }> {
+async function comparedRules(versions: RuleVersionStore, proposal: Proposal): Promise<{ inForce: PolicySet; inForceId: string; proposed: PolicySet; proposedId: string }> {
   const { version: inForce } = await inForceVersion(versions);
   const base = await versions.version(proposal.baseVersion);
   const merged = base ? mergeOverInForce(base.files, proposal.files, inForce.files) : { ok: false as const, conflicts: [] };

@@ -12,7 +12,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Knex } from 'knex';
-import type { RuleStore } from '../../lib/authorization/rule-store';
+import type { PolicyStore } from '../../lib/policy/store';
 import { openRuleStore } from '../../lib/rule-versions/open';
 import { createLogger, type Logger } from '../../lib/logger';
 import { GRAPHQL_PATH, HEALTH_PATH, subgraphEndpoint, type SubgraphName } from '../../lib/subgraphs';
@@ -76,7 +76,7 @@ export interface StartSubgraphOptions {
    */
   tls?: SubgraphTls | false;
   /** The access rules the shield decides with; default a store over policy/ reloading on change (stopped on stop). */
-  ruleStore?: RuleStore;
+  ruleStore?: PolicyStore;
   logger?: Logger;
 }
 
