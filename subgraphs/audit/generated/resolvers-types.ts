@@ -853,7 +853,7 @@ export type RuleVersion = {
 
 /** One version of the access rules: the policy/ files, content-hashed. */
 export type RuleVersionCsvArgs = {
-  view: RuleExportView;
+  view?: InputMaybe<RuleExportView>;
 };
 
 
