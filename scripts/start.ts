@@ -19,8 +19,14 @@ import { fetch as undiciFetch, type Dispatcher } from 'undici';
 import { createSubgraphDispatcher } from '../gateway/subgraph-transport';
 import { seedStampIsCurrent } from '../generator/seed-stamp';
 import { DEFAULT_SUPERGRAPH_FILE, runCompose } from './compose';
+import { openRuleVersionStore, policyStoreMode } from '../lib/rule-versions/open';
 
 const SEED_RESIDENTS = '10000';
+
+// Rules change through two officers (README "Rule versions"): the whole system reads the rules in
+// force from the version store in the audit database unless told otherwise (POLICY_STORE=dir: the
+// policy folder, watched, as before). Set here so every child inherits it.
+process.env.POLICY_STORE ??= 'database';
 const STOP_GRACE_MS = 5000;
 const startTimeoutMs = Number(process.env['START_TIMEOUT_MS'] ?? 120_000);
 const useColour = process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
@@ -180,6 +186,7 @@ async function main(): Promise<void> {
   try {
     await ensureSeeded(supervisor);
     ensureSupergraph();
+    await ensureRuleVersions();
 
     for (const { endpoint } of subgraphs) requireFile(`subgraphs/${endpoint.name}/main.ts`, `cannot start the ${endpoint.name} subgraph`);
     const started = subgraphs.map(({ endpoint, port: subgraphPort }) => ({
@@ -233,3 +240,18 @@ async function main(): Promise<void> {
 }
 
 void main();
+
+/**
+ * POLICY_STORE=database: the version store's tables made, and on a new installation policy/
+ * imported as version 1, once, before the six processes that read it start together.
+ */
+async function ensureRuleVersions(): Promise<void> {
+  if (policyStoreMode() !== 'database') return;
+  const versions = await openRuleVersionStore();
+  try {
+    const inForce = await versions.inForce();
+    say(`access rules: version store (audit database), version ${inForce?.versionId.slice(0, 12)} in force (#${inForce?.sequence})`);
+  } finally {
+    await versions.db.destroy();
+  }
+}
