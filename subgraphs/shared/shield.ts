@@ -22,6 +22,7 @@ import { allow, deny, rule, shield, type IRule, type IRules } from 'graphql-shie
 /** One type's shield rules: field name → shield rule (graphql-shield does not export this shape). */
 type IRuleFieldMap = Record<string, IRule | typeof allow>;
 import { fieldDefinitions, readClassifications } from '../../lib/authorization/classification';
+import { denialText } from '../../lib/authorization/denial';
 import { satisfies } from '../../lib/authorization/profile';
 import type { FieldClassification } from '../../lib/authorization/types';
 import type { SubgraphAuth } from './identity';
@@ -49,7 +50,8 @@ function fieldRule(classification: FieldClassification) {
     if (!auth) return forbidden(coordinate, null, 'no verified gateway identity');
     const decision = satisfies(auth.profile, classification.policies, classification.scopes);
     if (decision.ok) return true;
-    return forbidden(coordinate, decision.deniedBy, auth.profile.denials.get(decision.deniedBy));
+    const { deniedBy } = decision;
+    return forbidden(coordinate, denialText(deniedBy), deniedBy.kind === 'policy' ? auth.profile.denials.get(deniedBy.policy) : undefined);
   });
 }
 

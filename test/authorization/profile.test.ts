@@ -204,15 +204,15 @@ describe('satisfies: federation semantics (OR of ANDs)', () => {
 
   it('a single policy', () => {
     expect(satisfies(profileOf('registry-clerk'), [['individual_number']], null)).toEqual({ ok: true });
-    expect(satisfies(profileOf('registry-clerk-nomfa'), [['individual_number']], null)).toEqual({ ok: false, deniedBy: 'individual_number' });
+    expect(satisfies(profileOf('registry-clerk-nomfa'), [['individual_number']], null)).toEqual({ ok: false, deniedBy: { kind: 'policy', policy: 'individual_number' } });
   });
 
   it('AND: the identity-by-number oracle needs both individual_number and cs_identity', () => {
     const oracle = [['individual_number', 'cs_identity']];
     expect(satisfies(profileOf('mynumber-officer'), oracle, null)).toEqual({ ok: true });
-    expect(satisfies(profileOf('school-clerk'), oracle, null)).toEqual({ ok: false, deniedBy: 'individual_number' });
-    expect(satisfies(profileOf('tax-clerk'), oracle, null)).toEqual({ ok: false, deniedBy: 'cs_identity' });
-    expect(satisfies(profileOf('registry-clerk-nomfa'), oracle, null)).toEqual({ ok: false, deniedBy: 'individual_number' });
+    expect(satisfies(profileOf('school-clerk'), oracle, null)).toEqual({ ok: false, deniedBy: { kind: 'policy', policy: 'individual_number' } });
+    expect(satisfies(profileOf('tax-clerk'), oracle, null)).toEqual({ ok: false, deniedBy: { kind: 'policy', policy: 'cs_identity' } });
+    expect(satisfies(profileOf('registry-clerk-nomfa'), oracle, null)).toEqual({ ok: false, deniedBy: { kind: 'policy', policy: 'individual_number' } });
   });
 
   it('OR: any alternative held is enough; otherwise the closest alternative names the denial', () => {
@@ -220,16 +220,16 @@ describe('satisfies: federation semantics (OR of ANDs)', () => {
     expect(satisfies(profileOf('dx-analyst'), either, null)).toEqual({ ok: true });
     expect(satisfies(profileOf('registry-clerk'), either, null)).toEqual({ ok: true });
     // Both alternatives miss one policy: the first written wins the tie.
-    expect(satisfies(profileOf('tax-clerk'), either, null)).toEqual({ ok: false, deniedBy: 'support_measure' });
-    expect(satisfies(profileOf('school-clerk'), either, null)).toEqual({ ok: false, deniedBy: 'statistics' });
-    expect(satisfies(profileOf('registry-clerk-nomfa'), either, null)).toEqual({ ok: false, deniedBy: 'individual_number' });
+    expect(satisfies(profileOf('tax-clerk'), either, null)).toEqual({ ok: false, deniedBy: { kind: 'policy', policy: 'support_measure' } });
+    expect(satisfies(profileOf('school-clerk'), either, null)).toEqual({ ok: false, deniedBy: { kind: 'policy', policy: 'statistics' } });
+    expect(satisfies(profileOf('registry-clerk-nomfa'), either, null)).toEqual({ ok: false, deniedBy: { kind: 'policy', policy: 'individual_number' } });
   });
 
   it('scopes: the same semantics, reported as scope:<name>; both directives must hold', () => {
     const withScope = profileOf('registry-clerk', { scopes: ['resident:read'] });
     expect(satisfies(withScope, [['person_basic']], [['resident:read']])).toEqual({ ok: true });
-    expect(satisfies(withScope, [['person_basic']], [['resident:write'], ['resident:read', 'admin']])).toEqual({ ok: false, deniedBy: 'scope:resident:write' });
-    expect(satisfies(withScope, [['statistics']], [['resident:read']])).toEqual({ ok: false, deniedBy: 'statistics' });
+    expect(satisfies(withScope, [['person_basic']], [['resident:write'], ['resident:read', 'admin']])).toEqual({ ok: false, deniedBy: { kind: 'scope', scope: 'resident:write' } });
+    expect(satisfies(withScope, [['statistics']], [['resident:read']])).toEqual({ ok: false, deniedBy: { kind: 'policy', policy: 'statistics' } });
   });
 
   it('an empty requirement denies (deny by default, never "anything goes")', () => {
@@ -240,6 +240,6 @@ describe('satisfies: federation semantics (OR of ANDs)', () => {
   });
 
   it('an unknown policy name is never satisfied', () => {
-    expect(satisfies(profileOf('registry-clerk'), [['everything']], null)).toEqual({ ok: false, deniedBy: 'everything' });
+    expect(satisfies(profileOf('registry-clerk'), [['everything']], null)).toEqual({ ok: false, deniedBy: { kind: 'policy', policy: 'everything' } });
   });
 });
