@@ -4,7 +4,7 @@
  */
 import { AuditInputError } from './errors';
 import { CLIENT_TEXT_LIMITS, ESTABLISHED_TEXT_LIMITS, MAX_RECORD_BYTES, clientTextProblem, storableTextProblem, type ClientTextMember } from './limits';
-import type { AuditDecision, AuditEntryInput, AuditEventKind, AuditUsage } from './types';
+import { EVENT_DECISIONS, type AuditDecision, type AuditEntryInput, type AuditEventKind, type AuditUsage } from './types';
 
 const KINDS: readonly AuditEventKind[] = ['OPERATION', 'RULES_RELOADED', 'RULES_REJECTED', 'BULK_APPROVAL_ISSUED', 'BULK_APPROVAL_WITHDRAWN'];
 const DECISIONS: readonly AuditDecision[] = ['GRANTED', 'PARTIAL', 'DENIED', 'FAILED', 'REFUSED'];
@@ -74,6 +74,7 @@ export function normaliseEntry(input: AuditEntryInput): AuditEntryInput {
   if (!KINDS.includes(kind)) throw new AuditInputError(`audit entry: unknown kind ${String(kind).slice(0, 32)}`);
   const decision = entry.decision as AuditDecision;
   if (!DECISIONS.includes(decision)) throw new AuditInputError(`audit entry: unknown decision ${String(decision).slice(0, 32)}`);
+  if (kind !== 'OPERATION' && decision !== EVENT_DECISIONS[kind]) throw new AuditInputError(`audit entry: a ${kind} event is recorded with decision ${EVENT_DECISIONS[kind]}`);
   const occurredAt = requiredString(entry, 'occurredAt', { limit: 64 });
   if (Number.isNaN(Date.parse(occurredAt))) throw new AuditInputError('audit entry: occurredAt is not an ISO 8601 time');
   const mfa = entry.mfa ?? null;
