@@ -42,6 +42,21 @@ export interface Identity {
   readonly client: ClientInfo;
 }
 
+/** The principal and its permission profile under the rules in force when the request arrived. */
+export interface RequestAuthorization {
+  readonly principal: Principal;
+  readonly profile: PermissionProfile;
+}
+
+/** The client's texts as the audit trail records them (gateway/audit/client-text.ts): valid ones as sent, others cut; null when absent. */
+export interface ClaimedTexts {
+  readonly claimedRequestId: string | null;
+  readonly clientName: string | null;
+  readonly clientVersion: string | null;
+  readonly caseReference: string | null;
+  readonly operationName: string | null;
+}
+
 /**
  * Per-request context handed to Apollo Server and, through the gateway's executor, to every
  * subgraph data source. Later plugins (authorization, audit) add their state here rather than
@@ -66,6 +81,8 @@ export interface GatewayContext {
   readonly caseReference: string | null;
   /** The audit trail's state for this request (gateway/audit/). */
   readonly audit: RequestAuditState;
+  /** The client's own texts (name, version, X-Request-Id, …), parsed once per request and bounded for the trail. */
+  readonly claims: ClaimedTexts;
   /** Estimated cost, budget and actual cost (gateway/limits/), recorded in the audit entry. */
   readonly usage: AuditUsage;
 }
@@ -75,12 +92,8 @@ export interface GatewayContext {
  * plugin (which writes the operation's entry): exactly one of them records a request.
  */
 export interface RequestAuditState {
-  /** When the request arrived. */
-  readonly receivedAt: Date;
   /** Set once the request's entry has been written (or it needs none): nothing more to record. */
   handled: boolean;
-  /** The client's own X-Request-Id (its claim, kept apart from the gateway's requestId); null when none. */
-  readonly claimedRequestId?: string | null;
   /** X-Bulk-Approval the request carried (gateway/bulk/): named in its entry. */
   bulkApprovalId?: string | null;
   /** The answer's persons were withheld (gateway/bulk/: over the bulk-output budget): none is named as returned. */
