@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { PermissionProfile, Principal } from '../lib/authorization/types';
 import type { AuditUsage } from '../lib/audit/types';
+import type { AuthorizationOutcome } from './authorization/outcome';
 
 /** The calling application, as it names itself. Informational only: never used to grant access. */
 export interface ClientInfo {
@@ -85,6 +86,14 @@ export interface GatewayContext {
   readonly claims: ClaimedTexts;
   /** Estimated cost, budget and actual cost (gateway/limits/), recorded in the audit entry. */
   readonly usage: AuditUsage;
+  /** What the operation's steps found, for the steps after them. */
+  readonly results: OperationResults;
+}
+
+/** Filled in as the operation runs; empty when the context is made. */
+export interface OperationResults {
+  /** The first line's decision and the persons the answer carries (gateway/authorization/). */
+  authorization?: AuthorizationOutcome;
 }
 
 /**

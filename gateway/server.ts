@@ -421,6 +421,7 @@ function contextOf(req: Request, logger: Logger): GatewayContext {
     audit: state.audit,
     claims: claimedTextsOf(req),
     usage: { estimatedCost: null, costBudget: null, rowsReturned: null, personsReturned: null },
+    results: {},
     logger: logger.child({ requestId: state.requestId, subject: identity.subject }),
   };
 }
