@@ -159,37 +159,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // operations go to the planner without the first line's decision.
   const rulesOff = config.authorization === 'off';
   if (rulesOff) logger.warn('running WITHOUT the gateway field rules (GATEWAY_AUTHORIZATION=off, benchmark baseline only)');
-  const apollo = new ApolloServer<GatewayContext>({
+  const apollo = apolloServer(options, logger, {
     gateway: rulesOff ? gateway : authorization,
-    logger: logger.child({ component: 'apollo' }),
-    // Open at this level: the authorization walk removes __schema / __type for every profile the
-    // access rules do not allow introspection (and for everyone in production by default).
-    introspection: true,
-    includeStacktraceInErrorResponses: false,
-    // The document budgets are checked before Apollo parses (documentGuard, in configureRoutes);
-    // the same token budget here keeps Apollo's own parse bounded should anything reach it first.
-    parseOptions: { maxTokens: config.documentBudgets.maxTokens },
-    // No automatic persisted queries: their cache is shared by every caller, so a hash-only
-    // request would tell anyone whether someone else ran a query text (README "Document budgets").
-    persistedQueries: false,
-    validationRules: [knownOperationTypesRule],
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      // After the HTTP server drained: what the gateway opened closes (the audit writer drains first).
-      owned.plugin(),
-      // The IDE is ours (served from node_modules); Apollo's default page loads from a CDN.
-      ApolloServerPluginLandingPageDisabled(),
-      // Nothing about operations leaves the ward, even if an APOLLO_KEY is in the environment.
-      ApolloServerPluginUsageReportingDisabled(),
-      ApolloServerPluginSchemaReportingDisabled(),
-      // Bulk output: counted after execution, withheld over the budget, before the audit entry is written.
-      ...(bulkLedger ? [bulkOutputPlugin({ ledger: bulkLedger, rules: () => rules.current(), ...(options.bulkClock ? { now: options.bulkClock } : {}) })] : []),
-      // Demand control before planning (policy/limits.yaml budgets); before the audit plugin,
-      // whose entry records the estimate and the actual cost.
-      costLimitPlugin({ estimator: costEstimator, limits: () => rules.current().limits }),
-      // Last: the entry is written after everything else has shaped the response, before it is sent.
-      ...(auditWriter ? [auditPlugin({ writer: auditWriter, classifications: () => supergraph.classifications() })] : []),
-    ],
+    httpServer, owned, rules, supergraph, costEstimator, auditWriter, bulkLedger,
   });
   try {
     await apollo.start();
@@ -287,6 +259,56 @@ function recordRuleEvents(writer: AuditWriter, rules: RuleStore, logger: Logger,
   return owned.own(writer, async () => {
     unsubscribe();
     await writer.drain();
+  });
+}
+
+interface ApolloDependencies {
+  /** The first line of authorization, or @apollo/gateway itself with GATEWAY_AUTHORIZATION=off. */
+  readonly gateway: ApolloGateway | AuthorizingGateway;
+  readonly httpServer: http.Server;
+  readonly owned: OwnedResources;
+  readonly rules: RuleStore;
+  readonly supergraph: FileSupergraphSource;
+  readonly costEstimator: CostEstimator;
+  readonly auditWriter: AuditWriter | undefined;
+  readonly bulkLedger: BulkLedger | undefined;
+}
+
+/** Apollo Server with the gateway's plugins, in the order they must see a request. */
+function apolloServer(options: GatewayOptions, logger: Logger, deps: ApolloDependencies): ApolloServer<GatewayContext> {
+  const { config } = options;
+  const { httpServer, owned, rules, supergraph, costEstimator, auditWriter, bulkLedger } = deps;
+  return new ApolloServer<GatewayContext>({
+    gateway: deps.gateway,
+    logger: logger.child({ component: 'apollo' }),
+    // Open at this level: the authorization walk removes __schema / __type for every profile the
+    // access rules do not allow introspection (and for everyone in production by default).
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    // The document budgets are checked before Apollo parses (documentGuard, in configureRoutes);
+    // the same token budget here keeps Apollo's own parse bounded should anything reach it first.
+    parseOptions: { maxTokens: config.documentBudgets.maxTokens },
+    // No automatic persisted queries: their cache is shared by every caller, so a hash-only
+    // request would tell anyone whether someone else ran a query text (README "Document budgets").
+    persistedQueries: false,
+    validationRules: [knownOperationTypesRule],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // After the HTTP server drained: what the gateway opened closes (the audit writer drains first).
+      owned.plugin(),
+      // The IDE is ours (served from node_modules); Apollo's default page loads from a CDN.
+      ApolloServerPluginLandingPageDisabled(),
+      // Nothing about operations leaves the ward, even if an APOLLO_KEY is in the environment.
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      // Bulk output: counted after execution, withheld over the budget, before the audit entry is written.
+      ...(bulkLedger ? [bulkOutputPlugin({ ledger: bulkLedger, rules: () => rules.current(), ...(options.bulkClock ? { now: options.bulkClock } : {}) })] : []),
+      // Demand control before planning (policy/limits.yaml budgets); before the audit plugin,
+      // whose entry records the estimate and the actual cost.
+      costLimitPlugin({ estimator: costEstimator, limits: () => rules.current().limits }),
+      // Last: the entry is written after everything else has shaped the response, before it is sent.
+      ...(auditWriter ? [auditPlugin({ writer: auditWriter, classifications: () => supergraph.classifications() })] : []),
+    ],
   });
 }
 
