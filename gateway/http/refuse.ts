@@ -27,16 +27,23 @@ export type { RecordedRefusal } from './request-state';
  * no person data, so it is sent even when the record failed (the recorder logs that).
  */
 export function refuse(req: Request, res: Response, refusal: Refusal): void {
-  void recordRefusal(req, { status: refusal.status, code: refusal.code, reason: refusal.reason ?? null }).then(() => answer(req, res, refusal));
+  const recording = recordRefusal(req, { status: refusal.status, code: refusal.code, reason: refusal.reason ?? null });
+  if (recording === undefined) {
+    answer(req, res, refusal);
+    return;
+  }
+  // The recorder never rejects (it logs a failed write); an answer that cannot be sent goes to the error handler.
+  recording.then(() => answer(req, res, refusal)).catch((error: unknown) => req.next?.(error));
 }
 
 /**
- * Records a refusal the front did not write itself (Apollo Server's own answer to a request it
- * could not take), once per request.
+ * Records a refusal once per request (also one the front did not write itself: Apollo Server's own
+ * answer to a request it could not take); undefined when there is nothing to record (no trail, or
+ * already recorded).
  */
-export function recordRefusal(req: Request, refusal: RecordedRefusal): Promise<void> {
+export function recordRefusal(req: Request, refusal: RecordedRefusal): Promise<void> | undefined {
   const state = maybeRequestStateOf(req);
-  if (state === undefined || state.audit.handled || state.recordRefusal === undefined) return Promise.resolve();
+  if (state === undefined || state.audit.handled || state.recordRefusal === undefined) return undefined;
   state.audit.handled = true;
   return state.recordRefusal(refusal);
 }
