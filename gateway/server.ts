@@ -33,7 +33,7 @@ import { createIdentitySigner, type IdentitySigner } from './identity-signing';
 import { createSubgraphDispatcher, DEFAULT_SUBGRAPH_TIMEOUT_MS } from './subgraph-transport';
 import { createSupergraphSource, type FileSupergraphSource } from './supergraph-source';
 import { prepareSupergraphForGateway } from './supergraph-security';
-import { createRuleStore, type RuleStore } from '../lib/authorization/rule-store';
+import { createPolicyStore, type PolicyStore } from '../lib/policy/store';
 import { randomUUID } from 'node:crypto';
 import { openThreadedAuditStore } from '../lib/audit/threaded-store';
 import { BudgetedPlanStore, DEFAULT_PLANNING_BUDGET, RESIDENT_PERSON_KEYS, budgetedPlannerConfig, type PlanningBudget } from './authorization';
@@ -67,7 +67,7 @@ export interface GatewayOptions {
    * The access rules in force. Default: a store over `policyDir` (default `policy/`), watched and
    * reloaded without a restart, stopped with the gateway. A store passed in is not stopped.
    */
-  readonly ruleStore?: RuleStore;
+  readonly ruleStore?: PolicyStore;
   readonly policyDir?: string;
   /** Decisions kept per (operation, permission profile); default 1000. */
   readonly decisionCacheSize?: number;
@@ -97,7 +97,7 @@ export interface Gateway {
   readonly supergraph: FileSupergraphSource;
   /** The first line of authorization around @apollo/gateway (decision and plan counts: `stats()`). */
   readonly authorization: AuthorizingGateway;
-  readonly rules: RuleStore;
+  readonly rules: PolicyStore;
   readonly logger: Logger;
   /** The audit trail's writer (its counters: `stats()`); undefined when run without a trail. */
   readonly auditWriter: AuditWriter | undefined;
@@ -141,7 +141,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const subgraphDispatcher = owned.own(createSubgraphDispatcher(config.subgraphTls), (dispatcher) => dispatcher.close());
   const supergraph = supergraphSourceOf(options, logger);
   // Rules are data: loaded (and validated) now, so invalid rules refuse to start the gateway.
-  const rules = options.ruleStore ?? owned.own(createRuleStore({ logger: logger.child({ component: 'access-rules' }), ...(options.policyDir !== undefined ? { dir: options.policyDir } : {}) }), (store) => store.stop());
+  const rules = options.ruleStore ?? owned.own(createPolicyStore({ logger: logger.child({ component: 'access-rules' }), ...(options.policyDir !== undefined ? { dir: options.policyDir } : {}) }), (store) => store.stop());
   const trail = await openAuditTrail(options, logger, owned);
   const bulkLedger = await openBulkOutputLedger(options, trail !== undefined, logger, owned);
   const auditLogger = logger.child({ component: 'audit' });
@@ -251,7 +251,7 @@ async function openBulkOutputLedger(options: GatewayOptions, withTrail: boolean,
  * when it stops, it stops listening and drains (every entry handed over is appended) before the
  * store closes.
  */
-function recordRuleEvents(writer: AuditWriter, rules: RuleStore, logger: Logger, owned: OwnedResources): AuditWriter {
+function recordRuleEvents(writer: AuditWriter, rules: PolicyStore, logger: Logger, owned: OwnedResources): AuditWriter {
   const record = (entry: Parameters<AuditWriter['write']>[0]) =>
     writer.write(entry).catch(() => logger.error({ kind: entry.kind, ruleVersion: entry.ruleVersion }, 'rule event not written to the audit trail'));
   void record(rulesInForceEntry(rules.current().version, new Date(), randomUUID()));
@@ -267,7 +267,7 @@ interface ApolloDependencies {
   readonly gateway: ApolloGateway | AuthorizingGateway;
   readonly httpServer: http.Server;
   readonly owned: OwnedResources;
-  readonly rules: RuleStore;
+  readonly rules: PolicyStore;
   readonly supergraph: FileSupergraphSource;
   readonly costEstimator: CostEstimator;
   readonly auditWriter: AuditWriter | undefined;
@@ -373,7 +373,7 @@ interface RouteDependencies {
   readonly authenticator: Authenticator;
   readonly logger: Logger;
   readonly supergraph: FileSupergraphSource;
-  readonly rules: RuleStore;
+  readonly rules: PolicyStore;
   readonly auditWriter: AuditWriter | undefined;
   readonly documents: DocumentGuard;
   readonly userLimiter: UserLimiter;

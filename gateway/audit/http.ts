@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import type { RuleSet } from '../../lib/authorization/rules';
+import type { PolicySet } from '../../lib/policy/types';
 import { authorizationOf } from '../auth/middleware';
 import type { RequestAuditState } from '../context';
 import { refuse } from '../http/refuse';
@@ -28,7 +28,7 @@ export function caseReferenceOf(req: Request): string | null {
  * (gateway/http/refuse.ts) calls BEFORE it answers, with the typed refusal. Such an answer
  * carries no person data, so it is sent even when the write failed (the failure is logged).
  */
-export function auditRefusalsMiddleware(writer: AuditWriter, rules: () => RuleSet, logger: Logger): RequestHandler {
+export function auditRefusalsMiddleware(writer: AuditWriter, rules: () => PolicySet, logger: Logger): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction): void => {
     const state = requestStateOf(req);
     state.recordRefusal = (refusal) => {
@@ -59,7 +59,7 @@ export function auditRefusalsMiddleware(writer: AuditWriter, rules: () => RuleSe
  * (purposes.yaml `caseReferenceRequired`). The refusal is audited (REFUSED) through `refuse`.
  * The case reference is the client's claim: the trail records it as sent.
  */
-export function caseReferenceMiddleware(rules: () => RuleSet): RequestHandler {
+export function caseReferenceMiddleware(rules: () => PolicySet): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
     const refusal = headerRefusal(req, 'caseReference');
     if (refusal) {
@@ -83,7 +83,7 @@ export function caseReferenceMiddleware(rules: () => RuleSet): RequestHandler {
   };
 }
 
-function safeVersion(rules: () => RuleSet): string | null {
+function safeVersion(rules: () => PolicySet): string | null {
   try {
     return rules().version;
   } catch {
