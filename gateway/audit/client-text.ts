@@ -128,7 +128,6 @@ export function clientTextMessage(refusal: ClientTextRefusal): string {
   return `${refusal.field} ${what[refusal.problem]}: it is recorded in the audit trail and must be at most ${refusal.limit} characters of its character set`;
 }
 
-
 /**
  * On the GraphQL path after the body is parsed: refuses (400 INVALID_CLIENT_TEXT) a request whose
  * client texts the trail may not take. `refuse` records the refusal.
