@@ -2,7 +2,6 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { PolicySet } from '../../lib/policy/types';
 import { authorizationOf } from '../auth/middleware';
-import type { RequestAuditState } from '../context';
 import { refuse } from '../http/refuse';
 import { requestStateOf } from '../http/request-state';
 import { claimedTextsOf, headerRefusal, refuseClientText } from './client-text';
@@ -10,11 +9,6 @@ import { refusalEntry } from './entry';
 import type { AuditWriter } from './writer';
 
 export const CASE_ID_HEADER = 'x-case-id';
-
-/** The request's audit state (kept in its request state, gateway/http/request-state.ts). */
-export function auditStateOf(req: Request): RequestAuditState {
-  return requestStateOf(req).audit;
-}
 
 /** The X-Case-Id of a request that passed caseReferenceMiddleware (null when none was sent). */
 export function caseReferenceOf(req: Request): string | null {
