@@ -74,11 +74,12 @@ export function operationEntry({ context, outcome, classifications, operationNam
   return {
     kind: 'OPERATION',
     ...who(context.identity),
-    clientName: context.identity.client.name ?? null,
-    clientVersion: context.identity.client.version ?? null,
-    occurredAt: context.audit.receivedAt.toISOString(),
+    // The client's texts as the front parsed and checked them (gateway/http/client-headers.ts, client-text.ts).
+    clientName: context.claims.clientName,
+    clientVersion: context.claims.clientVersion,
+    occurredAt: context.receivedAt.toISOString(),
     requestId: context.requestId,
-    ...(context.audit.claimedRequestId ? { claimedRequestId: context.audit.claimedRequestId } : {}),
+    ...(context.claims.claimedRequestId ? { claimedRequestId: context.claims.claimedRequestId } : {}),
     caseReference: context.caseReference,
     operationName,
     operationHash: operationHash(source),

@@ -4,7 +4,8 @@
  * client's operation. See README.md in this folder.
  */
 export { AuthorizingGateway, authorizationOutcomeOf, DEFAULT_DECISION_CACHE_SIZE } from './authorizing-gateway';
-export type { AuthorizationOutcome, AuthorizationStats, AuthorizingGatewayOptions, ProfileCounts } from './authorizing-gateway';
+export type { AuthorizationOutcome } from './outcome';
+export type { AuthorizationStats, AuthorizingGatewayOptions, ProfileCounts } from './authorizing-gateway';
 export { completeResponse } from './complete';
 export type { CompletionInput, CompletionResult, DeniedOccurrence } from './complete';
 export { decideOperation } from './decide';

@@ -54,6 +54,8 @@ export interface PlanStatistics {
  */
 export class BudgetedPlanStore implements QueryPlanCache {
   private readonly plans = new LruCache<QueryPlan>(PLANS_KEPT);
+  // A WeakMap on purpose: it annotates ApolloGateway's own plan objects (which have no slot of
+  // ours) and forgets a plan's cost with the plan; not per-request state.
   private readonly statistics = new WeakMap<QueryPlan, PlanStatistics>();
   /** Plans the planner built (a plan is stored once, when built). */
   built = 0;

@@ -159,6 +159,33 @@ describe('the gateway writes the trail', () => {
     ]);
   });
 
+  test('refused outside the front middlewares (a malformed body, a request Apollo cannot take, a GET mutation): each recorded once, with its code', async () => {
+    const token = await federation.token('registry-clerk');
+    const post = (body: string) =>
+      fetch(federation.gatewayUrl, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+    // The error handler's 400 (express.json refuses the body).
+    const malformed = await post('{"query": ');
+    expect(malformed.status).toBe(400);
+    expect(sink.byRequest(malformed.headers.get('x-request-id'))).toEqual([
+      expect.objectContaining({ decision: 'REFUSED', subject: expect.any(String), errorCodes: ['BAD_REQUEST'], detail: 'HTTP 400' }),
+    ]);
+    // Apollo Server's own 400, before its request pipeline (a batch: batching is off).
+    const batch = await post('[{"query": "{ __typename }"}]');
+    expect(batch.status).toBe(400);
+    expect(sink.byRequest(batch.headers.get('x-request-id'))).toEqual([
+      expect.objectContaining({ decision: 'REFUSED', subject: expect.any(String), errorCodes: ['BAD_REQUEST'], detail: 'HTTP 400' }),
+    ]);
+    // Inside Apollo's pipeline (no query text; a mutation over GET): the audit plugin's entry, not a second one.
+    const noQuery = await post('{"variables": {}}');
+    expect(noQuery.status).toBe(400);
+    expect(sink.byRequest(noQuery.headers.get('x-request-id'))).toEqual([expect.objectContaining({ errorCodes: ['BAD_REQUEST'] })]);
+    const getMutation = await fetch(`${federation.gatewayUrl}?query=${encodeURIComponent('mutation { __typename }')}`, {
+      headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' },
+    });
+    expect(getMutation.status).toBe(405);
+    expect(sink.byRequest(getMutation.headers.get('x-request-id'))).toHaveLength(1);
+  });
+
   test('a purpose with caseReferenceRequired: 400 without X-Case-Id (audited REFUSED), answered with one', async () => {
     const without = await federation.query('tax-clerk', '{ residents(first: 1) { edges { node { individualNumber } } } }', undefined, { 'x-purpose': 'local-tax' });
     expect(without.status).toBe(400);
