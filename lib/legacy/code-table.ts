@@ -45,7 +45,7 @@ export interface CodeTableOptions<V extends string> {
  * One table from value → code (so the type checker demands a code for every value). Codes must be
  * unique: a table that two values share a code in could not be read back.
  */
-export function codeTable<V extends string>(column: string, codeByValue: Readonly<Record<V, string>>, options: CodeTableOptions<V> = {}): CodeTable<V> {
+export function codeTable<V extends string>(column: string, codeByValue: Readonly<Record<V, string>>, options: CodeTableOptions<NoInfer<V>> = {}): CodeTable<V> {
   const pairs = Object.entries(codeByValue) as [V, string][];
   const valueByCode = new Map<string, V>();
   for (const [value, code] of pairs) {
