@@ -1,3 +1,20 @@
+import type {
+  CardStatus,
+  CertificateKind,
+  CertificateRequester,
+  CodeStatus,
+  ForeignResidentCategory,
+  IdentityChangeReason,
+  MovementReason,
+  ProvisionResult,
+  RemovalReason,
+  ReservationState,
+  ResidentStatus,
+  ResidentType,
+  Sex,
+  SupportMeasureKind,
+} from '../lib/schema-enums';
+
 /**
  * The synthetic world, before any legacy system sees it: persons and households with English
  * names, ISO dates and enums. The seed writers of the four legacy systems map this model to
@@ -15,6 +32,29 @@ export type LocalDateTime = string;
 export type Era = 'MEIJI' | 'TAISHO' | 'SHOWA' | 'HEISEI' | 'REIWA';
 
 /**
+ * The enums the API exposes, from the SDL (generated into lib/schema-enums.ts by `npm run codegen`):
+ * the world speaks the API's vocabulary, and the seed writers' code tables map it to each system's
+ * codes. ResidentStatus: 住民, or one of the three kinds of 除票.
+ */
+export type {
+  CardStatus,
+  CertificateKind,
+  CertificateRequester,
+  CodeStatus,
+  IdentityChangeReason,
+  MovementReason,
+  ProvisionResult,
+  RemovalReason,
+  ReservationState,
+  ResidentStatus,
+  ResidentType,
+  Sex,
+  SupportMeasureKind,
+};
+/** 法第30条の45 区分 (the SDL's ForeignResidentCategory). */
+export type ForeignCategory = ForeignResidentCategory;
+
+/**
  * A date as a register holds it, oddities included (the standard requires accepting them):
  *  - `value` 'YYYY-MM-DD', 'YYYY-MM' (day unknown), 'YYYY' (month unknown) or null (年月日不詳);
  *    it may be a day the calendar lacks ('1978-02-29'), copied from a paper record;
@@ -28,11 +68,6 @@ export interface RecordedDate {
   era?: Era;
 }
 
-export type Sex = 'MALE' | 'FEMALE';
-export type ResidentType = 'JAPANESE' | 'FOREIGN';
-/** 住民状態: living, or one of the three kinds of 除票. */
-export type ResidentStatus = 'RESIDENT' | 'MOVED_OUT' | 'DECEASED' | 'ERASED';
-export type RemovalReason = 'MOVED_OUT' | 'DECEASED' | 'ERASED';
 
 /** 続柄 (relationship to the head of household), as written on the 住民票. */
 export type Relationship =
@@ -101,13 +136,6 @@ export interface FamilyRegister {
   headName: string;
 }
 
-export type ForeignCategory =
-  | 'MID_TO_LONG_TERM' // 中長期在留者
-  | 'SPECIAL_PERMANENT' // 特別永住者
-  | 'TEMPORARY_REFUGE' // 一時庇護許可者
-  | 'PROVISIONAL_STAY' // 仮滞在許可者
-  | 'TRANSITIONAL_STAY'; // 経過滞在者
-
 export interface ForeignResidency {
   nationality: string;
   category: ForeignCategory;
@@ -133,16 +161,6 @@ export interface Removal {
   destination: string | null;
 }
 
-export type MovementReason =
-  | 'MOVE_IN' // 転入
-  | 'MOVE_WITHIN' // 転居
-  | 'MOVE_OUT' // 転出
-  | 'BIRTH' // 出生
-  | 'DEATH' // 死亡
-  | 'HOUSEHOLD_CHANGE' // 世帯変更
-  | 'EX_OFFICIO_ENTRY' // 職権記載
-  | 'EX_OFFICIO_ERASURE'; // 職権消除
-
 export interface Movement {
   reason: MovementReason;
   occurredOn: IsoDate;
@@ -154,9 +172,6 @@ export interface Movement {
   recordedAt: LocalDateTime;
 }
 
-export type CertificateKind = 'RESIDENT_RECORD_COPY' | 'RECORD_ITEMS_CERTIFICATE' | 'REMOVED_RECORD_COPY' | 'SEAL_CERTIFICATE';
-export type CertificateRequester = 'SELF' | 'HOUSEHOLD_MEMBER' | 'PROXY' | 'THIRD_PARTY' | 'OFFICIAL';
-
 export interface CertificateIssuance {
   /** 12-digit issuance number, unique across the ward. */
   number: string;
@@ -166,8 +181,6 @@ export interface CertificateIssuance {
   copies: number;
   requester: CertificateRequester;
 }
-
-export type SupportMeasureKind = 'DOMESTIC_VIOLENCE' | 'STALKING' | 'CHILD_ABUSE' | 'OTHER';
 
 /** 支援措置. Term one year; interim measures have no end date yet. */
 export interface SupportMeasure {
@@ -192,19 +205,6 @@ export interface IndividualNumber {
   designatedOn: IsoDate;
 }
 
-/** 本人確認情報の異動事由 (the CS keeps the last change). */
-export type IdentityChangeReason =
-  | 'MOVE_IN'
-  | 'BIRTH'
-  | 'EX_OFFICIO_ENTRY'
-  | 'MOVE_WITHIN'
-  | 'MOVE_OUT'
-  | 'DEATH'
-  | 'EX_OFFICIO_ERASURE'
-  | 'INDIVIDUAL_NUMBER_CHANGE'
-  | 'CORRECTION'
-  | 'RESIDENT_CODE_ENTRY';
-
 /** The CS's view of the last identity change, with who made it. */
 export interface IdentityRecord {
   lastChange: IdentityChangeReason;
@@ -215,9 +215,6 @@ export interface IdentityRecord {
   /** 送付先情報 (card mailing) created on this day; only recent ones survive (retention). */
   mailingCreatedOn: IsoDate | null;
 }
-
-export type CodeStatus = 'NOT_REQUESTED' | 'REQUESTED' | 'ACQUIRED' | 'FAILED';
-export type ProvisionResult = 'PROVIDED' | 'REFUSED' | 'HELD_FOR_REVIEW';
 
 /** 情報提供等記録: one query from an outside body and the ward's answer. */
 export interface ProvisionRecord {
@@ -242,9 +239,6 @@ export interface Linkage {
   updatedAt: LocalDateTime;
   provisions: ProvisionRecord[];
 }
-
-export type CardStatus = 'APPLIED' | 'IN_PRODUCTION' | 'ARRIVED' | 'NOTICE_SENT' | 'RESERVED' | 'ISSUED' | 'REVOKED' | 'CANCELLED';
-export type ReservationState = 'BOOKED' | 'CANCELLED' | 'ATTENDED';
 
 export interface CardEvent {
   status: CardStatus;

@@ -21,6 +21,7 @@ import type {
   SealRegistration,
   SupportMeasure,
   SupportMeasureKind,
+  ResidentType,
 } from './model';
 import { addDays, addYears, anyTime, maxDate, maxDateTime, minDate, officeTime, randomDay, REFERENCE_DATE } from './dates';
 import type { IdentifierSequences } from './identifiers';
@@ -50,7 +51,7 @@ export interface LifeLine {
   /** 住民となった年月日. */
   enteredOn: IsoDate;
   removal: Removal | null;
-  residentType: 'JAPANESE' | 'FOREIGN';
+  residentType: ResidentType;
 }
 
 /** The last day anything can happen to the person in the ward. */

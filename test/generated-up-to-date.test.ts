@@ -15,8 +15,9 @@ test('schema/supergraph.graphql is what `npm run compose` writes', () => {
   expect(checkSupergraphFile(path.join(ROOT, 'schema', 'supergraph.graphql'), outcome.supergraphSdl)).toEqual({ upToDate: true });
 });
 
-test('the typed resolvers are what `npm run codegen` writes', () => {
-  // codegen's own check mode: it regenerates in memory and fails when a file would change.
+test('the typed resolvers and lib/schema-enums.ts are what `npm run codegen` writes', () => {
+  // codegen's own check mode: it regenerates in memory and fails when a file would change
+  // (every output of codegen.yml, lib/schema-enums.ts among them).
   const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', '@graphql-codegen', 'cli', 'cjs', 'bin.js'), '--config', 'codegen.yml', '--check'], {
     cwd: ROOT,
     encoding: 'utf8',

@@ -14,7 +14,8 @@ import { recordStatements } from '../support/sql-capture';
 
 /**
  * One malformed legacy row fails only its own person, in the residents and juki-cs subgraphs
- * (card-progress and intermediate prove the same on their hand-written datasets): the others
+ * (card-progress and intermediate prove the same on their hand-written datasets) — a date that
+ * cannot be read, or a code outside its column's table (an unknown 住民状態): the others
  * in the same DataLoader batch still resolve, the error is masked, and the batch is still one
  * SQL statement. Each suite works on a copy of the run's seeded database with one row broken.
  */
@@ -133,6 +134,33 @@ describe("residents: a malformed row behind one person's field", () => {
 
   afterAll(async () => {
     await served?.stop();
+  });
+
+  test('an unknown 住民状態 code fails that person, never shows them as RESIDENT; the rest of the batch resolves', async () => {
+    // Three living persons; the second one's JUMIN_JOTAI becomes a code outside 0/1/2/3.
+    const rows: { ATENA_NO: string }[] = await served.db('JUMIN_KIHON').select('ATENA_NO').where({ JUMIN_JOTAI: '0' }).orderBy('ATENA_NO').limit(3);
+    expect(rows).toHaveLength(3);
+    const ids = rows.map((row) => row.ATENA_NO.trim());
+    const variables = { representations: ids.map((id) => ({ __typename: 'Resident', id })) };
+    const query = entitiesQuery('id status name { kanji }');
+    const clean = await queryCounting(served.db, served.running, query, variables);
+    expect(clean.body.errors).toBeUndefined();
+    expect((clean.body.data?._entities as { status: string }[]).map((e) => e.status)).toEqual(['RESIDENT', 'RESIDENT', 'RESIDENT']);
+
+    await served.db('JUMIN_KIHON').where('ATENA_NO', rows[1].ATENA_NO).update({ JUMIN_JOTAI: '7' });
+    const { body, statements } = await queryCounting(served.db, served.running, query, variables);
+
+    const entities: unknown[] = body.data?._entities ?? [];
+    expect(entities).toHaveLength(3);
+    expect(entities[0]).toEqual(clean.body.data?._entities?.[0]);
+    expect(entities[1]).toBeNull();
+    expect(entities[2]).toEqual(clean.body.data?._entities?.[2]);
+    expect(body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['_entities', 1], 'INTERNAL_SERVER_ERROR']]);
+    const name = (clean.body.data?._entities?.[1] as { name: { kanji: string } }).name.kanji;
+    expect(JSON.stringify(body.errors)).not.toContain(ids[1]);
+    expect(JSON.stringify(body.errors)).not.toContain(name);
+    expect(JSON.stringify(body.errors)).not.toMatch(/JUMIN_JOTAI|RESIDENT/);
+    expect(statements).toBe(1);
   });
 
   test("a foreign resident's broken expiry date nulls that person's foreignResident only", async () => {

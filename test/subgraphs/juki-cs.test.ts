@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { startSubgraph, type RunningSubgraph } from '../../subgraphs/shared/server';
 import { jukiCsSubgraph } from '../../subgraphs/juki-cs';
 import { birthDateReadings } from '../../subgraphs/juki-cs/legacy/adapter';
-import { CHANGE_REASON_CODES } from '../../subgraphs/juki-cs/legacy/seed-writer';
+import { CHANGE_REASON } from '../../subgraphs/juki-cs/legacy/codes';
 import { seedAll } from '../../generator/seed';
 import {
   FIXTURE_DECEASED,
@@ -91,8 +91,8 @@ const HAND_MADE_NUMBERS = [
   { JUMINHYO_CD: D.code, KOJIN_NO: '900000000028', KOSHIN_NICHIJI: '20240401093005' },
 ];
 
-// The seed writer's 異動事由 codes, one hand-made person per code: the adapter must agree with them.
-const REASON_CODES = Object.entries(CHANGE_REASON_CODES).map(([reason, { code }]) => ({ code, reason }));
+// The CS's 異動事由 codes (the table the seed writer encodes with), one hand-made person per code: the adapter must agree with them.
+const REASON_CODES = CHANGE_REASON.entries().map(([reason, code]) => ({ code, reason }));
 const REASON_ROWS: IdentityRow[] = REASON_CODES.map(({ code }, i) => ({
   code: `92${String(i).padStart(9, '0')}`,
   name: `銀河\u3000${i}`,
