@@ -22,7 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 // @ts-expect-error autocannon ships no types
 import autocannon from 'autocannon';
-import { seedAll } from '../generator/seed';
+import { seedAll } from './seeding/seed-all';
 import { REFERENCE_DATE } from '../generator/dates';
 import { FIXTURE_FIRST_RESIDENT } from '../generator/fixtures';
 import { loadConfig } from '../gateway/config';

@@ -4,7 +4,7 @@
  * Builds the four legacy databases from the synthetic world. Progress goes to stderr, the
  * summary (rows per table, seconds, MB per file) to stdout.
  */
-import { seedAll, type SeedOptions, type SeedReport } from '../generator/seed';
+import { seedAll, type SeedOptions, type SeedReport } from './seeding/seed-all';
 import { DEFAULT_SEED } from '../generator/world';
 
 const DEFAULT_RESIDENTS = 10000;

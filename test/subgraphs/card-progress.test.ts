@@ -12,7 +12,7 @@ import { captureMssqlStatements, recordStatements } from '../support/sql-capture
 import { postToSubgraph } from '../support/gateway-identity';
 import { scratchDialects, type ScratchDatabase } from '../support/postgres';
 import { padFixedWidth } from '../../lib/legacy/text';
-import { seedAll } from '../../generator/seed';
+import { seedAll } from '../../scripts/seeding/seed-all';
 import { FIXTURE_FEB29_COMMON_YEAR, FIXTURE_FIRST_RESIDENT } from '../../generator/fixtures';
 
 /**

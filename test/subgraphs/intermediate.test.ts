@@ -6,7 +6,7 @@ import { defaultSqliteFile, migrateToLatest, openDatabase, sqliteConfig } from '
 import { startSubgraph, type RunningSubgraph } from '../../subgraphs/shared/server';
 import { intermediateSubgraph } from '../../subgraphs/intermediate';
 import { padFixedWidth } from '../../lib/legacy/text';
-import { seedAll } from '../../generator/seed';
+import { seedAll } from '../../scripts/seeding/seed-all';
 import { FIXTURE_FIRST_RESIDENT, FIXTURE_SUPPORT_MEASURE } from '../../generator/fixtures';
 import { scratchDialects } from '../support/postgres';
 import type { GraphQLBody } from '../support/graphql';

@@ -3,7 +3,7 @@ import { startSubgraph, type RunningSubgraph } from '../../subgraphs/shared/serv
 import { jukiCsSubgraph } from '../../subgraphs/juki-cs';
 import { birthDateReadings } from '../../subgraphs/juki-cs/legacy/adapter';
 import { CHANGE_REASON_CODES } from '../../subgraphs/juki-cs/legacy/seed-writer';
-import { seedAll } from '../../generator/seed';
+import { seedAll } from '../../scripts/seeding/seed-all';
 import {
   FIXTURE_DECEASED,
   FIXTURE_ERASED,

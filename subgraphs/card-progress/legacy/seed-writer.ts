@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
-import type { CardStatus, Household, ReservationState } from '../../../generator/model';
-import { CARD_OFFICES } from '../../../generator/reference-data';
-import { char, compactMinute, compactTimestamp, nchar } from '../../../generator/legacy-format';
-import { withBatchInserter, type Row, type TableSpec } from '../../../generator/bulk-insert';
-import type { SeedWriter, SeedWriterOptions } from '../../../generator/seed-writer';
+import type { CardStatus, Household, ReservationState } from '../../../lib/synthetic/model';
+import { CARD_OFFICES } from '../../../lib/synthetic/reference-data';
+import { char, compactMinute, compactTimestamp, nchar } from '../../shared/legacy-writing/legacy-format';
+import { withBatchInserter, type Row, type TableSpec } from '../../shared/legacy-writing/bulk-insert';
+import type { SeedWriter, SeedWriterOptions } from '../../shared/legacy-writing/seed-writer';
 
 /**
  * Writes the world into the card issuance progress system (個人番号カード交付進捗管理システム).

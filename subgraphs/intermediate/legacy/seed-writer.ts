@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
-import type { CodeStatus, Household, ProvisionResult } from '../../../generator/model';
-import { OUTSIDE_BODIES } from '../../../generator/reference-data';
-import { char, compactTimestamp, nchar } from '../../../generator/legacy-format';
-import { withBatchInserter, type Row, type TableSpec } from '../../../generator/bulk-insert';
-import type { SeedWriter, SeedWriterOptions } from '../../../generator/seed-writer';
+import type { CodeStatus, Household, ProvisionResult } from '../../../lib/synthetic/model';
+import { OUTSIDE_BODIES } from '../../../lib/synthetic/reference-data';
+import { char, compactTimestamp, nchar } from '../../shared/legacy-writing/legacy-format';
+import { withBatchInserter, type Row, type TableSpec } from '../../shared/legacy-writing/bulk-insert';
+import type { SeedWriter, SeedWriterOptions } from '../../shared/legacy-writing/seed-writer';
 
 /**
  * Writes the world into the intermediate server's tables (中間サーバ). It knows persons by

@@ -12,13 +12,13 @@ import type {
   RemovalReason,
   SupportMeasureKind,
   ForeignCategory,
-} from '../../../generator/model';
-import { fullKana, fullName, fullRomaji } from '../../../generator/model';
-import { CERTIFICATE_OFFICES } from '../../../generator/reference-data';
-import { recordedWarekiRaw, recordedWesternRaw } from '../../../generator/recorded-date';
-import { batchTimestamp, char, compactTimestamp, nchar } from '../../../generator/legacy-format';
-import { withBatchInserter, type Row, type TableSpec } from '../../../generator/bulk-insert';
-import type { SeedWriter, SeedWriterOptions } from '../../../generator/seed-writer';
+} from '../../../lib/synthetic/model';
+import { fullKana, fullName, fullRomaji } from '../../../lib/synthetic/model';
+import { CERTIFICATE_OFFICES } from '../../../lib/synthetic/reference-data';
+import { recordedWarekiRaw, recordedWesternRaw } from '../../shared/legacy-writing/recorded-date';
+import { batchTimestamp, char, compactTimestamp, nchar } from '../../shared/legacy-writing/legacy-format';
+import { withBatchInserter, type Row, type TableSpec } from '../../shared/legacy-writing/bulk-insert';
+import type { SeedWriter, SeedWriterOptions } from '../../shared/legacy-writing/seed-writer';
 
 /**
  * Writes the world into the resident record system's tables (住民記録システム). Dates are

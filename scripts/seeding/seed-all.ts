@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { LEGACY_SUBGRAPH_NAMES, envPrefix, type LegacySubgraphName } from '../lib/subgraphs';
+import { LEGACY_SUBGRAPH_NAMES, envPrefix, type LegacySubgraphName } from '../../lib/subgraphs';
 import {
   databaseConfig,
   defaultDataDir,
@@ -9,16 +9,16 @@ import {
   migrateDownAll,
   migrateToLatest,
   openDatabase,
-} from '../subgraphs/shared/database';
-import { createResidentsSeedWriter } from '../subgraphs/residents/legacy/seed-writer';
-import { createJukiCsSeedWriter } from '../subgraphs/juki-cs/legacy/seed-writer';
-import { createIntermediateSeedWriter } from '../subgraphs/intermediate/legacy/seed-writer';
-import { createCardProgressSeedWriter } from '../subgraphs/card-progress/legacy/seed-writer';
-import { clientName } from './bulk-insert';
-import type { SeedWriter, SeedWriterOptions } from './seed-writer';
-import { DEFAULT_BATCH_HOUSEHOLDS, DEFAULT_SEED, generateWorld } from './world';
-import { writeSeedStamp } from './seed-stamp';
-import { FIXTURE_PERSON_COUNT } from './fixtures';
+} from '../../subgraphs/shared/database';
+import { createResidentsSeedWriter } from '../../subgraphs/residents/legacy/seed-writer';
+import { createJukiCsSeedWriter } from '../../subgraphs/juki-cs/legacy/seed-writer';
+import { createIntermediateSeedWriter } from '../../subgraphs/intermediate/legacy/seed-writer';
+import { createCardProgressSeedWriter } from '../../subgraphs/card-progress/legacy/seed-writer';
+import { clientName } from '../../subgraphs/shared/legacy-writing/bulk-insert';
+import type { SeedWriter, SeedWriterOptions } from '../../subgraphs/shared/legacy-writing/seed-writer';
+import { DEFAULT_BATCH_HOUSEHOLDS, DEFAULT_SEED, generateWorld } from '../../generator/world';
+import { writeSeedStamp } from '../../generator/seed-stamp';
+import { FIXTURE_PERSON_COUNT } from '../../generator/fixtures';
 
 /**
  * Builds the four legacy databases from one synthetic world: recreate, migrate, stream the
