@@ -6,10 +6,9 @@ import {
   databaseConfig,
   defaultDataDir,
   defaultSqliteFile,
-  migrateDownAll,
-  migrateToLatest,
   openDatabase,
 } from '../../subgraphs/shared/database';
+import { migrateLegacyDownAll, migrateLegacyToLatest } from '../../subgraphs/legacy-migrations';
 import { createResidentsSeedWriter } from '../../subgraphs/residents/legacy/seed-writer';
 import { createJukiCsSeedWriter } from '../../subgraphs/juki-cs/legacy/seed-writer';
 import { createIntermediateSeedWriter } from '../../subgraphs/intermediate/legacy/seed-writer';
@@ -99,9 +98,9 @@ async function prepare(name: LegacySubgraphName, env: NodeJS.ProcessEnv, options
   try {
     if (file === null) {
       // A server database: back to empty through the migrations' own down().
-      await migrateDownAll(name, db);
+      await migrateLegacyDownAll(name, db);
     }
-    await migrateToLatest(name, db);
+    await migrateLegacyToLatest(name, db);
     const deferredIndexes: Target['deferredIndexes'] = [];
     if (file !== null) {
       // The file is new and rebuilt on any failure: durability during the load buys nothing.

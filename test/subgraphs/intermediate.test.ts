@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { defaultSqliteFile, migrateToLatest, openDatabase, sqliteConfig } from '../../subgraphs/shared/database';
+import { defaultSqliteFile, openDatabase, sqliteConfig } from '../../subgraphs/shared/database';
+import { migrateLegacyToLatest } from '../../subgraphs/legacy-migrations';
 import { startSubgraph, type RunningSubgraph } from '../../subgraphs/shared/server';
 import { intermediateSubgraph } from '../../subgraphs/intermediate';
 import { padFixedWidth } from '../../lib/legacy/text';
@@ -148,7 +149,7 @@ const BULK = Array.from({ length: 60 }, (_, i) => ({
 }));
 
 async function seed(db: Knex): Promise<void> {
-  await migrateToLatest('intermediate', db);
+  await migrateLegacyToLatest('intermediate', db);
   await db('KIKAN_MST').insert(BODIES);
   await db('TOGO_ATENA').insert([
     linkageRow({ ...A, status: '2', acquiredAt: '20240401093005', noAuto: '0' }),
