@@ -27,7 +27,7 @@ import { REFERENCE_DATE } from '../generator/dates';
 import { FIXTURE_FIRST_RESIDENT } from '../generator/fixtures';
 import { loadConfig } from '../gateway/config';
 import { startGateway } from '../gateway/server';
-import { loadOrCreateDevKeys } from '../gateway/auth/dev-keys';
+import { loadOrCreateDevKeys } from '../lib/dev-keys';
 import { mintDevToken } from '../gateway/auth/dev-token';
 import { findPersona } from '../gateway/auth/personas';
 import { composeSupergraph } from './compose';

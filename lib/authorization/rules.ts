@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type ParsedNode, type Scalar } from 'yaml';
 import { POLICY_NAMES, type PolicyName } from './types';
+import { PROJECT_ROOT } from '../project-root';
 
 /** The rule files, in the order they are read, hashed and checked. */
 export const RULE_FILE_NAMES = ['purposes.yaml', 'departments.yaml', 'roles.yaml', 'policies.yaml', 'revocations.yaml', 'bulk-output.yaml', 'limits.yaml'] as const;
@@ -21,7 +22,6 @@ export type RuleFileName = (typeof RULE_FILE_NAMES)[number];
  */
 export const COMPANION_FILE_NAMES = ['audit-calendar.yaml'] as const;
 
-const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 /** `policy/` at the repository root. */
 export const DEFAULT_POLICY_DIR = path.join(PROJECT_ROOT, 'policy');
 

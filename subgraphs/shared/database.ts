@@ -4,11 +4,12 @@ import { ensurePrivateSqliteFile } from '../../lib/private-files';
 import knexFactory, { type Knex } from 'knex';
 import { envPrefix, type LegacySubgraphName, type SubgraphName } from '../../lib/subgraphs';
 import type { LegacyMigration } from './legacy-schema';
+import { PROJECT_ROOT } from '../../lib/project-root';
 
 export type DatabaseClient = 'better-sqlite3' | 'pg' | 'mssql';
 
 export function defaultDataDir(): string {
-  return path.resolve(process.env.DATA_DIR ?? path.join(__dirname, '..', '..', 'data'));
+  return path.resolve(process.env.DATA_DIR ?? path.join(PROJECT_ROOT, 'data'));
 }
 
 export function defaultSqliteFile(name: SubgraphName, dataDir = defaultDataDir()): string {
