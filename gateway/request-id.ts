@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { REQUEST_ID_HEADER } from './subgraph-data-source';
+
+/** The header that carries the gateway's request id: in its response, and to the subgraphs (subgraph-data-source.ts). */
+export const REQUEST_ID_HEADER = 'x-request-id';
 
 const requestIds = new WeakMap<Request, string>();
 
