@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { Grant, RuleSet } from './rules';
 import { POLICY_NAMES, type PermissionProfile, type Principal, type ProfileRefusal } from './types';
+import { LruCache } from '../bounded-cache';
 
 export type ProfileResult = { ok: true; profile: PermissionProfile } | { ok: false; refusal: ProfileRefusal };
 
@@ -22,7 +23,7 @@ export interface ResolveProfileOptions {
 
 /** Entries kept by the memo; a ward has a few hundred users × a few purposes each. */
 export const PROFILE_CACHE_SIZE = 2000;
-const cache = new Map<string, ProfileResult>();
+const cache = new LruCache<ProfileResult>(PROFILE_CACHE_SIZE);
 
 /**
  * The principal's permission profile under `rules`, or why the request is refused outright:
@@ -42,15 +43,9 @@ export function resolveProfile(rules: RuleSet, principal: Principal, options: Re
   ]);
   const cached = cache.get(memoKey);
   // A RuleSet object is immutable and its version is a hash of its files, so equal versions give equal results.
-  if (cached) {
-    // Refresh recency: Map iteration order is insertion order, the oldest entry is evicted first.
-    cache.delete(memoKey);
-    cache.set(memoKey, cached);
-    return cached;
-  }
+  if (cached) return cached;
   const result = computeProfile(rules, principal, production);
   cache.set(memoKey, result);
-  if (cache.size > PROFILE_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   return result;
 }
 
