@@ -21,7 +21,7 @@ import { recordStatements } from '../support/sql-capture';
  *    the generator does not produce (half-width kana, 外字, ties, malformed times); on SQLite
  *    always, and also on PostgreSQL when TEST_PG_URL is set (a scratch schema is created and
  *    dropped), so the adapter's SQL runs on two real dialects;
- *  - the synthetic world of generator/seed.ts (seedAll, a few hundred persons) with its fixed
+ *  - the synthetic world of scripts/seeding/seed-all.ts (seedAll, a few hundred persons) with its fixed
  *    persons, so the adapter reads what the seed writer writes.
  */
 
