@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { REQUEST_ID_HEADER } from './subgraph-data-source';
 import { createRequestState, requestStateOf } from './http/request-state';
+
+/** The header that carries the gateway's request id: in its response, and to the subgraphs (subgraph-data-source.ts). */
+export const REQUEST_ID_HEADER = 'x-request-id';
 
 /**
  * Gives every request an id the gateway generates (a random UUID), returned in the response's

@@ -14,7 +14,7 @@ import type { GatewayContext } from '../context';
 import type { AuthorizationOutcome } from './outcome';
 import { completeResponse } from './complete';
 import { decideOperation } from './decide';
-import { LruCache } from './decision-cache';
+import { LruCache } from '../../lib/bounded-cache';
 import type { OperationDecision } from './decision';
 import type { PersonKeys } from './rewrite';
 import { stripInjectedKeys } from './strip-injected';
@@ -89,7 +89,7 @@ export class AuthorizingGateway implements GatewayInterface {
   private readonly seenPlans = new WeakSet<object>();
   private readonly counts: ProfileCounts = { decisions: 0, cacheHits: 0, plansBuilt: 0 };
   private plansRefused = 0;
-  private readonly countsByProfile = new Map<string, ProfileCounts>();
+  private readonly countsByProfile = new LruCache<ProfileCounts>(MAX_PROFILES_COUNTED);
   private unsubscribe: GatewayUnsubscriber | undefined;
 
   constructor(private readonly options: AuthorizingGatewayOptions) {
@@ -138,7 +138,8 @@ export class AuthorizingGateway implements GatewayInterface {
       plansEvaluated: this.options.planning?.store.evaluated ?? 0,
       plansRefused: this.plansRefused,
       cachedDecisions: this.cache.size,
-      byProfile: new Map([...this.countsByProfile].map(([key, counts]) => [key, { ...counts }])),
+      // Oldest first, as counted.
+      byProfile: new Map([...this.countsByProfile.rkeys()].map((key) => [key, { ...this.countsByProfile.peek(key)! }])),
     };
   }
 
@@ -257,11 +258,11 @@ export class AuthorizingGateway implements GatewayInterface {
   }
 
   private profileCounts(key: string): ProfileCounts {
-    let counts = this.countsByProfile.get(key);
+    // peek, not get: the profile counted first is dropped first, however often it is counted.
+    let counts = this.countsByProfile.peek(key);
     if (!counts) {
       counts = { decisions: 0, cacheHits: 0, plansBuilt: 0 };
       this.countsByProfile.set(key, counts);
-      if (this.countsByProfile.size > MAX_PROFILES_COUNTED) this.countsByProfile.delete(this.countsByProfile.keys().next().value as string);
     }
     return counts;
   }

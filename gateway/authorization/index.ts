@@ -10,7 +10,6 @@ export { completeResponse } from './complete';
 export type { CompletionInput, CompletionResult, DeniedOccurrence } from './complete';
 export { decideOperation } from './decide';
 export type { FieldDenial, OperationDecision } from './decision';
-export { LruCache } from './decision-cache';
 export { principalOf } from './principal';
 export { BudgetedPlanStore, DEFAULT_PLANNING_BUDGET, QUERY_PLAN_TOO_COMPLEX_CODE, budgetedPlannerConfig } from './planning-budget';
 export type { PlanningBudget, PlanStatistics } from './planning-budget';

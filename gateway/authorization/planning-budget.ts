@@ -1,7 +1,7 @@
 // Types only: @apollo/query-planner is @apollo/gateway's own planner (same version, 2.14.4).
 import type { PlanNode, SubscriptionNode, QueryPlan, QueryPlanCache, QueryPlanner, QueryPlannerConfig } from '@apollo/query-planner';
 import { GraphQLError } from 'graphql';
-import { LruCache } from './decision-cache';
+import { LruCache } from '../../lib/bounded-cache';
 
 /**
  * What one query plan may cost, in the query planner's own units (README "Planning budget").

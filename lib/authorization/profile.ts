@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import type { Grant, PolicySet } from '../policy/types';
 import type { RequirementDenial } from './denial';
 import { POLICY_NAMES, type PermissionProfile, type Principal, type ProfileRefusal } from './types';
+import { LruCache } from '../bounded-cache';
 
 export type ProfileResult = { ok: true; profile: PermissionProfile } | { ok: false; refusal: ProfileRefusal };
 
@@ -23,7 +24,7 @@ export interface ResolveProfileOptions {
 
 /** Entries kept by the memo; a ward has a few hundred users × a few purposes each. */
 export const PROFILE_CACHE_SIZE = 2000;
-const cache = new Map<string, ProfileResult>();
+const cache = new LruCache<ProfileResult>(PROFILE_CACHE_SIZE);
 
 /**
  * The principal's permission profile under `rules`, or why the request is refused outright:
@@ -43,15 +44,9 @@ export function resolveProfile(rules: PolicySet, principal: Principal, options: 
   ]);
   const cached = cache.get(memoKey);
   // A PolicySet object is immutable and its version is a hash of its files, so equal versions give equal results.
-  if (cached) {
-    // Refresh recency: Map iteration order is insertion order, the oldest entry is evicted first.
-    cache.delete(memoKey);
-    cache.set(memoKey, cached);
-    return cached;
-  }
+  if (cached) return cached;
   const result = computeProfile(rules, principal, production);
   cache.set(memoKey, result);
-  if (cache.size > PROFILE_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   return result;
 }
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { seedAll } from '../../generator/seed';
+import { seedAll } from '../../scripts/seeding/seed-all';
 import { FIXTURE_FIRST_RESIDENT, FIXTURE_FOREIGN_RESIDENT, FIXTURE_GAIJI_PRIVATE_USE } from '../../generator/fixtures';
 import { LEGACY_SUBGRAPH_NAMES, envPrefix, type LegacySubgraphName } from '../../lib/subgraphs';
 import { openDatabase } from '../../subgraphs/shared/database';

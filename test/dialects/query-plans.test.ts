@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import { seedAll } from '../../generator/seed';
+import { seedAll } from '../../scripts/seeding/seed-all';
 import { auditSqliteConfig } from '../../lib/audit/config';
 import { openAuditStore, type AuditStore } from '../../lib/audit/store';
 import { LEGACY_SUBGRAPH_NAMES, type LegacySubgraphName } from '../../lib/subgraphs';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload, type KeyLike } from 'jose';
 import { AuthenticationError, createAuthenticator, hasTwoFactors, type Authenticator } from '../../gateway/auth/authenticate';
-import { loadOrCreateDevKeys, type DevKeys } from '../../gateway/auth/dev-keys';
+import { loadOrCreateDevKeys, type DevKeys } from '../../lib/dev-keys';
 import { mintDevToken } from '../../gateway/auth/dev-token';
 import { findPersona, type Persona } from '../../gateway/auth/personas';
 import { DEV_AUDIENCE, DEV_ISSUER, loadConfig } from '../../gateway/config';

@@ -1,4 +1,4 @@
-import { LruCache } from '../../gateway/authorization';
+import { LruCache } from '../../lib/bounded-cache';
 import type { FieldClassification } from '../../lib/authorization/types';
 import { CLERK, NO_MFA_CLERK, SCHOOL_CLERK, classifications, harness, profile } from './authorization-fixtures';
 

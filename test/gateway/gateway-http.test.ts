@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { SignJWT } from 'jose';
-import { loadOrCreateDevKeys, type DevKeys } from '../../gateway/auth/dev-keys';
+import { loadOrCreateDevKeys, type DevKeys } from '../../lib/dev-keys';
 import { mintDevToken } from '../../gateway/auth/dev-token';
 import { findPersona, type Persona } from '../../gateway/auth/personas';
 import { DEV_AUDIENCE, DEV_ISSUER } from '../../gateway/config';

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { createAuthenticator } from '../../gateway/auth/authenticate';
 import { DEPARTMENTS, PERSONAS, PURPOSE_IDS } from '../../gateway/auth/personas';
 import { loadConfig } from '../../gateway/config';
-import { PROJECT_ROOT } from '../../gateway/paths';
+import { PROJECT_ROOT } from '../../lib/project-root';
 import { tempDir } from './helpers';
 
 const run = promisify(execFile);

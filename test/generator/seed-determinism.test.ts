@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LEGACY_SUBGRAPH_NAMES } from '../../lib/subgraphs';
-import { seedAll } from '../../generator/seed';
+import { seedAll } from '../../scripts/seeding/seed-all';
 import { closeAll, indexDefinitions, openAll, removeDir, seedTemp, tableChecksums } from './helpers';
 
 /**

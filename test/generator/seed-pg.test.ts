@@ -1,6 +1,6 @@
 import knexFactory, { type Knex } from 'knex';
 import { LEGACY_SUBGRAPH_NAMES } from '../../lib/subgraphs';
-import { seedAll } from '../../generator/seed';
+import { seedAll } from '../../scripts/seeding/seed-all';
 import { describeWithPostgres, postgresEnv } from '../support/postgres';
 import { closeAll, openAll, removeDir, seedTemp, userTables } from './helpers';
 import fs from 'node:fs';

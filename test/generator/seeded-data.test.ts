@@ -4,7 +4,7 @@ import { detectGaiji, kanaSearchKey } from '../../lib/legacy/text';
 import { LETTER_ERAS, parseWarekiDate, parseWesternDate } from '../../lib/legacy/wareki';
 import { REFERENCE_DATE } from '../../generator/dates';
 import { closeAll, openAll, removeDir, seedTemp, trim, type Databases } from './helpers';
-import type { SeedReport } from '../../generator/seed';
+import type { SeedReport } from '../../scripts/seeding/seed-all';
 
 /**
  * What the four seeded databases must hold, read back through their legacy columns: identifiers

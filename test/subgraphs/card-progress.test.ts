@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { defaultSqliteFile, migrateToLatest, openDatabase, sqliteConfig } from '../../subgraphs/shared/database';
+import { defaultSqliteFile, openDatabase, sqliteConfig } from '../../subgraphs/shared/database';
+import { migrateLegacyToLatest } from '../../subgraphs/legacy-migrations';
 import { startSubgraph, type RunningSubgraph } from '../../subgraphs/shared/server';
 import { todayInJapan } from '../../subgraphs/shared/statistics';
 import { cardProgressSubgraph } from '../../subgraphs/card-progress';
@@ -12,7 +13,7 @@ import { captureMssqlStatements, recordStatements } from '../support/sql-capture
 import { postToSubgraph } from '../support/gateway-identity';
 import { scratchDialects, type ScratchDatabase } from '../support/postgres';
 import { padFixedWidth } from '../../lib/legacy/text';
-import { seedAll } from '../../generator/seed';
+import { seedAll } from '../../scripts/seeding/seed-all';
 import { FIXTURE_FEB29_COMMON_YEAR, FIXTURE_FIRST_RESIDENT } from '../../generator/fixtures';
 
 /**
@@ -234,7 +235,7 @@ describe.each(DIALECTS)('card-progress subgraph on $name', (dialect) => {
 
   beforeAll(async () => {
     opened = await dialect.open();
-    await migrateToLatest('card-progress', opened.db);
+    await migrateLegacyToLatest('card-progress', opened.db);
     await insertDataset(opened.db, MAIN);
     running = await startSubgraph(cardProgressSubgraph, { port: 0, db: opened.db });
   });
@@ -375,7 +376,7 @@ describe.each(DIALECTS)('card-progress subgraph on $name', (dialect) => {
 
     beforeAll(async () => {
       stats = await dialect.open();
-      await migrateToLatest('card-progress', stats.db);
+      await migrateLegacyToLatest('card-progress', stats.db);
       await insertDataset(stats.db, STATISTICS);
       statsServer = await startSubgraph(cardProgressSubgraph, { port: 0, db: stats.db });
     });

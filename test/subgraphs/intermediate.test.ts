@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { defaultSqliteFile, migrateToLatest, openDatabase, sqliteConfig } from '../../subgraphs/shared/database';
+import { defaultSqliteFile, openDatabase, sqliteConfig } from '../../subgraphs/shared/database';
+import { migrateLegacyToLatest } from '../../subgraphs/legacy-migrations';
 import { startSubgraph, type RunningSubgraph } from '../../subgraphs/shared/server';
 import { intermediateSubgraph } from '../../subgraphs/intermediate';
 import { padFixedWidth } from '../../lib/legacy/text';
-import { seedAll } from '../../generator/seed';
+import { seedAll } from '../../scripts/seeding/seed-all';
 import { FIXTURE_FIRST_RESIDENT, FIXTURE_SUPPORT_MEASURE } from '../../generator/fixtures';
 import { scratchDialects } from '../support/postgres';
 import type { GraphQLBody } from '../support/graphql';
@@ -20,7 +21,7 @@ import { recordStatements } from '../support/sql-capture';
  *    the generator does not produce (half-width kana, 外字, ties, malformed times); on SQLite
  *    always, and also on PostgreSQL when TEST_PG_URL is set (a scratch schema is created and
  *    dropped), so the adapter's SQL runs on two real dialects;
- *  - the synthetic world of generator/seed.ts (seedAll, a few hundred persons) with its fixed
+ *  - the synthetic world of scripts/seeding/seed-all.ts (seedAll, a few hundred persons) with its fixed
  *    persons, so the adapter reads what the seed writer writes.
  */
 
@@ -148,7 +149,7 @@ const BULK = Array.from({ length: 60 }, (_, i) => ({
 }));
 
 async function seed(db: Knex): Promise<void> {
-  await migrateToLatest('intermediate', db);
+  await migrateLegacyToLatest('intermediate', db);
   await db('KIKAN_MST').insert(BODIES);
   await db('TOGO_ATENA').insert([
     linkageRow({ ...A, status: '2', acquiredAt: '20240401093005', noAuto: '0' }),

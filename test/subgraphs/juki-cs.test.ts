@@ -3,7 +3,7 @@ import { startSubgraph, type RunningSubgraph } from '../../subgraphs/shared/serv
 import { jukiCsSubgraph } from '../../subgraphs/juki-cs';
 import { birthDateReadings } from '../../subgraphs/juki-cs/legacy/adapter';
 import { CHANGE_REASON } from '../../subgraphs/juki-cs/legacy/codes';
-import { seedAll } from '../../generator/seed';
+import { seedAll } from '../../scripts/seeding/seed-all';
 import {
   FIXTURE_DECEASED,
   FIXTURE_ERASED,
@@ -25,7 +25,7 @@ import { recordStatements } from '../support/sql-capture';
 
 /**
  * The CS subgraph (市町村CS, 住基ネット), started in-process and queried over HTTP as the gateway
- * would. The database is the synthetic world of generator/seed.ts (fixed persons of
+ * would. The database is the synthetic world of scripts/seeding/seed-all.ts (fixed persons of
  * generator/fixtures.ts first), plus a few legacy rows written by hand, padded as the legacy
  * CHAR/NCHAR columns are, for shapes the generator does not produce (a birth date written
  * outside its era, an unknown 異動事由 code, an impossible 更新日時, LIKE wildcards).

@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import { defaultSqliteFile, openDatabase, sqliteConfig } from '../../subgraphs/shared/database';
 import { startSubgraph, type RunningSubgraph } from '../../subgraphs/shared/server';
 import { residentsSubgraph } from '../../subgraphs/residents';
-import { seedAll } from '../../generator/seed';
+import { seedAll } from '../../scripts/seeding/seed-all';
 import {
   FIXTURE_CHILD,
   FIXTURE_DECEASED,

@@ -1,7 +1,7 @@
 import { exportJWK, generateKeyPair, SignJWT, base64url, type JWK } from 'jose';
 import { SUBGRAPH_NAMES, HEALTH_PATH, type SubgraphName } from '../../lib/subgraphs';
 import { FIXTURE_FIRST_RESIDENT } from '../../generator/fixtures';
-import { loadOrCreateDevKeys } from '../../gateway/auth/dev-keys';
+import { loadOrCreateDevKeys } from '../../lib/dev-keys';
 import { loadConfig } from '../../gateway/config';
 import { configProblems } from '../gateway/helpers';
 import { BODY_DIGEST_CLAIM, bodyDigestOf, IDENTITY_HEADER, IDENTITY_ISSUER, IDENTITY_TOKEN_TYPE, readKeySetting } from '../../lib/gateway-identity';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { seedAll } from '../../generator/seed';
+import { seedAll } from '../../scripts/seeding/seed-all';
 import { REFERENCE_DATE } from '../../generator/dates';
 import { createThrowawayDatabase, postgresAdminUrl } from './postgres';
 import { pingRedis, redisUrl } from './redis';

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
-import type { Household } from '../../../generator/model';
-import { CARD_OFFICES } from '../../../generator/reference-data';
-import { char, compactMinute, compactTimestamp, nchar } from '../../../generator/legacy-format';
-import { withBatchInserter, type Row, type TableSpec } from '../../../generator/bulk-insert';
-import type { SeedWriter, SeedWriterOptions } from '../../../generator/seed-writer';
+import type { Household } from '../../../lib/synthetic/model';
+import { CARD_OFFICES } from '../../../lib/synthetic/reference-data';
+import { char, compactMinute, compactTimestamp, nchar } from '../../shared/legacy-writing/legacy-format';
+import { withBatchInserter, type Row, type TableSpec } from '../../shared/legacy-writing/bulk-insert';
+import type { SeedWriter, SeedWriterOptions } from '../../shared/legacy-writing/seed-writer';
 import { CURRENT_STATUS, EVENT_STATUS, RESERVATION_STATE } from './codes';
 
 /**

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
-import type { Household } from '../../../generator/model';
-import { OUTSIDE_BODIES } from '../../../generator/reference-data';
-import { char, compactTimestamp, nchar } from '../../../generator/legacy-format';
-import { withBatchInserter, type Row, type TableSpec } from '../../../generator/bulk-insert';
-import type { SeedWriter, SeedWriterOptions } from '../../../generator/seed-writer';
+import type { Household } from '../../../lib/synthetic/model';
+import { OUTSIDE_BODIES } from '../../../lib/synthetic/reference-data';
+import { char, compactTimestamp, nchar } from '../../shared/legacy-writing/legacy-format';
+import { withBatchInserter, type Row, type TableSpec } from '../../shared/legacy-writing/bulk-insert';
+import type { SeedWriter, SeedWriterOptions } from '../../shared/legacy-writing/seed-writer';
 import { CODE_STATUS, PROVISION_RESULT } from './codes';
 
 /**

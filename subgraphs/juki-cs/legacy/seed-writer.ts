@@ -1,14 +1,13 @@
 import type { Knex } from 'knex';
 import { kanaSearchKey } from '../../../lib/legacy/text';
 import { LETTER_ERAS, toWarekiRaw } from '../../../lib/legacy/wareki';
-import type { Household, IsoDate, Person } from '../../../generator/model';
-import { addressLine, fullKana, fullName } from '../../../generator/model';
-import { WARD_MUNICIPALITY_CODE } from '../../../generator/reference-data';
-import { recordedWarekiRaw } from '../../../generator/recorded-date';
-import { supportInForce } from '../../../generator/records';
-import { batchTimestamp, char, compactTimestamp, nchar } from '../../../generator/legacy-format';
-import { withBatchInserter, type Row, type TableSpec } from '../../../generator/bulk-insert';
-import type { SeedWriter, SeedWriterOptions } from '../../../generator/seed-writer';
+import type { Household, IsoDate, Person } from '../../../lib/synthetic/model';
+import { addressLine, fullKana, fullName, supportInForce } from '../../../lib/synthetic/model';
+import { WARD_MUNICIPALITY_CODE } from '../../../lib/synthetic/reference-data';
+import { recordedWarekiRaw } from '../../shared/legacy-writing/recorded-date';
+import { batchTimestamp, char, compactTimestamp, nchar } from '../../shared/legacy-writing/legacy-format';
+import { withBatchInserter, type Row, type TableSpec } from '../../shared/legacy-writing/bulk-insert';
+import type { SeedWriter, SeedWriterOptions } from '../../shared/legacy-writing/seed-writer';
 import { CHANGE_REASON, SEX } from './codes';
 
 /**

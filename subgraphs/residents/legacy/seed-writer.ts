@@ -1,13 +1,13 @@
 import type { Knex } from 'knex';
 import { kanaSearchKey, toHalfWidthKana } from '../../../lib/legacy/text';
 import { DEFAULT_NUMERIC_ERAS, toWarekiRaw } from '../../../lib/legacy/wareki';
-import type { Household, IsoDate, Person, Relationship } from '../../../generator/model';
-import { fullKana, fullName, fullRomaji } from '../../../generator/model';
-import { CERTIFICATE_OFFICES } from '../../../generator/reference-data';
-import { recordedWarekiRaw, recordedWesternRaw } from '../../../generator/recorded-date';
-import { batchTimestamp, char, compactTimestamp, nchar } from '../../../generator/legacy-format';
-import { withBatchInserter, type Row, type TableSpec } from '../../../generator/bulk-insert';
-import type { SeedWriter, SeedWriterOptions } from '../../../generator/seed-writer';
+import type { Household, IsoDate, Person, Relationship } from '../../../lib/synthetic/model';
+import { fullKana, fullName, fullRomaji } from '../../../lib/synthetic/model';
+import { CERTIFICATE_OFFICES } from '../../../lib/synthetic/reference-data';
+import { recordedWarekiRaw, recordedWesternRaw } from '../../shared/legacy-writing/recorded-date';
+import { batchTimestamp, char, compactTimestamp, nchar } from '../../shared/legacy-writing/legacy-format';
+import { withBatchInserter, type Row, type TableSpec } from '../../shared/legacy-writing/bulk-insert';
+import type { SeedWriter, SeedWriterOptions } from '../../shared/legacy-writing/seed-writer';
 import {
   CERTIFICATE_KIND,
   CERTIFICATE_REQUESTER,

@@ -1,4 +1,4 @@
-import type { Household } from './model';
+import type { Household } from '../../../lib/synthetic/model';
 
 /**
  * What every legacy system's seed writer offers. A writer is the only place, besides that

@@ -1,5 +1,5 @@
-import { padFixedWidth } from '../lib/legacy/text';
-import type { IsoDate, LocalDateTime } from './model';
+import { padFixedWidth } from '../../../lib/legacy/text';
+import type { IsoDate, LocalDateTime } from '../../../lib/synthetic/model';
 
 /**
  * Small formatting helpers shared by the seed writers. They know legacy conventions (fixed

@@ -29,6 +29,13 @@ export type IsoDate = string;
 /** YYYY-MM-DDTHH:MM:SS, Japan local time (the legacy systems keep no offset). */
 export type LocalDateTime = string;
 
+/**
+ * The day the synthetic register is "as of". Fixed, never the clock: the same seed must give
+ * the same databases on any day. Support measures, card reservations and residence periods are
+ * laid out around it.
+ */
+export const REFERENCE_DATE: IsoDate = '2026-11-01';
+
 export type Era = 'MEIJI' | 'TAISHO' | 'SHOWA' | 'HEISEI' | 'REIWA';
 
 /**
@@ -349,4 +356,9 @@ export function addressLine(address: Address): string {
 /** The address in one line with 方書, as movement history records it. */
 export function addressWithBuilding(address: Address): string {
   return address.building ? `${address.town}${address.block}\u3000${address.building}` : addressLine(address);
+}
+
+/** A support measure (支援措置) is in force on the reference day: the seed writers and the generator agree on it. */
+export function supportInForce(measures: readonly SupportMeasure[]): boolean {
+  return measures.some((m) => m.startsOn <= REFERENCE_DATE && (m.endsOn === null || m.endsOn >= REFERENCE_DATE));
 }

@@ -1,5 +1,5 @@
-import { toWarekiRaw, toWesternRaw, type EraMapping } from '../lib/legacy/wareki';
-import type { Era, RecordedDate } from './model';
+import { toWarekiRaw, toWesternRaw, type EraMapping } from '../../../lib/legacy/wareki';
+import type { Era, RecordedDate } from '../../../lib/synthetic/model';
 
 /**
  * Writes a RecordedDate in a legacy era format. toWarekiRaw picks the era in force, which is

@@ -1,24 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { LEGACY_SUBGRAPH_NAMES, envPrefix, type LegacySubgraphName } from '../lib/subgraphs';
+import { LEGACY_SUBGRAPH_NAMES, envPrefix, type LegacySubgraphName } from '../../lib/subgraphs';
 import {
   databaseConfig,
   defaultDataDir,
   defaultSqliteFile,
-  migrateDownAll,
-  migrateToLatest,
   openDatabase,
-} from '../subgraphs/shared/database';
-import { createResidentsSeedWriter } from '../subgraphs/residents/legacy/seed-writer';
-import { createJukiCsSeedWriter } from '../subgraphs/juki-cs/legacy/seed-writer';
-import { createIntermediateSeedWriter } from '../subgraphs/intermediate/legacy/seed-writer';
-import { createCardProgressSeedWriter } from '../subgraphs/card-progress/legacy/seed-writer';
-import { clientName } from './bulk-insert';
-import type { SeedWriter, SeedWriterOptions } from './seed-writer';
-import { DEFAULT_BATCH_HOUSEHOLDS, DEFAULT_SEED, generateWorld } from './world';
-import { writeSeedStamp } from './seed-stamp';
-import { FIXTURE_PERSON_COUNT } from './fixtures';
+} from '../../subgraphs/shared/database';
+import { migrateLegacyDownAll, migrateLegacyToLatest } from '../../subgraphs/legacy-migrations';
+import { createResidentsSeedWriter } from '../../subgraphs/residents/legacy/seed-writer';
+import { createJukiCsSeedWriter } from '../../subgraphs/juki-cs/legacy/seed-writer';
+import { createIntermediateSeedWriter } from '../../subgraphs/intermediate/legacy/seed-writer';
+import { createCardProgressSeedWriter } from '../../subgraphs/card-progress/legacy/seed-writer';
+import { clientName } from '../../subgraphs/shared/legacy-writing/bulk-insert';
+import type { SeedWriter, SeedWriterOptions } from '../../subgraphs/shared/legacy-writing/seed-writer';
+import { DEFAULT_BATCH_HOUSEHOLDS, DEFAULT_SEED, generateWorld } from '../../generator/world';
+import { writeSeedStamp } from '../../generator/seed-stamp';
+import { FIXTURE_PERSON_COUNT } from '../../generator/fixtures';
 
 /**
  * Builds the four legacy databases from one synthetic world: recreate, migrate, stream the
@@ -99,9 +98,9 @@ async function prepare(name: LegacySubgraphName, env: NodeJS.ProcessEnv, options
   try {
     if (file === null) {
       // A server database: back to empty through the migrations' own down().
-      await migrateDownAll(name, db);
+      await migrateLegacyDownAll(name, db);
     }
-    await migrateToLatest(name, db);
+    await migrateLegacyToLatest(name, db);
     const deferredIndexes: Target['deferredIndexes'] = [];
     if (file !== null) {
       // The file is new and rebuilt on any failure: durability during the load buys nothing.

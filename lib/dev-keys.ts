@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK, type KeyLike } from 'jose';
-import { ensurePrivateDirectory } from '../../lib/private-files';
+import { ensurePrivateDirectory } from './private-files';
 
 export const DEV_KEY_ALGORITHM = 'ES256';
 
