@@ -13,7 +13,7 @@ import type {
   ResidentType,
   Sex,
   SupportMeasureKind,
-} from '../lib/schema-enums';
+} from '../schema-enums';
 
 /**
  * The synthetic world, before any legacy system sees it: persons and households with English
