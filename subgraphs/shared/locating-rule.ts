@@ -9,7 +9,7 @@
  * The subgraph says how to find the person: its context carries `locating`, one check per type
  * that holds a locating field and is not enclosed (typesNeedingPerson: an Address is reached only
  * through Resident.address, which is checked first). A type without a check fails closed (an
- * internal error, never the value); test/subgraphs/locating-rule.test.ts holds every subgraph's
+ * internal error, never the value); test/subgraphs/shared/locating-rule.test.ts holds every subgraph's
  * checks against its SDL. Callers with the right cost nothing; for the others a check reads the
  * flag the subgraph already has or one batched loader.
  */
