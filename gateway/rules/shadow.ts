@@ -141,7 +141,7 @@ export function shadowRulesPlugin(shadow: ShadowRules): ApolloServerPlugin<Gatew
           if (!outcome) return;
           const { principal } = context;
           shadow.observe({
-            occurredAt: context.audit.receivedAt.toISOString(),
+            occurredAt: context.receivedAt.toISOString(),
             subject: principal.subject,
             department: principal.departmentId,
             roles: principal.roles,
