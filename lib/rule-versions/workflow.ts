@@ -10,7 +10,7 @@ import { isSeq, parseDocument } from 'yaml';
 import { POLICY_FILE_NAMES, type PolicyFileName } from '../policy/files';
 import type { PolicyIssue } from '../policy/errors';
 import type { PolicySet } from '../policy/types';
-import type { AuditEntryInput, RuleChangeKind } from '../audit/types';
+import { eventDecision, type AuditEntryInput, type RuleChangeKind } from '../audit/types';
 import { changedFiles, isRuleFileName, MAX_RULE_FILE_CHARS, validateFiles, versionOf, type RuleFiles } from './files';
 import type { NewProposal, Proposal, ProposalKind, ProposalStatus, RuleVersionStore, StoredVersion } from './version-store';
 
@@ -166,7 +166,7 @@ function event(kind: RuleChangeKind, officer: Officer, at: Date, ruleVersion: st
     caseReference: null,
     operationName: null,
     operationHash: null,
-    decision: 'GRANTED',
+    decision: eventDecision(kind),
     grantedFields: [],
     deniedFields: [],
     personIds: [],

@@ -7,7 +7,21 @@ import { auditEntry } from '../../support/audit-store';
 // trail has always held.
 describe('audit entry kinds', () => {
   it('maps every event to the decision its records have always carried', () => {
-    expect(EVENT_DECISIONS).toEqual({ RULES_RELOADED: 'GRANTED', RULES_REJECTED: 'REFUSED', BULK_APPROVAL_ISSUED: 'GRANTED', BULK_APPROVAL_WITHDRAWN: 'GRANTED' });
+    expect(EVENT_DECISIONS).toEqual({
+      RULES_RELOADED: 'GRANTED',
+      RULES_REJECTED: 'REFUSED',
+      BULK_APPROVAL_ISSUED: 'GRANTED',
+      BULK_APPROVAL_WITHDRAWN: 'GRANTED',
+      // The steps of a rule change (issue 12), each recorded as it takes effect.
+      RULE_PROPOSED: 'GRANTED',
+      RULE_APPROVED: 'GRANTED',
+      RULE_REJECTED: 'GRANTED',
+      RULE_APPLIED: 'GRANTED',
+      RULE_WITHDRAWN: 'GRANTED',
+      RULE_REVOKED: 'GRANTED',
+      RULE_REVOCATION_CONFIRMED: 'GRANTED',
+      RULE_SHADOW: 'GRANTED',
+    });
   });
 
   it('takes an event with its mapped decision and refuses one with another', () => {
