@@ -64,6 +64,7 @@ export const PERSONA_IDS = [
   'vendor-operator',
   'revoked-clerk',
   'terminal-manager',
+  'security-officer-2',
 ] as const;
 export type PersonaId = (typeof PERSONA_IDS)[number];
 
@@ -185,6 +186,15 @@ export const PERSONAS: readonly Persona[] = [
     defaultPurpose: 'resident-registry',
     mfa: true,
     description: '端末機管理責任者: issues and withdraws bulk-output approvals (promise 7); reads no person data',
+  },
+  {
+    id: 'security-officer-2',
+    displayName: 'Second Security Officer (synthetic)',
+    department: DEPARTMENTS.securityOffice,
+    roles: ['security-officer'],
+    defaultPurpose: 'audit',
+    mfa: true,
+    description: 'The second information-security officer: approves rule changes another officer proposed (promise 4)',
   },
 ];
 

@@ -4,7 +4,7 @@ import { beginImmediate, openSqliteWriter } from '../sqlite-writer';
 import { auditDatabaseConfig, auditDialectOf } from './config';
 import { CLIENT_TEXT_LIMITS, ESTABLISHED_TEXT_LIMITS, MAX_RECORD_BYTES, clientTextProblem, storableTextProblem, type ClientTextMember } from './limits';
 import { AUDIT_TABLES, ensureAppendOnlyTriggers, migrateAuditToLatest, type AuditDialect } from './migrations';
-import { AUDIT_UNAVAILABLE_CODE, type AuditDecision, type AuditEntryInput, type AuditEventKind, type AuditRecord, type AuditUsage } from './types';
+import { AUDIT_UNAVAILABLE_CODE, RULE_CHANGE_KINDS, type AuditDecision, type AuditEntryInput, type AuditEventKind, type AuditRecord, type AuditUsage } from './types';
 
 /**
  * The audit store (監査証跡): append-only, hash-chained, in a real database through knex —
@@ -160,7 +160,7 @@ export function unavailable(error: unknown, doing: string): AuditUnavailableErro
   return new AuditUnavailableError(`audit store: ${doing} failed: ${message}`, typeof code === 'string' ? code : null);
 }
 
-const KINDS: readonly AuditEventKind[] = ['OPERATION', 'RULES_RELOADED', 'RULES_REJECTED', 'BULK_APPROVAL_ISSUED', 'BULK_APPROVAL_WITHDRAWN'];
+const KINDS: readonly AuditEventKind[] = ['OPERATION', 'RULES_RELOADED', 'RULES_REJECTED', 'BULK_APPROVAL_ISSUED', 'BULK_APPROVAL_WITHDRAWN', ...RULE_CHANGE_KINDS];
 const DECISIONS: readonly AuditDecision[] = ['GRANTED', 'PARTIAL', 'DENIED', 'FAILED', 'REFUSED'];
 
 const LOG_COLUMNS = [

@@ -9,7 +9,20 @@ export type AuditDecision = 'GRANTED' | 'PARTIAL' | 'DENIED' | 'FAILED' | 'REFUS
 // refused; FAILED: the operation errored (subgraph down, bad input); REFUSED: refused before
 // execution (401/400/403: bad token, revoked, unregistered purpose, missing case reference).
 
-export type AuditEventKind = 'OPERATION' | 'RULES_RELOADED' | 'RULES_REJECTED' | 'BULK_APPROVAL_ISSUED' | 'BULK_APPROVAL_WITHDRAWN';
+/** The steps of a rule change through two officers (lib/rule-versions/, issue 12). */
+export const RULE_CHANGE_KINDS = [
+  'RULE_PROPOSED',
+  'RULE_APPROVED',
+  'RULE_REJECTED',
+  'RULE_APPLIED',
+  'RULE_WITHDRAWN',
+  'RULE_REVOKED',
+  'RULE_REVOCATION_CONFIRMED',
+  'RULE_SHADOW',
+] as const;
+export type RuleChangeKind = (typeof RULE_CHANGE_KINDS)[number];
+
+export type AuditEventKind = 'OPERATION' | 'RULES_RELOADED' | 'RULES_REJECTED' | 'BULK_APPROVAL_ISSUED' | 'BULK_APPROVAL_WITHDRAWN' | RuleChangeKind;
 
 /** One audit record as the gateway submits it (the store adds sequence, hashes and time). */
 export interface AuditEntryInput {

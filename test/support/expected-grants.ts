@@ -15,6 +15,7 @@ export const EXPECTED_GRANTS: Record<Exclude<PersonaId, 'revoked-clerk'>, readon
   'school-clerk': ['person_basic'],
   'dx-analyst': ['statistics'],
   'security-officer': ['audit_trail'],
+  'security-officer-2': ['audit_trail'],
   'vendor-operator': [],
   'terminal-manager': ['bulk_approval'],
 };

@@ -101,7 +101,23 @@ export type AuditEventKind =
   | 'BULK_APPROVAL_WITHDRAWN'
   | 'OPERATION'
   | 'RULES_REJECTED'
-  | 'RULES_RELOADED';
+  | 'RULES_RELOADED'
+  /** A version was put in force in the store (subject: who put it in force; detail: proposal, author and approver, old and new version) */
+  | 'RULE_APPLIED'
+  /** A second security officer approved a proposal (subject: the approver; detail names the author too) */
+  | 'RULE_APPROVED'
+  /** A security officer proposed a rule change or restore (subject: the author; detail: proposal, kind, versions, summary) */
+  | 'RULE_PROPOSED'
+  /** A second security officer rejected a proposal (subject: the rejecting officer; detail names the author) */
+  | 'RULE_REJECTED'
+  /** A second security officer confirmed a revocation already in force (detail names the revoking officer) */
+  | 'RULE_REVOCATION_CONFIRMED'
+  /** A security officer revoked a user's access at once (subject: the officer; detail: the revoked user, the version) */
+  | 'RULE_REVOKED'
+  /** A proposal's shadow run was started or stopped */
+  | 'RULE_SHADOW'
+  /** The author withdrew their proposal */
+  | 'RULE_WITHDRAWN';
 
 export type AuditFilter = {
   decision?: InputMaybe<AuditDecision>;
@@ -246,6 +262,21 @@ export type DeniedField = {
   policy: Scalars['String']['output'];
 };
 
+/** A field's rule: its classification and who may read it. */
+export type FieldRule = {
+  __typename?: 'FieldRule';
+  /** individual-number, personal-sensitive, personal, aggregate (the policies' classification, highest first), or authenticated */
+  classification: Scalars['String']['output'];
+  /** Type.field */
+  coordinate: Scalars['String']['output'];
+  /** The @policy alternatives (OR of ANDs); empty for @authenticated-only fields */
+  policies: Array<Array<Scalars['String']['output']>>;
+  /** The profiles that may read it */
+  profiles: Array<RuleProfile>;
+  /** The grants that let someone read it, each with its legal basis */
+  readers: Array<RuleGrantView>;
+};
+
 export type IssueBulkApprovalInput = {
   /** The user (token subject) the approval is for */
   grantee: Scalars['String']['input'];
@@ -265,13 +296,50 @@ export type IssueBulkApprovalInput = {
 export type Mutation = {
   __typename?: 'Mutation';
   /**
+   * A second security officer (not the author; MFA) approves: a change or restore is applied (in
+   * force on every gateway within seconds); a revocation is confirmed.
+   */
+  approveRuleProposal: RuleProposal;
+  /**
    * Approves bulk output: lets `grantee`, for `purpose`, receive up to `maxPersons` distinct persons
    * between `validFrom` (inclusive) and `validTo` (exclusive), beyond the day's budget, with the
    * returned id sent as X-Bulk-Approval. Not to oneself; ceilings in policy/bulk-output.yaml.
    */
   issueBulkApproval: BulkApproval;
+  /**
+   * Proposes a change of the rules: the files given replace those of `baseVersion` (default: the
+   * version in force); files not given are kept. Validated first (RULE_FILES_INVALID with every
+   * file:line:column). Changes nothing in force: a second security officer approves it.
+   */
+  proposeRuleChange: RuleProposal;
+  /** Proposes to put an earlier version back in force; approved like any change. */
+  proposeRuleRestore: RuleProposal;
+  /** A second security officer (not the author) rejects a pending change or restore. */
+  rejectRuleProposal: RuleProposal;
+  /**
+   * Revokes a user's access AT ONCE (a new version with the entry added to revocations.yaml is put
+   * in force now); the revocation then waits for a second officer's confirmation (approveRuleProposal).
+   */
+  revokeAccess: RuleProposal;
+  /**
+   * Runs a pending proposal in shadow mode on the live gateways until `until` (ISO instant with
+   * offset, at most 31 days ahead): decisions computed both ways, differences recorded, answers
+   * follow the rules in force.
+   */
+  startRuleShadow: RuleProposal;
+  /** Ends a proposal's shadow run now (what was recorded stays). */
+  stopRuleShadow: RuleProposal;
   /** Withdraws an approval at once: requests carrying it are refused from now on (BULK_APPROVAL_WITHDRAWN). */
   withdrawBulkApproval: BulkApproval;
+  /** The author withdraws their own pending proposal. */
+  withdrawRuleProposal: RuleProposal;
+};
+
+
+/** Issuing and withdrawing bulk-output approvals: terminal managers (端末機管理責任者, policy bulk_approval, MFA) only; each is recorded in the audit trail before it takes effect. */
+export type MutationApproveRuleProposalArgs = {
+  comment?: InputMaybe<Scalars['String']['input']>;
+  id: Scalars['ID']['input'];
 };
 
 
@@ -282,7 +350,53 @@ export type MutationIssueBulkApprovalArgs = {
 
 
 /** Issuing and withdrawing bulk-output approvals: terminal managers (端末機管理責任者, policy bulk_approval, MFA) only; each is recorded in the audit trail before it takes effect. */
+export type MutationProposeRuleChangeArgs = {
+  input: ProposeRuleChangeInput;
+};
+
+
+/** Issuing and withdrawing bulk-output approvals: terminal managers (端末機管理責任者, policy bulk_approval, MFA) only; each is recorded in the audit trail before it takes effect. */
+export type MutationProposeRuleRestoreArgs = {
+  summary: Scalars['String']['input'];
+  versionId: Scalars['ID']['input'];
+};
+
+
+/** Issuing and withdrawing bulk-output approvals: terminal managers (端末機管理責任者, policy bulk_approval, MFA) only; each is recorded in the audit trail before it takes effect. */
+export type MutationRejectRuleProposalArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
+/** Issuing and withdrawing bulk-output approvals: terminal managers (端末機管理責任者, policy bulk_approval, MFA) only; each is recorded in the audit trail before it takes effect. */
+export type MutationRevokeAccessArgs = {
+  input: RevokeAccessInput;
+};
+
+
+/** Issuing and withdrawing bulk-output approvals: terminal managers (端末機管理責任者, policy bulk_approval, MFA) only; each is recorded in the audit trail before it takes effect. */
+export type MutationStartRuleShadowArgs = {
+  id: Scalars['ID']['input'];
+  until: Scalars['String']['input'];
+};
+
+
+/** Issuing and withdrawing bulk-output approvals: terminal managers (端末機管理責任者, policy bulk_approval, MFA) only; each is recorded in the audit trail before it takes effect. */
+export type MutationStopRuleShadowArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Issuing and withdrawing bulk-output approvals: terminal managers (端末機管理責任者, policy bulk_approval, MFA) only; each is recorded in the audit trail before it takes effect. */
 export type MutationWithdrawBulkApprovalArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
+/** Issuing and withdrawing bulk-output approvals: terminal managers (端末機管理責任者, policy bulk_approval, MFA) only; each is recorded in the audit trail before it takes effect. */
+export type MutationWithdrawRuleProposalArgs = {
   id: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
 };
@@ -291,6 +405,40 @@ export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor?: Maybe<Scalars['String']['output']>;
   hasNextPage: Scalars['Boolean']['output'];
+};
+
+export type PolicyView = {
+  __typename?: 'PolicyView';
+  classification: Scalars['String']['output'];
+  description: Scalars['String']['output'];
+  grants: Array<RuleGrantView>;
+  name: Scalars['String']['output'];
+};
+
+export type ProfileRule = {
+  __typename?: 'ProfileRule';
+  /** Policies granted */
+  policies: Array<Scalars['String']['output']>;
+  profile: RuleProfile;
+  /** Classified fields (Type.field) it may read */
+  readableFields: Array<Scalars['String']['output']>;
+};
+
+export type ProposeRuleChangeInput = {
+  /** The version the edit started from (default: the version in force) */
+  baseVersion?: InputMaybe<Scalars['ID']['input']>;
+  /** Changed files only (others are kept from the base); at least one, each name once */
+  files: Array<RuleFileInput>;
+  /** What the change does and why (1–500 characters, no person data) */
+  summary: Scalars['String']['input'];
+};
+
+export type PurposeView = {
+  __typename?: 'PurposeView';
+  id: Scalars['String']['output'];
+  individualNumberWork: Scalars['Boolean']['output'];
+  legalBasis: Array<Scalars['String']['output']>;
+  name: Scalars['String']['output'];
 };
 
 export type Query = {
@@ -323,6 +471,40 @@ export type Query = {
    * first, with who accessed which fields when and for which purpose.
    */
   personAccessHistory: AuditRecordConnection;
+  /** One proposal; null when unknown. */
+  ruleProposal?: Maybe<RuleProposal>;
+  /**
+   * The dry run's matrix: for every (department, role, purpose, MFA) profile, the fields it would
+   * newly read and newly lose under the proposal, against the version in force now.
+   */
+  ruleProposalDryRun: RuleDryRun;
+  /**
+   * The dry run replayed on the trail: the operations recorded in the period (from inclusive, to
+   * exclusive; dates YYYY-MM-DD on the ward's clock or ISO instants with offset) decided again
+   * under the proposal, from their recorded profile and field coordinates.
+   */
+  ruleProposalReplay: RuleReplay;
+  /** Rule proposals, newest first (cursor pagination, first ≤ 1000). */
+  ruleProposals: RuleProposalConnection;
+  /** What the live gateways recorded while the proposal ran in shadow mode. */
+  ruleShadowReport: RuleShadowReport;
+  /** One version by its id (the content hash audit records carry as ruleVersion); null when unknown. */
+  ruleVersion?: Maybe<RuleVersion>;
+  /** Every stored version of the rules, newest first (cursor pagination, first ≤ 1000). Empty in POLICY_STORE=dir. */
+  ruleVersions: RuleVersionConnection;
+  /**
+   * Rule versions (issue 12): the version of the access rules (policy/ files) in force, with its
+   * readable views (per field, per profile, classification, CSV). Works in both policy modes
+   * (POLICY_STORE=dir: the folder; database: the version store).
+   */
+  rulesInForce: RuleVersion;
+  /** Revocations already in force that no second officer has confirmed yet (oldest first). */
+  unconfirmedRevocations: Array<RuleProposal>;
+  /**
+   * Validates rule files without storing anything: the files given replace those of the version in
+   * force (or of `baseVersion`); the answer lists every problem as file:line:column.
+   */
+  validateRuleFiles: RuleValidation;
 };
 
 
@@ -351,6 +533,360 @@ export type QueryPersonAccessHistoryArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   personId: Scalars['ID']['input'];
 };
+
+
+export type QueryRuleProposalArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryRuleProposalDryRunArgs = {
+  changedOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryRuleProposalReplayArgs = {
+  from: Scalars['String']['input'];
+  id: Scalars['ID']['input'];
+  to: Scalars['String']['input'];
+};
+
+
+export type QueryRuleProposalsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<RuleProposalFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryRuleShadowReportArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryRuleVersionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryRuleVersionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryValidateRuleFilesArgs = {
+  baseVersion?: InputMaybe<Scalars['ID']['input']>;
+  files: Array<RuleFileInput>;
+};
+
+export type RevokeAccessInput = {
+  /** Why (異動, 退職, 権限見直し …; 1–200 characters, never shown to the user) */
+  reason: Scalars['String']['input'];
+  /** The token subject (user) to refuse from now on */
+  subject: Scalars['String']['input'];
+};
+
+/** Dry run matrix: rows = profiles, columns = fields; cells NEWLY_ALLOWED / NEWLY_REFUSED. */
+export type RuleDryRun = {
+  __typename?: 'RuleDryRun';
+  changedFiles: Array<Scalars['String']['output']>;
+  changedProfileCount: Scalars['Int']['output'];
+  /** Columns: every field that changes for some profile */
+  fields: Array<Scalars['String']['output']>;
+  /** The version in force it is compared against */
+  inForceVersion: Scalars['ID']['output'];
+  /** Profiles compared (all), and how many change */
+  profileCount: Scalars['Int']['output'];
+  proposalId: Scalars['ID']['output'];
+  proposedVersion: Scalars['ID']['output'];
+  /** Users revoked by the proposal / revocations lifted by it */
+  revocationsAdded: Array<Scalars['String']['output']>;
+  revocationsRemoved: Array<Scalars['String']['output']>;
+  rows: Array<RuleDryRunRow>;
+};
+
+export type RuleDryRunRow = {
+  __typename?: 'RuleDryRunRow';
+  newlyAllowed: Array<Scalars['String']['output']>;
+  newlyRefused: Array<Scalars['String']['output']>;
+  policiesGained: Array<Scalars['String']['output']>;
+  policiesLost: Array<Scalars['String']['output']>;
+  profile: RuleProfile;
+  /** Set when the proposal refuses the whole profile (e.g. the department is no longer registered for the purpose) */
+  profileRefusal?: Maybe<Scalars['String']['output']>;
+};
+
+export type RuleExportView =
+  /** One row per (field, reading grant): coordinate, classification, policy, roles, departments, purposes, MFA, legal basis */
+  | 'FIELDS'
+  /** One row per (profile, readable field) */
+  | 'PROFILES';
+
+export type RuleFile = {
+  __typename?: 'RuleFile';
+  content: Scalars['String']['output'];
+  /** The file header's version, author, approvedBy as written */
+  headerVersion?: Maybe<Scalars['String']['output']>;
+  name: Scalars['String']['output'];
+  sha256: Scalars['String']['output'];
+};
+
+export type RuleFileInput = {
+  /** The file's whole text (UTF-8 YAML), at most 262144 characters */
+  content: Scalars['String']['input'];
+  /** A rule file name: purposes.yaml, departments.yaml, roles.yaml, policies.yaml, revocations.yaml, bulk-output.yaml, limits.yaml */
+  name: Scalars['String']['input'];
+};
+
+export type RuleFileIssue = {
+  __typename?: 'RuleFileIssue';
+  column: Scalars['Int']['output'];
+  /** policy/policies.yaml */
+  file: Scalars['String']['output'];
+  line: Scalars['Int']['output'];
+  message: Scalars['String']['output'];
+  /** file:line:column: message */
+  text: Scalars['String']['output'];
+};
+
+/** One `allow:` entry; null lists mean any */
+export type RuleGrantView = {
+  __typename?: 'RuleGrantView';
+  departments?: Maybe<Array<Scalars['String']['output']>>;
+  /** Legal basis of the purposes it names (purposes.yaml); of every purpose when it names none */
+  legalBasis: Array<Scalars['String']['output']>;
+  mfaRequired: Scalars['Boolean']['output'];
+  policy: Scalars['String']['output'];
+  purposes?: Maybe<Array<Scalars['String']['output']>>;
+  roles?: Maybe<Array<Scalars['String']['output']>>;
+  /** file:line:column of the grant */
+  source: Scalars['String']['output'];
+};
+
+/** The accesses a change would affect in one direction. */
+export type RuleImpact = {
+  __typename?: 'RuleImpact';
+  /** Operations with at least one field changing this way */
+  accessCount: Scalars['Int']['output'];
+  departments: Array<RuleImpactDepartment>;
+  /** (operation, field) pairs changing this way */
+  fieldAccessCount: Scalars['Int']['output'];
+  fields: Array<RuleImpactField>;
+  /** Distinct persons (宛名番号) in those operations */
+  personCount: Scalars['Int']['output'];
+  /** Audit record sequences of the first 100 such operations (replay); empty for shadow */
+  sampleSequences: Array<Scalars['Int']['output']>;
+  users: Array<RuleImpactUser>;
+};
+
+export type RuleImpactDepartment = {
+  __typename?: 'RuleImpactDepartment';
+  accessCount: Scalars['Int']['output'];
+  department: Scalars['String']['output'];
+  userCount: Scalars['Int']['output'];
+};
+
+export type RuleImpactField = {
+  __typename?: 'RuleImpactField';
+  accessCount: Scalars['Int']['output'];
+  coordinate: Scalars['String']['output'];
+};
+
+export type RuleImpactUser = {
+  __typename?: 'RuleImpactUser';
+  accessCount: Scalars['Int']['output'];
+  department?: Maybe<Scalars['String']['output']>;
+  subject: Scalars['String']['output'];
+};
+
+/** A (department, role, purpose, MFA) permission profile. */
+export type RuleProfile = {
+  __typename?: 'RuleProfile';
+  department: Scalars['String']['output'];
+  departmentName: Scalars['String']['output'];
+  /** `department/role/purpose/mfa|nomfa` */
+  key: Scalars['String']['output'];
+  mfa: Scalars['Boolean']['output'];
+  purpose: Scalars['String']['output'];
+  purposeName: Scalars['String']['output'];
+  role: Scalars['String']['output'];
+};
+
+/** A rule change, restore or revocation and its two-person decision. */
+export type RuleProposal = {
+  __typename?: 'RuleProposal';
+  appliedAt?: Maybe<Scalars['String']['output']>;
+  /** The version put in force by it (may differ from proposedVersion when files changed meanwhile were merged, e.g. a revocation) */
+  appliedVersion?: Maybe<Scalars['ID']['output']>;
+  /** The officer who proposed it (token subject) and their department */
+  author: Scalars['String']['output'];
+  authorDepartment: Scalars['String']['output'];
+  /** The version it was based on */
+  baseVersion: Scalars['ID']['output'];
+  /** Files that differ from the base */
+  changedFiles: Array<Scalars['String']['output']>;
+  /** Whether the caller may approve/reject it now (false for its author, or when not pending) */
+  decidableByMe: Scalars['Boolean']['output'];
+  decidedAt?: Maybe<Scalars['String']['output']>;
+  /** The second officer who approved, rejected or confirmed it; the author when withdrawn */
+  decidedBy?: Maybe<Scalars['String']['output']>;
+  decisionComment?: Maybe<Scalars['String']['output']>;
+  /** The proposed files (all rule files) */
+  files: Array<RuleFile>;
+  id: Scalars['ID']['output'];
+  kind: RuleProposalKind;
+  proposedAt: Scalars['String']['output'];
+  /** The version it would put in force (content hash of its files) */
+  proposedVersion: Scalars['ID']['output'];
+  /** RESTORE: the version restored */
+  restoresVersion?: Maybe<Scalars['ID']['output']>;
+  /** REVOCATION: the revoked user */
+  revokedSubject?: Maybe<Scalars['String']['output']>;
+  /** Shadow mode: period and whether it runs now; null when never run */
+  shadow?: Maybe<RuleShadow>;
+  status: RuleProposalStatus;
+  summary: Scalars['String']['output'];
+};
+
+export type RuleProposalConnection = {
+  __typename?: 'RuleProposalConnection';
+  pageInfo: PageInfo;
+  proposals: Array<RuleProposal>;
+};
+
+export type RuleProposalFilter = {
+  author?: InputMaybe<Scalars['String']['input']>;
+  kind?: InputMaybe<RuleProposalKind>;
+  status?: InputMaybe<RuleProposalStatus>;
+};
+
+export type RuleProposalKind =
+  /** Changed rule files */
+  | 'CHANGE'
+  /** An earlier version put back */
+  | 'RESTORE'
+  /** A revocation, in force at once, awaiting confirmation */
+  | 'REVOCATION';
+
+export type RuleProposalStatus =
+  /** Approved and put in force */
+  | 'APPLIED'
+  /** A revocation in force, not yet confirmed by a second officer */
+  | 'AWAITING_CONFIRMATION'
+  /** A revocation confirmed by a second officer */
+  | 'CONFIRMED'
+  /** Awaiting a second officer (CHANGE, RESTORE) */
+  | 'PENDING'
+  | 'REJECTED'
+  | 'WITHDRAWN';
+
+export type RuleReplay = {
+  __typename?: 'RuleReplay';
+  from: Scalars['String']['output'];
+  newlyAllowed: RuleImpact;
+  newlyRefused: RuleImpact;
+  /** Operation records in the period that were decided on fields (GRANTED, PARTIAL, DENIED) */
+  operationsAnalysed: Scalars['Int']['output'];
+  proposalId: Scalars['ID']['output'];
+  to: Scalars['String']['output'];
+  /** The scan stopped at its bound (500000 records): figures cover the oldest part of the period */
+  truncated: Scalars['Boolean']['output'];
+};
+
+export type RuleShadow = {
+  __typename?: 'RuleShadow';
+  active: Scalars['Boolean']['output'];
+  from: Scalars['String']['output'];
+  until: Scalars['String']['output'];
+};
+
+export type RuleShadowReport = {
+  __typename?: 'RuleShadowReport';
+  newlyAllowed: RuleImpact;
+  newlyRefused: RuleImpact;
+  /** Operations the gateways decided both ways */
+  operationsCompared: Scalars['Int']['output'];
+  proposalId: Scalars['ID']['output'];
+  shadow?: Maybe<RuleShadow>;
+};
+
+export type RuleValidation = {
+  __typename?: 'RuleValidation';
+  issues: Array<RuleFileIssue>;
+  valid: Scalars['Boolean']['output'];
+  /** The version the files would give */
+  version: Scalars['ID']['output'];
+};
+
+/** One version of the access rules: the policy/ files, content-hashed. */
+export type RuleVersion = {
+  __typename?: 'RuleVersion';
+  /** When it was last put in force; null when never */
+  appliedAt?: Maybe<Scalars['String']['output']>;
+  createdAt: Scalars['String']['output'];
+  /** Who created it (the approver for CHANGE/RESTORE, the revoking officer for REVOCATION, `import` for IMPORT) */
+  createdBy: Scalars['String']['output'];
+  /** The views as CSV (UTF-8, RFC 4180, header row first, CRLF) for the self-inspection */
+  csv: Scalars['String']['output'];
+  /** Per field: who may read it and why (grants with legal basis), its classification. Filter by coordinate prefix (e.g. `Resident.`) or policy. */
+  fieldRules: Array<FieldRule>;
+  files: Array<RuleFile>;
+  /** sha256 over the rule files (the ruleVersion audit records carry) */
+  id: Scalars['ID']['output'];
+  /** In force now */
+  inForce: Scalars['Boolean']['output'];
+  origin: RuleVersionOrigin;
+  /** The policies (policies.yaml) with their grants */
+  policies: Array<PolicyView>;
+  /** Per (department, role, purpose, MFA) profile: what it may read. Filter by department, purpose. */
+  profileRules: Array<ProfileRule>;
+  /** The proposal it came from */
+  proposalId?: Maybe<Scalars['ID']['output']>;
+  /** The purposes (事務) with legal basis */
+  purposes: Array<PurposeView>;
+  /** Store order (1 = the first import); 0 in POLICY_STORE=dir */
+  sequence: Scalars['Int']['output'];
+};
+
+
+/** One version of the access rules: the policy/ files, content-hashed. */
+export type RuleVersionCsvArgs = {
+  view: RuleExportView;
+};
+
+
+/** One version of the access rules: the policy/ files, content-hashed. */
+export type RuleVersionFieldRulesArgs = {
+  coordinatePrefix?: InputMaybe<Scalars['String']['input']>;
+  policy?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** One version of the access rules: the policy/ files, content-hashed. */
+export type RuleVersionProfileRulesArgs = {
+  department?: InputMaybe<Scalars['String']['input']>;
+  purpose?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type RuleVersionConnection = {
+  __typename?: 'RuleVersionConnection';
+  pageInfo: PageInfo;
+  versions: Array<RuleVersion>;
+};
+
+export type RuleVersionOrigin =
+  /** An approved change */
+  | 'CHANGE'
+  /** POLICY_STORE=dir: the policy folder itself */
+  | 'DIRECTORY'
+  /** policy/ imported on the store's first start */
+  | 'IMPORT'
+  /** An approved restore of an earlier version */
+  | 'RESTORE'
+  /** A revocation, in force at once */
+  | 'REVOCATION';
 
 
 
@@ -445,10 +981,40 @@ export type ResolversTypes = {
   BulkApprovalFilter: BulkApprovalFilter;
   BulkApprovalStatus: BulkApprovalStatus;
   DeniedField: ResolverTypeWrapper<DeniedField>;
+  FieldRule: ResolverTypeWrapper<FieldRule>;
   IssueBulkApprovalInput: IssueBulkApprovalInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  PolicyView: ResolverTypeWrapper<PolicyView>;
+  ProfileRule: ResolverTypeWrapper<ProfileRule>;
+  ProposeRuleChangeInput: ProposeRuleChangeInput;
+  PurposeView: ResolverTypeWrapper<PurposeView>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RevokeAccessInput: RevokeAccessInput;
+  RuleDryRun: ResolverTypeWrapper<RuleDryRun>;
+  RuleDryRunRow: ResolverTypeWrapper<RuleDryRunRow>;
+  RuleExportView: RuleExportView;
+  RuleFile: ResolverTypeWrapper<RuleFile>;
+  RuleFileInput: RuleFileInput;
+  RuleFileIssue: ResolverTypeWrapper<RuleFileIssue>;
+  RuleGrantView: ResolverTypeWrapper<RuleGrantView>;
+  RuleImpact: ResolverTypeWrapper<RuleImpact>;
+  RuleImpactDepartment: ResolverTypeWrapper<RuleImpactDepartment>;
+  RuleImpactField: ResolverTypeWrapper<RuleImpactField>;
+  RuleImpactUser: ResolverTypeWrapper<RuleImpactUser>;
+  RuleProfile: ResolverTypeWrapper<RuleProfile>;
+  RuleProposal: ResolverTypeWrapper<RuleProposal>;
+  RuleProposalConnection: ResolverTypeWrapper<RuleProposalConnection>;
+  RuleProposalFilter: RuleProposalFilter;
+  RuleProposalKind: RuleProposalKind;
+  RuleProposalStatus: RuleProposalStatus;
+  RuleReplay: ResolverTypeWrapper<RuleReplay>;
+  RuleShadow: ResolverTypeWrapper<RuleShadow>;
+  RuleShadowReport: ResolverTypeWrapper<RuleShadowReport>;
+  RuleValidation: ResolverTypeWrapper<RuleValidation>;
+  RuleVersion: ResolverTypeWrapper<RuleVersion>;
+  RuleVersionConnection: ResolverTypeWrapper<RuleVersionConnection>;
+  RuleVersionOrigin: RuleVersionOrigin;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -469,10 +1035,36 @@ export type ResolversParentTypes = {
   BulkApprovalConnection: BulkApprovalPageRecord;
   BulkApprovalFilter: BulkApprovalFilter;
   DeniedField: DeniedField;
+  FieldRule: FieldRule;
   IssueBulkApprovalInput: IssueBulkApprovalInput;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
+  PolicyView: PolicyView;
+  ProfileRule: ProfileRule;
+  ProposeRuleChangeInput: ProposeRuleChangeInput;
+  PurposeView: PurposeView;
   Query: Record<PropertyKey, never>;
+  RevokeAccessInput: RevokeAccessInput;
+  RuleDryRun: RuleDryRun;
+  RuleDryRunRow: RuleDryRunRow;
+  RuleFile: RuleFile;
+  RuleFileInput: RuleFileInput;
+  RuleFileIssue: RuleFileIssue;
+  RuleGrantView: RuleGrantView;
+  RuleImpact: RuleImpact;
+  RuleImpactDepartment: RuleImpactDepartment;
+  RuleImpactField: RuleImpactField;
+  RuleImpactUser: RuleImpactUser;
+  RuleProfile: RuleProfile;
+  RuleProposal: RuleProposal;
+  RuleProposalConnection: RuleProposalConnection;
+  RuleProposalFilter: RuleProposalFilter;
+  RuleReplay: RuleReplay;
+  RuleShadow: RuleShadow;
+  RuleShadowReport: RuleShadowReport;
+  RuleValidation: RuleValidation;
+  RuleVersion: RuleVersion;
+  RuleVersionConnection: RuleVersionConnection;
 };
 
 export type AnomalyFindingResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['AnomalyFinding'] = ResolversParentTypes['AnomalyFinding']> = {
@@ -578,14 +1170,50 @@ export type DeniedFieldResolvers<ContextType = AuditContext, ParentType extends 
   policy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type FieldRuleResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['FieldRule'] = ResolversParentTypes['FieldRule']> = {
+  classification?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  coordinate?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  policies?: Resolver<Array<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  profiles?: Resolver<Array<ResolversTypes['RuleProfile']>, ParentType, ContextType>;
+  readers?: Resolver<Array<ResolversTypes['RuleGrantView']>, ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  approveRuleProposal?: Resolver<ResolversTypes['RuleProposal'], ParentType, ContextType, RequireFields<MutationApproveRuleProposalArgs, 'id'>>;
   issueBulkApproval?: Resolver<ResolversTypes['BulkApproval'], ParentType, ContextType, RequireFields<MutationIssueBulkApprovalArgs, 'input'>>;
+  proposeRuleChange?: Resolver<ResolversTypes['RuleProposal'], ParentType, ContextType, RequireFields<MutationProposeRuleChangeArgs, 'input'>>;
+  proposeRuleRestore?: Resolver<ResolversTypes['RuleProposal'], ParentType, ContextType, RequireFields<MutationProposeRuleRestoreArgs, 'summary' | 'versionId'>>;
+  rejectRuleProposal?: Resolver<ResolversTypes['RuleProposal'], ParentType, ContextType, RequireFields<MutationRejectRuleProposalArgs, 'id' | 'reason'>>;
+  revokeAccess?: Resolver<ResolversTypes['RuleProposal'], ParentType, ContextType, RequireFields<MutationRevokeAccessArgs, 'input'>>;
+  startRuleShadow?: Resolver<ResolversTypes['RuleProposal'], ParentType, ContextType, RequireFields<MutationStartRuleShadowArgs, 'id' | 'until'>>;
+  stopRuleShadow?: Resolver<ResolversTypes['RuleProposal'], ParentType, ContextType, RequireFields<MutationStopRuleShadowArgs, 'id'>>;
   withdrawBulkApproval?: Resolver<ResolversTypes['BulkApproval'], ParentType, ContextType, RequireFields<MutationWithdrawBulkApprovalArgs, 'id' | 'reason'>>;
+  withdrawRuleProposal?: Resolver<ResolversTypes['RuleProposal'], ParentType, ContextType, RequireFields<MutationWithdrawRuleProposalArgs, 'id' | 'reason'>>;
 };
 
 export type PageInfoResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type PolicyViewResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['PolicyView'] = ResolversParentTypes['PolicyView']> = {
+  classification?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  grants?: Resolver<Array<ResolversTypes['RuleGrantView']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ProfileRuleResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['ProfileRule'] = ResolversParentTypes['ProfileRule']> = {
+  policies?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  profile?: Resolver<ResolversTypes['RuleProfile'], ParentType, ContextType>;
+  readableFields?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type PurposeViewResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['PurposeView'] = ResolversParentTypes['PurposeView']> = {
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  individualNumberWork?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  legalBasis?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type QueryResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
@@ -594,6 +1222,180 @@ export type QueryResolvers<ContextType = AuditContext, ParentType extends Resolv
   auditRecords?: Resolver<ResolversTypes['AuditRecordConnection'], ParentType, ContextType, RequireFields<QueryAuditRecordsArgs, 'first'>>;
   bulkApprovals?: Resolver<ResolversTypes['BulkApprovalConnection'], ParentType, ContextType, RequireFields<QueryBulkApprovalsArgs, 'first'>>;
   personAccessHistory?: Resolver<ResolversTypes['AuditRecordConnection'], ParentType, ContextType, RequireFields<QueryPersonAccessHistoryArgs, 'first' | 'personId'>>;
+  ruleProposal?: Resolver<Maybe<ResolversTypes['RuleProposal']>, ParentType, ContextType, RequireFields<QueryRuleProposalArgs, 'id'>>;
+  ruleProposalDryRun?: Resolver<ResolversTypes['RuleDryRun'], ParentType, ContextType, RequireFields<QueryRuleProposalDryRunArgs, 'changedOnly' | 'id'>>;
+  ruleProposalReplay?: Resolver<ResolversTypes['RuleReplay'], ParentType, ContextType, RequireFields<QueryRuleProposalReplayArgs, 'from' | 'id' | 'to'>>;
+  ruleProposals?: Resolver<ResolversTypes['RuleProposalConnection'], ParentType, ContextType, RequireFields<QueryRuleProposalsArgs, 'first'>>;
+  ruleShadowReport?: Resolver<ResolversTypes['RuleShadowReport'], ParentType, ContextType, RequireFields<QueryRuleShadowReportArgs, 'id'>>;
+  ruleVersion?: Resolver<Maybe<ResolversTypes['RuleVersion']>, ParentType, ContextType, RequireFields<QueryRuleVersionArgs, 'id'>>;
+  ruleVersions?: Resolver<ResolversTypes['RuleVersionConnection'], ParentType, ContextType, RequireFields<QueryRuleVersionsArgs, 'first'>>;
+  rulesInForce?: Resolver<ResolversTypes['RuleVersion'], ParentType, ContextType>;
+  unconfirmedRevocations?: Resolver<Array<ResolversTypes['RuleProposal']>, ParentType, ContextType>;
+  validateRuleFiles?: Resolver<ResolversTypes['RuleValidation'], ParentType, ContextType, RequireFields<QueryValidateRuleFilesArgs, 'files'>>;
+};
+
+export type RuleDryRunResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['RuleDryRun'] = ResolversParentTypes['RuleDryRun']> = {
+  changedFiles?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  changedProfileCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  fields?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  inForceVersion?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  profileCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  proposalId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  proposedVersion?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  revocationsAdded?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  revocationsRemoved?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  rows?: Resolver<Array<ResolversTypes['RuleDryRunRow']>, ParentType, ContextType>;
+};
+
+export type RuleDryRunRowResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['RuleDryRunRow'] = ResolversParentTypes['RuleDryRunRow']> = {
+  newlyAllowed?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  newlyRefused?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  policiesGained?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  policiesLost?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  profile?: Resolver<ResolversTypes['RuleProfile'], ParentType, ContextType>;
+  profileRefusal?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type RuleFileResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['RuleFile'] = ResolversParentTypes['RuleFile']> = {
+  content?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  headerVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type RuleFileIssueResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['RuleFileIssue'] = ResolversParentTypes['RuleFileIssue']> = {
+  column?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  file?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  line?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type RuleGrantViewResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['RuleGrantView'] = ResolversParentTypes['RuleGrantView']> = {
+  departments?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  legalBasis?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  mfaRequired?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  policy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  purposes?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  roles?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type RuleImpactResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['RuleImpact'] = ResolversParentTypes['RuleImpact']> = {
+  accessCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  departments?: Resolver<Array<ResolversTypes['RuleImpactDepartment']>, ParentType, ContextType>;
+  fieldAccessCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  fields?: Resolver<Array<ResolversTypes['RuleImpactField']>, ParentType, ContextType>;
+  personCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sampleSequences?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType>;
+  users?: Resolver<Array<ResolversTypes['RuleImpactUser']>, ParentType, ContextType>;
+};
+
+export type RuleImpactDepartmentResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['RuleImpactDepartment'] = ResolversParentTypes['RuleImpactDepartment']> = {
+  accessCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  department?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  userCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type RuleImpactFieldResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['RuleImpactField'] = ResolversParentTypes['RuleImpactField']> = {
+  accessCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  coordinate?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type RuleImpactUserResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['RuleImpactUser'] = ResolversParentTypes['RuleImpactUser']> = {
+  accessCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  department?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  subject?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type RuleProfileResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['RuleProfile'] = ResolversParentTypes['RuleProfile']> = {
+  department?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  departmentName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  mfa?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  purpose?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  purposeName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type RuleProposalResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['RuleProposal'] = ResolversParentTypes['RuleProposal']> = {
+  appliedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  appliedVersion?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  author?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  authorDepartment?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  baseVersion?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  changedFiles?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  decidableByMe?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  decidedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  decidedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  decisionComment?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  files?: Resolver<Array<ResolversTypes['RuleFile']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['RuleProposalKind'], ParentType, ContextType>;
+  proposedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  proposedVersion?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  restoresVersion?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  revokedSubject?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  shadow?: Resolver<Maybe<ResolversTypes['RuleShadow']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['RuleProposalStatus'], ParentType, ContextType>;
+  summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type RuleProposalConnectionResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['RuleProposalConnection'] = ResolversParentTypes['RuleProposalConnection']> = {
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  proposals?: Resolver<Array<ResolversTypes['RuleProposal']>, ParentType, ContextType>;
+};
+
+export type RuleReplayResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['RuleReplay'] = ResolversParentTypes['RuleReplay']> = {
+  from?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  newlyAllowed?: Resolver<ResolversTypes['RuleImpact'], ParentType, ContextType>;
+  newlyRefused?: Resolver<ResolversTypes['RuleImpact'], ParentType, ContextType>;
+  operationsAnalysed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  proposalId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  truncated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type RuleShadowResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['RuleShadow'] = ResolversParentTypes['RuleShadow']> = {
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  until?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type RuleShadowReportResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['RuleShadowReport'] = ResolversParentTypes['RuleShadowReport']> = {
+  newlyAllowed?: Resolver<ResolversTypes['RuleImpact'], ParentType, ContextType>;
+  newlyRefused?: Resolver<ResolversTypes['RuleImpact'], ParentType, ContextType>;
+  operationsCompared?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  proposalId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  shadow?: Resolver<Maybe<ResolversTypes['RuleShadow']>, ParentType, ContextType>;
+};
+
+export type RuleValidationResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['RuleValidation'] = ResolversParentTypes['RuleValidation']> = {
+  issues?: Resolver<Array<ResolversTypes['RuleFileIssue']>, ParentType, ContextType>;
+  valid?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type RuleVersionResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['RuleVersion'] = ResolversParentTypes['RuleVersion']> = {
+  appliedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  csv?: Resolver<ResolversTypes['String'], ParentType, ContextType, RequireFields<RuleVersionCsvArgs, 'view'>>;
+  fieldRules?: Resolver<Array<ResolversTypes['FieldRule']>, ParentType, ContextType, Partial<RuleVersionFieldRulesArgs>>;
+  files?: Resolver<Array<ResolversTypes['RuleFile']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  inForce?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  origin?: Resolver<ResolversTypes['RuleVersionOrigin'], ParentType, ContextType>;
+  policies?: Resolver<Array<ResolversTypes['PolicyView']>, ParentType, ContextType>;
+  profileRules?: Resolver<Array<ResolversTypes['ProfileRule']>, ParentType, ContextType, Partial<RuleVersionProfileRulesArgs>>;
+  proposalId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  purposes?: Resolver<Array<ResolversTypes['PurposeView']>, ParentType, ContextType>;
+  sequence?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type RuleVersionConnectionResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['RuleVersionConnection'] = ResolversParentTypes['RuleVersionConnection']> = {
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  versions?: Resolver<Array<ResolversTypes['RuleVersion']>, ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = AuditContext> = {
@@ -606,8 +1408,30 @@ export type Resolvers<ContextType = AuditContext> = {
   BulkApproval?: BulkApprovalResolvers<ContextType>;
   BulkApprovalConnection?: BulkApprovalConnectionResolvers<ContextType>;
   DeniedField?: DeniedFieldResolvers<ContextType>;
+  FieldRule?: FieldRuleResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PolicyView?: PolicyViewResolvers<ContextType>;
+  ProfileRule?: ProfileRuleResolvers<ContextType>;
+  PurposeView?: PurposeViewResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RuleDryRun?: RuleDryRunResolvers<ContextType>;
+  RuleDryRunRow?: RuleDryRunRowResolvers<ContextType>;
+  RuleFile?: RuleFileResolvers<ContextType>;
+  RuleFileIssue?: RuleFileIssueResolvers<ContextType>;
+  RuleGrantView?: RuleGrantViewResolvers<ContextType>;
+  RuleImpact?: RuleImpactResolvers<ContextType>;
+  RuleImpactDepartment?: RuleImpactDepartmentResolvers<ContextType>;
+  RuleImpactField?: RuleImpactFieldResolvers<ContextType>;
+  RuleImpactUser?: RuleImpactUserResolvers<ContextType>;
+  RuleProfile?: RuleProfileResolvers<ContextType>;
+  RuleProposal?: RuleProposalResolvers<ContextType>;
+  RuleProposalConnection?: RuleProposalConnectionResolvers<ContextType>;
+  RuleReplay?: RuleReplayResolvers<ContextType>;
+  RuleShadow?: RuleShadowResolvers<ContextType>;
+  RuleShadowReport?: RuleShadowReportResolvers<ContextType>;
+  RuleValidation?: RuleValidationResolvers<ContextType>;
+  RuleVersion?: RuleVersionResolvers<ContextType>;
+  RuleVersionConnection?: RuleVersionConnectionResolvers<ContextType>;
 };
 
