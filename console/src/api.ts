@@ -24,7 +24,10 @@ export class ApiError extends Error {
 export const NOT_AN_OFFICER =
   'この画面は情報セキュリティ担当（多要素認証でサインインした security-officer）だけが使えます。このトークンでは監査証跡とルールを読めません。';
 
-function japaneseFor(status: number, code: string, message: string): string {
+function japaneseFor(status: number, code: string, message: string, reason: unknown): string {
+  // The console declares the purpose 監査 (X-Purpose: audit): a department not registered for it
+  // is not the security office.
+  if (reason === 'purpose_not_registered') return `${NOT_AN_OFFICER}（${message}）`;
   if (status === 401) return `サインインできません（${code}）：トークンが無効、期限切れ、または取り消されています。`;
   if (code === 'UNAUTHORIZED_FIELD_OR_TYPE' || status === 403) return NOT_AN_OFFICER;
   if (status === 429) return '要求が多すぎます。少し待ってからもう一度お試しください。';
@@ -66,7 +69,7 @@ export function apiClient(endpoint: string, token: string, clientVersion = '1'):
       if (!response.ok || errors.length > 0) {
         const first = errors[0];
         const code = first?.extensions?.code ?? `HTTP_${response.status}`;
-        throw new ApiError(japaneseFor(response.status, code, first?.message ?? response.statusText), code, response.status, errors);
+        throw new ApiError(japaneseFor(response.status, code, first?.message ?? response.statusText, first?.extensions?.['reason']), code, response.status, errors);
       }
       if (body.data == null) throw new ApiError('応答にデータがありません。', 'NO_DATA', response.status);
       return body.data;

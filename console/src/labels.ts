@@ -88,3 +88,49 @@ export function fieldLabel(coordinate: string): string {
   const name = FIELD_NAMES[coordinate];
   return name ? `${name}` : coordinate;
 }
+
+export const CLASSIFICATION_NAMES: Readonly<Record<string, string>> = {
+  'individual-number': '個人番号（特定個人情報）',
+  'personal-sensitive': '要配慮の個人情報（支援措置）',
+  personal: '個人情報',
+  aggregate: '統計（個人を含まない）',
+  authenticated: '構造項目（分類された親からのみ）',
+};
+
+export const PROPOSAL_STATUS_NAMES: Readonly<Record<string, string>> = {
+  PENDING: '承認待ち',
+  APPLIED: '適用済み',
+  REJECTED: '却下',
+  WITHDRAWN: '取り下げ',
+  AWAITING_CONFIRMATION: '確認待ち（適用済み）',
+  CONFIRMED: '確認済み',
+};
+
+export const PROPOSAL_KIND_NAMES: Readonly<Record<string, string>> = {
+  CHANGE: '変更',
+  RESTORE: '以前の版に戻す',
+  REVOCATION: '利用停止',
+};
+
+export const VERSION_ORIGIN_NAMES: Readonly<Record<string, string>> = {
+  IMPORT: '初期取り込み（policy/）',
+  CHANGE: '承認された変更',
+  RESTORE: '承認された復元',
+  REVOCATION: '利用停止',
+  DIRECTORY: 'policy/ フォルダ',
+};
+
+export const ROLE_NAMES: Readonly<Record<string, string>> = {
+  clerk: '事務担当',
+  analyst: '分析担当',
+  'security-officer': '情報セキュリティ担当',
+  operator: '保守（委託先）',
+  approver: '端末機管理責任者',
+};
+
+/** The rule files a proposal carries (CONTRACT-12). */
+export const RULE_FILE_NAMES = ['purposes.yaml', 'departments.yaml', 'roles.yaml', 'policies.yaml', 'revocations.yaml', 'bulk-output.yaml', 'limits.yaml'] as const;
+
+/** A list of ids as names, or 「すべて」 when the grant leaves it open. */
+export const anyOf = (table: Readonly<Record<string, string>>, ids: readonly string[] | null | undefined): string =>
+  ids == null ? 'すべて' : ids.map((id) => label(table, id)).join('・');

@@ -54,7 +54,8 @@ export function consoleRoutes(options: ConsoleRoutesOptions): Router {
     return assets;
   };
 
-  const router = express.Router();
+  // strict: /console and /console/ are different paths (the first redirects to the second).
+  const router = express.Router({ strict: true });
   router.get(CONSOLE_PATH, (_req, res) => res.redirect(302, `${CONSOLE_PATH}/`));
   router.get(`${CONSOLE_PATH}/`, (_req: Request, res: Response) => {
     res.set({

@@ -7,7 +7,7 @@ import langJA from 'echarts/i18n/langJA-obj.js';
 
 // Only what the console draws (the bundle stays small); the Japanese locale is ECharts' own.
 echarts.use([BarChart, LineChart, HeatmapChart, GridComponent, TooltipComponent, LegendComponent, VisualMapComponent, TitleComponent, AriaComponent, CanvasRenderer]);
-echarts.registerLocale('JA', langJA);
+echarts.registerLocale('JA', langJA as Parameters<typeof echarts.registerLocale>[1]);
 
 export const CHART_FONT = '"Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic UI", Meiryo, sans-serif';
 
