@@ -78,6 +78,10 @@ export const FIELD_NAMES: Readonly<Record<string, string>> = {
   'Resident.identityInfo': '本人確認情報（市町村CS）',
   'Resident.informationLinkage': '情報連携（中間サーバ）',
   'Resident.myNumberCard': '個人番号カードの交付状況',
+  'PersonName.kanji': '氏名（漢字）',
+  'PersonName.kana': '氏名（カナ）',
+  'Address.full': '住所',
+  'MyNumberCard.status': '個人番号カードの状態',
 };
 
 export const label = (table: Readonly<Record<string, string>>, id: string | null | undefined): string =>

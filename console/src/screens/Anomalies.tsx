@@ -6,7 +6,8 @@ import { formatWarekiDay, jstDaysAgo } from '../dates';
 import { ANOMALY_NAMES, DEPARTMENT_NAMES, label } from '../labels';
 import { RECORD_FIELDS, type AuditRecordRow } from '../records';
 import { RecordTable } from './TrailSearch';
-import { toCsv, downloadText } from '../csv';
+import { toCsv } from '../csv';
+import { downloadText } from '../download';
 
 /** The records shown under a finding; the report's CSV (npm run audit:report) has every sequence. */
 const RECORDS_PER_FINDING = 50;

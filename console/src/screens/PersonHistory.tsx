@@ -5,7 +5,8 @@ import { When } from '../components/When';
 import { formatWareki, formatWestern } from '../dates';
 import { DECISION_NAMES, DEPARTMENT_NAMES, PURPOSE_NAMES, fieldLabel, label } from '../labels';
 import type { Connection } from '../records';
-import { downloadText, toCsv } from '../csv';
+import { toCsv } from '../csv';
+import { downloadText } from '../download';
 
 /**
  * What the disclosure shows of one record. Deliberately narrow: no other person (the records'

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useSession } from '../session';
 import { Status } from '../components/Status';
 import { When } from '../components/When';
-import { downloadText } from '../csv';
+import { downloadText } from '../download';
 import { CLASSIFICATION_NAMES, DEPARTMENT_NAMES, PURPOSE_NAMES, ROLE_NAMES, VERSION_ORIGIN_NAMES, anyOf, fieldLabel, label } from '../labels';
 import { GRANT_FIELDS, PROFILE_FIELDS, VERSION_FIELDS, shortVersion, type FieldRuleView, type ProfileRuleView, type RuleVersionView } from '../rules';
 
