@@ -1,5 +1,5 @@
 import type { LevelWithSilent } from 'pino';
-import { fromProjectRoot, PROJECT_ROOT } from './paths';
+import { fromProjectRoot, PROJECT_ROOT } from '../lib/project-root';
 import { SUBGRAPH_ENDPOINTS, envPrefix, localSubgraphUrl, type SubgraphName } from '../lib/subgraphs';
 import fs from 'node:fs';
 import { identityDevKeysPath, identityWindowOf, readKeySetting, type IdentityWindow } from '../lib/gateway-identity';
@@ -131,10 +131,11 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   const subgraphTls = loadSubgraphTls(read, problems);
   const limits = loadLimitsConfig(read, problems);
 
-  // The audit store validates its own keys when it opens (lib/audit/config.ts); they pass through.
+  // The audit store validates its own keys when it opens (lib/audit/config.ts); they pass through,
+  // with the rule-version store's (POLICY_STORE*, lib/rule-versions/open.ts: the same database).
   const auditEnv: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
-    if ((name.startsWith('AUDIT_') || name === 'DATA_DIR') && value !== undefined && value.trim() !== '') auditEnv[name] = value.trim();
+    if ((name.startsWith('AUDIT_') || name.startsWith('POLICY_STORE') || name === 'DATA_DIR') && value !== undefined && value.trim() !== '') auditEnv[name] = value.trim();
   }
 
   if (problems.length > 0 || auth === undefined || identitySigning === undefined) throw new ConfigError(problems);

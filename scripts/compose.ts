@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { GraphQLError, parse, Source } from 'graphql';
-import { PROJECT_ROOT } from '../gateway/paths';
+import { PROJECT_ROOT } from '../lib/project-root';
 import { SUBGRAPH_ENDPOINTS, localSubgraphUrl } from '../lib/subgraphs';
 import { runCheckClassification } from './check-classification';
 

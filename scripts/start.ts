@@ -5,13 +5,14 @@
  *  3. starts the four subgraphs, waits until each answers /healthz,
  *  4. starts the gateway, waits for it, prints the URLs and how to get a token.
  * Ctrl-C (or SIGTERM) stops everything; if any process dies, the rest are stopped and the
- * exit code is non-zero.
+ * exit code is non-zero. If this script itself is killed (even with SIGKILL), every child
+ * notices its parent is gone and stops (lib/parent-watch.ts), freeing the ports.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { PROJECT_ROOT } from '../gateway/paths';
+import { PROJECT_ROOT } from '../lib/project-root';
 import { HEALTH_PATH, LEGACY_SUBGRAPH_ENDPOINTS, SUBGRAPH_ENDPOINTS, localSubgraphUrl } from '../lib/subgraphs';
 import { databaseConfig, sqliteFileOf } from '../subgraphs/shared/database';
 import { loadSubgraphTls } from '../subgraphs/shared/tls';
@@ -19,8 +20,14 @@ import { fetch as undiciFetch, type Dispatcher } from 'undici';
 import { createSubgraphDispatcher } from '../gateway/subgraph-transport';
 import { seedStampIsCurrent } from '../generator/seed-stamp';
 import { DEFAULT_SUPERGRAPH_FILE, runCompose } from './compose';
+import { openRuleVersionStore, policyStoreMode } from '../lib/rule-versions/open';
 
 const SEED_RESIDENTS = '10000';
+
+// Rules change through two officers (README "Rule versions"): the whole system reads the rules in
+// force from the version store in the audit database unless told otherwise (POLICY_STORE=dir: the
+// policy folder, watched, as before). Set here so every child inherits it.
+process.env.POLICY_STORE ??= 'database';
 const STOP_GRACE_MS = 5000;
 const startTimeoutMs = Number(process.env['START_TIMEOUT_MS'] ?? 120_000);
 const useColour = process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
@@ -53,12 +60,14 @@ class Supervisor {
 
   constructor(private readonly onUnexpectedExit: (name: string, code: number | null, signal: NodeJS.Signals | null) => void) {}
 
-  /** Runs `node --import tsx <script>` with its output prefixed by `name`. */
+  /** Runs `node --import tsx <script>` with its output prefixed by `name`; it stops when this process is gone. */
   spawnTs(name: string, script: string, args: readonly string[], env: NodeJS.ProcessEnv, supervised = true): Child {
     const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
       cwd: PROJECT_ROOT,
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // The IPC channel carries no messages: its closing tells the child this process is gone
+      // (every script started here calls stopWhenParentIsGone, lib/parent-watch.ts).
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // Own process group: Ctrl-C reaches this supervisor only, which then stops the children
       // in order, instead of every process racing its own SIGINT.
       detached: true,
@@ -180,6 +189,7 @@ async function main(): Promise<void> {
   try {
     await ensureSeeded(supervisor);
     ensureSupergraph();
+    await ensureRuleVersions();
 
     for (const { endpoint } of subgraphs) requireFile(`subgraphs/${endpoint.name}/main.ts`, `cannot start the ${endpoint.name} subgraph`);
     const started = subgraphs.map(({ endpoint, port: subgraphPort }) => ({
@@ -233,3 +243,18 @@ async function main(): Promise<void> {
 }
 
 void main();
+
+/**
+ * POLICY_STORE=database: the version store's tables made, and on a new installation policy/
+ * imported as version 1, once, before the six processes that read it start together.
+ */
+async function ensureRuleVersions(): Promise<void> {
+  if (policyStoreMode() !== 'database') return;
+  const versions = await openRuleVersionStore();
+  try {
+    const inForce = await versions.inForce();
+    say(`access rules: version store (audit database), version ${inForce?.versionId.slice(0, 12)} in force (#${inForce?.sequence})`);
+  } finally {
+    await versions.db.destroy();
+  }
+}

@@ -22,7 +22,39 @@ export const RULE_CHANGE_KINDS = [
 ] as const;
 export type RuleChangeKind = (typeof RULE_CHANGE_KINDS)[number];
 
+/** What a record is about: an operation (a request for data, with its access decision) or an event of the trail. */
 export type AuditEventKind = 'OPERATION' | 'RULES_RELOADED' | 'RULES_REJECTED' | 'BULK_APPROVAL_ISSUED' | 'BULK_APPROVAL_WITHDRAWN' | RuleChangeKind;
+
+/** The records that are not operations: policy reloads and refusals, bulk-output approvals, rule changes. */
+export type AuditTrailEvent = Exclude<AuditEventKind, 'OPERATION'>;
+
+/**
+ * The `decision` an event record carries. An event is not an access decision, but every record
+ * has carried a decision since the first one (the column is NOT NULL, the record hash covers it,
+ * the graph's `AuditRecord.decision` is non-null), so for chain compatibility the stored value
+ * stays: GRANTED for an event that took effect, REFUSED for a policy folder that was refused. It
+ * is mapped here and only here; writers name the event (eventDecision), the store checks it.
+ */
+export const EVENT_DECISIONS = {
+  RULES_RELOADED: 'GRANTED',
+  RULES_REJECTED: 'REFUSED',
+  BULK_APPROVAL_ISSUED: 'GRANTED',
+  BULK_APPROVAL_WITHDRAWN: 'GRANTED',
+  // Each step of a rule change is recorded as it takes effect (a refusal is an error, not a record).
+  RULE_PROPOSED: 'GRANTED',
+  RULE_APPROVED: 'GRANTED',
+  RULE_REJECTED: 'GRANTED',
+  RULE_APPLIED: 'GRANTED',
+  RULE_WITHDRAWN: 'GRANTED',
+  RULE_REVOKED: 'GRANTED',
+  RULE_REVOCATION_CONFIRMED: 'GRANTED',
+  RULE_SHADOW: 'GRANTED',
+} as const satisfies Record<AuditTrailEvent, AuditDecision>;
+
+/** The stored decision of an event record (see EVENT_DECISIONS). */
+export function eventDecision<K extends AuditTrailEvent>(kind: K): (typeof EVENT_DECISIONS)[K] {
+  return EVENT_DECISIONS[kind];
+}
 
 /** One audit record as the gateway submits it (the store adds sequence, hashes and time). */
 export interface AuditEntryInput {

@@ -23,7 +23,8 @@ export interface PolicyStoreOptions {
   readonly pollIntervalMs?: number;
 }
 
-export type PolicyReloadTrigger = 'watch' | 'manual';
+/** `store`: a version put in force in the version store (POLICY_STORE=database, lib/rule-versions/). */
+export type PolicyReloadTrigger = 'watch' | 'manual' | 'store';
 
 /** One reload that changed something or was refused; what the audit trail records. */
 export type PolicyReloadEvent =
@@ -57,6 +58,8 @@ export interface PolicyStoreStatus {
   /** The newest files on disk were refused; `version` is still in force. */
   readonly lastRejected?: { readonly version: string; readonly at: Date; readonly error: PolicyError };
   readonly watching: 'fs' | 'poll' | 'off' | 'stopped';
+  /** Set when the rules come from the version store (lib/rule-versions/): the RULE_IN_FORCE row in force. */
+  readonly store?: { readonly mode: 'database'; readonly sequence: number; readonly appliedAt: string; readonly appliedBy: string; readonly proposalId: string | null };
 }
 
 export interface PolicyStore {

@@ -9,6 +9,7 @@ import type { ApprovalBook } from '../../lib/bulk/approvals';
 import { anomalyReport, chainHead, findRecords, periodOf } from './adapter';
 import { approvalBookOn, type ApprovalDeps } from './approvals';
 import type { AnomalyReportRecord, AuditPageRecord, ChainStatusRecord } from './records';
+import { classificationsOf, officerOf, type RuleVersionContext, type RuleVersionSource } from './rule-versions';
 
 /**
  * One set of loaders per request. The store answers one filter per statement, so the loaders do
@@ -33,6 +34,8 @@ export interface AuditContext {
   calendar(): AuditCalendar;
   /** Bulk-output approvals (approvals.ts): the book, the trail, the rules, the caller. */
   approvals: ApprovalDeps;
+  /** Rule versions, proposals, dry runs (rule-versions.ts, lib/rule-versions/). */
+  ruleVersions: RuleVersionContext;
 }
 
 /** Where the subgraph's store comes from: one opened for it, or opened on first use. */
@@ -42,6 +45,8 @@ export interface AuditStoreSource {
   calendarFile?: string;
   /** The rule folder approvals are checked against (purposes, bulk-output.yaml); default policy/. */
   policyDir?: string;
+  /** Where rule versions live (POLICY_STORE): the folder or the version store. */
+  ruleVersions: RuleVersionSource;
 }
 
 const books = new WeakMap<Knex, () => Promise<ApprovalBook>>();
@@ -64,7 +69,21 @@ export function createAuditContext(source: AuditStoreSource, db: Knex, auth: Sub
   let book = books.get(db);
   if (!book) books.set(db, (book = approvalBookOn(db)));
   let rules: PolicySet | undefined;
+  const officer = officerOf(auth);
+  const now = () => new Date();
   return {
+    ruleVersions: {
+      source: source.ruleVersions,
+      officer,
+      classifications: () => classificationsOf(source.ruleVersions.supergraphFile),
+      deps: async () => {
+        const versions = await source.ruleVersions.versions();
+        return { versions, audit: async (entries) => (await source.store()).append(entries), now };
+      },
+      store: () => source.store(),
+      calendar: calendarOf,
+      now,
+    },
     calendar: calendarOf,
     // Approvals are rare: the rules are read (and validated) when one is issued, never cached stale.
     approvals: { book, store: () => source.store(), rules: () => (rules ??= loadPolicy(source.policyDir)), auth, now: () => new Date() },

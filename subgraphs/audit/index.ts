@@ -1,6 +1,8 @@
 import { openAuditStore, type AuditStore } from '../../lib/audit/store';
 import type { SubgraphModule } from '../shared/server';
 import { createAuditContext, type AuditContext, type AuditStoreSource } from './context';
+import { openRuleVersionStore, policyStoreMode, type PolicyStoreMode } from '../../lib/rule-versions/open';
+import type { RuleVersionStore } from '../../lib/rule-versions/version-store';
 import { auditResolvers } from './resolvers';
 
 export interface AuditSubgraphOptions {
@@ -10,6 +12,14 @@ export interface AuditSubgraphOptions {
   calendarFile?: string;
   /** The rules bulk-output approvals are checked against; default policy/. */
   policyDir?: string;
+  /**
+   * Rule versions (issue 12): the version store to use (database mode), or the mode; default from
+   * the environment (POLICY_STORE, AUDIT_DB_*: lib/rule-versions/open.ts), opened on first use.
+   */
+  ruleVersions?: RuleVersionStore;
+  policyStoreMode?: PolicyStoreMode;
+  /** The supergraph the readable views classify fields by; default schema/supergraph.graphql. */
+  supergraphFile?: string;
 }
 
 /**
@@ -20,6 +30,8 @@ export interface AuditSubgraphOptions {
  */
 export function createAuditSubgraph(options: AuditSubgraphOptions = {}): SubgraphModule<AuditContext> {
   let opening: Promise<AuditStore> | undefined;
+  let openingVersions: Promise<RuleVersionStore> | undefined;
+  const mode = options.ruleVersions ? 'database' : (options.policyStoreMode ?? policyStoreMode());
   const source: AuditStoreSource = {
     store() {
       if (options.store) return Promise.resolve(options.store);
@@ -32,6 +44,19 @@ export function createAuditSubgraph(options: AuditSubgraphOptions = {}): Subgrap
     },
     ...(options.calendarFile !== undefined ? { calendarFile: options.calendarFile } : {}),
     ...(options.policyDir !== undefined ? { policyDir: options.policyDir } : {}),
+    ruleVersions: {
+      mode,
+      versions() {
+        if (options.ruleVersions) return Promise.resolve(options.ruleVersions);
+        openingVersions ??= openRuleVersionStore(process.env, options.policyDir).catch((error: unknown) => {
+          openingVersions = undefined;
+          throw error;
+        });
+        return openingVersions;
+      },
+      ...(options.policyDir !== undefined ? { policyDir: options.policyDir } : {}),
+      ...(options.supergraphFile !== undefined ? { supergraphFile: options.supergraphFile } : {}),
+    },
   };
   return {
     name: 'audit',

@@ -6,6 +6,9 @@
 import type { AnomalyFinding, AnomalyReport } from '../../lib/audit/anomalies';
 import type { AuditRecord } from '../../lib/audit/types';
 import type { BulkApproval } from '../../lib/bulk/approvals';
+import type { PolicySet } from '../../lib/policy/types';
+import type { RuleFiles } from '../../lib/rule-versions/files';
+import type { Proposal } from '../../lib/rule-versions/version-store';
 
 export type { AuditRecord } from '../../lib/audit/types';
 /** The stored record, as the resolvers of AuditRecord receive it (named apart from the schema type). */
@@ -42,4 +45,32 @@ export interface ChainStatusRecord {
   lastSequence: number | null;
   lastHash: string | null;
   lastRecordedAt: string | null;
+}
+
+/** A rule version (lib/rule-versions/): its files, compiled on first use by the readable views. */
+export interface RuleVersionRecord {
+  sequence: number;
+  id: string;
+  origin: 'IMPORT' | 'CHANGE' | 'RESTORE' | 'REVOCATION' | 'DIRECTORY';
+  createdAt: string;
+  createdBy: string;
+  proposalId: string | null;
+  inForce: boolean;
+  appliedAt: string | null;
+  files: RuleFiles;
+  /** The compiled rules (stored versions were validated before they were stored). */
+  rules(): PolicySet;
+}
+
+export interface RuleVersionPageRecord {
+  versions: RuleVersionRecord[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+/** A rule proposal as stored (lib/rule-versions/version-store.ts). */
+export type RuleProposalRecord = Proposal;
+
+export interface RuleProposalPageRecord {
+  proposals: Proposal[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }

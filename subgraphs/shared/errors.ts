@@ -3,6 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { createLogger } from '../../lib/logger';
 import { SUPPORT_MEASURE_RESTRICTED_CODE } from '../../lib/authorization/types';
 import { STATISTICS_PERIOD_CODE } from './statistics';
+import { RULE_WORKFLOW_CODES } from '../../lib/rule-versions/workflow';
 
 const log = createLogger('subgraph');
 
@@ -20,6 +21,8 @@ const CLIENT_CODES = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'OPERATION_RESOLUTION_FAILURE',
   'BAD_REQUEST',
+  // Rule versions (lib/rule-versions/workflow.ts): refusals an officer's console acts on.
+  ...Object.values(RULE_WORKFLOW_CODES),
 ]);
 
 /** A client mistake with a clear message; safe to show (it never carries person data). */

@@ -12,7 +12,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Knex } from 'knex';
-import { createPolicyStore, type PolicyStore } from '../../lib/policy/store';
+import type { PolicyStore } from '../../lib/policy/store';
+import { openRuleStore } from '../../lib/rule-versions/open';
 import { createLogger, type Logger } from '../../lib/logger';
 import { GRAPHQL_PATH, HEALTH_PATH, subgraphEndpoint, type SubgraphName } from '../../lib/subgraphs';
 import { openDatabase } from './database';
@@ -30,6 +31,7 @@ import {
 } from './identity';
 import { applySubgraphShield, type ShieldOptions } from './shield';
 import { loadSubgraphTls, type SubgraphTls } from './tls';
+import { PROJECT_ROOT } from '../../lib/project-root';
 
 /** What every subgraph is made of; the four share this shape, so knowing one is knowing all. */
 export interface SubgraphModule<TContext extends object> {
@@ -79,7 +81,6 @@ export interface StartSubgraphOptions {
   logger?: Logger;
 }
 
-const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 export function loadSubgraphTypeDefs(name: SubgraphName): DocumentNode {
   return parse(fs.readFileSync(path.join(PROJECT_ROOT, subgraphEndpoint(name).schemaFile), 'utf8'));
@@ -115,7 +116,8 @@ export async function startSubgraph<TContext extends object>(
   });
   const tls = options.tls === undefined ? loadSubgraphTls(module.name) : options.tls || undefined;
   const ownsRuleStore = !options.ruleStore;
-  const ruleStore = options.ruleStore ?? createPolicyStore({ logger: logger.child({ component: 'access-rules' }) });
+  // POLICY_STORE chooses the policy folder or the version store (lib/rule-versions/open.ts), as in the gateway.
+  const ruleStore = options.ruleStore ?? (await openRuleStore({ logger: logger.child({ component: 'access-rules' }) }));
   const ownsDb = !options.db;
   let db: Knex;
   try {

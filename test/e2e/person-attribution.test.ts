@@ -58,6 +58,16 @@ const NOT_PERSON_DATA: Record<string, string> = {
   auditAnomalyReport: 'findings over the trail (security officers); the reading is recorded',
   auditChainStatus: "the chain's head: counts and a hash",
   bulkApprovals: 'approvals name staff (grantee, approver) and counts, never a resident',
+  rulesInForce: 'the access rules (policy files, per field and per profile): no person',
+  ruleVersions: 'versions of the access rules: no person',
+  ruleVersion: 'a version of the access rules: no person',
+  ruleProposals: 'rule proposals name officers and the staff a revocation is for, never a resident',
+  ruleProposal: 'a rule proposal: officers and rules, never a resident',
+  unconfirmedRevocations: 'revocations name staff, never a resident',
+  validateRuleFiles: 'problems of rule files (file:line:column): no person',
+  ruleProposalDryRun: 'profiles and field coordinates: no person',
+  ruleProposalReplay: 'counts over the trail by user, department and field: persons only counted',
+  ruleShadowReport: 'counts of live decisions by user, department and field: persons only counted',
 };
 
 /** Who may read what: each field is run by the first of these that gets it answered without errors. */

@@ -29,7 +29,7 @@ import { auditSqliteConfig } from '../../lib/audit/config';
 import { REFERENCE_DATE } from '../../generator/dates';
 import { prepareSupergraphForGateway } from '../../gateway/supergraph-security';
 import { WORKLOADS, type Workload } from '../../scripts/bench/workloads';
-import { plantedTrail, PERIOD } from '../audit/generated-trail';
+import { plantedTrail, PERIOD } from '../support/generated-trail';
 import type { GraphQLBody } from '../support/graphql';
 import { startFederation, type Federation } from '../support/federation';
 
@@ -321,6 +321,12 @@ function selectedCoordinates(schema: GraphQLSchema, query: string): Set<string> 
         const parent = typeInfo.getParentType();
         if (parent) coordinates.add(`${parent.name}.${node.name.value}`);
       },
+      // A list argument's coordinate, `Type.field(argument:)`, as reachableListCoordinates names it.
+      Argument(node) {
+        const parent = typeInfo.getParentType();
+        const field = typeInfo.getFieldDef();
+        if (parent && field) coordinates.add(`${parent.name}.${field.name}(${node.name.value}:)`);
+      },
       ObjectField(node) {
         const parent = typeInfo.getParentInputType();
         if (parent) coordinates.add(`${getNamedType(parent).name}.${node.name.value}`);
@@ -430,6 +436,58 @@ const CARD_STATISTICS: Exempt = {
   check: sameFixedCounts({ 'card-progress': 2 }, (data) => cellCount(data, 'cardIssuanceStatistics')),
 };
 
+/**
+ * Rule versions (issue 12) in POLICY_STORE=dir, the mode of this suite: the readable views are
+ * computed in memory from the policy files and the supergraph, no SQL statement at all; the
+ * store's lists (versions, proposals, revocations) are empty here. On the version store they read
+ * one page per statement: test/rule-versions/two-officers.test.ts (PostgreSQL).
+ */
+const RULE_VIEWS: Exempt = {
+  exempt: 'computed in memory from the rule files (POLICY_STORE=dir here): no statement; counted: none, every run',
+  persona: 'security-officer',
+  query: `query Views {
+    rulesInForce {
+      files { name }
+      fieldRules(coordinatePrefix: "Resident.") { coordinate policies readers { roles departments purposes legalBasis } profiles { key } }
+      profileRules(department: "taxation-division") { policies readableFields }
+      policies { grants { policy } }
+      purposes { legalBasis }
+    }
+    ruleVersions { versions { id } }
+    ruleProposals { proposals { id changedFiles files { name } } }
+    unconfirmedRevocations { id }
+    validateRuleFiles(files: [{ name: "roles.yaml", content: "version: [" }]) { valid issues { text } }
+  }`,
+  runs: [{}, {}],
+  check(answers) {
+    for (const answer of answers) {
+      expect(answer.body.errors).toBeUndefined();
+      expect(answer.counts).toEqual(zeroCounts());
+      expect(answer.body.data!.rulesInForce.fieldRules.length).toBeGreaterThan(5);
+      expect(answer.body.data!.validateRuleFiles.issues.length).toBeGreaterThan(0);
+    }
+  },
+};
+
+/** Dry run, replay and shadow report need the version store: refused in this suite's dir mode, before any statement. */
+const RULE_DRY_RUN: Exempt = {
+  exempt: 'needs the version store (POLICY_STORE=database; covered there by test/rule-versions/two-officers.test.ts): here POLICY_STORE_DISABLED before any statement',
+  persona: 'security-officer',
+  query: `query DryRun($id: ID!) {
+    ruleProposalDryRun(id: $id) { fields changedFiles revocationsAdded revocationsRemoved rows { newlyAllowed newlyRefused policiesGained policiesLost } }
+    ruleProposalReplay(id: $id, from: "2026-11-01", to: "2026-11-30") { newlyRefused { users { subject } departments { department } fields { coordinate } sampleSequences } }
+    ruleShadowReport(id: $id) { newlyAllowed { users { subject } } }
+  }`,
+  runs: [{ id: '00000000-0000-0000-0000-000000000000' }, { id: '00000000-0000-0000-0000-000000000001' }],
+  check(answers) {
+    for (const answer of answers) {
+      // The first non-null root field's refusal nulls `data`: one error, the store's code.
+      expect(errorCodes(answer.body)).toEqual(['POLICY_STORE_DISABLED']);
+      expect(answer.counts).toEqual(zeroCounts());
+    }
+  },
+};
+
 /** A single day of the generated fortnight (few records, fewer findings) and the whole fortnight. */
 const REPORT_PERIODS = [
   { rows: 100, from: '2026-11-05', to: '2026-11-05' },
@@ -439,7 +497,7 @@ const REPORT_PERIODS = [
 const ANOMALY_REPORT: Exempt = {
   exempt:
     'computed in memory (lib/audit/anomalies.ts) from the records of the period, which the report reads one statement per ' +
-    '1,000 records, by design (subgraphs/audit/adapter.ts recordsInPeriod; test/subgraphs/audit.test.ts "one page (statement) per 1,000 records"): ' +
+    '1,000 records, by design (subgraphs/audit/adapter.ts recordsInPeriod; test/subgraphs/audit/audit.test.ts "one page (statement) per 1,000 records"): ' +
     'no statement per finding; counted: for a day and for the fortnight, the statements are exactly the pages of the period, whatever the findings',
   persona: 'security-officer',
   query: FINDINGS,
@@ -587,6 +645,43 @@ const LIST_COVERAGE: Record<string, Coverage> = {
     subgraphs: ['audit'],
     note: '1,000 synthetic approvals seeded beside the trail',
   },
+  // rule versions (issue 12)
+  'RuleVersion.files': RULE_VIEWS,
+  'RuleVersion.fieldRules': RULE_VIEWS,
+  'RuleVersion.profileRules': RULE_VIEWS,
+  'RuleVersion.policies': RULE_VIEWS,
+  'RuleVersion.purposes': RULE_VIEWS,
+  'FieldRule.policies': RULE_VIEWS,
+  'FieldRule.readers': RULE_VIEWS,
+  'FieldRule.profiles': RULE_VIEWS,
+  'RuleGrantView.roles': RULE_VIEWS,
+  'RuleGrantView.departments': RULE_VIEWS,
+  'RuleGrantView.purposes': RULE_VIEWS,
+  'RuleGrantView.legalBasis': RULE_VIEWS,
+  'ProfileRule.policies': RULE_VIEWS,
+  'ProfileRule.readableFields': RULE_VIEWS,
+  'PolicyView.grants': RULE_VIEWS,
+  'PurposeView.legalBasis': RULE_VIEWS,
+  'RuleVersionConnection.versions': RULE_VIEWS,
+  'RuleProposalConnection.proposals': RULE_VIEWS,
+  'RuleProposal.changedFiles': RULE_VIEWS,
+  'RuleProposal.files': RULE_VIEWS,
+  'Query.unconfirmedRevocations': RULE_VIEWS,
+  'Query.validateRuleFiles(files:)': RULE_VIEWS,
+  'RuleValidation.issues': RULE_VIEWS,
+  'RuleDryRun.fields': RULE_DRY_RUN,
+  'RuleDryRun.rows': RULE_DRY_RUN,
+  'RuleDryRun.revocationsAdded': RULE_DRY_RUN,
+  'RuleDryRun.revocationsRemoved': RULE_DRY_RUN,
+  'RuleDryRun.changedFiles': RULE_DRY_RUN,
+  'RuleDryRunRow.newlyAllowed': RULE_DRY_RUN,
+  'RuleDryRunRow.newlyRefused': RULE_DRY_RUN,
+  'RuleDryRunRow.policiesGained': RULE_DRY_RUN,
+  'RuleDryRunRow.policiesLost': RULE_DRY_RUN,
+  'RuleImpact.users': RULE_DRY_RUN,
+  'RuleImpact.departments': RULE_DRY_RUN,
+  'RuleImpact.fields': RULE_DRY_RUN,
+  'RuleImpact.sampleSequences': RULE_DRY_RUN,
   'AnomalyReport.findings': ANOMALY_REPORT,
   'AnomalyReport.warnings': ANOMALY_REPORT,
   'AnomalyFinding.recordSequences': ANOMALY_REPORT,

@@ -1,0 +1,115 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { auditSqliteConfig } from '../../../lib/audit/config';
+import { openAuditStore, type AuditStore } from '../../../lib/audit/store';
+import { createLogger } from '../../../lib/logger';
+import { compileFiles, versionOf, readFilesFromDir } from '../../../lib/rule-versions/files';
+import { openRuleDatabase } from '../../../lib/rule-versions/open';
+import { openVersionedRuleStore, type VersionedRuleStore } from '../../../lib/rule-versions/store-rule-store';
+import { csvCell, fieldsCsv } from '../../../lib/rule-versions/views';
+import { loadClassifications } from '../../../lib/rule-versions/decide';
+import * as workflow from '../../../lib/rule-versions/workflow';
+
+/**
+ * The two-officer workflow on the embedded default (SQLite, the audit database's file): files
+ * the proposal left alone come from the rules in force when it is approved (a revocation made
+ * meanwhile stays); a file changed on both sides is stale; the rule store of the same file picks
+ * each version up. The API and two gateways on PostgreSQL: test/e2e/rule-versions.test.ts.
+ */
+describe('rule-version workflow (SQLite)', () => {
+  let dir: string;
+  let audit: AuditStore;
+  let rules: VersionedRuleStore;
+  let deps: workflow.WorkflowDeps;
+  const officer = (subject: string): workflow.Officer => ({
+    subject,
+    department: 'information-security-office',
+    roles: ['security-officer'],
+    purpose: 'audit',
+    mfa: true,
+    requestId: `req-${subject}`,
+    ruleVersion: 'v',
+  });
+  const first = officer('dev:security-officer');
+  const second = officer('dev:security-officer-2');
+  const shipped = readFilesFromDir();
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rule-versions-'));
+    const file = path.join(dir, 'audit.sqlite');
+    audit = await openAuditStore({ config: auditSqliteConfig(file) });
+    rules = await openVersionedRuleStore({ db: openRuleDatabase({ AUDIT_DB_FILE: file }), logger: createLogger('rules', 'silent'), ownsDb: true, pollMs: 100 });
+    deps = { versions: rules.versions, audit: (entries) => audit.append(entries), now: () => new Date() };
+  });
+  afterAll(async () => {
+    rules?.stop();
+    await audit?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a change approved after a revocation keeps the revocation; a file changed on both sides is stale', async () => {
+    expect(rules.current().version).toBe(versionOf(shipped));
+    const limits = `${shipped['limits.yaml']}\n# reviewed\n`;
+    const change = await workflow.proposeChange(deps, first, { files: [{ name: 'limits.yaml', content: limits }], summary: 'limits reviewed' });
+    const revocationDraft = await workflow.proposeChange(deps, first, { files: [{ name: 'revocations.yaml', content: `${shipped['revocations.yaml']}\n# draft\n` }], summary: 'draft' });
+    const revoked = await workflow.revokeAccess(deps, second, { subject: 'dev:tax-clerk', reason: '退職' });
+    expect(revoked.status).toBe('AWAITING_CONFIRMATION');
+    await rules.refresh();
+    expect(rules.current().revocations.has('dev:tax-clerk')).toBe(true);
+
+    await expect(workflow.approve(deps, first, change.id)).rejects.toMatchObject({ code: 'SELF_APPROVAL_FORBIDDEN' });
+    const applied = await workflow.approve(deps, second, change.id);
+    expect(applied.status).toBe('APPLIED');
+    expect(applied.appliedVersion).not.toBe(applied.proposedVersion);
+    await rules.refresh();
+    expect(rules.current().version).toBe(applied.appliedVersion);
+    expect(rules.current().revocations.has('dev:tax-clerk')).toBe(true);
+    expect((await rules.versions.version(applied.appliedVersion!))!.files['limits.yaml']).toBe(limits);
+
+    await expect(workflow.approve(deps, second, revocationDraft.id)).rejects.toMatchObject({ code: 'RULE_PROPOSAL_STALE', extensions: { files: ['revocations.yaml'] } });
+    expect((await rules.versions.proposal(revocationDraft.id))!.status).toBe('PENDING');
+  });
+
+  test('invalid files, an unchanged proposal and a second revocation of one user are refused; nothing is stored', async () => {
+    const before = await rules.versions.proposals({}, 100, null);
+    await expect(
+      workflow.proposeChange(deps, first, { files: [{ name: 'policies.yaml', content: shipped['policies.yaml'].replace('departments: [taxation-division]', 'departments: [tax-divison]') }], summary: 'typo' }),
+    ).rejects.toMatchObject({ code: 'RULE_FILES_INVALID', extensions: { issues: [expect.objectContaining({ file: 'policy/policies.yaml', message: expect.stringContaining('tax-divison') })] } });
+    await expect(workflow.proposeChange(deps, first, { files: [{ name: 'policy.yaml', content: 'x' }], summary: 's' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    const inForce = (await workflow.inForceVersion(rules.versions)).version;
+    await expect(workflow.proposeChange(deps, first, { files: [{ name: 'roles.yaml', content: inForce.files['roles.yaml'] }], summary: 'same' })).rejects.toMatchObject({ code: 'RULE_PROPOSAL_UNCHANGED' });
+    await expect(workflow.revokeAccess(deps, first, { subject: 'dev:tax-clerk', reason: 'again' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect((await rules.versions.proposals({}, 100, null)).proposals).toHaveLength(before.proposals.length);
+  });
+
+  test('the trail holds every step, in order, with the acting officer', async () => {
+    const page = await audit.query({}, { first: 100 });
+    expect(page.records.map((r) => `${r.kind} ${r.subject}`)).toEqual([
+      'RULE_PROPOSED dev:security-officer',
+      'RULE_PROPOSED dev:security-officer',
+      'RULE_REVOKED dev:security-officer-2',
+      'RULE_APPROVED dev:security-officer-2',
+      'RULE_APPLIED dev:security-officer-2',
+    ]);
+    expect(page.records[4].detail).toContain('by dev:security-officer [information-security-office]');
+  });
+
+  test('a revocation keeps the file readable: comments and the entries before it stay', () => {
+    const text = workflow.withRevocation(shipped['revocations.yaml'], { subject: 'dev:x', revokedAt: '2026-12-04T10:00:00+09:00', reason: '異動', approvedBy: 'pending' });
+    expect(text).toContain('# revocations.yaml');
+    expect(text).toContain('subject: dev:revoked-clerk');
+    expect(compileFiles({ ...shipped, 'revocations.yaml': text }).revocations.has('dev:x')).toBe(true);
+  });
+
+  test('CSV cells are quoted as RFC 4180 says, and a cell cannot start a spreadsheet formula', () => {
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('say "x"')).toBe('"say ""x"""');
+    expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
+    const csv = fieldsCsv(compileFiles(shipped), loadClassifications());
+    expect(csv.endsWith('\r\n')).toBe(true);
+    const rows = csv.trimEnd().split('\r\n');
+    expect(rows.every((row) => !/^[=+\-@]/.test(row))).toBe(true);
+    expect(rows.filter((row) => row.startsWith('Resident.individualNumber,'))).toHaveLength(3);
+  });
+});
