@@ -18,6 +18,7 @@ import { AuthorizingGateway } from './authorization';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { ideRoutes } from './ide/routes';
+import { consoleRoutes } from './console/routes';
 import { documentGuard, type DocumentGuard } from './limits/document-middleware';
 import { knownOperationTypesRule } from './limits/document-operation-types';
 import { CostEstimator } from './limits/cost-estimator';
@@ -185,7 +186,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }
 
   const documents = documentGuard(config.documentBudgets);
-  configureRoutes(app, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter });
+  configureRoutes(app, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter, auth: config.auth });
   // Drains HTTP connections, stops the gateway (and with it the supergraph watcher), then closes what it owns.
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopping ??= apollo.stop());
@@ -394,9 +395,11 @@ interface RouteDependencies {
   readonly auditWriter: AuditWriter | undefined;
   readonly documents: DocumentGuard;
   readonly userLimiter: UserLimiter;
+  /** For the console's dev-only persona picker. */
+  readonly auth: GatewayConfig['auth'];
 }
 
-function configureRoutes(app: Express, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter }: RouteDependencies): void {
+function configureRoutes(app: Express, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter, auth }: RouteDependencies): void {
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
   app.use(accessLog(logger));
@@ -420,6 +423,8 @@ function configureRoutes(app: Express, { apollo, authenticator, logger, supergra
 
   const ide = ideRoutes({ endpoint: GRAPHQL_PATH });
   app.use(ide.router);
+  // The security officers' console (/console/): static, it calls /graphql with the officer's token.
+  app.use(consoleRoutes({ auth, logger: logger.child({ component: 'console' }) }));
   // A browser opening the endpoint itself gets the IDE rather than a GraphQL error.
   app.get(GRAPHQL_PATH, (req: Request, res: Response, next: NextFunction) => {
     const wantsHtml = req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html';
@@ -478,7 +483,7 @@ function accessLog(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const quiet = req.path === HEALTH_PATH || req.path.startsWith('/ide/');
+      const quiet = req.path === HEALTH_PATH || req.path.startsWith('/ide/') || req.path.startsWith('/console/console.');
       // Path only: a GET operation's query string carries variables, i.e. person data.
       logger[quiet ? 'debug' : 'info'](
         {
