@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { composeSupergraph, checkSupergraphFile } from '../scripts/compose';
+import { composeSupergraph, checkSupergraphFile, fullApiSchemaFile } from '../scripts/compose';
 
 /**
  * Generated files are committed (reviewers read them, the gateway serves the supergraph): they
@@ -13,6 +13,12 @@ test('schema/supergraph.graphql is what `npm run compose` writes', () => {
   const outcome = composeSupergraph();
   if (!outcome.ok) throw new Error(outcome.errors.map((e) => e.message).join('\n'));
   expect(checkSupergraphFile(path.join(ROOT, 'schema', 'supergraph.graphql'), outcome.supergraphSdl)).toEqual({ upToDate: true });
+});
+
+test('schema/api/full.graphql (the API schema apps generate from) is what `npm run compose` writes', () => {
+  const outcome = composeSupergraph();
+  if (!outcome.ok) throw new Error(outcome.errors.map((e) => e.message).join('\n'));
+  expect(checkSupergraphFile(path.join(ROOT, 'schema', 'api', 'full.graphql'), fullApiSchemaFile(outcome.supergraphSdl))).toEqual({ upToDate: true });
 });
 
 test('the typed resolvers are what `npm run codegen` writes', () => {
