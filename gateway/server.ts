@@ -54,6 +54,8 @@ import {
 import { bulkOutputPlugin } from './bulk';
 import { openBulkLedger, type BulkLedger } from '../lib/bulk/ledger';
 import { auditDatabaseConfig } from '../lib/audit/config';
+import { openTrustedDocumentStore, type TrustedDocumentStore } from '../lib/trusted-documents/store';
+import { trustedDocumentGate, type TrustedDocumentGate, type TrustedDocumentLookup } from './trusted-documents/middleware';
 
 export interface GatewayOptions {
   readonly config: GatewayConfig;
@@ -86,6 +88,12 @@ export interface GatewayOptions {
   readonly bulk?: BulkLedger | false;
   /** The bulk-output check's clock (tests pin the day); default the system's. */
   readonly bulkClock?: () => Date;
+  /**
+   * The trusted-document registry (gateway/trusted-documents/). Default: opened on the audit
+   * database (AUDIT_DB_*) whenever the gateway keeps an audit trail, closed with the gateway; one
+   * passed in is not closed. `false`: no registry (every document id is unknown).
+   */
+  readonly trustedDocuments?: TrustedDocumentLookup | false;
 }
 
 export interface Gateway {
@@ -107,6 +115,8 @@ export interface Gateway {
   readonly costEstimator: CostEstimator;
   /** Per-user rate and concurrency limits (counters: `stats()`). */
   readonly userLimiter: UserLimiter;
+  /** The trusted-documents gate (counters: `stats()`). */
+  readonly trustedDocuments: TrustedDocumentGate;
   /** Starts listening; resolves once the port is bound. */
   listen(port?: number, host?: string): Promise<RunningGateway>;
   stop(): Promise<void>;
@@ -190,6 +200,21 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       }
     }
   } else if (auditSink) logger.warn('running WITHOUT the bulk-output check (bulk: false)');
+  // The trusted-document registry: in the audit database, shared by every replica.
+  let trustedStore: TrustedDocumentLookup | undefined;
+  let ownedTrustedStore: TrustedDocumentStore | undefined;
+  if (options.trustedDocuments !== undefined) trustedStore = options.trustedDocuments || undefined;
+  else if (auditSink) {
+    try {
+      trustedStore = ownedTrustedStore = await openTrustedDocumentStore(auditDatabaseConfig({ ...config.audit.env }));
+    } catch (error) {
+      if (ownsRules) rules.stop();
+      if (ownsBulk) await bulkLedger?.close();
+      if (ownsAudit && 'close' in auditSink && typeof auditSink.close === 'function') await (auditSink.close as () => Promise<void>)();
+      throw error;
+    }
+  }
+  if (config.trustedDocuments.mode !== 'enforce') logger.warn({ mode: config.trustedDocuments.mode }, 'trusted documents not enforced: operations that no officer approved run (TRUSTED_DOCUMENTS)');
   const auditWriter = auditSink ? new AuditWriter({ sink: auditSink, logger: auditLogger, ...(ownsAudit ? { maxInFlight: 8 } : {}) }) : undefined;
   const recordRuleEvent = (entry: Parameters<AuditWriter['write']>[0]) =>
     auditWriter?.write(entry).catch(() => auditLogger.error({ kind: entry.kind, ruleVersion: entry.ruleVersion }, 'rule event not written to the audit trail'));
@@ -279,6 +304,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     await auditWriter?.drain();
     if (ownsAudit && auditSink && 'close' in auditSink && typeof auditSink.close === 'function') await (auditSink.close as () => Promise<void>)();
     if (ownsBulk) await bulkLedger?.close();
+    await ownedTrustedStore?.close();
   };
   try {
     await apollo.start();
@@ -291,7 +317,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }
 
   const documents = documentGuard(config.documentBudgets);
-  configureRoutes(app, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter });
+  const trustedDocuments = trustedDocumentGate(config.trustedDocuments, trustedStore, logger.child({ component: 'trusted-documents' }));
+  configureRoutes(app, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter, trustedDocuments });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -321,6 +348,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     identitySigner,
     costEstimator,
     userLimiter,
+    trustedDocuments,
     stop,
     listen: (port = config.port, host = config.host) =>
       new Promise<RunningGateway>((resolve, reject) => {
@@ -356,9 +384,10 @@ interface RouteDependencies {
   readonly auditWriter: AuditWriter | undefined;
   readonly documents: DocumentGuard;
   readonly userLimiter: UserLimiter;
+  readonly trustedDocuments: TrustedDocumentGate;
 }
 
-function configureRoutes(app: Express, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter }: RouteDependencies): void {
+function configureRoutes(app: Express, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter, trustedDocuments }: RouteDependencies): void {
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
   app.use(accessLog(logger));
@@ -396,6 +425,8 @@ function configureRoutes(app: Express, { apollo, authenticator, logger, supergra
     express.json({ limit: MAX_BODY }),
     // The client's texts the trail keeps (operationName, client name, X-Case-Id, X-Request-Id): bounded, or 400.
     clientTextMiddleware,
+    // Trusted documents: a document id becomes the registered text; in enforce mode only approved documents pass (403).
+    trustedDocuments.middleware,
     // Every document within its budgets (400) before Apollo parses, validates or plans it.
     documents.middleware,
     expressMiddleware(apollo, {

@@ -59,6 +59,7 @@ export function auditRefusalsMiddleware(writer: AuditWriter, rules: () => RuleSe
         code,
         reason,
         ruleVersion: safeVersion(rules),
+        ...(state.trustedDocument ? { trustedDocument: state.trustedDocument } : {}),
       });
       writer
         .write(entry)

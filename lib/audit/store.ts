@@ -160,7 +160,7 @@ export function unavailable(error: unknown, doing: string): AuditUnavailableErro
   return new AuditUnavailableError(`audit store: ${doing} failed: ${message}`, typeof code === 'string' ? code : null);
 }
 
-const KINDS: readonly AuditEventKind[] = ['OPERATION', 'RULES_RELOADED', 'RULES_REJECTED', 'BULK_APPROVAL_ISSUED', 'BULK_APPROVAL_WITHDRAWN'];
+const KINDS: readonly AuditEventKind[] = ['OPERATION', 'RULES_RELOADED', 'RULES_REJECTED', 'BULK_APPROVAL_ISSUED', 'BULK_APPROVAL_WITHDRAWN', 'TRUSTED_DOCUMENT_DECIDED'];
 const DECISIONS: readonly AuditDecision[] = ['GRANTED', 'PARTIAL', 'DENIED', 'FAILED', 'REFUSED'];
 
 const LOG_COLUMNS = [

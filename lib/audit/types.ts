@@ -9,7 +9,7 @@ export type AuditDecision = 'GRANTED' | 'PARTIAL' | 'DENIED' | 'FAILED' | 'REFUS
 // refused; FAILED: the operation errored (subgraph down, bad input); REFUSED: refused before
 // execution (401/400/403: bad token, revoked, unregistered purpose, missing case reference).
 
-export type AuditEventKind = 'OPERATION' | 'RULES_RELOADED' | 'RULES_REJECTED' | 'BULK_APPROVAL_ISSUED' | 'BULK_APPROVAL_WITHDRAWN';
+export type AuditEventKind = 'OPERATION' | 'RULES_RELOADED' | 'RULES_REJECTED' | 'BULK_APPROVAL_ISSUED' | 'BULK_APPROVAL_WITHDRAWN' | 'TRUSTED_DOCUMENT_DECIDED';
 
 /** One audit record as the gateway submits it (the store adds sequence, hashes and time). */
 export interface AuditEntryInput {

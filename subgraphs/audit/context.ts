@@ -7,6 +7,9 @@ import { loadRuleSet, type RuleSet } from '../../lib/authorization/rules';
 import type { ApprovalBook } from '../../lib/bulk/approvals';
 import { anomalyReport, chainHead, findRecords, periodOf } from './adapter';
 import { approvalBookOn, type ApprovalDeps } from './approvals';
+import { officerView, type OfficerView } from '../../lib/trusted-documents/officer-view';
+import { trustedDocumentsOn, type TrustedDocumentStore } from '../../lib/trusted-documents/store';
+import type { TrustedDocumentDeps } from './trusted-documents';
 import type { AnomalyReportRecord, AuditPageRecord, ChainStatusRecord } from './records';
 
 /**
@@ -32,6 +35,8 @@ export interface AuditContext {
   calendar(): AuditCalendar;
   /** Bulk-output approvals (approvals.ts): the book, the trail, the rules, the caller. */
   approvals: ApprovalDeps;
+  /** Trusted documents (trusted-documents.ts): the registry, the trail, the officer's view, the caller. */
+  trusted: TrustedDocumentDeps;
 }
 
 /** Where the subgraph's store comes from: one opened for it, or opened on first use. */
@@ -41,9 +46,12 @@ export interface AuditStoreSource {
   calendarFile?: string;
   /** The rule folder approvals are checked against (purposes, bulk-output.yaml); default policy/. */
   policyDir?: string;
+  /** The supergraph the officer's view analyses documents against; default SUPERGRAPH_PATH or schema/supergraph.graphql. */
+  supergraphFile?: string;
 }
 
 const books = new WeakMap<Knex, () => Promise<ApprovalBook>>();
+const registries = new WeakMap<Knex, () => Promise<TrustedDocumentStore>>();
 
 /** Each key on its own (one statement each), identical keys once. */
 function eachLoader<K, V>(load: (key: K) => Promise<V>, cacheKeyFn: (key: K) => string): DataLoader<K, V, string> {
@@ -63,7 +71,22 @@ export function createAuditContext(source: AuditStoreSource, db: Knex, auth: Sub
   let book = books.get(db);
   if (!book) books.set(db, (book = approvalBookOn(db)));
   let rules: RuleSet | undefined;
+  let registry = registries.get(db);
+  if (!registry) registries.set(db, (registry = trustedDocumentsOn(db)));
+  let view: OfficerView | undefined;
   return {
+    trusted: {
+      store: registry,
+      trail: () => source.store(),
+      // The supergraph and rules as they are now, read once per request that lists documents.
+      view: () =>
+        (view ??= officerView({
+          ...(source.supergraphFile !== undefined ? { supergraphFile: source.supergraphFile } : {}),
+          ...(source.policyDir !== undefined ? { policyDir: source.policyDir } : {}),
+        })),
+      auth,
+      now: () => new Date(),
+    },
     calendar: calendarOf,
     // Approvals are rare: the rules are read (and validated) when one is issued, never cached stale.
     approvals: { book, store: () => source.store(), rules: () => (rules ??= loadRuleSet(source.policyDir)), auth, now: () => new Date() },

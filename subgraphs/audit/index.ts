@@ -10,6 +10,8 @@ export interface AuditSubgraphOptions {
   calendarFile?: string;
   /** The rules bulk-output approvals are checked against; default policy/. */
   policyDir?: string;
+  /** The supergraph registered documents are analysed against; default SUPERGRAPH_PATH or schema/supergraph.graphql. */
+  supergraphFile?: string;
 }
 
 /**
@@ -32,6 +34,7 @@ export function createAuditSubgraph(options: AuditSubgraphOptions = {}): Subgrap
     },
     ...(options.calendarFile !== undefined ? { calendarFile: options.calendarFile } : {}),
     ...(options.policyDir !== undefined ? { policyDir: options.policyDir } : {}),
+    ...(options.supergraphFile !== undefined ? { supergraphFile: options.supergraphFile } : {}),
   };
   return {
     name: 'audit',

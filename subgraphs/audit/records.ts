@@ -6,6 +6,7 @@
 import type { AnomalyFinding, AnomalyReport } from '../../lib/audit/anomalies';
 import type { AuditRecord } from '../../lib/audit/types';
 import type { BulkApproval } from '../../lib/bulk/approvals';
+import type { TrustedDocument } from '../../lib/trusted-documents/store';
 
 export type { AuditRecord } from '../../lib/audit/types';
 /** The stored record, as the resolvers of AuditRecord receive it (named apart from the schema type). */
@@ -42,4 +43,13 @@ export interface ChainStatusRecord {
   lastSequence: number | null;
   lastHash: string | null;
   lastRecordedAt: string | null;
+}
+
+/** A registered document (lib/trusted-documents/store.ts); fields, profiles and problems are analysed on demand. */
+export type TrustedDocumentRecord = TrustedDocument;
+
+/** One page of registered documents (`trustedDocuments`). */
+export interface TrustedDocumentPageRecord {
+  documents: TrustedDocument[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }

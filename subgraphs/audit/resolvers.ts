@@ -4,6 +4,7 @@ import type { AuditContext } from './context';
 import { storeFilter } from './adapter';
 import { issueApproval, listApprovals, withdrawApproval } from './approvals';
 import { approvalStatus } from '../../lib/bulk/approvals';
+import { decideTrustedDocument, listTrustedDocuments } from './trusted-documents';
 
 /** `first`: the SDL default for pages and for a finding's records. */
 const DEFAULT_FINDING_RECORDS = 100;
@@ -20,10 +21,25 @@ export const auditResolvers: Resolvers = {
     auditAnomalyReport: (_parent, { from, to }, context) => context.loaders.report.load({ from, to }),
     auditChainStatus: (_parent, _args, context: AuditContext) => context.loaders.chainStatus.load('head'),
     bulkApprovals: async (_parent, { filter, first, after }, context) => listApprovals(await context.approvals.book(), filter, first ?? 50, after),
+    trustedDocuments: (_parent, { filter, first, after }, context) => listTrustedDocuments(context.trusted, filter, first ?? 50, after),
   },
   Mutation: {
     issueBulkApproval: (_parent, { input }, context) => issueApproval(context.approvals, input),
     withdrawBulkApproval: (_parent, { id, reason }, context) => withdrawApproval(context.approvals, id, reason),
+    approveTrustedDocument: (_parent, { hash, reason }, context) => decideTrustedDocument(context.trusted, hash, 'APPROVED', reason),
+    rejectTrustedDocument: (_parent, { hash, reason }, context) => decideTrustedDocument(context.trusted, hash, 'REJECTED', reason),
+  },
+  TrustedDocument: {
+    operationName: (document) => document.apps[0]?.operationName ?? null,
+    apps: (document) => document.apps.map((app) => ({ name: app.app, version: app.version, operationName: app.operationName, registeredAt: app.registeredAt })),
+    fields: (document, _args, context) =>
+      context.trusted.view().analyse(document.document).fields.map((field) => ({
+        coordinate: field.coordinate,
+        policies: (field.policies ?? []).map((alternative) => [...alternative]),
+        classifications: [...field.classifications],
+      })),
+    profiles: (document, _args, context) => [...context.trusted.view().analyse(document.document).profiles],
+    problems: (document, _args, context) => [...context.trusted.view().analyse(document.document).errors],
   },
   BulkApproval: {
     status: (approval, _args, context) => approvalStatus(approval, context.approvals.now()),
