@@ -1,7 +1,7 @@
 /**
  * An app's persisted-document manifest, as graphql-codegen's client preset writes it with
  * `persistedDocuments: { hashAlgorithm: 'sha256' }`: `persisted-documents.json` =
- * `{ "<sha256 hex of the document text>": "<document text>" }`. The hash is the document's id
+ * `{ "sha256:<hex of the document text>": "<document text>" }` (the plain hex is accepted too). The hash is the document's id
  * (GraphQL over HTTP `documentId`, Apollo's `extensions.persistedQuery.sha256Hash`) and the
  * operationHash the audit trail keeps for it.
  */
@@ -40,7 +40,8 @@ export function readManifest(json: unknown): ManifestDocument[] {
   const entries = Object.entries(json as Record<string, unknown>);
   if (entries.length === 0) throw new ManifestError('the manifest holds no documents');
   if (entries.length > MAX_MANIFEST_DOCUMENTS) throw new ManifestError(`a manifest holds at most ${MAX_MANIFEST_DOCUMENTS} documents`);
-  return entries.map(([hash, document]) => {
+  return entries.map(([key, document]) => {
+    const hash = key.startsWith('sha256:') ? key.slice('sha256:'.length) : key;
     if (!DOCUMENT_HASH.test(hash)) throw new ManifestError(`"${hash.slice(0, 80)}" is not a sha256 hash (64 lowercase hex digits)`);
     if (typeof document !== 'string' || document.length === 0 || document.length > MAX_DOCUMENT_LENGTH) {
       throw new ManifestError(`the document of ${hash} must be a text of 1 to ${MAX_DOCUMENT_LENGTH} characters`);
