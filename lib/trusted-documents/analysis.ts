@@ -6,7 +6,7 @@
  */
 import { parse, TypeInfo, validate, visit, visitWithTypeInfo, type GraphQLSchema } from 'graphql';
 import { resolveProfile, satisfies } from '../authorization/profile';
-import type { RuleSet } from '../authorization/rules';
+import type { PolicySet } from '../policy/types';
 import type { FieldClassification } from '../authorization/types';
 
 export interface FieldRead {
@@ -64,7 +64,7 @@ export function fieldsRead(document: string, schema: GraphQLSchema): { operation
 }
 
 /** The analysis of one document under the supergraph's API schema, classifications and the rules in force. */
-export function analyseDocument(document: string, schema: GraphQLSchema, classifications: ReadonlyMap<string, FieldClassification>, rules: RuleSet): DocumentAnalysis {
+export function analyseDocument(document: string, schema: GraphQLSchema, classifications: ReadonlyMap<string, FieldClassification>, rules: PolicySet): DocumentAnalysis {
   const { operationName, coordinates, errors } = fieldsRead(document, schema);
   const fields: FieldRead[] = coordinates.map((coordinate) => {
     const classification = classifications.get(coordinate);
@@ -80,7 +80,7 @@ export function analyseDocument(document: string, schema: GraphQLSchema, classif
 }
 
 /** Every (department, registered purpose, role) of the rules whose profile (with MFA) is granted every field. */
-export function runnersOf(fields: readonly FieldRead[], classifications: ReadonlyMap<string, FieldClassification>, rules: RuleSet): RunnerProfile[] {
+export function runnersOf(fields: readonly FieldRead[], classifications: ReadonlyMap<string, FieldClassification>, rules: PolicySet): RunnerProfile[] {
   const runners: RunnerProfile[] = [];
   if (fields.some((field) => field.unclassified)) return runners;
   for (const department of rules.departments.values()) {

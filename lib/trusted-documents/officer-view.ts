@@ -9,7 +9,8 @@ import path from 'node:path';
 import { parse, type GraphQLSchema } from 'graphql';
 import { apiSchemaOf } from '../api-schema';
 import { readClassifications } from '../authorization/classification';
-import { loadRuleSet, type RuleSet } from '../authorization/rules';
+import { loadPolicy } from '../policy/load';
+import type { PolicySet } from '../policy/types';
 import type { FieldClassification } from '../authorization/types';
 import { analyseDocument, type DocumentAnalysis } from './analysis';
 
@@ -41,14 +42,14 @@ export interface OfficerViewOptions {
 
 export interface OfficerView {
   analyse(document: string): DocumentAnalysis;
-  readonly rules: RuleSet;
+  readonly rules: PolicySet;
 }
 
 /** One view per request or command: the supergraph and the rules as they are now. */
 export function officerView(options: OfficerViewOptions = {}): OfficerView {
   const file = options.supergraphFile ?? (process.env.SUPERGRAPH_PATH ? path.resolve(process.env.SUPERGRAPH_PATH) : DEFAULT_SUPERGRAPH_FILE);
   const view = supergraphView(file);
-  const rules = loadRuleSet(options.policyDir);
+  const rules = loadPolicy(options.policyDir);
   const analyses = new Map<string, DocumentAnalysis>();
   return {
     rules,

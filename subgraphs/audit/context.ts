@@ -3,7 +3,8 @@ import DataLoader from 'dataloader';
 import { loadAuditCalendar, type AuditCalendar } from '../../lib/audit/calendar';
 import type { AuditFilter as StoreFilter, AuditStore } from '../../lib/audit/store';
 import type { SubgraphAuth } from '../shared/identity';
-import { loadRuleSet, type RuleSet } from '../../lib/authorization/rules';
+import { loadPolicy } from '../../lib/policy/load';
+import { type PolicySet } from '../../lib/policy/types';
 import type { ApprovalBook } from '../../lib/bulk/approvals';
 import { anomalyReport, chainHead, findRecords, periodOf } from './adapter';
 import { approvalBookOn, type ApprovalDeps } from './approvals';
@@ -70,7 +71,7 @@ export function createAuditContext(source: AuditStoreSource, db: Knex, auth: Sub
   const calendarOf = () => (calendar ??= loadAuditCalendar(source.calendarFile));
   let book = books.get(db);
   if (!book) books.set(db, (book = approvalBookOn(db)));
-  let rules: RuleSet | undefined;
+  let rules: PolicySet | undefined;
   let registry = registries.get(db);
   if (!registry) registries.set(db, (registry = trustedDocumentsOn(db)));
   let view: OfficerView | undefined;
@@ -89,7 +90,7 @@ export function createAuditContext(source: AuditStoreSource, db: Knex, auth: Sub
     },
     calendar: calendarOf,
     // Approvals are rare: the rules are read (and validated) when one is issued, never cached stale.
-    approvals: { book, store: () => source.store(), rules: () => (rules ??= loadRuleSet(source.policyDir)), auth, now: () => new Date() },
+    approvals: { book, store: () => source.store(), rules: () => (rules ??= loadPolicy(source.policyDir)), auth, now: () => new Date() },
     loaders: {
       page: eachLoader(async ({ filter, first, after }) => findRecords(await source.store(), filter, first, after), (key) => JSON.stringify(key)),
       report: eachLoader(
