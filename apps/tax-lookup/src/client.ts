@@ -4,6 +4,7 @@
  * officer approved, never one the app sends. Variables are the only input.
  */
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import type { DocumentNode } from 'graphql';
 import appInfo from '../app.json';
 
 export interface GatewayClientOptions {
@@ -32,7 +33,7 @@ export interface Result<TData> {
 }
 
 /** The document's id as the client preset embedded it (`sha256:<hex>`). */
-export function documentIdOf(document: TypedDocumentNode<unknown, unknown>): string {
+export function documentIdOf(document: DocumentNode): string {
   const id = (document as { __meta__?: { hash?: unknown } }).__meta__?.hash;
   if (typeof id !== 'string') throw new Error('the document carries no persisted-document hash: run `npm run codegen`');
   return id;
@@ -49,7 +50,7 @@ export async function execute<TData, TVariables>(options: GatewayClientOptions, 
       'apollographql-client-version': appInfo.version,
       ...(options.caseId ? { 'x-case-id': options.caseId } : {}),
     },
-    body: JSON.stringify({ documentId: documentIdOf(document as TypedDocumentNode<unknown, unknown>), variables }),
+    body: JSON.stringify({ documentId: documentIdOf(document), variables }),
   });
   const body = (await response.json()) as { data?: TData | null; errors?: Result<TData>['errors'] };
   if (!response.ok) {
