@@ -15,7 +15,7 @@ import type { SubgraphAuth } from '../shared/identity';
 import type { TrustedDocumentPageRecord } from './records';
 
 const MAX_REASON = 200;
-const MAX_PAGE = 200;
+const MAX_PAGE = 1000;
 
 export interface TrustedDocumentDeps {
   readonly store: () => Promise<TrustedDocumentStore>;

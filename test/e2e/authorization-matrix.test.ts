@@ -64,6 +64,7 @@ const ROOTS: { field: string; args: string }[] = [
   { field: 'auditAnomalyReport', args: '(from: "2026-11-01", to: "2026-11-30")' },
   { field: 'auditChainStatus', args: '' },
   { field: 'bulkApprovals', args: '(first: 5)' },
+  { field: 'trustedDocuments', args: '(first: 5)' },
 ];
 
 interface Selection {
@@ -196,6 +197,9 @@ describe('the sensitive fields are classified as the assessment requires', () =>
     ['Mutation.issueBulkApproval', [['bulk_approval']]],
     ['Mutation.withdrawBulkApproval', [['bulk_approval']]],
     ['Query.bulkApprovals', [['audit_trail'], ['bulk_approval']]],
+    ['Query.trustedDocuments', [['audit_trail']]],
+    ['Mutation.approveTrustedDocument', [['audit_trail']]],
+    ['Mutation.rejectTrustedDocument', [['audit_trail']]],
   ])('%s', (coordinate, policies) => {
     const sortInner = (p: string[][]) => p.map((all) => [...all].sort());
     expect(sortInner(classifications.get(coordinate)?.policies ?? [])).toEqual(sortInner(policies as string[][]));

@@ -58,6 +58,7 @@ const NOT_PERSON_DATA: Record<string, string> = {
   auditAnomalyReport: 'findings over the trail (security officers); the reading is recorded',
   auditChainStatus: "the chain's head: counts and a hash",
   bulkApprovals: 'approvals name staff (grantee, approver) and counts, never a resident',
+  trustedDocuments: "apps' registered operation texts and what they read (coordinates, policies, profiles), never a resident",
 };
 
 /** Who may read what: each field is run by the first of these that gets it answered without errors. */

@@ -346,7 +346,7 @@ export type Query = {
   /**
    * Registered documents, by hash, with what each reads (field coordinates and their policies) and
    * which (department, role, purpose) profiles can run it in full under the rules in force.
-   * Cursor pagination (first ≤ 200).
+   * Cursor pagination (first ≤ 1000).
    */
   trustedDocuments: TrustedDocumentConnection;
 };
