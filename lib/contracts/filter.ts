@@ -186,6 +186,13 @@ export function cutContract(subgraphs: readonly SubgraphDocument[], removal: Con
         if (info.kind === 'object' || info.kind === 'interface') {
           for (const field of cut.fieldsOf(typeName) as FieldDefinitionNode[]) {
             const coordinate = `${typeName}.${field.name.value}`;
+            // An @external field is another subgraph's: gone when no subgraph defines it any more.
+            const ownedElsewhere = (): boolean =>
+              cuts.some((other) => other !== cut && (other.fieldsOf(typeName) as FieldDefinitionNode[]).some((candidate) => candidate.name.value === field.name.value && !other.isExternal(candidate)));
+            if (cut.isExternal(field) && !ownedElsewhere()) {
+              removeField(cut, coordinate);
+              continue;
+            }
             if (!cut.has(namedType(field.type))) {
               removeField(cut, coordinate);
               continue;
