@@ -36,7 +36,7 @@ import { createSubgraphDispatcher, DEFAULT_SUBGRAPH_TIMEOUT_MS } from './subgrap
 import { createSupergraphSource, type FileSupergraphSource } from './supergraph-source';
 import { prepareSupergraphForGateway } from './supergraph-security';
 import { contractOfSupergraph } from '../lib/contracts/files';
-import { createRuleStore, type RuleStore } from '../lib/authorization/rule-store';
+import { createPolicyStore, type PolicyStore } from '../lib/policy/store';
 import { randomUUID } from 'node:crypto';
 import { openThreadedAuditStore } from '../lib/audit/threaded-store';
 import { BudgetedPlanStore, DEFAULT_PLANNING_BUDGET, RESIDENT_PERSON_KEYS, budgetedPlannerConfig, type PlanningBudget } from './authorization';
@@ -66,7 +66,7 @@ export interface GatewayOptions {
    * The access rules in force. Default: a store over `policyDir` (default `policy/`), watched and
    * reloaded without a restart, stopped with the gateway. A store passed in is not stopped.
    */
-  readonly ruleStore?: RuleStore;
+  readonly ruleStore?: PolicyStore;
   readonly policyDir?: string;
   /** Decisions kept per (operation, permission profile); default 1000. */
   readonly decisionCacheSize?: number;
@@ -96,7 +96,7 @@ export interface Gateway {
   readonly supergraph: FileSupergraphSource;
   /** The first line of authorization around @apollo/gateway (decision and plan counts: `stats()`). */
   readonly authorization: AuthorizingGateway;
-  readonly rules: RuleStore;
+  readonly rules: PolicyStore;
   readonly logger: Logger;
   /** The audit trail's writer (its counters: `stats()`); undefined when run without a trail. */
   readonly auditWriter: AuditWriter | undefined;
@@ -157,7 +157,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const ownsRules = options.ruleStore === undefined;
   const rules =
     options.ruleStore ??
-    createRuleStore({ logger: logger.child({ component: 'access-rules' }), ...(options.policyDir !== undefined ? { dir: options.policyDir } : {}) });
+    createPolicyStore({ logger: logger.child({ component: 'access-rules' }), ...(options.policyDir !== undefined ? { dir: options.policyDir } : {}) });
 
   // The audit trail: opened before anything is served (an unreachable store refuses to start).
   let auditSink: AuditSink | undefined;
@@ -358,7 +358,7 @@ interface RouteDependencies {
   readonly authenticator: Authenticator;
   readonly logger: Logger;
   readonly supergraph: FileSupergraphSource;
-  readonly rules: RuleStore;
+  readonly rules: PolicyStore;
   readonly auditWriter: AuditWriter | undefined;
   readonly documents: DocumentGuard;
   readonly userLimiter: UserLimiter;

@@ -24,7 +24,7 @@ import { residentsSubgraph } from '../subgraphs/residents';
 import { jukiCsSubgraph } from '../subgraphs/juki-cs';
 import { principalOf, type SubgraphAuth, type VerifiedIdentity } from '../subgraphs/shared/identity';
 import { resolveProfile } from '../lib/authorization/profile';
-import { loadRuleSet } from '../lib/authorization/rules';
+import { loadPolicy } from '../lib/policy/load';
 import type { SubgraphName } from '../lib/subgraphs';
 
 const { values } = parseArgs({
@@ -67,7 +67,7 @@ const CASES: Case[] = [
 ];
 
 function registryClerk(): SubgraphAuth {
-  const rules = loadRuleSet();
+  const rules = loadPolicy();
   const now = new Date();
   const identity: VerifiedIdentity = {
     sub: 'dev:registry-clerk',

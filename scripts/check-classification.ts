@@ -2,7 +2,7 @@
  * `npm run check:classification` (also the first step of `npm run compose`): every field of every
  * subgraph SDL (federation internals aside) carries a classification — @authenticated,
  * @requiresScopes or @policy — and every policy the SDL names is one the gateway knows
- * (POLICY_NAMES) with a rule in policy/ (read and validated by loadRuleSet, as the gateway
+ * (POLICY_NAMES) with a rule in policy/ (read and validated by loadPolicy, as the gateway
  * reads it). Fields that several subgraphs define (entity keys, @shareable value types) must be
  * classified alike: composition would otherwise require all of the classifications at once.
  * Every field of a person type carries a locating mark, `@tag(name: "locating")` or
@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parse, Source, type DocumentNode, type Location } from 'graphql';
 import { fieldDefinitions, misplacedSecurityDirectives, readClassifications, unclassifiedFields } from '../lib/authorization/classification';
 import { unmarkedPersonFields } from '../lib/authorization/locating';
-import { loadRuleSet } from '../lib/authorization/rules';
+import { loadPolicy } from '../lib/policy/load';
 import { POLICY_NAMES, type FieldClassification } from '../lib/authorization/types';
 import { SUBGRAPH_ENDPOINTS } from '../lib/subgraphs';
 import { PROJECT_ROOT } from '../gateway/paths';
@@ -139,7 +139,7 @@ function rulePolicies(policyDir: string): { names: ReadonlySet<string>; source: 
   const relative = path.relative(PROJECT_ROOT, policyDir);
   const display = relative === '' || relative.startsWith('..') ? policyDir : relative;
   try {
-    const ruleSet = loadRuleSet(policyDir);
+    const ruleSet = loadPolicy(policyDir);
     return { names: new Set(ruleSet.policies.keys()), source: path.join(display, 'policies.yaml') };
   } catch (error) {
     return { error: `the rules in ${display}/ cannot be loaded, so the policies the SDL names cannot be checked against them: ${(error as Error).message}` };

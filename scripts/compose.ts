@@ -14,7 +14,7 @@ import { composeServices } from '@apollo/composition';
 import { GraphQLError, parse, printSchema, Source, type DocumentNode } from 'graphql';
 import { PROJECT_ROOT } from '../gateway/paths';
 import { SUBGRAPH_ENDPOINTS, localSubgraphUrl } from '../lib/subgraphs';
-import { loadRuleSet } from '../lib/authorization/rules';
+import { loadPolicy } from '../lib/policy/load';
 import { ContractFileError, FULL_CONTRACT, loadContracts } from '../lib/contracts/definitions';
 import { cutContract } from '../lib/contracts/filter';
 import { apiSchemaSize } from '../lib/contracts/size';
@@ -161,7 +161,7 @@ export function composeContracts(options: { readonly rootDir?: string; readonly 
     const problems = error instanceof ContractFileError ? error.problems : [(error as Error).message];
     return { ok: false, errors: problems.map((message) => ({ code: 'CONTRACT_DEFINITION_INVALID', message, locations: [] })) };
   }
-  const rules = loadRuleSet(policyDir);
+  const rules = loadPolicy(policyDir);
   const classificationOf = (policy: string): string | undefined => rules.policies.get(policy as never)?.classification;
 
   const full = composeDocuments(read.services, SUPERGRAPH_HEADER);

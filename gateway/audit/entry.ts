@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RuleReloadEvent } from '../../lib/authorization/rule-store';
+import type { PolicyReloadEvent } from '../../lib/policy/store';
 import { SUPPORT_MEASURE_RESTRICTED_CODE, UNAUTHORIZED_FIELD_CODE, type FieldClassification } from '../../lib/authorization/types';
 import type { AuditDecision, AuditEntryInput } from '../../lib/audit/types';
 import { BULK_CODES } from '../../lib/bulk/approvals';
@@ -133,7 +133,7 @@ export function refusalEntry(input: RefusalEntryInput): AuditEntryInput {
 }
 
 /** RULES_RELOADED / RULES_REJECTED: which version was in force before and which after (or was refused, and why). */
-export function ruleEventEntry(event: RuleReloadEvent, requestId: string): AuditEntryInput {
+export function ruleEventEntry(event: PolicyReloadEvent, requestId: string): AuditEntryInput {
   const base = {
     occurredAt: event.at.toISOString(),
     requestId,

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import type { RuleSet } from '../../lib/authorization/rules';
+import type { PolicySet } from '../../lib/policy/types';
 import { authorizationOf, identityOf } from '../auth/middleware';
 import type { Identity, RequestAuditState } from '../context';
 import { requestIdOf } from '../request-id';
@@ -35,7 +35,7 @@ export function caseReferenceOf(req: Request): string | null {
  * write. Such a response carries no person data, so it is sent even when the write failed
  * (the failure is logged).
  */
-export function auditRefusalsMiddleware(writer: AuditWriter, rules: () => RuleSet, logger: Logger): RequestHandler {
+export function auditRefusalsMiddleware(writer: AuditWriter, rules: () => PolicySet, logger: Logger): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
     const state = auditStateOf(req);
     const end = res.end;
@@ -77,7 +77,7 @@ export function auditRefusalsMiddleware(writer: AuditWriter, rules: () => RuleSe
  * (purposes.yaml `caseReferenceRequired`). The refusal is audited (REFUSED) by
  * auditRefusalsMiddleware. The case reference is the client's claim: the trail records it as sent.
  */
-export function caseReferenceMiddleware(rules: () => RuleSet): RequestHandler {
+export function caseReferenceMiddleware(rules: () => PolicySet): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
     const refusal = headerRefusal(req, 'caseReference');
     if (refusal) {
@@ -121,7 +121,7 @@ function errorOf(chunk: unknown): { code: string | null; reason: string | null }
   }
 }
 
-function safeVersion(rules: () => RuleSet): string | null {
+function safeVersion(rules: () => PolicySet): string | null {
   try {
     return rules().version;
   } catch {

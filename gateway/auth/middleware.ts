@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { resolveProfile, type ResolveProfileOptions } from '../../lib/authorization/profile';
-import type { RuleSet } from '../../lib/authorization/rules';
+import type { PolicySet } from '../../lib/policy/types';
 import type { PermissionProfile, Principal, ProfileRefusal } from '../../lib/authorization/types';
 import { principalOf } from '../authorization/principal';
 import type { Identity } from '../context';
@@ -58,7 +58,7 @@ export function identityOf(req: Request): Identity {
  * rules do not know, or one the department is not registered for → 400 BAD_REQUEST, with
  * `extensions.reason` naming which.
  */
-export function permissionProfileMiddleware(rules: () => RuleSet, logger: Logger, options: ResolveProfileOptions = {}): RequestHandler {
+export function permissionProfileMiddleware(rules: () => PolicySet, logger: Logger, options: ResolveProfileOptions = {}): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
     let result: ReturnType<typeof resolveProfile>;
     let principal: Principal;

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import type { RuleSet } from '../../lib/authorization/rules';
+import type { PolicySet } from '../../lib/policy/types';
 import { APPROVAL_ID, approvalRefusal, BULK_CODES, type ApprovalRefusalCode } from '../../lib/bulk/approvals';
 import { dayOf, type BulkLedger, type ChargeResult } from '../../lib/bulk/ledger';
 import { authorizationOutcomeOf } from '../authorization';
@@ -11,7 +11,7 @@ export const BULK_APPROVAL_HEADER = 'x-bulk-approval';
 
 export interface BulkOutputPluginOptions {
   readonly ledger: BulkLedger;
-  readonly rules: () => RuleSet;
+  readonly rules: () => PolicySet;
   /** The clock (tests pin it); default the system's. */
   readonly now?: () => Date;
 }

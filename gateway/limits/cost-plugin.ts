@@ -9,7 +9,7 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import type { LimitRules } from '../../lib/authorization/rules';
+import type { LimitPolicy } from '../../lib/policy/types';
 import { authorizationOutcomeOf } from '../authorization';
 import type { GatewayContext } from '../context';
 import type { CostEstimator } from './cost-estimator';
@@ -20,7 +20,7 @@ export const COST_LIMIT_EXCEEDED_CODE = 'COST_LIMIT_EXCEEDED';
 export interface CostLimitPluginOptions {
   readonly estimator: CostEstimator;
   /** The limits in force (the rule store's current limits.yaml). */
-  readonly limits: () => LimitRules;
+  readonly limits: () => LimitPolicy;
 }
 
 export function costLimitPlugin({ estimator, limits }: CostLimitPluginOptions): ApolloServerPlugin<GatewayContext> {

@@ -8,7 +8,7 @@
  */
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { LimitProfile } from '../../lib/authorization/rules';
+import type { LimitProfile } from '../../lib/policy/types';
 
 export type LimitRefusal =
   | { readonly code: 'RATE_LIMITED'; readonly retryAfterSeconds: number }

@@ -8,7 +8,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import type { LimitRules } from '../../lib/authorization/rules';
+import type { LimitPolicy } from '../../lib/policy/types';
 import { authorizationOf } from '../auth/middleware';
 import { requestIdOf } from '../request-id';
 import { limitProfileFor } from './limit-profile';
@@ -25,7 +25,7 @@ function messageOf(refusal: LimitRefusal, profile: { id: string; requestsPerMinu
   }
 }
 
-export function userLimitsMiddleware(limiter: UserLimiter, limits: () => LimitRules, logger: Logger): RequestHandler {
+export function userLimitsMiddleware(limiter: UserLimiter, limits: () => LimitPolicy, logger: Logger): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
     const { principal } = authorizationOf(req);
     const profile = limitProfileFor(limits(), principal);

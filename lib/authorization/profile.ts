@@ -7,7 +7,7 @@
  * profile; the gateway (first line) and the subgraphs' shield rules (second line) both use it.
  */
 import { createHash } from 'node:crypto';
-import type { Grant, RuleSet } from './rules';
+import type { Grant, PolicySet } from '../policy/types';
 import { POLICY_NAMES, type PermissionProfile, type Principal, type ProfileRefusal } from './types';
 
 export type ProfileResult = { ok: true; profile: PermissionProfile } | { ok: false; refusal: ProfileRefusal };
@@ -28,7 +28,7 @@ const cache = new Map<string, ProfileResult>();
  * The principal's permission profile under `rules`, or why the request is refused outright:
  * REVOKED (→ 401), UNKNOWN_DEPARTMENT (→ 403), UNKNOWN_PURPOSE / PURPOSE_NOT_REGISTERED (→ 400).
  */
-export function resolveProfile(rules: RuleSet, principal: Principal, options: ResolveProfileOptions = {}): ProfileResult {
+export function resolveProfile(rules: PolicySet, principal: Principal, options: ResolveProfileOptions = {}): ProfileResult {
   const production = options.production ?? process.env.NODE_ENV === 'production';
   const memoKey = JSON.stringify([
     rules.version,
@@ -41,7 +41,7 @@ export function resolveProfile(rules: RuleSet, principal: Principal, options: Re
     production,
   ]);
   const cached = cache.get(memoKey);
-  // A RuleSet object is immutable and its version is a hash of its files, so equal versions give equal results.
+  // A PolicySet object is immutable and its version is a hash of its files, so equal versions give equal results.
   if (cached) {
     // Refresh recency: Map iteration order is insertion order, the oldest entry is evicted first.
     cache.delete(memoKey);
@@ -64,7 +64,7 @@ export function profileCacheSize(): number {
   return cache.size;
 }
 
-function computeProfile(rules: RuleSet, principal: Principal, production: boolean): ProfileResult {
+function computeProfile(rules: PolicySet, principal: Principal, production: boolean): ProfileResult {
   const revocation = rules.revocations.get(principal.subject);
   if (revocation) {
     // The reason is HR data: it goes to the audit trail, never to the caller.
@@ -90,7 +90,7 @@ function computeProfile(rules: RuleSet, principal: Principal, production: boolea
   for (const name of POLICY_NAMES) {
     const policy = rules.policies.get(name);
     if (!policy) {
-      // loadRuleSet guarantees every policy; a hand-built RuleSet without one denies it.
+      // loadPolicy guarantees every policy; a hand-built PolicySet without one denies it.
       denials.set(name, `${name} has no rule`);
       continue;
     }

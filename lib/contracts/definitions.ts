@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { POLICY_NAMES } from '../authorization/types';
-import { POLICY_CLASSIFICATIONS } from '../authorization/rules';
+import { POLICY_CLASSIFICATIONS } from '../policy/types';
 
 export const CONTRACTS_FILE_NAME = 'contracts.yaml';
 /** The uncut graph: not a contract, never definable (its API schema is schema/api/full.graphql). */

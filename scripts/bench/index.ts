@@ -22,7 +22,7 @@ import { PROJECT_ROOT } from '../../gateway/paths';
 import { loadOrCreateDevKeys } from '../../gateway/auth/dev-keys';
 import { REFERENCE_DATE } from '../../generator/dates';
 import { seedStampIsCurrent } from '../../generator/seed-stamp';
-import { loadRuleSet } from '../../lib/authorization/rules';
+import { loadPolicy } from '../../lib/policy/load';
 import { GRAPHQL_PATH, HEALTH_PATH, SUBGRAPH_ENDPOINTS, localSubgraphUrl } from '../../lib/subgraphs';
 import { writeHiveConfig, writeHiveSupergraph } from './hive';
 import { rssMiB, spawnChild, spawnTs, stopAll, waitFor, type BenchChild } from './processes';
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   const identityKeysPath = path.join(benchRoot, 'gateway-identity-keys.json');
   await loadOrCreateDevKeys(devKeysPath);
   await loadOrCreateDevKeys(identityKeysPath);
-  const ruleVersion = loadRuleSet().version;
+  const ruleVersion = loadPolicy().version;
   const auditFile = path.join(dataDir, 'audit-bench.sqlite');
   for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${auditFile}${suffix}`, { force: true });
 

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { RuleSet } from '../../lib/authorization/rules';
+import type { PolicySet } from '../../lib/policy/types';
 import type { AuditStore } from '../../lib/audit/store';
 import type { AuditEntryInput } from '../../lib/audit/types';
 import { APPROVAL_ID, ApprovalBook, type BulkApproval } from '../../lib/bulk/approvals';
@@ -61,7 +61,7 @@ function instantOf(value: string, name: string): number {
 }
 
 /** The input checked against the rules in force (purposes.yaml, bulk-output.yaml's ceilings). */
-export function checkIssue(input: IssueInput, issuer: string, rules: RuleSet, now: Date): IssueInput {
+export function checkIssue(input: IssueInput, issuer: string, rules: PolicySet, now: Date): IssueInput {
   const grantee = input.grantee.trim();
   if (!SUBJECT.test(grantee)) throw badUserInput('grantee must be a user id (token subject)');
   if (grantee === issuer) throw badUserInput('an approver cannot approve their own bulk output (a second person approves)');
@@ -109,7 +109,7 @@ function approvalEvent(kind: 'BULK_APPROVAL_ISSUED' | 'BULK_APPROVAL_WITHDRAWN',
 export interface ApprovalDeps {
   readonly book: () => Promise<ApprovalBook>;
   readonly store: () => Promise<AuditStore>;
-  readonly rules: () => RuleSet;
+  readonly rules: () => PolicySet;
   readonly auth: SubgraphAuth;
   readonly now: () => Date;
 }

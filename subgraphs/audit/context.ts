@@ -3,7 +3,8 @@ import DataLoader from 'dataloader';
 import { loadAuditCalendar, type AuditCalendar } from '../../lib/audit/calendar';
 import type { AuditFilter as StoreFilter, AuditStore } from '../../lib/audit/store';
 import type { SubgraphAuth } from '../shared/identity';
-import { loadRuleSet, type RuleSet } from '../../lib/authorization/rules';
+import { loadPolicy } from '../../lib/policy/load';
+import { type PolicySet } from '../../lib/policy/types';
 import type { ApprovalBook } from '../../lib/bulk/approvals';
 import { anomalyReport, chainHead, findRecords, periodOf } from './adapter';
 import { approvalBookOn, type ApprovalDeps } from './approvals';
@@ -62,11 +63,11 @@ export function createAuditContext(source: AuditStoreSource, db: Knex, auth: Sub
   const calendarOf = () => (calendar ??= loadAuditCalendar(source.calendarFile));
   let book = books.get(db);
   if (!book) books.set(db, (book = approvalBookOn(db)));
-  let rules: RuleSet | undefined;
+  let rules: PolicySet | undefined;
   return {
     calendar: calendarOf,
     // Approvals are rare: the rules are read (and validated) when one is issued, never cached stale.
-    approvals: { book, store: () => source.store(), rules: () => (rules ??= loadRuleSet(source.policyDir)), auth, now: () => new Date() },
+    approvals: { book, store: () => source.store(), rules: () => (rules ??= loadPolicy(source.policyDir)), auth, now: () => new Date() },
     loaders: {
       page: eachLoader(async ({ filter, first, after }) => findRecords(await source.store(), filter, first, after), (key) => JSON.stringify(key)),
       report: eachLoader(

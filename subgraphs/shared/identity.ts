@@ -29,7 +29,7 @@ import {
 } from '../../lib/gateway-identity';
 import { ReplayCache } from './replay-cache';
 import { resolveProfile } from '../../lib/authorization/profile';
-import type { RuleSet } from '../../lib/authorization/rules';
+import type { PolicySet } from '../../lib/policy/types';
 import type { PermissionProfile, Principal } from '../../lib/authorization/types';
 import type { Logger } from '../../lib/logger';
 import type { SubgraphName } from '../../lib/subgraphs';
@@ -266,7 +266,7 @@ export interface IdentityMiddlewareOptions {
   readonly subgraph: SubgraphName;
   readonly verifier: IdentityVerifier;
   /** The rules in force in this subgraph (its own rule store). */
-  readonly rules: () => RuleSet;
+  readonly rules: () => PolicySet;
   readonly logger: Logger;
 }
 

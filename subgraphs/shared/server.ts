@@ -12,7 +12,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Knex } from 'knex';
-import { createRuleStore, type RuleStore } from '../../lib/authorization/rule-store';
+import { createPolicyStore, type PolicyStore } from '../../lib/policy/store';
 import { createLogger, type Logger } from '../../lib/logger';
 import { GRAPHQL_PATH, HEALTH_PATH, subgraphEndpoint, type SubgraphName } from '../../lib/subgraphs';
 import { openDatabase } from './database';
@@ -75,7 +75,7 @@ export interface StartSubgraphOptions {
    */
   tls?: SubgraphTls | false;
   /** The access rules the shield decides with; default a store over policy/ reloading on change (stopped on stop). */
-  ruleStore?: RuleStore;
+  ruleStore?: PolicyStore;
   logger?: Logger;
 }
 
@@ -115,7 +115,7 @@ export async function startSubgraph<TContext extends object>(
   });
   const tls = options.tls === undefined ? loadSubgraphTls(module.name) : options.tls || undefined;
   const ownsRuleStore = !options.ruleStore;
-  const ruleStore = options.ruleStore ?? createRuleStore({ logger: logger.child({ component: 'access-rules' }) });
+  const ruleStore = options.ruleStore ?? createPolicyStore({ logger: logger.child({ component: 'access-rules' }) });
   const ownsDb = !options.db;
   let db: Knex;
   try {

@@ -1,7 +1,7 @@
 /**
  * The second line of authorization: graphql-shield on the subgraph's executable schema, generated
  * from the subgraph's own SDL classifications (@authenticated / @requiresScopes / @policy) and
- * decided with the same rules the gateway uses (the PermissionProfile recomputed from the signed
+ * decided with the same policy the gateway uses (the PermissionProfile recomputed from the signed
  * identity, see identity.ts).
  *
  * - deny by default (`fallbackRule: deny`): a field without a classification is never served;
@@ -19,7 +19,7 @@ import { GraphQLError, isObjectType, isUnionType, type DocumentNode, type GraphQ
 import { applyMiddleware } from 'graphql-middleware';
 import { allow, deny, rule, shield, type IRule, type IRules } from 'graphql-shield';
 
-/** One type's rules: field name → rule (graphql-shield does not export this shape). */
+/** One type's shield rules: field name → shield rule (graphql-shield does not export this shape). */
 type IRuleFieldMap = Record<string, IRule | typeof allow>;
 import { fieldDefinitions, readClassifications } from '../../lib/authorization/classification';
 import { satisfies } from '../../lib/authorization/profile';

@@ -4,11 +4,12 @@ import path from 'node:path';
 import { devSubject } from '../../gateway/auth/dev-token';
 import { findPersona, PERSONAS, type PersonaId } from '../../gateway/auth/personas';
 import { clearProfileCache, PROFILE_CACHE_SIZE, profileCacheSize, resolveProfile, satisfies } from '../../lib/authorization/profile';
-import { DEFAULT_POLICY_DIR, loadRuleSet, RULE_FILE_NAMES } from '../../lib/authorization/rules';
+import { DEFAULT_POLICY_DIR, POLICY_FILE_NAMES } from '../../lib/policy/files';
+import { loadPolicy } from '../../lib/policy/load';
 import { POLICY_NAMES, type PermissionProfile, type Principal } from '../../lib/authorization/types';
 import { EXPECTED_GRANTS as EXPECTED } from '../support/expected-grants';
 
-const rules = loadRuleSet();
+const rules = loadPolicy();
 
 function principal(id: PersonaId, overrides: Partial<Principal> = {}): Principal {
   const persona = findPersona(id)!;
@@ -127,11 +128,11 @@ describe('introspection', () => {
     for (const persona of ['registry-clerk', 'dx-analyst', 'security-officer'] as const) expect(profileOf(persona, {}, true).introspection).toBe(false);
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-introspection-'));
-    for (const name of RULE_FILE_NAMES) {
+    for (const name of POLICY_FILE_NAMES) {
       const text = fs.readFileSync(path.join(DEFAULT_POLICY_DIR, name), 'utf8');
       fs.writeFileSync(path.join(dir, name), name === 'policies.yaml' ? text.replace('\n  allowInProduction: false', '\n  allowInProduction: true') : text);
     }
-    const allowing = loadRuleSet(dir);
+    const allowing = loadPolicy(dir);
     const result = resolveProfile(allowing, principal('security-officer'), { production: true });
     expect(result.ok && result.profile.introspection).toBe(true);
   });
@@ -173,9 +174,9 @@ describe('the profile key', () => {
 
   it('changes with the rule version', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-version-'));
-    for (const name of RULE_FILE_NAMES) fs.copyFileSync(path.join(DEFAULT_POLICY_DIR, name), path.join(dir, name));
+    for (const name of POLICY_FILE_NAMES) fs.copyFileSync(path.join(DEFAULT_POLICY_DIR, name), path.join(dir, name));
     fs.appendFileSync(path.join(dir, 'roles.yaml'), '# touched\n');
-    const other = loadRuleSet(dir);
+    const other = loadPolicy(dir);
     const result = resolveProfile(other, principal('registry-clerk'), { production: false });
     expect(result.ok && result.profile.ruleVersion).toBe(other.version);
     expect(result.ok && result.profile.key).not.toBe(profileOf('registry-clerk').key);

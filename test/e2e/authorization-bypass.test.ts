@@ -3,7 +3,7 @@ import path from 'node:path';
 import * as fixtures from '../../generator/fixtures';
 import { FIXTURE_FIRST_RESIDENT, FIXTURE_FOREIGN_RESIDENT } from '../../generator/fixtures';
 import { makeIndividualNumber } from '../../lib/identifiers/individual-number';
-import { DEFAULT_POLICY_DIR } from '../../lib/authorization/rules';
+import { DEFAULT_POLICY_DIR } from '../../lib/policy/files';
 import { UNAUTHORIZED_FIELD_CODE } from '../../lib/authorization/types';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../lib/subgraphs';
 import { startFederation, type Federation } from '../support/federation';

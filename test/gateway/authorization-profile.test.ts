@@ -9,8 +9,8 @@ import type { Authenticator } from '../../gateway/auth/authenticate';
 import { DEPARTMENTS } from '../../gateway/auth/personas';
 import type { Identity } from '../../gateway/context';
 import { requestIdMiddleware } from '../../gateway/request-id';
-import { DEFAULT_POLICY_DIR } from '../../lib/authorization/rules';
-import { createRuleStore, type RuleStore } from '../../lib/authorization/rule-store';
+import { DEFAULT_POLICY_DIR } from '../../lib/policy/files';
+import { createPolicyStore, type PolicyStore } from '../../lib/policy/store';
 import { silentLogger, tempDir } from './helpers';
 
 /**
@@ -35,7 +35,7 @@ const identity = (overrides: Partial<Identity> = {}): Identity => ({
 
 let server: http.Server;
 let url: string;
-let rules: RuleStore;
+let rules: PolicyStore;
 let policyDir: string;
 let next: Identity;
 let bodiesParsed = 0;
@@ -43,7 +43,7 @@ let bodiesParsed = 0;
 beforeAll(async () => {
   policyDir = tempDir('policy');
   for (const file of fs.readdirSync(DEFAULT_POLICY_DIR)) fs.copyFileSync(path.join(DEFAULT_POLICY_DIR, file), path.join(policyDir, file));
-  rules = createRuleStore({ dir: policyDir, logger: silentLogger(), watch: false });
+  rules = createPolicyStore({ dir: policyDir, logger: silentLogger(), watch: false });
   const authenticator: Authenticator = { authenticate: async (_headers: IncomingHttpHeaders) => next };
   const app = express();
   app.use(requestIdMiddleware);

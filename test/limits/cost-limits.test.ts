@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parse, type OperationDefinitionNode } from 'graphql';
 import type { AuditSink } from '../../gateway/audit';
 import { WORKLOADS } from '../../scripts/bench/workloads';
-import { DEFAULT_POLICY_DIR, RULE_FILE_NAMES } from '../../lib/authorization/rules';
+import { DEFAULT_POLICY_DIR, POLICY_FILE_NAMES } from '../../lib/policy/files';
 import type { AuditEntryInput } from '../../lib/audit/types';
 import { SUBGRAPH_NAMES } from '../../lib/subgraphs';
 import { startFederation, type Federation } from '../support/federation';
@@ -29,7 +29,7 @@ const entryOf = (status: { response: Response }) => sink.entries.find((entry) =>
 
 beforeAll(async () => {
   policyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ward-limits-policy-'));
-  for (const name of RULE_FILE_NAMES) fs.copyFileSync(path.join(DEFAULT_POLICY_DIR, name), path.join(policyDir, name));
+  for (const name of POLICY_FILE_NAMES) fs.copyFileSync(path.join(DEFAULT_POLICY_DIR, name), path.join(policyDir, name));
   federation = await startFederation({ policyDir, audit: sink });
 }, 120_000);
 

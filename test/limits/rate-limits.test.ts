@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { AuditSink } from '../../gateway/audit';
 import { startGateway, type RunningGateway } from '../../gateway/server';
-import { DEFAULT_POLICY_DIR, RULE_FILE_NAMES } from '../../lib/authorization/rules';
+import { DEFAULT_POLICY_DIR, POLICY_FILE_NAMES } from '../../lib/policy/files';
 import type { AuditEntryInput } from '../../lib/audit/types';
 import { SUBGRAPH_NAMES } from '../../lib/subgraphs';
 import { startFederation, type Federation } from '../support/federation';
@@ -85,7 +85,7 @@ async function startReplica(limits: { redisUrl: string | undefined; keyPrefix: s
 
 beforeAll(async () => {
   policyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ward-rate-policy-'));
-  for (const name of RULE_FILE_NAMES) fs.copyFileSync(path.join(DEFAULT_POLICY_DIR, name), path.join(policyDir, name));
+  for (const name of POLICY_FILE_NAMES) fs.copyFileSync(path.join(DEFAULT_POLICY_DIR, name), path.join(policyDir, name));
   fs.writeFileSync(path.join(policyDir, 'limits.yaml'), TEST_LIMITS);
   federation = await startFederation({ policyDir, audit: sink });
 }, 120_000);

@@ -2,7 +2,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { graphql, parse } from 'graphql';
 import { FIXTURE_FIRST_RESIDENT, FIXTURE_FOREIGN_RESIDENT } from '../../generator/fixtures';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../lib/subgraphs';
-import { loadRuleSet } from '../../lib/authorization/rules';
+import { loadPolicy } from '../../lib/policy/load';
 import { resolveProfile } from '../../lib/authorization/profile';
 import { buildSubgraphExecutableSchema, loadSubgraphTypeDefs } from '../../subgraphs/shared/server';
 import { applySubgraphShield, identityOnlyFields, unguardedFields } from '../../subgraphs/shared/shield';
@@ -168,7 +168,7 @@ describe('the rule tree', () => {
     `);
     const schema = buildSubgraphSchema([{ typeDefs, resolvers: { Query: { classified: () => 'c', open: () => 'o', unclassified: () => 'u' } } }]);
     const shielded = applySubgraphShield(schema, typeDefs);
-    const rules = loadRuleSet();
+    const rules = loadPolicy();
     const resolved = resolveProfile(rules, principalOf({ ...personaClaims('registry-clerk'), tokenId: 't', issuedAt: new Date(), expiresAt: new Date() }));
     if (!resolved.ok) throw new Error('registry-clerk has no profile');
     const auth = { profile: resolved.profile } as SubgraphAuth;

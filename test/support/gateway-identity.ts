@@ -4,7 +4,8 @@ import { devIdentityClaims } from '../../gateway/auth/dev-token';
 import { findPersona } from '../../gateway/auth/personas';
 import { createIdentitySigner, type IdentitySigner } from '../../gateway/identity-signing';
 import { IDENTITY_HEADER, identityDevKeysPath, type IdentityClaims } from '../../lib/gateway-identity';
-import { DEFAULT_POLICY_DIR, loadRuleSet } from '../../lib/authorization/rules';
+import { DEFAULT_POLICY_DIR } from '../../lib/policy/files';
+import { loadPolicy } from '../../lib/policy/load';
 
 /**
  * Subgraphs answer only requests carrying an identity signed by the gateway. Tests that call a
@@ -32,7 +33,7 @@ let ruleVersion: string | undefined;
 export function personaClaims(personaId: string, overrides: Partial<IdentityClaims> = {}): IdentityClaims {
   const persona = findPersona(personaId);
   if (!persona) throw new Error(`unknown persona ${personaId}`);
-  ruleVersion ??= loadRuleSet(DEFAULT_POLICY_DIR).version;
+  ruleVersion ??= loadPolicy(DEFAULT_POLICY_DIR).version;
   return { ...devIdentityClaims(persona, ruleVersion, 'test-request'), ...overrides };
 }
 

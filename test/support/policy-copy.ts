@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_POLICY_DIR, RULE_FILE_NAMES } from '../../lib/authorization/rules';
+import { DEFAULT_POLICY_DIR, POLICY_FILE_NAMES } from '../../lib/policy/files';
 
 /**
  * A temporary copy of the repository's rule files with some of them edited, for a suite whose
@@ -9,7 +9,7 @@ import { DEFAULT_POLICY_DIR, RULE_FILE_NAMES } from '../../lib/authorization/rul
  */
 export function policyCopy(edit: (name: string, text: string) => string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-copy-'));
-  for (const name of RULE_FILE_NAMES) {
+  for (const name of POLICY_FILE_NAMES) {
     const text = fs.readFileSync(path.join(DEFAULT_POLICY_DIR, name), 'utf8');
     fs.writeFileSync(path.join(dir, name), edit(name, text));
   }

@@ -1,279 +1,53 @@
 /**
- * The authorization rules as data: policy/*.yaml, owned by the ward's security officers.
- *
- * `loadRuleSet(dir)` reads the five rule files, validates them as a whole (schema, references
- * between files, contradictions) and returns a typed, immutable RuleSet; any problem is a
- * RuleFileError naming file:line:column, and a folder with a problem is refused as a whole
- * (rules are never applied half-way). Nothing here reads the environment or keeps state.
+ * The cross-checking compiler: policy-file sources → a typed, immutable PolicySet. Validates
+ * the files as a whole (schema, references between files, contradictions); any problem is a
+ * PolicyError naming file:line:column, and a folder with a problem is refused as a whole
+ * (policy is never applied half-way). Nothing here reads the environment or keeps state.
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type ParsedNode, type Scalar } from 'yaml';
-import { POLICY_NAMES, type PolicyName } from './types';
+import { isMap, isScalar, type Node, type ParsedNode, type Scalar } from 'yaml';
+import { POLICY_NAMES, type PolicyName } from '../authorization/types';
+import { formatPosition, PolicyError, sortIssues, type PolicyIssue } from './errors';
+import { displayPath, POLICY_FILE_NAMES, type PolicyFileName, type PolicySources } from './files';
+import { suggestion } from './suggestion';
+import {
+  COST_MODES,
+  POLICY_CLASSIFICATIONS,
+  type BulkOutputBudget,
+  type BulkOutputPolicy,
+  type DepartmentEntry,
+  type Grant,
+  type LimitPolicy,
+  type LimitProfile,
+  type MfaRequirement,
+  type CostMode,
+  type PolicyClassification,
+  type PolicyEntry,
+  type PolicyFileHeader,
+  type PolicySet,
+  type PurposeEntry,
+  type Revocation,
+  type RoleEntry,
+  type RowPolicy,
+  type SourcePosition,
+} from './types';
+import { describeNode, FileContext, type Field, type Fields } from './yaml-positions';
 
-/** The rule files, in the order they are read, hashed and checked. */
-export const RULE_FILE_NAMES = ['purposes.yaml', 'departments.yaml', 'roles.yaml', 'policies.yaml', 'revocations.yaml', 'bulk-output.yaml', 'limits.yaml'] as const;
-export type RuleFileName = (typeof RULE_FILE_NAMES)[number];
-/**
- * Files kept beside the rules that are not access rules (not part of the rule version): the
- * audit calendar the anomaly report reads (lib/audit/calendar.ts) and the contract definitions the
- * build reads (lib/contracts/definitions.ts). Any other YAML file is stray.
- */
-export const COMPANION_FILE_NAMES = ['audit-calendar.yaml', 'contracts.yaml'] as const;
-
-const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
-/** `policy/` at the repository root. */
-export const DEFAULT_POLICY_DIR = path.join(PROJECT_ROOT, 'policy');
-
-/** Where a rule came from, for messages and for the audit export (promise 14). */
-export interface SourcePosition {
-  /** The file as shown in messages: relative to the repository root when inside it (`policy/policies.yaml`). */
-  readonly file: string;
-  /** 1-based. */
-  readonly line: number;
-  /** 1-based. */
-  readonly column: number;
-}
-
-export interface RuleFileIssue extends SourcePosition {
-  /** The problem, without the position prefix. */
-  readonly message: string;
-}
-
-/**
- * A rule folder that cannot be used. `file`, `line`, `column` point at the first problem;
- * `issues` lists every problem found (an officer fixes them all in one pass); `message` has one
- * line per issue, each `policy/policies.yaml:12:7: grant names unknown department "tax-divison"`.
- */
-export class RuleFileError extends Error {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly issues: readonly RuleFileIssue[];
-
-  constructor(issues: readonly RuleFileIssue[]) {
-    if (issues.length === 0) throw new Error('RuleFileError needs at least one issue');
-    super(issues.map(formatIssue).join('\n'));
-    this.name = 'RuleFileError';
-    this.issues = issues;
-    this.file = issues[0].file;
-    this.line = issues[0].line;
-    this.column = issues[0].column;
-  }
-}
-
-export function formatIssue(issue: RuleFileIssue): string {
-  return `${issue.file}:${issue.line}:${issue.column}: ${issue.message}`;
-}
-
-export type MfaRequirement = 'required' | 'optional';
-
-/**
- * One `allow:` entry. Every condition that is present must hold; `null` means "any".
- * A principal matches a list when it has (or is) one of its entries.
- */
-export interface Grant {
-  readonly roles: readonly string[] | null;
-  readonly departments: readonly string[] | null;
-  readonly purposes: readonly string[] | null;
-  readonly mfa: MfaRequirement;
-  readonly source: SourcePosition;
-}
-
-export const POLICY_CLASSIFICATIONS = ['individual-number', 'personal', 'personal-sensitive', 'aggregate'] as const;
-/** What a policy protects; `individual-number` carries extra checks (promises 1 and 4). */
-export type PolicyClassification = (typeof POLICY_CLASSIFICATIONS)[number];
-
-export interface PolicyRule {
-  readonly name: PolicyName;
-  readonly description: string;
-  readonly classification: PolicyClassification;
-  readonly allow: readonly Grant[];
-  readonly source: SourcePosition;
-}
-
-export interface RowRule {
-  readonly description: string;
-  readonly allow: readonly Grant[];
-  readonly source: SourcePosition;
-}
-
-export interface PurposeRule {
-  readonly id: string;
-  /** The 事務 as the ward writes it. */
-  readonly name: string;
-  readonly legalBasis: readonly string[];
-  /** 個人番号利用事務: only such purposes may be granted an `individual-number` policy. */
-  readonly individualNumberWork: boolean;
-  /** The request must name its case (案件番号); enforced by the audit issue. */
-  readonly caseReferenceRequired: boolean;
-  readonly source: SourcePosition;
-}
-
-export interface DepartmentRule {
-  readonly id: string;
-  readonly name: string;
-  /** The purposes (事務) this department is registered for. */
-  readonly purposes: readonly string[];
-  /** 庁内連携 (移転) with its legal basis (promise 8); null for the register's own departments and others. */
-  readonly inHouseLinkage: { readonly legalBasis: readonly string[] } | null;
-  readonly source: SourcePosition;
-}
-
-export interface RoleRule {
-  readonly id: string;
-  readonly description: string;
-  readonly source: SourcePosition;
-}
-
-export interface Revocation {
-  readonly subject: string;
-  /** ISO 8601 as written in the file. */
-  readonly revokedAt: string;
-  readonly reason: string;
-  readonly approvedBy: string;
-  readonly source: SourcePosition;
-}
-
-/** The header every rule file carries (promise 4: a second officer approves every change). */
-export interface RuleFileHeader {
-  readonly file: string;
-  /** The officers' own change number (`version:` in the file). */
-  readonly version: string;
-  readonly author: string;
-  readonly approvedBy: string;
-  /** sha256 of the file's bytes. */
-  readonly sha256: string;
-}
-
-export const COST_MODES = ['enforce', 'measure'] as const;
-/** enforce: refuse an operation over its budget; measure: answer it, log and record estimate and budget. */
-export type CostMode = (typeof COST_MODES)[number];
-
-/** What one user may ask of the gateway (limits.yaml): a profile, or the defaults (no conditions). */
-export interface LimitProfile {
-  /** `default` for the defaults. */
-  readonly id: string;
-  /** Conditions as in a grant (null = any); all null for the defaults. */
-  readonly roles: readonly string[] | null;
-  readonly departments: readonly string[] | null;
-  readonly purposes: readonly string[] | null;
-  /** The largest estimated cost of one operation (@cost/@listSize). */
-  readonly costBudget: number;
-  readonly costMode: CostMode;
-  /** Requests per rolling minute, per user. */
-  readonly requestsPerMinute: number;
-  /** Requests of one user in progress at once. */
-  readonly concurrentRequests: number;
-  readonly source: SourcePosition;
-}
-
-export interface LimitRules {
-  readonly defaults: LimitProfile;
-  /** In file order: the first that matches a principal applies. */
-  readonly profiles: readonly LimitProfile[];
-}
-
-export interface RuleSet {
-  /** sha256 over the rule files' names and bytes: changes whenever any file changes. */
-  readonly version: string;
-  /** Absolute path of the folder the rules were read from. */
-  readonly dir: string;
-  readonly files: readonly RuleFileHeader[];
-  readonly purposes: ReadonlyMap<string, PurposeRule>;
-  readonly departments: ReadonlyMap<string, DepartmentRule>;
-  readonly roles: ReadonlyMap<string, RoleRule>;
-  /** Exactly one entry per POLICY_NAMES name. */
-  readonly policies: ReadonlyMap<PolicyName, PolicyRule>;
-  readonly rowRules: { readonly supportMeasure: RowRule };
-  readonly introspection: { readonly roles: readonly string[]; readonly allowInProduction: boolean };
-  /** Revoked token subjects (`sub`), from the HR system. */
-  readonly revocations: ReadonlyMap<string, Revocation>;
-  /** Cost budgets, rate and concurrency limits per user (limits.yaml). */
-  readonly limits: LimitRules;
-  /** Bulk output (大量出力, promise 7): persons per user, purpose and day; approvals' ceilings (bulk-output.yaml). */
-  readonly bulkOutput: BulkOutputRules;
-}
-
-/** One purpose's daily budget of distinct persons per user (bulk-output.yaml `purposes`). */
-export interface BulkOutputBudget {
-  readonly purpose: string;
-  readonly personsPerDay: number;
-  readonly source: SourcePosition;
-}
-
-/** bulk-output.yaml: what a user may receive without the terminal manager's prior approval. */
-export interface BulkOutputRules {
-  /** The ward's clock the day is counted on, as written (`+09:00`), and in minutes east of UTC. */
-  readonly utcOffset: string;
-  readonly utcOffsetMinutes: number;
-  /** Budget of a purpose not listed in `purposes`. */
-  readonly defaultPersonsPerDay: number;
-  readonly purposes: ReadonlyMap<string, BulkOutputBudget>;
-  /** Ceilings on one approval (端末機管理責任者の承認): persons, and days from validFrom to validTo. */
-  readonly approvals: { readonly maxPersons: number; readonly maxDays: number };
-  readonly source: SourcePosition;
-}
-
-/** The raw bytes of a rule folder and their combined hash (the RuleSet version they would give). */
-export interface RuleFileSources {
-  readonly dir: string;
-  readonly version: string;
-  readonly files: readonly { readonly name: RuleFileName; readonly display: string; readonly bytes: Buffer | null; readonly readError?: string }[];
-  /** `*.yaml` / `*.yml` files in the folder that are not rule files (a misnamed file is never silently ignored). */
-  readonly strayFiles: readonly string[];
-}
-
-/** Reads and validates the rule folder; throws RuleFileError on any problem. */
-export function loadRuleSet(dir: string = DEFAULT_POLICY_DIR): RuleSet {
-  return compileRuleSet(readRuleFiles(dir));
-}
-
-/** Reads the rule files' bytes (no validation): the store compares versions before compiling. */
-export function readRuleFiles(dir: string = DEFAULT_POLICY_DIR): RuleFileSources {
-  const absolute = path.resolve(dir);
-  const hash = createHash('sha256');
-  const files = RULE_FILE_NAMES.map((name) => {
-    const file = path.join(absolute, name);
-    const display = displayPath(file);
-    let bytes: Buffer | null = null;
-    let readError: string | undefined;
-    try {
-      bytes = fs.readFileSync(file);
-    } catch (error) {
-      readError = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the rule file is missing' : `cannot read the rule file: ${describe(error)}`;
-    }
-    hash.update(`${name}\0${bytes === null ? -1 : bytes.length}\0`);
-    if (bytes) hash.update(bytes);
-    return readError === undefined ? { name, display, bytes } : { name, display, bytes, readError };
-  });
-  let strayFiles: string[] = [];
-  try {
-    strayFiles = fs
-      .readdirSync(absolute)
-      .filter((name) => /\.ya?ml$/i.test(name) && !(RULE_FILE_NAMES as readonly string[]).includes(name) && !(COMPANION_FILE_NAMES as readonly string[]).includes(name))
-      .sort();
-  } catch {
-    // The folder itself is missing: every file reports it.
-  }
-  return { dir: absolute, version: hash.digest('hex'), files, strayFiles };
-}
-
-/** Validates rule-file sources into a RuleSet; throws RuleFileError listing every problem. */
-export function compileRuleSet(sources: RuleFileSources): RuleSet {
-  const issues: RuleFileIssue[] = [];
+/** Validates rule-file sources into a PolicySet; throws PolicyError listing every problem. */
+export function compilePolicy(sources: PolicySources): PolicySet {
+  const issues: PolicyIssue[] = [];
   for (const stray of sources.strayFiles) {
     issues.push({
       file: displayPath(path.join(sources.dir, stray)),
       line: 1,
       column: 1,
-      message: `"${stray}" is not a rule file and would be ignored (rule files are ${RULE_FILE_NAMES.join(', ')})`,
+      message: `"${stray}" is not a rule file and would be ignored (rule files are ${POLICY_FILE_NAMES.join(', ')})`,
     });
   }
 
-  const contexts = new Map<RuleFileName, FileContext>();
-  const roots = new Map<RuleFileName, ParsedNode | null>();
+  const contexts = new Map<PolicyFileName, FileContext>();
+  const roots = new Map<PolicyFileName, ParsedNode | null>();
   for (const source of sources.files) {
     const ctx = new FileContext(source.display, issues);
     contexts.set(source.name, ctx);
@@ -285,10 +59,10 @@ export function compileRuleSet(sources: RuleFileSources): RuleSet {
     roots.set(source.name, ctx.parse(source.bytes));
   }
 
-  const builder = new RuleSetBuilder();
-  const headers: RuleFileHeader[] = [];
-  const bodies = new Map<RuleFileName, Fields | undefined>();
-  const bodyKey: Record<RuleFileName, string> = {
+  const builder = new PolicySetBuilder();
+  const headers: PolicyFileHeader[] = [];
+  const bodies = new Map<PolicyFileName, Fields | undefined>();
+  const bodyKey: Record<PolicyFileName, string> = {
     'purposes.yaml': 'purposes',
     'departments.yaml': 'departments',
     'roles.yaml': 'roles',
@@ -325,203 +99,11 @@ export function compileRuleSet(sources: RuleFileSources): RuleSet {
   if (limitsTop) builder.limits(contexts.get('limits.yaml')!, limitsTop.get('limits'));
 
   // References and contradictions need every file; only meaningful when each file could be read.
-  const complete = RULE_FILE_NAMES.every((name) => bodies.has(name));
+  const complete = POLICY_FILE_NAMES.every((name) => bodies.has(name));
   if (complete) builder.crossCheck();
 
-  if (issues.length > 0) throw new RuleFileError(sortIssues(issues));
+  if (issues.length > 0) throw new PolicyError(sortIssues(issues));
   return builder.build(sources, headers);
-}
-
-// ───────────────────────────── reading YAML with positions ─────────────────────────────
-
-interface Field {
-  readonly key: Scalar;
-  readonly value: ParsedNode | null;
-}
-type Fields = Map<string, Field>;
-
-interface Position {
-  readonly line: number;
-  readonly column: number;
-}
-
-/** One file's parse state: turns node offsets into line:column and collects issues. */
-class FileContext {
-  private readonly lineCounter = new LineCounter();
-
-  constructor(
-    readonly display: string,
-    private readonly issues: RuleFileIssue[],
-  ) {}
-
-  parse(bytes: Buffer): ParsedNode | null {
-    const text = bytes.toString('utf8');
-    if (text.includes('\uFFFD') && !Buffer.from(text, 'utf8').equals(bytes)) {
-      this.reportAt({ line: 1, column: 1 }, 'the file is not valid UTF-8');
-      return null;
-    }
-    const doc = parseDocument(text, { lineCounter: this.lineCounter, prettyErrors: true, uniqueKeys: true, strict: true });
-    if (doc.errors.length > 0) {
-      // Later syntax errors usually follow from the first; one precise line helps more than a cascade.
-      const [error] = doc.errors;
-      const pos = error.linePos?.[0];
-      const more = doc.errors.length > 1 ? ` (and ${doc.errors.length - 1} more YAML error(s) after it, probably caused by it)` : '';
-      this.reportAt(pos ? { line: pos.line, column: pos.col } : { line: 1, column: 1 }, `YAML syntax: ${firstLine(error.message)}${more}`);
-      return null;
-    }
-    if (doc.contents === null) {
-      this.reportAt({ line: 1, column: 1 }, 'the file is empty');
-      return null;
-    }
-    return doc.contents as ParsedNode;
-  }
-
-  position(node: Node | Pair | null | undefined): Position {
-    const range = node && 'range' in node ? node.range : node && 'key' in node ? (node.key as Node | null)?.range : undefined;
-    if (!range) return { line: 1, column: 1 };
-    const { line, col } = this.lineCounter.linePos(range[0]);
-    return { line, column: col };
-  }
-
-  source(node: Node | null | undefined): SourcePosition {
-    return { file: this.display, ...this.position(node) };
-  }
-
-  report(node: Node | null | undefined, message: string): void {
-    this.reportAt(this.position(node), message);
-  }
-
-  reportAt(position: Position, message: string): void {
-    this.issues.push({ file: this.display, line: position.line, column: position.column, message });
-  }
-
-  /** A mapping with exactly the allowed keys; reports unknown and missing keys. */
-  fields(node: ParsedNode | null | undefined, what: string, required: readonly string[], optional: readonly string[] = []): Fields | undefined {
-    if (!this.notAlias(node, what)) return undefined;
-    if (!isMap(node)) {
-      this.report(node, `${what} must be a mapping (key: value lines)`);
-      return undefined;
-    }
-    const allowed = [...required, ...optional];
-    const result: Fields = new Map();
-    for (const pair of node.items) {
-      const key = pair.key;
-      if (!isScalar(key) || typeof key.value !== 'string') {
-        this.report(key as Node, `${what}: keys must be plain words`);
-        continue;
-      }
-      if (!allowed.includes(key.value)) {
-        this.report(key, `unknown key "${key.value}" in ${what}${suggestion(key.value, allowed)} (allowed: ${allowed.join(', ')})`);
-        continue;
-      }
-      result.set(key.value, { key, value: pair.value as ParsedNode | null });
-    }
-    for (const name of required) {
-      if (!result.has(name)) this.report(node, `${what} is missing "${name}"`);
-    }
-    return result;
-  }
-
-  /** Non-empty text. Numbers are accepted only where `allowNumber` says so (e.g. `version: 3`). */
-  text(field: Field | undefined, what: string, allowNumber = false): string | undefined {
-    if (!field) return undefined;
-    const node = field.value;
-    if (!this.notAlias(node, what)) return undefined;
-    if (isScalar(node) && typeof node.value === 'string' && node.value.trim() !== '') return node.value.trim();
-    if (allowNumber && isScalar(node) && typeof node.value === 'number') return String(node.value);
-    this.report(node ?? field.key, `${what} must be non-empty text, got ${describeNode(node)}`);
-    return undefined;
-  }
-
-  /** A whole number within [min, max]. */
-  integer(field: Field | undefined, what: string, min: number, max: number): number | undefined {
-    if (!field) return undefined;
-    const node = field.value;
-    if (!this.notAlias(node, what)) return undefined;
-    if (isScalar(node) && typeof node.value === 'number' && Number.isInteger(node.value) && node.value >= min && node.value <= max) return node.value;
-    this.report(node ?? field.key, `${what} must be a whole number from ${min} to ${max}, got ${describeNode(node)}`);
-    return undefined;
-  }
-
-  bool(field: Field | undefined, what: string): boolean | undefined {
-    if (!field) return undefined;
-    const node = field.value;
-    if (!this.notAlias(node, what)) return undefined;
-    if (isScalar(node) && typeof node.value === 'boolean') return node.value;
-    this.report(node ?? field.key, `${what} must be true or false, got ${describeNode(node)}`);
-    return undefined;
-  }
-
-  oneOf<T extends string>(field: Field | undefined, what: string, values: readonly T[]): T | undefined {
-    if (!field) return undefined;
-    const node = field.value;
-    if (!this.notAlias(node, what)) return undefined;
-    if (isScalar(node) && typeof node.value === 'string' && (values as readonly string[]).includes(node.value)) return node.value as T;
-    const got = isScalar(node) && typeof node.value === 'string' ? `"${node.value}"${suggestion(node.value, values)}` : describeNode(node);
-    this.report(node ?? field.key, `${what} must be one of ${values.join(', ')}, got ${got}`);
-    return undefined;
-  }
-
-  /** A list of non-empty strings, each with its node (for reference checks). */
-  list(field: Field | undefined, what: string, options: { allowEmpty?: boolean; unique?: boolean } = {}): { value: string; node: Scalar }[] | undefined {
-    if (!field) return undefined;
-    const node = field.value;
-    if (!this.notAlias(node, what)) return undefined;
-    if (!isSeq(node)) {
-      this.report(node ?? field.key, `${what} must be a list ([a, b] or "- a" lines), got ${describeNode(node)}`);
-      return undefined;
-    }
-    if (node.items.length === 0 && !options.allowEmpty) {
-      this.report(node, `${what} is an empty list`);
-      return undefined;
-    }
-    const result: { value: string; node: Scalar }[] = [];
-    let ok = true;
-    for (const item of node.items) {
-      if (!this.notAlias(item, what)) {
-        ok = false;
-        continue;
-      }
-      if (!isScalar(item) || typeof item.value !== 'string' || item.value.trim() === '') {
-        this.report(item, `${what}: every entry must be non-empty text, got ${describeNode(item)}`);
-        ok = false;
-        continue;
-      }
-      const value = item.value.trim();
-      if (options.unique !== false && result.some((entry) => entry.value === value)) {
-        this.report(item, `${what} lists "${value}" twice`);
-        ok = false;
-        continue;
-      }
-      result.push({ value, node: item });
-    }
-    return ok ? result : undefined;
-  }
-
-  /** A list of mappings (entries of a rule file). */
-  entries(field: Field | undefined, what: string, allowEmpty = false): ParsedNode[] | undefined {
-    if (!field) return undefined;
-    const node = field.value;
-    if (!this.notAlias(node, what)) return undefined;
-    if (isScalar(node) && node.value === null && allowEmpty) return [];
-    if (!isSeq(node)) {
-      this.report(node ?? field.key, `${what} must be a list of entries ("- id: …"), got ${describeNode(node)}`);
-      return undefined;
-    }
-    if (node.items.length === 0 && !allowEmpty) {
-      this.report(node, `${what} is an empty list`);
-      return undefined;
-    }
-    return node.items as ParsedNode[];
-  }
-
-  private notAlias(node: ParsedNode | null | undefined, what: string): boolean {
-    if (isAlias(node)) {
-      this.report(node, `${what}: YAML aliases (*name) are not allowed in rule files; write the value out`);
-      return false;
-    }
-    return true;
-  }
 }
 
 // ───────────────────────────── building and checking ─────────────────────────────
@@ -553,20 +135,20 @@ const PLAIN_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 /** Stands in for invalid defaults while the profiles are checked. */
 const UNCHECKED_LIMITS = { id: 'default', roles: null, departments: null, purposes: null, costBudget: 1, costMode: 'enforce', requestsPerMinute: 1, concurrentRequests: 1 } as const;
 
-class RuleSetBuilder {
-  private readonly purposeMap = new Map<string, PurposeRule>();
-  private readonly departmentMap = new Map<string, DepartmentRule>();
-  private readonly roleMap = new Map<string, RoleRule>();
-  private readonly policyMap = new Map<PolicyName, PolicyRule>();
+class PolicySetBuilder {
+  private readonly purposeMap = new Map<string, PurposeEntry>();
+  private readonly departmentMap = new Map<string, DepartmentEntry>();
+  private readonly roleMap = new Map<string, RoleEntry>();
+  private readonly policyMap = new Map<PolicyName, PolicyEntry>();
   private readonly revocationMap = new Map<string, Revocation>();
-  private supportMeasure: RowRule | undefined;
-  private bulkOutputRules: BulkOutputRules | undefined;
-  private limitRules: LimitRules | undefined;
-  private introspection: RuleSet['introspection'] = { roles: [], allowInProduction: false };
+  private supportMeasure: RowPolicy | undefined;
+  private bulkOutputRules: BulkOutputPolicy | undefined;
+  private limitRules: LimitPolicy | undefined;
+  private introspection: PolicySet['introspection'] = { roles: [], allowInProduction: false };
   private readonly references: Reference[] = [];
   private readonly grants: PendingGrant[] = [];
 
-  header(ctx: FileContext, top: Fields, bytes: Buffer): RuleFileHeader | undefined {
+  header(ctx: FileContext, top: Fields, bytes: Buffer): PolicyFileHeader | undefined {
     const version = ctx.text(top.get('version'), '"version"', true);
     const author = ctx.text(top.get('author'), '"author"');
     const approvedBy = ctx.text(top.get('approvedBy'), '"approvedBy"');
@@ -620,7 +202,7 @@ class RuleSetBuilder {
       const label = `department "${id ?? '?'}"`;
       const name = ctx.text(f.get('name'), `${label}: "name"`);
       const purposes = ctx.list(f.get('purposes'), `${label}: "purposes"`);
-      let inHouseLinkage: DepartmentRule['inHouseLinkage'] | undefined = null;
+      let inHouseLinkage: DepartmentEntry['inHouseLinkage'] | undefined = null;
       const linkage = f.get('inHouseLinkage');
       if (linkage) {
         const lf = ctx.fields(linkage.value, `${label}: "inHouseLinkage"`, ['legalBasis']);
@@ -890,7 +472,7 @@ class RuleSetBuilder {
 
     for (const pending of this.grants) {
       const { grant, ctx, owner } = pending;
-      const departments = grant.departments?.map((id) => this.departmentMap.get(id)).filter((d): d is DepartmentRule => d !== undefined);
+      const departments = grant.departments?.map((id) => this.departmentMap.get(id)).filter((d): d is DepartmentEntry => d !== undefined);
       if (grant.purposes) {
         for (const purposeId of grant.purposes) {
           const purpose = this.purposeMap.get(purposeId);
@@ -921,7 +503,7 @@ class RuleSetBuilder {
     }
   }
 
-  build(sources: RuleFileSources, headers: RuleFileHeader[]): RuleSet {
+  build(sources: PolicySources, headers: PolicyFileHeader[]): PolicySet {
     if (!this.supportMeasure) throw new Error('internal: rowRules.supportMeasure missing without an issue');
     if (!this.bulkOutputRules) throw new Error('internal: bulkOutput missing without an issue');
     if (!this.limitRules) throw new Error('internal: limits missing without an issue');
@@ -959,80 +541,6 @@ class RuleSetBuilder {
   }
 }
 
-// ───────────────────────────── small helpers ─────────────────────────────
-
-function displayPath(file: string): string {
-  const relative = path.relative(PROJECT_ROOT, file);
-  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative.split(path.sep).join('/') : file;
-}
-
-function formatPosition(source: SourcePosition): string {
-  return `${source.file}:${source.line}:${source.column}`;
-}
-
-function sortIssues(issues: RuleFileIssue[]): RuleFileIssue[] {
-  const order = (file: string) => {
-    const index = RULE_FILE_NAMES.findIndex((name) => file.endsWith(`/${name}`) || file === name);
-    return index === -1 ? -1 : index;
-  };
-  return issues
-    .map((issue, index) => ({ issue, index }))
-    .sort((a, b) => order(a.issue.file) - order(b.issue.file) || a.issue.line - b.issue.line || a.issue.column - b.issue.column || a.index - b.index)
-    .map(({ issue }) => issue);
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-}
-
-function describeNode(node: ParsedNode | Node | null | undefined): string {
-  if (node === null || node === undefined) return 'nothing';
-  if (isScalar(node)) {
-    if (node.value === null) return 'nothing';
-    if (typeof node.value === 'string') return `"${node.value}"`;
-    return `${typeof node.value} ${String(node.value)}`;
-  }
-  if (isSeq(node)) return 'a list';
-  if (isMap(node)) return 'a mapping';
-  return 'an alias';
-}
-
 function normalisePerson(name: string): string {
   return name.normalize('NFKC').replace(/\s+/g, ' ').trim().toLowerCase();
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** ` (did you mean "x"?)` for a close known word, else ''. */
-function suggestion(word: string, candidates: readonly string[]): string {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const distance = levenshtein(word.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  const threshold = Math.max(2, Math.floor(word.length / 3));
-  if (best !== undefined && bestDistance <= threshold) return ` (did you mean "${best}"?)`;
-  // A prefix or part of a known id ("tax-division" for "taxation-division").
-  const partial = candidates.find((candidate) => word.length >= 3 && (candidate.includes(word) || word.includes(candidate)));
-  return partial ? ` (did you mean "${partial}"?)` : '';
-}
-
-function levenshtein(a: string, b: string): number {
-  const previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = previous[0];
-    previous[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = previous[j];
-      previous[j] = Math.min(previous[j] + 1, previous[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return previous[b.length];
 }

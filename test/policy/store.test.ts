@@ -3,13 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../../lib/logger';
 import { resolveProfile } from '../../lib/authorization/profile';
-import { createRuleStore, type RuleReloadEvent, type RuleStore } from '../../lib/authorization/rule-store';
-import { DEFAULT_POLICY_DIR, RULE_FILE_NAMES, RuleFileError } from '../../lib/authorization/rules';
+import { createPolicyStore, type PolicyReloadEvent, type PolicyStore } from '../../lib/policy/store';
+import { PolicyError } from '../../lib/policy/errors';
+import { DEFAULT_POLICY_DIR, POLICY_FILE_NAMES } from '../../lib/policy/files';
 import type { Principal } from '../../lib/authorization/types';
 
 function policyCopy(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rule-store-'));
-  for (const name of RULE_FILE_NAMES) fs.copyFileSync(path.join(DEFAULT_POLICY_DIR, name), path.join(dir, name));
+  for (const name of POLICY_FILE_NAMES) fs.copyFileSync(path.join(DEFAULT_POLICY_DIR, name), path.join(dir, name));
   return dir;
 }
 
@@ -47,7 +48,7 @@ const REVOKE_REGISTRY_CLERK = `  - subject: dev:registry-clerk
     approvedBy: 住民記録・戸籍課長 (synthetic)
 `;
 
-function isRevoked(store: RuleStore, principal: Principal): boolean {
+function isRevoked(store: PolicyStore, principal: Principal): boolean {
   const result = resolveProfile(store.current(), principal, { production: false });
   return !result.ok && result.refusal.reason === 'REVOKED';
 }
@@ -61,14 +62,14 @@ function writeAtomically(file: string, text: string): void {
 
 describe('rule store, manual reload', () => {
   let dir: string;
-  let store: RuleStore;
-  let events: RuleReloadEvent[];
+  let store: PolicyStore;
+  let events: PolicyReloadEvent[];
   let log: ReturnType<typeof recordingLogger>;
 
   beforeEach(() => {
     dir = policyCopy();
     log = recordingLogger();
-    store = createRuleStore({ dir, logger: log.logger, watch: false });
+    store = createPolicyStore({ dir, logger: log.logger, watch: false });
     events = [];
     store.onChange((event) => events.push(event));
   });
@@ -103,7 +104,7 @@ describe('rule store, manual reload', () => {
     const result = store.reload();
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.error).toBeInstanceOf(RuleFileError);
+    expect(result.error).toBeInstanceOf(PolicyError);
     expect(result.error.message).toMatch(new RegExp(`${policies.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: grant names unknown department "tax-divison"`));
     expect(store.current()).toBe(good);
     expect(store.status().lastRejected?.error).toBe(result.error);
@@ -132,7 +133,7 @@ describe('rule store, manual reload', () => {
     fs.writeFileSync(policies, text);
     expect(store.reload()).toEqual({ ok: true, version: good.version });
     expect(events.map((event) => event.outcome)).toEqual(['rejected', 'applied']);
-    const rejected = events[0] as Extract<RuleReloadEvent, { outcome: 'rejected' }>;
+    const rejected = events[0] as Extract<PolicyReloadEvent, { outcome: 'rejected' }>;
     expect(events[1]).toEqual({
       outcome: 'applied',
       oldVersion: good.version,
@@ -188,20 +189,20 @@ describe('rule store, manual reload', () => {
 });
 
 describe('rule store start-up', () => {
-  it('refuses to start on a broken folder (RuleFileError naming file:line)', () => {
+  it('refuses to start on a broken folder (PolicyError naming file:line)', () => {
     const dir = policyCopy();
     fs.appendFileSync(path.join(dir, 'roles.yaml'), '  - id: clerk\n    description: again\n');
-    expect(() => createRuleStore({ dir, logger: recordingLogger().logger, watch: false })).toThrow(/roles\.yaml:\d+:\d+: duplicate role id "clerk"/);
+    expect(() => createPolicyStore({ dir, logger: recordingLogger().logger, watch: false })).toThrow(/roles\.yaml:\d+:\d+: duplicate role id "clerk"/);
   });
 });
 
 describe.each(['auto', 'poll'] as const)('rule store watching the folder (%s)', (mode) => {
   let dir: string;
-  let store: RuleStore;
+  let store: PolicyStore;
 
   beforeEach(async () => {
     dir = policyCopy();
-    store = createRuleStore({
+    store = createPolicyStore({
       dir,
       logger: recordingLogger().logger,
       watch: mode === 'poll' ? 'poll' : true,
@@ -229,7 +230,7 @@ describe.each(['auto', 'poll'] as const)('rule store watching the folder (%s)', 
   });
 
   it('keeps the last good rules on a broken save and applies the next good one', async () => {
-    const events: RuleReloadEvent[] = [];
+    const events: PolicyReloadEvent[] = [];
     store.onChange((event) => events.push(event));
     const good = store.current();
     const file = path.join(dir, 'departments.yaml');
@@ -247,7 +248,7 @@ describe.each(['auto', 'poll'] as const)('rule store watching the folder (%s)', 
   });
 
   it('replays issue 10: stray draft, revocation added, stray deleted → revoked, logged and recorded', async () => {
-    const events: RuleReloadEvent[] = [];
+    const events: PolicyReloadEvent[] = [];
     store.onChange((event) => events.push(event));
     const stray = path.join(dir, 'revocations-draft.yaml');
     const file = path.join(dir, 'revocations.yaml');
@@ -280,7 +281,7 @@ describe('rule store without fs.watch', () => {
       throw Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), { code: 'ENOSPC' });
     });
     const log = recordingLogger();
-    const store = createRuleStore({ dir, logger: log.logger, debounceMs: 50 });
+    const store = createPolicyStore({ dir, logger: log.logger, debounceMs: 50 });
     try {
       expect(store.status().watching).toBe('poll');
       expect(log.lines.some((line) => line.level === 'warn' && /polling instead/.test(line.message))).toBe(true);

@@ -3,13 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { devSubject } from '../../gateway/auth/dev-token';
 import { PERSONAS, PURPOSES } from '../../gateway/auth/personas';
-import { DEFAULT_POLICY_DIR, loadRuleSet, RULE_FILE_NAMES, RuleFileError, type RuleFileName } from '../../lib/authorization/rules';
+import { PolicyError } from '../../lib/policy/errors';
+import { DEFAULT_POLICY_DIR, POLICY_FILE_NAMES, type PolicyFileName } from '../../lib/policy/files';
+import { loadPolicy } from '../../lib/policy/load';
 import { POLICY_NAMES } from '../../lib/authorization/types';
 
 /** A copy of policy/ in a temp folder, with `edits` applied to the named files' text. */
-function policyCopy(edits: Partial<Record<RuleFileName, (text: string) => string>> = {}): string {
+function policyCopy(edits: Partial<Record<PolicyFileName, (text: string) => string>> = {}): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-'));
-  for (const name of RULE_FILE_NAMES) {
+  for (const name of POLICY_FILE_NAMES) {
     const text = fs.readFileSync(path.join(DEFAULT_POLICY_DIR, name), 'utf8');
     const edit = edits[name];
     fs.writeFileSync(path.join(dir, name), edit ? edit(text) : text);
@@ -35,18 +37,18 @@ function positionOf(text: string, needle: string, occurrence = 1): { line: numbe
   return { line: before.length, column: before[before.length - 1].length + 1 };
 }
 
-function loadError(dir: string): RuleFileError {
+function loadError(dir: string): PolicyError {
   try {
-    loadRuleSet(dir);
+    loadPolicy(dir);
   } catch (error) {
-    if (error instanceof RuleFileError) return error;
+    if (error instanceof PolicyError) return error;
     throw error;
   }
-  throw new Error('expected a RuleFileError');
+  throw new Error('expected a PolicyError');
 }
 
 /** Asserts one issue at file:line:column (of `needle` in the edited file) whose message matches. */
-function expectIssue(dir: string, file: RuleFileName, needle: string, message: RegExp, occurrence = 1): RuleFileError {
+function expectIssue(dir: string, file: PolicyFileName, needle: string, message: RegExp, occurrence = 1): PolicyError {
   const error = loadError(dir);
   const text = fs.readFileSync(path.join(dir, file), 'utf8');
   const { line, column } = positionOf(text, needle, occurrence);
@@ -60,7 +62,7 @@ function expectIssue(dir: string, file: RuleFileName, needle: string, message: R
 }
 
 describe('the default rules (policy/)', () => {
-  const rules = loadRuleSet();
+  const rules = loadPolicy();
 
   it('load, with a sha256 version and a rule for every policy name the gateway knows', () => {
     expect(rules.version).toMatch(/^[0-9a-f]{64}$/);
@@ -69,7 +71,7 @@ describe('the default rules (policy/)', () => {
   });
 
   it('carry a version, an author and a different approving officer in every file (promise 4)', () => {
-    expect(rules.files.map((file) => file.file)).toEqual(RULE_FILE_NAMES.map((name) => `policy/${name}`));
+    expect(rules.files.map((file) => file.file)).toEqual(POLICY_FILE_NAMES.map((name) => `policy/${name}`));
     for (const file of rules.files) {
       expect(file.version).not.toBe('');
       expect(file.approvedBy).not.toBe(file.author);
@@ -104,14 +106,14 @@ describe('the default rules (policy/)', () => {
 
   it('hash the files: same bytes, same version; any change, a new version', () => {
     const same = policyCopy();
-    expect(loadRuleSet(same).version).toBe(rules.version);
+    expect(loadPolicy(same).version).toBe(rules.version);
     const changed = policyCopy({ 'revocations.yaml': (text) => `${text}\n# a comment\n` });
-    expect(loadRuleSet(changed).version).not.toBe(rules.version);
+    expect(loadPolicy(changed).version).not.toBe(rules.version);
   });
 });
 
 describe('personas (gateway/auth/personas.ts) agree with the rules', () => {
-  const rules = loadRuleSet();
+  const rules = loadPolicy();
 
   it.each(PERSONAS.map((persona) => [persona.id, persona] as const))('%s: department and default purpose exist, and the department is registered for it', (_id, persona) => {
     const department = rules.departments.get(persona.department.id);
@@ -295,7 +297,7 @@ describe('contradictory rules are refused', () => {
 
 describe('limits.yaml (cost budgets, rate and concurrency per limit profile)', () => {
   test('the default limits: defaults, then profiles in file order, each limit taken from defaults when left out', () => {
-    const { limits } = loadRuleSet();
+    const { limits } = loadPolicy();
     expect(limits.defaults).toMatchObject({ id: 'default', roles: null, costBudget: 5000, costMode: 'enforce' });
     expect(limits.profiles.map((profile) => profile.id)).toEqual(['counter-clerk', 'dx-dashboard', 'security-officer', 'vendor-operator']);
     expect(limits.profiles[0]).toMatchObject({ roles: ['clerk'], costBudget: 200000, costMode: 'enforce', source: { file: 'policy/limits.yaml' } });

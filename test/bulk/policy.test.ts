@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_POLICY_DIR, loadRuleSet, RULE_FILE_NAMES, RuleFileError } from '../../lib/authorization/rules';
+import { PolicyError } from '../../lib/policy/errors';
+import { DEFAULT_POLICY_DIR, POLICY_FILE_NAMES } from '../../lib/policy/files';
+import { loadPolicy } from '../../lib/policy/load';
 
 /**
  * policy/bulk-output.yaml is a rule file like the others: loaded with them, part of the rule
@@ -10,7 +12,7 @@ import { DEFAULT_POLICY_DIR, loadRuleSet, RULE_FILE_NAMES, RuleFileError } from 
 
 function copyWith(edit: ((text: string) => string) | null): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulk-rules-'));
-  for (const name of RULE_FILE_NAMES) {
+  for (const name of POLICY_FILE_NAMES) {
     if (name === 'bulk-output.yaml' && edit === null) continue;
     const text = fs.readFileSync(path.join(DEFAULT_POLICY_DIR, name), 'utf8');
     fs.writeFileSync(path.join(dir, name), name === 'bulk-output.yaml' && edit ? edit(text) : text);
@@ -21,14 +23,14 @@ function copyWith(edit: ((text: string) => string) | null): string {
 /** The issue whose message matches (the first issue when `message` is omitted). */
 function issueOf(dir: string, message?: RegExp): { line: number; column: number; message: string; file: string } {
   try {
-    loadRuleSet(dir);
+    loadPolicy(dir);
   } catch (error) {
-    if (!(error instanceof RuleFileError)) throw error;
+    if (!(error instanceof PolicyError)) throw error;
     const issue = message ? error.issues.find((candidate) => message.test(candidate.message)) : error.issues[0];
     if (!issue) throw new Error(`no issue matches ${String(message)}:\n${error.message}`);
     return issue;
   }
-  throw new Error('expected a RuleFileError');
+  throw new Error('expected a PolicyError');
 }
 
 function lineOf(text: string, needle: string): { line: number; column: number } {
@@ -40,7 +42,7 @@ function lineOf(text: string, needle: string): { line: number; column: number } 
 
 describe('policy/bulk-output.yaml', () => {
   test('the default budgets load: every purpose of purposes.yaml has one, approvals have ceilings', () => {
-    const rules = loadRuleSet();
+    const rules = loadPolicy();
     expect(rules.bulkOutput.utcOffsetMinutes).toBe(540);
     expect([...rules.bulkOutput.purposes.keys()].sort()).toEqual([...rules.purposes.keys()].sort());
     expect(rules.bulkOutput.purposes.get('resident-registry')?.personsPerDay).toBe(2000);

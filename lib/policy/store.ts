@@ -1,14 +1,17 @@
 /**
  * The rules in force, kept current from the policy folder without a restart. A folder that
- * does not validate is refused as a whole: the last good RuleSet stays in force, the log says
+ * does not validate is refused as a whole: the last good PolicySet stays in force, the log says
  * file:line why, and listeners (the audit trail) get an event with the old and the attempted
  * version. A revocation saved to revocations.yaml is in force within about a second.
  */
 import { watchDirectory, type DirectoryWatcher, type DirectoryWatchMode } from './directory-watcher';
-import { compileRuleSet, DEFAULT_POLICY_DIR, readRuleFiles, RuleFileError, type RuleFileSources, type RuleSet } from './rules';
+import { compilePolicy } from './compile';
+import { PolicyError } from './errors';
+import { DEFAULT_POLICY_DIR, type PolicySources, readPolicyFiles } from './files';
+import type { PolicySet } from './types';
 import type { Logger } from '../logger';
 
-export interface RuleStoreOptions {
+export interface PolicyStoreOptions {
   /** The policy folder; default `policy/` at the repository root. */
   readonly dir?: string;
   readonly logger: Logger;
@@ -20,16 +23,16 @@ export interface RuleStoreOptions {
   readonly pollIntervalMs?: number;
 }
 
-export type RuleReloadTrigger = 'watch' | 'manual';
+export type PolicyReloadTrigger = 'watch' | 'manual';
 
 /** One reload that changed something or was refused; what the audit trail records. */
-export type RuleReloadEvent =
+export type PolicyReloadEvent =
   | {
       readonly outcome: 'applied';
       readonly oldVersion: string;
       readonly newVersion: string;
       readonly at: Date;
-      readonly trigger: RuleReloadTrigger;
+      readonly trigger: PolicyReloadTrigger;
       /**
        * Set when this reload ends a refusal: the folder was refused before and now validates
        * (possibly back to the version already in force, which would otherwise go unnoticed).
@@ -41,45 +44,45 @@ export type RuleReloadEvent =
       readonly oldVersion: string;
       /** Hash of the refused files (what `version` would have been). */
       readonly attemptedVersion: string;
-      readonly error: RuleFileError;
+      readonly error: PolicyError;
       readonly at: Date;
-      readonly trigger: RuleReloadTrigger;
+      readonly trigger: PolicyReloadTrigger;
     };
 
-export type RuleReloadResult = { ok: true; version: string } | { ok: false; error: RuleFileError };
+export type PolicyReloadResult = { ok: true; version: string } | { ok: false; error: PolicyError };
 
-export interface RuleStoreStatus {
+export interface PolicyStoreStatus {
   readonly version: string;
   readonly loadedAt: Date;
   /** The newest files on disk were refused; `version` is still in force. */
-  readonly lastRejected?: { readonly version: string; readonly at: Date; readonly error: RuleFileError };
+  readonly lastRejected?: { readonly version: string; readonly at: Date; readonly error: PolicyError };
   readonly watching: 'fs' | 'poll' | 'off' | 'stopped';
 }
 
-export interface RuleStore {
-  /** The RuleSet in force (immutable; a reload swaps in a new object). */
-  current(): RuleSet;
+export interface PolicyStore {
+  /** The PolicySet in force (immutable; a reload swaps in a new object). */
+  current(): PolicySet;
   /** Re-reads the folder now. Unchanged files: ok with the current version and no event. */
-  reload(): RuleReloadResult;
+  reload(): PolicyReloadResult;
   /** Called after every applied or refused reload; returns an unsubscribe function. */
-  onChange(listener: (event: RuleReloadEvent) => void): () => void;
-  status(): RuleStoreStatus;
+  onChange(listener: (event: PolicyReloadEvent) => void): () => void;
+  status(): PolicyStoreStatus;
   stop(): void;
 }
 
-/** Loads the folder (throws RuleFileError when it is invalid: refuse to start) and keeps it current. */
-export function createRuleStore(options: RuleStoreOptions): RuleStore {
+/** Loads the folder (throws PolicyError when it is invalid: refuse to start) and keeps it current. */
+export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
   const dir = options.dir ?? DEFAULT_POLICY_DIR;
   const { logger } = options;
-  const initial = readRuleFiles(dir);
-  let rules = compileRuleSet(initial);
+  const initial = readPolicyFiles(dir);
+  let rules = compilePolicy(initial);
   let loadedAt = new Date();
-  let lastRejected: RuleStoreStatus['lastRejected'];
+  let lastRejected: PolicyStoreStatus['lastRejected'];
   let stopped = false;
-  const listeners = new Set<(event: RuleReloadEvent) => void>();
+  const listeners = new Set<(event: PolicyReloadEvent) => void>();
   logger.info({ dir: rules.dir, version: rules.version, files: rules.files.map((file) => `${file.file}@${file.version}`) }, 'access rules loaded');
 
-  const emit = (event: RuleReloadEvent) => {
+  const emit = (event: PolicyReloadEvent) => {
     for (const listener of [...listeners]) {
       try {
         listener(event);
@@ -89,13 +92,13 @@ export function createRuleStore(options: RuleStoreOptions): RuleStore {
     }
   };
 
-  // What the last evaluation saw of the folder (every input of compileRuleSet, stray files
+  // What the last evaluation saw of the folder (every input of compilePolicy, stray files
   // included): the same folder is not evaluated, logged and recorded twice, and anything else is.
   let appliedKey = folderKey(initial);
   let rejectedKey: string | undefined;
 
-  const reloadFrom = (trigger: RuleReloadTrigger): RuleReloadResult => {
-    const sources = readRuleFiles(dir);
+  const reloadFrom = (trigger: PolicyReloadTrigger): PolicyReloadResult => {
+    const sources = readPolicyFiles(dir);
     const key = folderKey(sources);
     if (key === appliedKey && !lastRejected) return { ok: true, version: rules.version };
     if (lastRejected && key === rejectedKey) {
@@ -105,9 +108,9 @@ export function createRuleStore(options: RuleStoreOptions): RuleStore {
     const oldVersion = rules.version;
     const at = new Date();
     try {
-      if (key !== appliedKey) rules = compileRuleSet(sources);
+      if (key !== appliedKey) rules = compilePolicy(sources);
     } catch (error) {
-      if (!(error instanceof RuleFileError)) throw error;
+      if (!(error instanceof PolicyError)) throw error;
       lastRejected = { version: sources.version, at, error };
       rejectedKey = key;
       logger.error(
@@ -186,6 +189,6 @@ export function createRuleStore(options: RuleStoreOptions): RuleStore {
  * of stray files in the folder, which refuse it. Keyed on the version alone, a refusal caused by
  * a stray file outlived the stray file (issue 10: a revocation that never applied).
  */
-function folderKey(sources: RuleFileSources): string {
+function folderKey(sources: PolicySources): string {
   return JSON.stringify([sources.version, sources.strayFiles]);
 }
