@@ -35,6 +35,7 @@ import { createIdentitySigner, type IdentitySigner } from './identity-signing';
 import { createSubgraphDispatcher, DEFAULT_SUBGRAPH_TIMEOUT_MS } from './subgraph-transport';
 import { createSupergraphSource, type FileSupergraphSource } from './supergraph-source';
 import { prepareSupergraphForGateway } from './supergraph-security';
+import { contractOfSupergraph } from '../lib/contracts/files';
 import { createPolicyStore, type PolicyStore } from '../lib/policy/store';
 import { randomUUID } from 'node:crypto';
 import { openThreadedAuditStore } from '../lib/audit/threaded-store';
@@ -153,7 +154,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     watch: config.supergraphWatch,
     // The gateway enforces @authenticated/@requiresScopes/@policy itself; the planner gets the
     // supergraph without them, and a security feature nobody enforces is refused.
-    prepare: prepareSupergraphForGateway,
+    // A contract gateway (GATEWAY_CONTRACT) serves only a supergraph built for its contract.
+    prepare: (sdl: string) => {
+      const built = contractOfSupergraph(sdl);
+      if (built !== config.contract) throw new Error(`the supergraph file was built for contract "${built}", this gateway serves "${config.contract}" (GATEWAY_CONTRACT)`);
+      return prepareSupergraphForGateway(sdl);
+    },
     ...(options.supergraphDebounceMs !== undefined ? { debounceMs: options.supergraphDebounceMs } : {}),
   });
 
@@ -318,7 +324,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const documents = documentGuard(config.documentBudgets);
   const trustedDocuments = trustedDocumentGate(config.trustedDocuments, trustedStore, logger.child({ component: 'trusted-documents' }));
-  configureRoutes(app, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter, trustedDocuments });
+  configureRoutes(app, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter, trustedDocuments, contract: config.contract });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -385,9 +391,10 @@ interface RouteDependencies {
   readonly documents: DocumentGuard;
   readonly userLimiter: UserLimiter;
   readonly trustedDocuments: TrustedDocumentGate;
+  readonly contract: string;
 }
 
-function configureRoutes(app: Express, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter, trustedDocuments }: RouteDependencies): void {
+function configureRoutes(app: Express, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter, trustedDocuments, contract }: RouteDependencies): void {
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
   app.use(accessLog(logger));
@@ -396,6 +403,8 @@ function configureRoutes(app: Express, { apollo, authenticator, logger, supergra
     const status = supergraph.status();
     res.set('Cache-Control', 'no-store').json({
       status: 'ok',
+      // Which schema this gateway serves (policy/contracts.yaml; `full` is the uncut graph).
+      contract,
       supergraph: { sha256: status.sha256, loadedAt: status.loadedAt, lastRejected: status.lastRejected ? { sha256: status.lastRejected.sha256, at: status.lastRejected.at } : undefined },
     });
   });

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { composeSupergraph, checkSupergraphFile, fullApiSchemaFile } from '../scripts/compose';
+import { composeContracts, composeSupergraph, checkSupergraphFile } from '../scripts/compose';
 
 /**
  * Generated files are committed (reviewers read them, the gateway serves the supergraph): they
@@ -15,10 +15,11 @@ test('schema/supergraph.graphql is what `npm run compose` writes', () => {
   expect(checkSupergraphFile(path.join(ROOT, 'schema', 'supergraph.graphql'), outcome.supergraphSdl)).toEqual({ upToDate: true });
 });
 
-test('schema/api/full.graphql (the API schema apps generate from) is what `npm run compose` writes', () => {
-  const outcome = composeSupergraph();
+test('the contract supergraphs and the API schemas (schema/contracts/, schema/api/) are what `npm run compose` writes', () => {
+  const outcome = composeContracts();
   if (!outcome.ok) throw new Error(outcome.errors.map((e) => e.message).join('\n'));
-  expect(checkSupergraphFile(path.join(ROOT, 'schema', 'api', 'full.graphql'), fullApiSchemaFile(outcome.supergraphSdl))).toEqual({ upToDate: true });
+  expect(outcome.files.map((file) => file.path)).toEqual(['schema/api/full.graphql', 'schema/contracts/lgwan.supergraph.graphql', 'schema/api/lgwan.graphql']);
+  for (const file of outcome.files) expect({ file: file.path, ...checkSupergraphFile(path.join(ROOT, file.path), file.content) }).toEqual({ file: file.path, upToDate: true });
 });
 
 test('the typed resolvers are what `npm run codegen` writes', () => {
