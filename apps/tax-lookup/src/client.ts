@@ -48,6 +48,8 @@ export async function execute<TData, TVariables>(options: GatewayClientOptions, 
       // Who is asking, as the audit trail names it (the registration names the same app and version).
       'apollographql-client-name': appInfo.name,
       'apollographql-client-version': appInfo.version,
+      // The 事務 this app serves (app.json): the rules decide every field for it, and mask where they say so.
+      'x-purpose': appInfo.purpose,
       ...(options.caseId ? { 'x-case-id': options.caseId } : {}),
     },
     body: JSON.stringify({ documentId: documentIdOf(document), variables }),
