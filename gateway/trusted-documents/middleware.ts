@@ -3,8 +3,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { documentHashOf, DOCUMENT_HASH } from '../../lib/trusted-documents/manifest';
 import type { TrustedDocument } from '../../lib/trusted-documents/store';
-import { sendRefusal } from '../auth/middleware';
-import { auditStateOf } from '../audit/http';
+import { refuse as refuseAtFront } from '../http/refuse';
+import { requestStateOf } from '../http/request-state';
 import type { TrustedDocumentsConfig } from './config';
 
 /** The codes of this gate (README "Trusted documents"). */
@@ -81,7 +81,7 @@ export function trustedDocumentGate(config: TrustedDocumentsConfig, lookup: Trus
 
   const refuse = (req: Request, res: Response, status: 400 | 403, code: string, reason: string, message: string): void => {
     refused += 1;
-    sendRefusal(req, res, status, { message, code, reason });
+    refuseAtFront(req, res, { status, code, reason, message });
   };
 
   const handle = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
@@ -105,7 +105,7 @@ export function trustedDocumentGate(config: TrustedDocumentsConfig, lookup: Trus
     }
     const hash = id ?? documentHashOf(query!);
     const document = await find(hash);
-    const state = auditStateOf(req);
+    const state = requestStateOf(req).audit;
     state.trustedDocument = { hash, app: document ? attributedApp(document, req) : null, status: document?.status ?? 'UNREGISTERED' };
     if (document && documentHashOf(document.document) !== hash) {
       // The registry's text was changed after it was registered: nobody approved this text.
