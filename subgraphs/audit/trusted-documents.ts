@@ -6,7 +6,7 @@
  * lib/trusted-documents' (TRUSTED_DOCUMENT*), in the audit database.
  */
 import type { AuditStore } from '../../lib/audit/store';
-import type { AuditEntryInput } from '../../lib/audit/types';
+import { eventDecision, type AuditEntryInput } from '../../lib/audit/types';
 import { DOCUMENT_HASH } from '../../lib/trusted-documents/manifest';
 import type { OfficerView } from '../../lib/trusted-documents/officer-view';
 import { TRUSTED_STATUSES, type TrustedDocument, type TrustedDocumentStore, type TrustedStatus } from '../../lib/trusted-documents/store';
@@ -83,7 +83,7 @@ function decisionEvent(auth: SubgraphAuth, at: Date, document: TrustedDocument, 
     caseReference: null,
     operationName: document.apps[0]?.operationName ?? null,
     operationHash: document.hash,
-    decision: 'GRANTED',
+    decision: eventDecision('TRUSTED_DOCUMENT_DECIDED'),
     grantedFields: [],
     deniedFields: [],
     personIds: [],
