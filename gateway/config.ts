@@ -7,6 +7,9 @@ import type { IdentitySigningConfig } from './identity-signing';
 import { loadDocumentBudgets, type DocumentBudgets } from './limits/document-budgets';
 import { DEFAULT_SUBGRAPH_TIMEOUT_MS, type SubgraphTlsSettings } from './subgraph-transport';
 import { loadLimitsConfig, type LimitsConfig } from './limits/rate-config';
+import { loadTrustedDocumentsConfig, type TrustedDocumentsConfig } from './trusted-documents/config';
+import { FULL_CONTRACT } from '../lib/contracts/definitions';
+import { contractSupergraphFile } from '../lib/contracts/files';
 
 /** Issuer and audience of tokens minted by `npm run token` and accepted in dev mode. */
 export const DEV_ISSUER = 'urn:ward-gateway:dev';
@@ -48,6 +51,12 @@ export interface GatewayConfig {
   readonly host: string;
   readonly port: number;
   readonly supergraphPath: string;
+  /**
+   * GATEWAY_CONTRACT: the contract this gateway serves (policy/contracts.yaml; `full`, the
+   * default, is the uncut graph). Its supergraph is schema/contracts/<name>.supergraph.graphql
+   * unless SUPERGRAPH_PATH names another file, which must have been built for the same contract.
+   */
+  readonly contract: string;
   readonly supergraphWatch: SupergraphWatchMode;
   /** URL per subgraph; overrides the URL written in the supergraph. */
   readonly subgraphUrls: Readonly<Record<SubgraphName, string>>;
@@ -73,6 +82,8 @@ export interface GatewayConfig {
   readonly documentBudgets: DocumentBudgets;
   /** Per-user rate and concurrency counters: in the process, or shared in Redis (gateway/limits/). */
   readonly limits: LimitsConfig;
+  /** TRUSTED_DOCUMENTS: which operations run (gateway/trusted-documents/, README "Trusted documents"). */
+  readonly trustedDocuments: TrustedDocumentsConfig;
 }
 
 export interface AuditStoreSettings {
@@ -104,7 +115,12 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
 
   const port = parsePort(read('GATEWAY_PORT') ?? '4000', 'GATEWAY_PORT', problems);
   const host = read('GATEWAY_HOST') ?? '127.0.0.1';
-  const supergraphPath = fromProjectRoot(read('SUPERGRAPH_PATH') ?? 'schema/supergraph.graphql');
+  const contract = read('GATEWAY_CONTRACT') ?? FULL_CONTRACT;
+  if (!/^[a-z][a-z0-9-]{0,31}$/.test(contract)) problems.push(`GATEWAY_CONTRACT must be a contract name of policy/contracts.yaml (or ${FULL_CONTRACT}), got '${contract}'`);
+  const supergraphPath = fromProjectRoot(read('SUPERGRAPH_PATH') ?? contractSupergraphFile(contract));
+  if (read('SUPERGRAPH_PATH') === undefined && contract !== FULL_CONTRACT && !fs.existsSync(supergraphPath)) {
+    problems.push(`GATEWAY_CONTRACT=${contract}: ${contractSupergraphFile(contract)} does not exist (contracts are defined in policy/contracts.yaml; run npm run compose)`);
+  }
 
   const watch = read('SUPERGRAPH_WATCH') ?? 'auto';
   if (watch !== 'auto' && watch !== 'poll') problems.push(`SUPERGRAPH_WATCH must be 'auto' or 'poll', got '${watch}'`);
@@ -130,6 +146,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   const subgraphTimeoutsMs = loadSubgraphTimeouts(read, problems);
   const subgraphTls = loadSubgraphTls(read, problems);
   const limits = loadLimitsConfig(read, problems);
+  const trustedDocuments = loadTrustedDocumentsConfig(read, problems);
 
   // The audit store validates its own keys when it opens (lib/audit/config.ts); they pass through,
   // with the rule-version store's (POLICY_STORE*, lib/rule-versions/open.ts: the same database).
@@ -143,6 +160,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     host,
     port,
     supergraphPath,
+    contract,
     supergraphWatch: watch as SupergraphWatchMode,
     subgraphUrls,
     auth,
@@ -155,6 +173,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     authorization: authorization === 'off' ? 'off' : 'on',
     documentBudgets,
     limits,
+    trustedDocuments,
   };
 }
 

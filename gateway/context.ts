@@ -107,4 +107,6 @@ export interface RequestAuditState {
   bulkApprovalId?: string | null;
   /** The answer's persons were withheld (gateway/bulk/: over the bulk-output budget): none is named as returned. */
   personsWithheld?: boolean;
+  /** The registered document the request ran or was refused for (gateway/trusted-documents/): named in its entry. */
+  trustedDocument?: { readonly hash: string; readonly app: string | null; readonly status: string };
 }

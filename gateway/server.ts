@@ -34,6 +34,7 @@ import { createIdentitySigner, type IdentitySigner } from './identity-signing';
 import { createSubgraphDispatcher, DEFAULT_SUBGRAPH_TIMEOUT_MS } from './subgraph-transport';
 import { createSupergraphSource, type FileSupergraphSource } from './supergraph-source';
 import { prepareSupergraphForGateway } from './supergraph-security';
+import { contractOfSupergraph } from '../lib/contracts/files';
 import { createPolicyStore, type PolicyStore } from '../lib/policy/store';
 import { isVersionedRuleStore, openRuleStore } from '../lib/rule-versions/open';
 import { ShadowRules, shadowRulesPlugin } from './rules/shadow';
@@ -55,6 +56,8 @@ import {
 import { bulkOutputPlugin } from './bulk';
 import { openBulkLedger, type BulkLedger } from '../lib/bulk/ledger';
 import { auditDatabaseConfig } from '../lib/audit/config';
+import { openTrustedDocumentStore, type TrustedDocumentStore } from '../lib/trusted-documents/store';
+import { trustedDocumentGate, type TrustedDocumentGate, type TrustedDocumentLookup } from './trusted-documents/middleware';
 import { apolloHandler } from './http/apollo-handler';
 import { refuse } from './http/refuse';
 import { requestStateOf } from './http/request-state';
@@ -91,6 +94,12 @@ export interface GatewayOptions {
   readonly bulk?: BulkLedger | false;
   /** The bulk-output check's clock (tests pin the day); default the system's. */
   readonly bulkClock?: () => Date;
+  /**
+   * The trusted-document registry (gateway/trusted-documents/). Default: opened on the audit
+   * database (AUDIT_DB_*) whenever the gateway keeps an audit trail, closed with the gateway; one
+   * passed in is not closed. `false`: no registry (every document id is unknown).
+   */
+  readonly trustedDocuments?: TrustedDocumentLookup | false;
 }
 
 export interface Gateway {
@@ -112,6 +121,8 @@ export interface Gateway {
   readonly costEstimator: CostEstimator;
   /** Per-user rate and concurrency limits (counters: `stats()`). */
   readonly userLimiter: UserLimiter;
+  /** The trusted-documents gate (counters: `stats()`). */
+  readonly trustedDocuments: TrustedDocumentGate;
   /** Starts listening; resolves once the port is bound. */
   listen(port?: number, host?: string): Promise<RunningGateway>;
   stop(): Promise<void>;
@@ -161,6 +172,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const bulkLedger = await openBulkOutputLedger(options, trail !== undefined, logger, owned);
   const auditLogger = logger.child({ component: 'audit' });
   const auditWriter = trail && recordRuleEvents(new AuditWriter({ sink: trail.sink, logger: auditLogger, ...(trail.owned ? { maxInFlight: 8 } : {}) }), rules, auditLogger, owned);
+  const trustedStore = await openTrustedDocumentRegistry(options, trail !== undefined, owned);
+  if (config.trustedDocuments.mode !== 'enforce') logger.warn({ mode: config.trustedDocuments.mode }, 'trusted documents not enforced: operations that no officer approved run (TRUSTED_DOCUMENTS)');
   // Read by the constructor: set again here, so no way of starting the gateway can miss it.
   disableVendorTelemetry();
   const { gateway, authorization } = federatedGateway(options, logger, supergraph, identitySigner, subgraphDispatcher, auditWriter !== undefined);
@@ -186,7 +199,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }
 
   const documents = documentGuard(config.documentBudgets);
-  configureRoutes(app, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter, auth: config.auth });
+  const trustedDocuments = trustedDocumentGate(config.trustedDocuments, trustedStore, logger.child({ component: 'trusted-documents' }));
+  configureRoutes(app, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter, auth: config.auth, trustedDocuments, contract: config.contract });
   // Drains HTTP connections, stops the gateway (and with it the supergraph watcher), then closes what it owns.
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopping ??= apollo.stop());
@@ -203,6 +217,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     identitySigner,
     costEstimator,
     userLimiter,
+    trustedDocuments,
     stop,
     listen: (port = config.port, host = config.host) =>
       new Promise<RunningGateway>((resolve, reject) => {
@@ -226,7 +241,12 @@ function supergraphSourceOf(options: GatewayOptions, logger: Logger): FileSuperg
     watch: config.supergraphWatch,
     // The gateway enforces @authenticated/@requiresScopes/@policy itself; the planner gets the
     // supergraph without them, and a security feature nobody enforces is refused.
-    prepare: prepareSupergraphForGateway,
+    // A contract gateway (GATEWAY_CONTRACT) serves only a supergraph built for its contract.
+    prepare: (sdl: string) => {
+      const built = contractOfSupergraph(sdl);
+      if (built !== config.contract) throw new Error(`the supergraph file was built for contract "${built}", this gateway serves "${config.contract}" (GATEWAY_CONTRACT)`);
+      return prepareSupergraphForGateway(sdl);
+    },
     ...(options.supergraphDebounceMs !== undefined ? { debounceMs: options.supergraphDebounceMs } : {}),
   });
 }
@@ -259,6 +279,16 @@ async function openBulkOutputLedger(options: GatewayOptions, withTrail: boolean,
   }
   if (options.bulk !== undefined) return options.bulk;
   return owned.open(() => openBulkLedger(auditDatabaseConfig({ ...options.config.audit.env })), (ledger) => ledger.close());
+}
+
+/**
+ * The trusted-document registry (gateway/trusted-documents/): the one passed in, or opened on the
+ * audit database (AUDIT_DB_*), shared by every replica, and owned; none without a trail.
+ */
+async function openTrustedDocumentRegistry(options: GatewayOptions, withTrail: boolean, owned: OwnedResources): Promise<TrustedDocumentLookup | undefined> {
+  if (options.trustedDocuments !== undefined) return options.trustedDocuments || undefined;
+  if (!withTrail) return undefined;
+  return owned.open(() => openTrustedDocumentStore(auditDatabaseConfig({ ...options.config.audit.env })), (store: TrustedDocumentStore) => store.close());
 }
 
 /**
@@ -397,9 +427,11 @@ interface RouteDependencies {
   readonly userLimiter: UserLimiter;
   /** For the console's dev-only persona picker. */
   readonly auth: GatewayConfig['auth'];
+  readonly trustedDocuments: TrustedDocumentGate;
+  readonly contract: string;
 }
 
-function configureRoutes(app: Express, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter, auth }: RouteDependencies): void {
+function configureRoutes(app: Express, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter, auth, trustedDocuments, contract }: RouteDependencies): void {
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
   app.use(accessLog(logger));
@@ -409,6 +441,8 @@ function configureRoutes(app: Express, { apollo, authenticator, logger, supergra
     const ruleStatus = rules.status();
     res.set('Cache-Control', 'no-store').json({
       status: 'ok',
+      // Which schema this gateway serves (policy/contracts.yaml; `full` is the uncut graph).
+      contract,
       supergraph: { sha256: status.sha256, loadedAt: status.loadedAt, lastRejected: status.lastRejected ? { sha256: status.lastRejected.sha256, at: status.lastRejected.at } : undefined },
       // The rule version in force (issue 12): its id is the ruleVersion of the audit records.
       rules: {
@@ -448,6 +482,8 @@ function configureRoutes(app: Express, { apollo, authenticator, logger, supergra
     express.json({ limit: MAX_BODY }),
     // The client's texts the trail keeps (operationName, client name, X-Case-Id, X-Request-Id): bounded, or 400.
     clientTextMiddleware,
+    // Trusted documents: a document id becomes the registered text; in enforce mode only approved documents pass (403).
+    trustedDocuments.middleware,
     // Every document within its budgets (400) before Apollo parses, validates or plans it.
     documents.middleware,
     apolloHandler(apollo, async ({ req }) => contextOf(req, logger)),

@@ -5,7 +5,7 @@ import { eventDecision, type AuditDecision, type AuditEntryInput } from '../../l
 import { BULK_CODES } from '../../lib/bulk/approvals';
 import { QUERY_PLAN_TOO_COMPLEX_CODE, type AuthorizationOutcome } from '../authorization';
 import { COST_LIMIT_EXCEEDED_CODE } from '../limits/cost-plugin';
-import type { GatewayContext, Identity } from '../context';
+import type { GatewayContext, Identity, RequestAuditState } from '../context';
 import type { ClaimedTexts } from './client-text';
 
 /** Codes that are decisions of the rules, not failures of the operation. */
@@ -89,7 +89,7 @@ export function operationEntry({ context, outcome, classifications, operationNam
     personIds: outcome && !context.audit.personsWithheld ? [...outcome.personIds].sort() : [],
     ruleVersion: context.profile.ruleVersion,
     errorCodes: [...new Set(errorCodes)],
-    detail: null,
+    detail: trustedDocumentDetail(context.audit.trustedDocument),
     bulkApprovalId: context.audit.bulkApprovalId ?? null,
     usage: { ...context.usage },
   };
@@ -106,6 +106,17 @@ export interface RefusalEntryInput {
   readonly code: string | null;
   readonly reason: string | null;
   readonly ruleVersion: string | null;
+  /** The registered document the request named or sent (gateway/trusted-documents/), when looked up. */
+  readonly trustedDocument?: RequestAuditState['trustedDocument'];
+}
+
+/**
+ * The document as the trail names it (issue 13): its hash, the app version it is attributed to
+ * and its status when the request came (`APPROVED`, `PENDING`, `REJECTED`, `UNREGISTERED`).
+ */
+export function trustedDocumentDetail(document: RequestAuditState['trustedDocument']): string | null {
+  if (!document) return null;
+  return `document sha256:${document.hash} ${document.app ? `of app ${document.app} ` : ''}(${document.status})`;
 }
 
 /** A request refused before execution (401/400/403) or failed outside Apollo (5xx), with what is known. */
@@ -122,14 +133,14 @@ export function refusalEntry(input: RefusalEntryInput): AuditEntryInput {
     ...(claims.claimedRequestId !== null ? { claimedRequestId: claims.claimedRequestId } : {}),
     caseReference: claims.caseReference,
     operationName: claims.operationName,
-    operationHash: null,
+    operationHash: input.trustedDocument?.hash ?? null,
     decision: input.status >= 500 ? 'FAILED' : 'REFUSED',
     grantedFields: [],
     deniedFields: [],
     personIds: [],
     ruleVersion: input.ruleVersion,
     errorCodes: input.code ? [input.code] : [],
-    detail: `HTTP ${input.status}${input.reason ? ` ${input.reason}` : ''}`,
+    detail: `HTTP ${input.status}${input.reason ? ` ${input.reason}` : ''}${input.trustedDocument ? `; ${trustedDocumentDetail(input.trustedDocument)}` : ''}`,
   };
 }
 

@@ -36,6 +36,7 @@ export function auditRefusalsMiddleware(writer: AuditWriter, rules: () => Policy
         code: refusal.code === null ? null : refusal.code.slice(0, 64),
         reason: refusal.reason === null ? null : refusal.reason.slice(0, 64),
         ruleVersion: safeVersion(rules),
+        ...(state.audit.trustedDocument ? { trustedDocument: state.audit.trustedDocument } : {}),
       });
       return writer.write(entry).then(
         () => undefined,

@@ -43,11 +43,6 @@ export function documentGuard(budgets: DocumentBudgets): DocumentGuard {
       refuse(req, res, { status: 415, code: 'BAD_REQUEST', reason: 'unsupported_media_type', message: 'POST a GraphQL request as application/json' });
       return;
     }
-    if (asksForPersistedQuery(req)) {
-      // Automatic persisted queries are off (server.ts); Apollo would say so with HTTP 200.
-      refuse(req, res, { status: 400, code: 'PERSISTED_QUERY_NOT_SUPPORTED', reason: 'persisted_query', message: 'Persisted queries are not supported: send the query text' });
-      return;
-    }
     const request = graphQLRequestOf(req);
     if (request === undefined) {
       next();
@@ -96,25 +91,6 @@ function graphQLRequestOf(req: Request): { query: string; operationName: string 
     return { query: queries[0]!, operationName: names.length === 1 ? names[0] : undefined };
   }
   return undefined;
-}
-
-/** Whether the request carries `extensions.persistedQuery` (POST body, or GET's JSON `extensions` parameter). */
-function asksForPersistedQuery(req: Request): boolean {
-  let extensions: unknown;
-  if (req.method === 'POST') {
-    const body: unknown = req.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
-    extensions = (body as { extensions?: unknown }).extensions;
-  } else if (req.method === 'GET') {
-    const values = searchOf(req).getAll('extensions');
-    if (values.length !== 1) return false;
-    try {
-      extensions = JSON.parse(values[0]!);
-    } catch {
-      return false;
-    }
-  }
-  return typeof extensions === 'object' && extensions !== null && 'persistedQuery' in extensions;
 }
 
 /** A GET's search parameters, parsed as @as-integrations/express5 hands them to Apollo Server. */

@@ -23,9 +23,9 @@ export const RULE_CHANGE_KINDS = [
 export type RuleChangeKind = (typeof RULE_CHANGE_KINDS)[number];
 
 /** What a record is about: an operation (a request for data, with its access decision) or an event of the trail. */
-export type AuditEventKind = 'OPERATION' | 'RULES_RELOADED' | 'RULES_REJECTED' | 'BULK_APPROVAL_ISSUED' | 'BULK_APPROVAL_WITHDRAWN' | RuleChangeKind;
+export type AuditEventKind = 'OPERATION' | 'RULES_RELOADED' | 'RULES_REJECTED' | 'BULK_APPROVAL_ISSUED' | 'BULK_APPROVAL_WITHDRAWN' | 'TRUSTED_DOCUMENT_DECIDED' | RuleChangeKind;
 
-/** The records that are not operations: policy reloads and refusals, bulk-output approvals, rule changes. */
+/** The records that are not operations: policy reloads and refusals, bulk-output approvals, trusted-document decisions, rule changes. */
 export type AuditTrailEvent = Exclude<AuditEventKind, 'OPERATION'>;
 
 /**
@@ -40,6 +40,7 @@ export const EVENT_DECISIONS = {
   RULES_REJECTED: 'REFUSED',
   BULK_APPROVAL_ISSUED: 'GRANTED',
   BULK_APPROVAL_WITHDRAWN: 'GRANTED',
+  TRUSTED_DOCUMENT_DECIDED: 'GRANTED',
   // Each step of a rule change is recorded as it takes effect (a refusal is an error, not a record).
   RULE_PROPOSED: 'GRANTED',
   RULE_APPROVED: 'GRANTED',

@@ -11,9 +11,10 @@ export const POLICY_FILE_NAMES = ['purposes.yaml', 'departments.yaml', 'roles.ya
 export type PolicyFileName = (typeof POLICY_FILE_NAMES)[number];
 /**
  * Files kept beside the rules that are not access rules (not part of the rule version): the
- * audit calendar the anomaly report reads (lib/audit/calendar.ts). Any other YAML file is stray.
+ * audit calendar the anomaly report reads (lib/audit/calendar.ts) and the contract definitions the
+ * build reads (lib/contracts/definitions.ts). Any other YAML file is stray.
  */
-export const COMPANION_FILE_NAMES = ['audit-calendar.yaml'] as const;
+export const COMPANION_FILE_NAMES = ['audit-calendar.yaml', 'contracts.yaml'] as const;
 
 import { PROJECT_ROOT } from '../project-root';
 /** `policy/` at the repository root. */

@@ -8,6 +8,9 @@ import { type PolicySet } from '../../lib/policy/types';
 import type { ApprovalBook } from '../../lib/bulk/approvals';
 import { anomalyReport, chainHead, findRecords, periodOf } from './adapter';
 import { approvalBookOn, type ApprovalDeps } from './approvals';
+import { officerView, type OfficerView } from '../../lib/trusted-documents/officer-view';
+import { trustedDocumentsOn, type TrustedDocumentStore } from '../../lib/trusted-documents/store';
+import type { TrustedDocumentDeps } from './trusted-documents';
 import type { AnomalyReportRecord, AuditPageRecord, ChainStatusRecord } from './records';
 import { classificationsOf, officerOf, type RuleVersionContext, type RuleVersionSource } from './rule-versions';
 
@@ -36,6 +39,8 @@ export interface AuditContext {
   approvals: ApprovalDeps;
   /** Rule versions, proposals, dry runs (rule-versions.ts, lib/rule-versions/). */
   ruleVersions: RuleVersionContext;
+  /** Trusted documents (trusted-documents.ts): the registry, the trail, the officer's view, the caller. */
+  trusted: TrustedDocumentDeps;
 }
 
 /** Where the subgraph's store comes from: one opened for it, or opened on first use. */
@@ -47,9 +52,12 @@ export interface AuditStoreSource {
   policyDir?: string;
   /** Where rule versions live (POLICY_STORE): the folder or the version store. */
   ruleVersions: RuleVersionSource;
+  /** The supergraph the officer's view analyses documents against; default SUPERGRAPH_PATH or schema/supergraph.graphql. */
+  supergraphFile?: string;
 }
 
 const books = new WeakMap<Knex, () => Promise<ApprovalBook>>();
+const registries = new WeakMap<Knex, () => Promise<TrustedDocumentStore>>();
 
 /** Each key on its own (one statement each), identical keys once. */
 function eachLoader<K, V>(load: (key: K) => Promise<V>, cacheKeyFn: (key: K) => string): DataLoader<K, V, string> {
@@ -71,6 +79,9 @@ export function createAuditContext(source: AuditStoreSource, db: Knex, auth: Sub
   let rules: PolicySet | undefined;
   const officer = officerOf(auth);
   const now = () => new Date();
+  let registry = registries.get(db);
+  if (!registry) registries.set(db, (registry = trustedDocumentsOn(db)));
+  let view: OfficerView | undefined;
   return {
     ruleVersions: {
       source: source.ruleVersions,
@@ -83,6 +94,18 @@ export function createAuditContext(source: AuditStoreSource, db: Knex, auth: Sub
       store: () => source.store(),
       calendar: calendarOf,
       now,
+    },
+    trusted: {
+      store: registry,
+      trail: () => source.store(),
+      // The supergraph and rules as they are now, read once per request that lists documents.
+      view: () =>
+        (view ??= officerView({
+          ...(source.supergraphFile !== undefined ? { supergraphFile: source.supergraphFile } : {}),
+          ...(source.policyDir !== undefined ? { policyDir: source.policyDir } : {}),
+        })),
+      auth,
+      now: () => new Date(),
     },
     calendar: calendarOf,
     // Approvals are rare: the rules are read (and validated) when one is issued, never cached stale.

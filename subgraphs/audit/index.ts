@@ -18,7 +18,7 @@ export interface AuditSubgraphOptions {
    */
   ruleVersions?: RuleVersionStore;
   policyStoreMode?: PolicyStoreMode;
-  /** The supergraph the readable views classify fields by; default schema/supergraph.graphql. */
+  /** The supergraph the readable views classify fields by and registered documents are analysed against; default SUPERGRAPH_PATH or schema/supergraph.graphql. */
   supergraphFile?: string;
 }
 
@@ -57,6 +57,7 @@ export function createAuditSubgraph(options: AuditSubgraphOptions = {}): Subgrap
       ...(options.policyDir !== undefined ? { policyDir: options.policyDir } : {}),
       ...(options.supergraphFile !== undefined ? { supergraphFile: options.supergraphFile } : {}),
     },
+    ...(options.supergraphFile !== undefined ? { supergraphFile: options.supergraphFile } : {}),
   };
   return {
     name: 'audit',

@@ -9,6 +9,7 @@ import type { BulkApproval } from '../../lib/bulk/approvals';
 import type { PolicySet } from '../../lib/policy/types';
 import type { RuleFiles } from '../../lib/rule-versions/files';
 import type { Proposal } from '../../lib/rule-versions/version-store';
+import type { TrustedDocument } from '../../lib/trusted-documents/store';
 
 export type { AuditRecord } from '../../lib/audit/types';
 /** The stored record, as the resolvers of AuditRecord receive it (named apart from the schema type). */
@@ -72,5 +73,14 @@ export type RuleProposalRecord = Proposal;
 
 export interface RuleProposalPageRecord {
   proposals: Proposal[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+/** A registered document (lib/trusted-documents/store.ts); fields, profiles and problems are analysed on demand. */
+export type TrustedDocumentRecord = TrustedDocument;
+
+/** One page of registered documents (`trustedDocuments`). */
+export interface TrustedDocumentPageRecord {
+  documents: TrustedDocument[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }

@@ -19,6 +19,7 @@ import {
   rulesInForce,
   shadowReport,
 } from './rule-versions';
+import { decideTrustedDocument, listTrustedDocuments } from './trusted-documents';
 
 /** `first`: the SDL default for pages and for a finding's records. */
 const DEFAULT_FINDING_RECORDS = 100;
@@ -93,6 +94,7 @@ export const auditResolvers: Resolvers = {
           newlyAllowed: impactView(report.newlyAllowed),
         };
       }),
+    trustedDocuments: (_parent, { filter, first, after }, context) => listTrustedDocuments(context.trusted, filter, first ?? 50, after),
   },
   Mutation: {
     issueBulkApproval: (_parent, { input }, context) => issueApproval(context.approvals, input),
@@ -105,6 +107,8 @@ export const auditResolvers: Resolvers = {
     withdrawRuleProposal: (_parent, { id, reason }, context) => inWorkflow(context, (deps, officer) => workflow.withdraw(deps, officer, id, reason)),
     startRuleShadow: (_parent, { id, until }, context) => inWorkflow(context, (deps, officer) => workflow.startShadow(deps, officer, id, until)),
     stopRuleShadow: (_parent, { id }, context) => inWorkflow(context, (deps, officer) => workflow.stopShadow(deps, officer, id)),
+    approveTrustedDocument: (_parent, { hash, reason }, context) => decideTrustedDocument(context.trusted, hash, 'APPROVED', reason),
+    rejectTrustedDocument: (_parent, { hash, reason }, context) => decideTrustedDocument(context.trusted, hash, 'REJECTED', reason),
   },
   RuleVersion: {
     files: (version) => fileViews(version.files),
@@ -133,6 +137,18 @@ export const auditResolvers: Resolvers = {
       context.ruleVersions.officer.roles.includes('security-officer'),
     decisionComment: (proposal) => proposal.decisionComment,
     shadow: (proposal, _args, context) => workflow.shadowOf(proposal, context.ruleVersions.now()),
+  },
+  TrustedDocument: {
+    operationName: (document) => document.apps[0]?.operationName ?? null,
+    apps: (document) => document.apps.map((app) => ({ name: app.app, version: app.version, operationName: app.operationName, registeredAt: app.registeredAt })),
+    fields: (document, _args, context) =>
+      context.trusted.view().analyse(document.document).fields.map((field) => ({
+        coordinate: field.coordinate,
+        policies: (field.policies ?? []).map((alternative) => [...alternative]),
+        classifications: [...field.classifications],
+      })),
+    profiles: (document, _args, context) => [...context.trusted.view().analyse(document.document).profiles],
+    problems: (document, _args, context) => [...context.trusted.view().analyse(document.document).errors],
   },
   BulkApproval: {
     status: (approval, _args, context) => approvalStatus(approval, context.approvals.now()),

@@ -8,7 +8,7 @@ import { auditSqliteConfig } from '../../lib/audit/config';
 import type { AuditEntryInput } from '../../lib/audit/types';
 import { SeededRandom } from '../../lib/random';
 import { startFederation, type Federation } from '../support/federation';
-import { entry, personId } from '../audit/generated-trail';
+import { entry, personId } from '../support/generated-trail';
 import { OUTPUT_DIR, chromiumAvailable, launchBrowser, type Browser } from './browser';
 
 /**

@@ -78,6 +78,7 @@ const ROOTS: { field: string; args: string }[] = [
   { field: 'ruleProposalDryRun', args: `(id: "${NO_PROPOSAL}")` },
   { field: 'ruleProposalReplay', args: `(id: "${NO_PROPOSAL}", from: "2026-11-01", to: "2026-11-30")` },
   { field: 'ruleShadowReport', args: `(id: "${NO_PROPOSAL}")` },
+  { field: 'trustedDocuments', args: '(first: 5)' },
 ];
 
 interface Selection {
@@ -213,6 +214,9 @@ describe('the sensitive fields are classified as the assessment requires', () =>
     ['Mutation.issueBulkApproval', [['bulk_approval']]],
     ['Mutation.withdrawBulkApproval', [['bulk_approval']]],
     ['Query.bulkApprovals', [['audit_trail'], ['bulk_approval']]],
+    ['Query.trustedDocuments', [['audit_trail']]],
+    ['Mutation.approveTrustedDocument', [['audit_trail']]],
+    ['Mutation.rejectTrustedDocument', [['audit_trail']]],
   ])('%s', (coordinate, policies) => {
     const sortInner = (p: string[][]) => p.map((all) => [...all].sort());
     expect(sortInner(classifications.get(coordinate)?.policies ?? [])).toEqual(sortInner(policies as string[][]));

@@ -68,6 +68,7 @@ const NOT_PERSON_DATA: Record<string, string> = {
   ruleProposalDryRun: 'profiles and field coordinates: no person',
   ruleProposalReplay: 'counts over the trail by user, department and field: persons only counted',
   ruleShadowReport: 'counts of live decisions by user, department and field: persons only counted',
+  trustedDocuments: "apps' registered operation texts and what they read (coordinates, policies, profiles), never a resident",
 };
 
 /** Who may read what: each field is run by the first of these that gets it answered without errors. */

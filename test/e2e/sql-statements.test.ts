@@ -32,6 +32,8 @@ import { WORKLOADS, type Workload } from '../../scripts/bench/workloads';
 import { plantedTrail, PERIOD } from '../support/generated-trail';
 import type { GraphQLBody } from '../support/graphql';
 import { startFederation, type Federation } from '../support/federation';
+import { openTrustedDocumentStore } from '../../lib/trusted-documents/store';
+import { documentHashOf } from '../../lib/trusted-documents/manifest';
 
 /**
  * No per-row queries anywhere (issue 5): the SQL statements each subgraph runs for an operation
@@ -94,6 +96,20 @@ async function seedApprovals(auditFile: string, count: number): Promise<void> {
   }
 }
 
+/** Registered documents of one synthetic app (lib/trusted-documents/), so that a page of 1,000 exists. */
+async function seedTrustedDocuments(auditFile: string, count: number): Promise<void> {
+  const registry = await openTrustedDocumentStore(auditSqliteConfig(auditFile));
+  try {
+    const documents = Array.from({ length: count }, (_, index) => {
+      const document = `query Head${index} { auditChainStatus { recordCount } }`;
+      return { hash: documentHashOf(document), document };
+    });
+    await registry.register('sql-probe', '1.0.0', documents);
+  } finally {
+    await registry.close();
+  }
+}
+
 beforeAll(async () => {
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ward-sql-statements-'));
   const auditFile = path.join(workDir, 'audit.sqlite');
@@ -103,10 +119,12 @@ beforeAll(async () => {
   await store.append(entries);
   await store.close();
   await seedApprovals(auditFile, 1000);
+  await seedTrustedDocuments(auditFile, 1000);
   federation = await startFederation({ auditFile });
   // The audit subgraph checks its bulk-output tables' migrations once per process, on first use:
   // not a per-request statement.
   expect((await federation.query('security-officer', '{ bulkApprovals(first: 1) { approvals { id } } }')).body.errors).toBeUndefined();
+  expect((await federation.query('security-officer', '{ trustedDocuments(first: 1) { documents { hash } } }')).body.errors).toBeUndefined();
 }, 120_000);
 
 afterAll(async () => {
@@ -382,6 +400,10 @@ const PROVISION_RECORDS = residentPage('informationLinkage { integratedAddressNu
 
 const AUDIT_RECORD_LISTS = `query Records($rows: Int!) { auditRecords(first: $rows) {
   records { sequence roles grantedFields deniedFields { coordinate policy } personIds errorCodes }
+} }`;
+
+const TRUSTED_DOCUMENTS = `query Documents($rows: Int!) { trustedDocuments(first: $rows) {
+  documents { hash status apps { name version } fields { coordinate policies classifications } profiles { department role purpose } problems } pageInfo { hasNextPage endCursor }
 } }`;
 
 const FINDINGS = `query Findings($rows: Int!, $from: String!, $to: String!) { auditAnomalyReport(from: $from, to: $to) {
@@ -682,6 +704,19 @@ const LIST_COVERAGE: Record<string, Coverage> = {
   'RuleImpact.departments': RULE_DRY_RUN,
   'RuleImpact.fields': RULE_DRY_RUN,
   'RuleImpact.sampleSequences': RULE_DRY_RUN,
+  'TrustedDocumentConnection.documents': {
+    path: ['trustedDocuments', 'documents'],
+    exact: true,
+    operation: { persona: 'security-officer', query: TRUSTED_DOCUMENTS },
+    subgraphs: ['audit'],
+    note: '1,000 registered documents seeded beside the trail; their apps in one statement per page',
+  },
+  'TrustedDocument.apps': { path: ['trustedDocuments', 'documents', 'apps'], operation: { persona: 'security-officer', query: TRUSTED_DOCUMENTS }, subgraphs: ['audit'], note: 'one statement per page' },
+  'TrustedDocument.fields': { path: ['trustedDocuments', 'documents', 'fields'], operation: { persona: 'security-officer', query: TRUSTED_DOCUMENTS }, subgraphs: ['audit'], note: 'analysed in memory from the text' },
+  'TrustedDocument.profiles': { path: ['trustedDocuments', 'documents', 'profiles'], operation: { persona: 'security-officer', query: TRUSTED_DOCUMENTS }, subgraphs: ['audit'], note: 'analysed in memory against the rules' },
+  'TrustedDocument.problems': { path: ['trustedDocuments', 'documents', 'problems'], operation: { persona: 'security-officer', query: TRUSTED_DOCUMENTS }, subgraphs: ['audit'], note: 'validated in memory' },
+  'TrustedDocumentField.policies': { path: ['trustedDocuments', 'documents', 'fields', 'policies'], operation: { persona: 'security-officer', query: TRUSTED_DOCUMENTS }, subgraphs: ['audit'], note: 'from the supergraph, in memory' },
+  'TrustedDocumentField.classifications': { path: ['trustedDocuments', 'documents', 'fields', 'classifications'], operation: { persona: 'security-officer', query: TRUSTED_DOCUMENTS }, subgraphs: ['audit'], note: 'from the rules, in memory' },
   'AnomalyReport.findings': ANOMALY_REPORT,
   'AnomalyReport.warnings': ANOMALY_REPORT,
   'AnomalyFinding.recordSequences': ANOMALY_REPORT,

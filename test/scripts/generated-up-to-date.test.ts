@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { composeSupergraph, checkSupergraphFile } from '../../scripts/compose';
+import { composeContracts, composeSupergraph, checkSupergraphFile } from '../../scripts/compose';
 
 /**
  * Generated files are committed (reviewers read them, the gateway serves the supergraph): they
@@ -13,6 +13,13 @@ test('schema/supergraph.graphql is what `npm run compose` writes', () => {
   const outcome = composeSupergraph();
   if (!outcome.ok) throw new Error(outcome.errors.map((e) => e.message).join('\n'));
   expect(checkSupergraphFile(path.join(ROOT, 'schema', 'supergraph.graphql'), outcome.supergraphSdl)).toEqual({ upToDate: true });
+});
+
+test('the contract supergraphs and the API schemas (schema/contracts/, schema/api/) are what `npm run compose` writes', () => {
+  const outcome = composeContracts();
+  if (!outcome.ok) throw new Error(outcome.errors.map((e) => e.message).join('\n'));
+  expect(outcome.files.map((file) => file.path)).toEqual(['schema/api/full.graphql', 'schema/contracts/lgwan.supergraph.graphql', 'schema/api/lgwan.graphql']);
+  for (const file of outcome.files) expect({ file: file.path, ...checkSupergraphFile(path.join(ROOT, file.path), file.content) }).toEqual({ file: file.path, upToDate: true });
 });
 
 test('the typed resolvers and lib/schema-enums.ts are what `npm run codegen` writes', () => {
