@@ -4,7 +4,7 @@ import { beginImmediate, openSqliteWriter } from '../sqlite-writer';
 import { auditDatabaseConfig, auditDialectOf } from './config';
 import { CLIENT_TEXT_LIMITS, ESTABLISHED_TEXT_LIMITS, MAX_RECORD_BYTES, clientTextProblem, storableTextProblem, type ClientTextMember } from './limits';
 import { AUDIT_TABLES, ensureAppendOnlyTriggers, migrateAuditToLatest, type AuditDialect } from './migrations';
-import { AUDIT_UNAVAILABLE_CODE, type AuditDecision, type AuditEntryInput, type AuditEventKind, type AuditRecord, type AuditUsage } from './types';
+import { AUDIT_UNAVAILABLE_CODE, type AuditDecision, type AuditEntryInput, type AuditEventKind, type AuditRecord, type AuditUsage, type MaskedField } from './types';
 
 /**
  * The audit store (監査証跡): append-only, hash-chained, in a real database through knex —
@@ -169,6 +169,8 @@ const LOG_COLUMNS = [
   'denied_fields', 'person_ids', 'rule_version', 'error_codes', 'detail', 'previous_hash', 'hash',
   // Migration 002: NULL in records written before it (their hash never covered them).
   'claimed_request_id', 'bulk_approval_id', 'usage_estimated_cost', 'usage_cost_budget', 'usage_rows_returned', 'usage_persons_returned',
+  // Migration 003: NULL unless something was returned masked.
+  'masked_fields',
 ] as const;
 
 type LogRow = Record<(typeof LOG_COLUMNS)[number], unknown> & { occurred_ms?: number };
@@ -284,6 +286,15 @@ export function normaliseEntry(input: AuditEntryInput): AuditEntryInput {
   if (bulkApprovalId !== null) normalised.bulkApprovalId = bulkApprovalId;
   const claimedRequestId = optionalString(entry, 'claimedRequestId', { client: 'claimedRequestId' });
   if (claimedRequestId !== null) normalised.claimedRequestId = claimedRequestId;
+  const maskedFields = entry.maskedFields ?? [];
+  if (!Array.isArray(maskedFields)) throw new AuditInputError('audit entry: maskedFields must be a list');
+  if (maskedFields.length > 0) {
+    normalised.maskedFields = maskedFields.map((field: unknown) => {
+      const { coordinate, mask } = (field ?? {}) as { coordinate?: unknown; mask?: unknown };
+      if (typeof coordinate !== 'string' || typeof mask !== 'string') throw new AuditInputError('audit entry: maskedFields items are { coordinate, mask } strings');
+      return { coordinate: checkedText('maskedFields', coordinate, item), mask: checkedText('maskedFields', mask, item) };
+    });
+  }
   // The lists are what can grow; the texts are bounded above. (JSON here: the side tables hold the same again.)
   if (Buffer.byteLength(JSON.stringify(normalised), 'utf8') > MAX_RECORD_BYTES) {
     throw new AuditInputError(`audit entry: larger than ${MAX_RECORD_BYTES} bytes`);
@@ -324,6 +335,7 @@ export function recordToRow(record: AuditRecord): LogRow {
     usage_cost_budget: record.usage?.costBudget ?? null,
     usage_rows_returned: record.usage?.rowsReturned ?? null,
     usage_persons_returned: record.usage?.personsReturned ?? null,
+    masked_fields: record.maskedFields && record.maskedFields.length > 0 ? JSON.stringify(record.maskedFields) : null,
   };
 }
 
@@ -379,6 +391,7 @@ export function rowToRecord(row: LogRow): AuditRecord {
   if (Object.values(usage).some((value) => value !== null)) record.usage = usage;
   if (row.bulk_approval_id !== null && row.bulk_approval_id !== undefined) record.bulkApprovalId = String(row.bulk_approval_id);
   if (row.claimed_request_id !== null && row.claimed_request_id !== undefined) record.claimedRequestId = String(row.claimed_request_id);
+  if (row.masked_fields !== null && row.masked_fields !== undefined) record.maskedFields = list<MaskedField>(row.masked_fields);
   return record;
 }
 

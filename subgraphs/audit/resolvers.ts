@@ -25,6 +25,10 @@ export const auditResolvers: Resolvers = {
     issueBulkApproval: (_parent, { input }, context) => issueApproval(context.approvals, input),
     withdrawBulkApproval: (_parent, { id, reason }, context) => withdrawApproval(context.approvals, id, reason),
   },
+  AuditRecord: {
+    // Stored only when something was masked (records before migration 003 have none).
+    maskedFields: (record) => record.maskedFields ?? [],
+  },
   BulkApproval: {
     status: (approval, _args, context) => approvalStatus(approval, context.approvals.now()),
   },
