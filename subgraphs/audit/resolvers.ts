@@ -27,7 +27,7 @@ export const auditResolvers: Resolvers = {
   },
   AuditRecord: {
     // Stored only when something was masked (records before migration 003 have none).
-    maskedFields: (record) => record.maskedFields ?? [],
+    maskedFields: (record) => (record.maskedFields ?? []).map((field) => field.coordinate),
   },
   BulkApproval: {
     status: (approval, _args, context) => approvalStatus(approval, context.approvals.now()),

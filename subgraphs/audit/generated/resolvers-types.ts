@@ -145,8 +145,8 @@ export type AuditRecord = {
   grantedFields: Array<Scalars['String']['output']>;
   hash: Scalars['String']['output'];
   kind: AuditEventKind;
-  /** Granted fields the caller received masked (a mask: grant in policies.yaml), with the mask; empty when none */
-  maskedFields: Array<MaskedField>;
+  /** Granted field coordinates (Type.field) the caller received masked (a mask: grant in policies.yaml); empty when none. Text, not objects: the trail's cost estimate stays where it was */
+  maskedFields: Array<Scalars['String']['output']>;
   /** Two factors (IC card + password) */
   mfa?: Maybe<Scalars['Boolean']['output']>;
   /** When the request was received (ISO 8601 with offset) */
@@ -261,13 +261,6 @@ export type IssueBulkApprovalInput = {
   validFrom: Scalars['String']['input'];
   /** ISO 8601 instant with offset (exclusive) */
   validTo: Scalars['String']['input'];
-};
-
-/** A field coordinate returned masked, and the mask it was shown with */
-export type MaskedField = {
-  __typename?: 'MaskedField';
-  coordinate: Scalars['String']['output'];
-  mask: Scalars['String']['output'];
 };
 
 /** Issuing and withdrawing bulk-output approvals: terminal managers (端末機管理責任者, policy bulk_approval, MFA) only; each is recorded in the audit trail before it takes effect. */
@@ -455,7 +448,6 @@ export type ResolversTypes = {
   BulkApprovalStatus: BulkApprovalStatus;
   DeniedField: ResolverTypeWrapper<DeniedField>;
   IssueBulkApprovalInput: IssueBulkApprovalInput;
-  MaskedField: ResolverTypeWrapper<MaskedField>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -480,7 +472,6 @@ export type ResolversParentTypes = {
   BulkApprovalFilter: BulkApprovalFilter;
   DeniedField: DeniedField;
   IssueBulkApprovalInput: IssueBulkApprovalInput;
-  MaskedField: MaskedField;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
@@ -533,7 +524,7 @@ export type AuditRecordResolvers<ContextType = AuditContext, ParentType extends 
   grantedFields?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   hash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['AuditEventKind'], ParentType, ContextType>;
-  maskedFields?: Resolver<Array<ResolversTypes['MaskedField']>, ParentType, ContextType>;
+  maskedFields?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   mfa?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   occurredAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   operationHash?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -590,11 +581,6 @@ export type DeniedFieldResolvers<ContextType = AuditContext, ParentType extends 
   policy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
-export type MaskedFieldResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['MaskedField'] = ResolversParentTypes['MaskedField']> = {
-  coordinate?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  mask?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-};
-
 export type MutationResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   issueBulkApproval?: Resolver<ResolversTypes['BulkApproval'], ParentType, ContextType, RequireFields<MutationIssueBulkApprovalArgs, 'input'>>;
   withdrawBulkApproval?: Resolver<ResolversTypes['BulkApproval'], ParentType, ContextType, RequireFields<MutationWithdrawBulkApprovalArgs, 'id' | 'reason'>>;
@@ -623,7 +609,6 @@ export type Resolvers<ContextType = AuditContext> = {
   BulkApproval?: BulkApprovalResolvers<ContextType>;
   BulkApprovalConnection?: BulkApprovalConnectionResolvers<ContextType>;
   DeniedField?: DeniedFieldResolvers<ContextType>;
-  MaskedField?: MaskedFieldResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
