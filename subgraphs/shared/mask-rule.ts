@@ -44,14 +44,19 @@ export function applyMaskRule(schema: GraphQLSchema, typeDefs: DocumentNode): Gr
   const middleware: Record<string, Record<string, unknown>> = {};
   for (const [coordinate, policies] of maskableFields(schema, typeDefs)) {
     const [typeName, fieldName] = coordinate.split('.') as [string, string];
-    (middleware[typeName] ??= {})[fieldName] = async (resolve: Resolve, parent: unknown, args: unknown, context: { auth?: SubgraphAuth }, info: GraphQLResolveInfo) => {
-      const value = await resolve(parent, args, context, info);
+    (middleware[typeName] ??= {})[fieldName] = (resolve: Resolve, parent: unknown, args: unknown, context: { auth?: SubgraphAuth }, info: GraphQLResolveInfo) => {
       const profile = context.auth?.profile;
-      const mask = profile ? fieldMask(profile, policies) : null;
-      if (mask === null || value === null || value === undefined) return value;
-      if (typeof value === 'string') return maskValue(value, mask);
-      if (Array.isArray(value)) return value.map((item) => (typeof item === 'string' ? maskValue(item, mask) : null));
-      return null;
+      // Most profiles have no masked policy: the resolver's own result, no extra promise.
+      const mask = profile && profile.masked.size > 0 ? fieldMask(profile, policies) : null;
+      if (mask === null) return resolve(parent, args, context, info);
+      const apply = (value: unknown): unknown => {
+        if (value === null || value === undefined) return value;
+        if (typeof value === 'string') return maskValue(value, mask);
+        if (Array.isArray(value)) return value.map((item) => (typeof item === 'string' ? maskValue(item, mask) : null));
+        return null;
+      };
+      const value = resolve(parent, args, context, info);
+      return value instanceof Promise ? value.then(apply) : apply(value);
     };
   }
   if (Object.keys(middleware).length === 0) return schema;
