@@ -1,5 +1,5 @@
 import type { LevelWithSilent } from 'pino';
-import { fromProjectRoot, PROJECT_ROOT } from './paths';
+import { fromProjectRoot, PROJECT_ROOT } from '../lib/project-root';
 import { SUBGRAPH_ENDPOINTS, envPrefix, localSubgraphUrl, type SubgraphName } from '../lib/subgraphs';
 import fs from 'node:fs';
 import { identityDevKeysPath, identityWindowOf, readKeySetting, type IdentityWindow } from '../lib/gateway-identity';

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { PermissionProfile, Principal } from '../lib/authorization/types';
 import type { AuditUsage } from '../lib/audit/types';
+import type { AuthorizationOutcome } from './authorization/outcome';
 
 /** The calling application, as it names itself. Informational only: never used to grant access. */
 export interface ClientInfo {
@@ -42,6 +43,21 @@ export interface Identity {
   readonly client: ClientInfo;
 }
 
+/** The principal and its permission profile under the rules in force when the request arrived. */
+export interface RequestAuthorization {
+  readonly principal: Principal;
+  readonly profile: PermissionProfile;
+}
+
+/** The client's texts as the audit trail records them (gateway/audit/client-text.ts): valid ones as sent, others cut; null when absent. */
+export interface ClaimedTexts {
+  readonly claimedRequestId: string | null;
+  readonly clientName: string | null;
+  readonly clientVersion: string | null;
+  readonly caseReference: string | null;
+  readonly operationName: string | null;
+}
+
 /**
  * Per-request context handed to Apollo Server and, through the gateway's executor, to every
  * subgraph data source. Later plugins (authorization, audit) add their state here rather than
@@ -66,8 +82,18 @@ export interface GatewayContext {
   readonly caseReference: string | null;
   /** The audit trail's state for this request (gateway/audit/). */
   readonly audit: RequestAuditState;
+  /** The client's own texts (name, version, X-Request-Id, …), parsed once per request and bounded for the trail. */
+  readonly claims: ClaimedTexts;
   /** Estimated cost, budget and actual cost (gateway/limits/), recorded in the audit entry. */
   readonly usage: AuditUsage;
+  /** What the operation's steps found, for the steps after them. */
+  readonly results: OperationResults;
+}
+
+/** Filled in as the operation runs; empty when the context is made. */
+export interface OperationResults {
+  /** The first line's decision and the persons the answer carries (gateway/authorization/). */
+  authorization?: AuthorizationOutcome;
 }
 
 /**
@@ -75,12 +101,8 @@ export interface GatewayContext {
  * plugin (which writes the operation's entry): exactly one of them records a request.
  */
 export interface RequestAuditState {
-  /** When the request arrived. */
-  readonly receivedAt: Date;
   /** Set once the request's entry has been written (or it needs none): nothing more to record. */
   handled: boolean;
-  /** The client's own X-Request-Id (its claim, kept apart from the gateway's requestId); null when none. */
-  readonly claimedRequestId?: string | null;
   /** X-Bulk-Approval the request carried (gateway/bulk/): named in its entry. */
   bulkApprovalId?: string | null;
   /** The answer's persons were withheld (gateway/bulk/: over the bulk-output budget): none is named as returned. */

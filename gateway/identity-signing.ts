@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { importJWK, SignJWT, type JWK, type KeyLike } from 'jose';
-import { loadOrCreateDevKeys } from './auth/dev-keys';
+import { loadOrCreateDevKeys } from '../lib/dev-keys';
 import {
   BODY_DIGEST_CLAIM,
   bodyDigestOf,

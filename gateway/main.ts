@@ -7,6 +7,7 @@ import './vendor-telemetry';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from '../lib/logger';
 import { startGateway } from './server';
+import { stopWhenParentIsGone } from '../lib/parent-watch';
 
 async function main(): Promise<void> {
   let config;
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+  // Started by `npm start`: stop when it is gone, even after a SIGKILL it could not handle.
+  stopWhenParentIsGone();
 }
 
 main().catch((error: unknown) => {

@@ -10,7 +10,6 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { createAuthenticator, type Authenticator } from './auth/authenticate';
@@ -26,7 +25,6 @@ import { costLimitPlugin } from './limits/cost-plugin';
 import { UserLimiter } from './limits/rate-limiter';
 import { userLimitsMiddleware } from './limits/rate-middleware';
 import { openLimitsRedis } from './limits/rate-redis';
-import type { Redis } from 'ioredis';
 import { createLogger } from '../lib/logger';
 import { requestIdMiddleware, requestIdOf } from './request-id';
 import { GRAPHQL_PATH, HEALTH_PATH, isSubgraphName } from '../lib/subgraphs';
@@ -43,10 +41,10 @@ import { BudgetedPlanStore, DEFAULT_PLANNING_BUDGET, RESIDENT_PERSON_KEYS, budge
 import {
   auditPlugin,
   auditRefusalsMiddleware,
-  auditStateOf,
   AuditWriter,
   caseReferenceMiddleware,
   caseReferenceOf,
+  claimedTextsOf,
   clientTextMiddleware,
   ruleEventEntry,
   rulesInForceEntry,
@@ -55,6 +53,10 @@ import {
 import { bulkOutputPlugin } from './bulk';
 import { openBulkLedger, type BulkLedger } from '../lib/bulk/ledger';
 import { auditDatabaseConfig } from '../lib/audit/config';
+import { apolloHandler } from './http/apollo-handler';
+import { refuse } from './http/refuse';
+import { requestStateOf } from './http/request-state';
+import { OwnedResources } from './lifecycle';
 
 export interface GatewayOptions {
   readonly config: GatewayConfig;
@@ -127,193 +129,53 @@ const MAX_BODY = '1mb';
 
 /**
  * Builds the gateway and loads the supergraph (a missing or invalid supergraph fails here),
- * without listening yet.
+ * without listening yet. What it opens itself is closed when Apollo Server stops (lifecycle.ts).
  */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config } = options;
   const logger = options.logger ?? createLogger('gateway', config.logLevel);
+  const owned = new OwnedResources();
   const authenticator = await createAuthenticator(config.auth);
   // Signs the caller's identity into every subgraph request (subgraphs answer 401 without it).
   const identitySigner = await createIdentitySigner(config.identitySigning, { lifetimeSeconds: config.identityWindow.lifetimeSeconds });
   // One pool for all subgraph calls; trusts SUBGRAPH_CA_FILE for https subgraphs.
-  const subgraphDispatcher = createSubgraphDispatcher(config.subgraphTls);
-
-  const supergraph = createSupergraphSource({
-    path: config.supergraphPath,
-    logger: logger.child({ component: 'supergraph' }),
-    watch: config.supergraphWatch,
-    // The gateway enforces @authenticated/@requiresScopes/@policy itself; the planner gets the
-    // supergraph without them, and a security feature nobody enforces is refused.
-    // A contract gateway (GATEWAY_CONTRACT) serves only a supergraph built for its contract.
-    prepare: (sdl: string) => {
-      const built = contractOfSupergraph(sdl);
-      if (built !== config.contract) throw new Error(`the supergraph file was built for contract "${built}", this gateway serves "${config.contract}" (GATEWAY_CONTRACT)`);
-      return prepareSupergraphForGateway(sdl);
-    },
-    ...(options.supergraphDebounceMs !== undefined ? { debounceMs: options.supergraphDebounceMs } : {}),
-  });
-
+  const subgraphDispatcher = owned.own(createSubgraphDispatcher(config.subgraphTls), (dispatcher) => dispatcher.close());
+  const supergraph = supergraphSourceOf(options, logger);
   // Rules are data: loaded (and validated) now, so invalid rules refuse to start the gateway.
-  const ownsRules = options.ruleStore === undefined;
-  const rules =
-    options.ruleStore ??
-    createPolicyStore({ logger: logger.child({ component: 'access-rules' }), ...(options.policyDir !== undefined ? { dir: options.policyDir } : {}) });
-
-  // The audit trail: opened before anything is served (an unreachable store refuses to start).
-  let auditSink: AuditSink | undefined;
-  let ownsAudit = false;
-  if (options.audit === false) {
-    logger.warn('running WITHOUT an audit trail (benchmark baseline only)');
-  } else if (options.audit !== undefined) {
-    auditSink = options.audit;
-  } else {
-    try {
-      // SQLite on a worker thread: its synchronous commits (fsync) no longer stall every request.
-      auditSink = await openThreadedAuditStore({ env: { ...config.audit.env } });
-      ownsAudit = true;
-    } catch (error) {
-      if (ownsRules) rules.stop();
-      throw error;
-    }
-  }
+  const rules = options.ruleStore ?? owned.own(createPolicyStore({ logger: logger.child({ component: 'access-rules' }), ...(options.policyDir !== undefined ? { dir: options.policyDir } : {}) }), (store) => store.stop());
+  const trail = await openAuditTrail(options, logger, owned);
+  const bulkLedger = await openBulkOutputLedger(options, trail !== undefined, logger, owned);
   const auditLogger = logger.child({ component: 'audit' });
-  // The store groups appends that arrive while it commits (one transaction for them all), so the
-  // writer hands them over as they come instead of holding them until the last commit resolved.
-  // Bulk output only with prior approval (promise 7): counts persons per user, purpose and day in
-  // the audit database, so every replica shares them. Needs the trail's person keys.
-  let bulkLedger: BulkLedger | undefined;
-  let ownsBulk = false;
-  if (auditSink && options.bulk !== false) {
-    if (options.bulk !== undefined) bulkLedger = options.bulk;
-    else {
-      try {
-        bulkLedger = await openBulkLedger(auditDatabaseConfig({ ...config.audit.env }));
-        ownsBulk = true;
-      } catch (error) {
-        if (ownsRules) rules.stop();
-        if (ownsAudit && 'close' in auditSink && typeof auditSink.close === 'function') await (auditSink.close as () => Promise<void>)();
-        throw error;
-      }
-    }
-  } else if (auditSink) logger.warn('running WITHOUT the bulk-output check (bulk: false)');
-  const auditWriter = auditSink ? new AuditWriter({ sink: auditSink, logger: auditLogger, ...(ownsAudit ? { maxInFlight: 8 } : {}) }) : undefined;
-  const recordRuleEvent = (entry: Parameters<AuditWriter['write']>[0]) =>
-    auditWriter?.write(entry).catch(() => auditLogger.error({ kind: entry.kind, ruleVersion: entry.ruleVersion }, 'rule event not written to the audit trail'));
-  recordRuleEvent(rulesInForceEntry(rules.current().version, new Date(), randomUUID()));
-  const unsubscribeRuleEvents = auditWriter ? rules.onChange((event) => void recordRuleEvent(ruleEventEntry(event, randomUUID()))) : () => undefined;
-
-  const apolloLogger = logger.child({ component: 'apollo' });
-  // Assigned right below: ApolloGateway reports each query plan it resolves to the first line,
-  // which counts the plans it builds per permission profile.
-  let authorization: AuthorizingGateway | undefined;
+  const auditWriter = trail && recordRuleEvents(new AuditWriter({ sink: trail.sink, logger: auditLogger, ...(trail.owned ? { maxInFlight: 8 } : {}) }), rules, auditLogger, owned);
   // Read by the constructor: set again here, so no way of starting the gateway can miss it.
   disableVendorTelemetry();
-  // The planning budget (README "Planning budget"): the plan store records what each plan cost.
-  const planningBudget = options.planningBudget ?? DEFAULT_PLANNING_BUDGET;
-  const planStore = new BudgetedPlanStore(() => gateway.__testing().queryPlanner);
-  const gateway: ApolloGateway = new ApolloGateway({
-    supergraphSdl: supergraph,
-    logger: apolloLogger,
-    queryPlannerConfig: budgetedPlannerConfig(planningBudget, planStore),
-    experimental_didResolveQueryPlan: (resolved) => authorization?.didResolveQueryPlan(resolved),
-    buildService: ({ name, url }) => {
-      // Configuration wins over the URL composed into the supergraph, so one supergraph file
-      // serves every environment.
-      const configured = isSubgraphName(name) ? config.subgraphUrls[name] : undefined;
-      if (configured === undefined) logger.warn({ subgraph: name }, 'subgraph not known to the configuration; using the supergraph URL');
-      const target = configured ?? url;
-      if (target === undefined) throw new Error(`subgraph "${name}" has no URL in the supergraph or the configuration`);
-      const timeoutMs = isSubgraphName(name) ? config.subgraphTimeoutsMs[name] : DEFAULT_SUBGRAPH_TIMEOUT_MS;
-      return new SubgraphDataSource(name, target, identitySigner, { timeoutMs, dispatcher: subgraphDispatcher });
-    },
-  });
-
-  // The first line: every operation is decided against the caller's permission profile before
-  // the planner sees it (gateway/authorization/).
-  authorization = new AuthorizingGateway({
-    inner: gateway,
-    classifications: () => supergraph.classifications(),
-    logger: logger.child({ component: 'authorization' }),
-    ...(options.decisionCacheSize !== undefined ? { decisionCacheSize: options.decisionCacheSize } : {}),
-    // The audit trail names every person a response carries: the first line fetches their 宛名番号.
-    ...(auditWriter ? { personKeys: RESIDENT_PERSON_KEYS } : {}),
-    planning: { budget: planningBudget, store: planStore },
-  });
-
+  const { gateway, authorization } = federatedGateway(options, logger, supergraph, identitySigner, subgraphDispatcher, auditWriter !== undefined);
   const app = express();
   const httpServer = http.createServer(app);
+  const costEstimator = new CostEstimator();
+  // Per-user counters: in this process, or in Redis shared by every replica (GATEWAY_LIMITS_REDIS_URL).
+  const limitsRedis = config.limits.redisUrl ? owned.own(openLimitsRedis(config.limits.redisUrl, logger.child({ component: 'limits' })), (redis) => redis.disconnect()) : undefined;
+  const userLimiter = new UserLimiter({ keyPrefix: config.limits.keyPrefix, ...(limitsRedis ? { redis: limitsRedis } : {}) });
   // GATEWAY_AUTHORIZATION=off (benchmark baseline only; refused in production by gateway/config.ts):
   // operations go to the planner without the first line's decision.
   const rulesOff = config.authorization === 'off';
-  const costEstimator = new CostEstimator();
-  // Per-user counters: in this process, or in Redis shared by every replica (GATEWAY_LIMITS_REDIS_URL).
-  const limitsRedis: Redis | undefined = config.limits.redisUrl ? openLimitsRedis(config.limits.redisUrl, logger.child({ component: 'limits' })) : undefined;
-  const userLimiter = new UserLimiter({ keyPrefix: config.limits.keyPrefix, ...(limitsRedis ? { redis: limitsRedis } : {}) });
   if (rulesOff) logger.warn('running WITHOUT the gateway field rules (GATEWAY_AUTHORIZATION=off, benchmark baseline only)');
-  const apollo = new ApolloServer<GatewayContext>({
+  const apollo = apolloServer(options, logger, {
     gateway: rulesOff ? gateway : authorization,
-    logger: apolloLogger,
-    // Open at this level: the authorization walk removes __schema / __type for every profile the
-    // access rules do not allow introspection (and for everyone in production by default).
-    introspection: true,
-    includeStacktraceInErrorResponses: false,
-    // The document budgets are checked before Apollo parses (documentGuard, in configureRoutes);
-    // the same token budget here keeps Apollo's own parse bounded should anything reach it first.
-    parseOptions: { maxTokens: config.documentBudgets.maxTokens },
-    // No automatic persisted queries: their cache is shared by every caller, so a hash-only
-    // request would tell anyone whether someone else ran a query text (README "Document budgets").
-    persistedQueries: false,
-    validationRules: [knownOperationTypesRule],
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      // The IDE is ours (served from node_modules); Apollo's default page loads from a CDN.
-      ApolloServerPluginLandingPageDisabled(),
-      // Nothing about operations leaves the ward, even if an APOLLO_KEY is in the environment.
-      ApolloServerPluginUsageReportingDisabled(),
-      ApolloServerPluginSchemaReportingDisabled(),
-      // Bulk output: counted after execution, withheld over the budget, before the audit entry is written.
-      ...(bulkLedger ? [bulkOutputPlugin({ ledger: bulkLedger, rules: () => rules.current(), ...(options.bulkClock ? { now: options.bulkClock } : {}) })] : []),
-      // Demand control before planning (policy/limits.yaml budgets); before the audit plugin,
-      // whose entry records the estimate and the actual cost.
-      costLimitPlugin({ estimator: costEstimator, limits: () => rules.current().limits }),
-      // Last: the entry is written after everything else has shaped the response, before it is sent.
-      ...(auditWriter ? [auditPlugin({ writer: auditWriter, classifications: () => supergraph.classifications() })] : []),
-    ],
+    httpServer, owned, rules, supergraph, costEstimator, auditWriter, bulkLedger,
   });
-  const closeAudit = async () => {
-    unsubscribeRuleEvents();
-    await auditWriter?.drain();
-    if (ownsAudit && auditSink && 'close' in auditSink && typeof auditSink.close === 'function') await (auditSink.close as () => Promise<void>)();
-    if (ownsBulk) await bulkLedger?.close();
-  };
   try {
     await apollo.start();
   } catch (error) {
-    if (ownsRules) rules.stop();
-    await closeAudit();
-    await subgraphDispatcher.close();
-    limitsRedis?.disconnect();
+    await owned.close();
     throw error;
   }
 
   const documents = documentGuard(config.documentBudgets);
   configureRoutes(app, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter, contract: config.contract });
-
+  // Drains HTTP connections, stops the gateway (and with it the supergraph watcher), then closes what it owns.
   let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      // Drains HTTP connections, stops the gateway and with it the supergraph watcher.
-      await apollo.stop();
-      if (ownsRules) rules.stop();
-      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      // After the last response: every entry handed to the writer is appended, then the store closes.
-      await closeAudit();
-      await subgraphDispatcher.close();
-      limitsRedis?.disconnect();
-    })();
-    return stopping;
-  };
-
+  const stop = (): Promise<void> => (stopping ??= apollo.stop());
   const instance: Gateway = {
     app,
     httpServer,
@@ -340,6 +202,165 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       }),
   };
   return instance;
+}
+
+function supergraphSourceOf(options: GatewayOptions, logger: Logger): FileSupergraphSource {
+  const { config } = options;
+  return createSupergraphSource({
+    path: config.supergraphPath,
+    logger: logger.child({ component: 'supergraph' }),
+    watch: config.supergraphWatch,
+    // The gateway enforces @authenticated/@requiresScopes/@policy itself; the planner gets the
+    // supergraph without them, and a security feature nobody enforces is refused.
+    // A contract gateway (GATEWAY_CONTRACT) serves only a supergraph built for its contract.
+    prepare: (sdl: string) => {
+      const built = contractOfSupergraph(sdl);
+      if (built !== config.contract) throw new Error(`the supergraph file was built for contract "${built}", this gateway serves "${config.contract}" (GATEWAY_CONTRACT)`);
+      return prepareSupergraphForGateway(sdl);
+    },
+    ...(options.supergraphDebounceMs !== undefined ? { debounceMs: options.supergraphDebounceMs } : {}),
+  });
+}
+
+/**
+ * The audit trail: the sink passed in (not closed by the gateway), or the store from
+ * `config.audit`, opened before anything is served (an unreachable store refuses to start) and
+ * owned; undefined with `audit: false`.
+ */
+async function openAuditTrail(options: GatewayOptions, logger: Logger, owned: OwnedResources): Promise<{ sink: AuditSink; owned: boolean } | undefined> {
+  if (options.audit === false) {
+    logger.warn('running WITHOUT an audit trail (benchmark baseline only)');
+    return undefined;
+  }
+  if (options.audit !== undefined) return { sink: options.audit, owned: false };
+  // SQLite on a worker thread: its synchronous commits (fsync) no longer stall every request.
+  const sink = await owned.open(() => openThreadedAuditStore({ env: { ...options.config.audit.env } }), (store) => store.close());
+  return { sink, owned: true };
+}
+
+/**
+ * Bulk output only with prior approval (promise 7): counts persons per user, purpose and day in the
+ * audit database, so every replica shares them. Needs the trail's person keys.
+ */
+async function openBulkOutputLedger(options: GatewayOptions, withTrail: boolean, logger: Logger, owned: OwnedResources): Promise<BulkLedger | undefined> {
+  if (!withTrail) return undefined;
+  if (options.bulk === false) {
+    logger.warn('running WITHOUT the bulk-output check (bulk: false)');
+    return undefined;
+  }
+  if (options.bulk !== undefined) return options.bulk;
+  return owned.open(() => openBulkLedger(auditDatabaseConfig({ ...options.config.audit.env })), (ledger) => ledger.close());
+}
+
+/**
+ * Records the rules in force now and every reload or rejected reload. The writer is the gateway's:
+ * when it stops, it stops listening and drains (every entry handed over is appended) before the
+ * store closes.
+ */
+function recordRuleEvents(writer: AuditWriter, rules: PolicyStore, logger: Logger, owned: OwnedResources): AuditWriter {
+  const record = (entry: Parameters<AuditWriter['write']>[0]) =>
+    writer.write(entry).catch(() => logger.error({ kind: entry.kind, ruleVersion: entry.ruleVersion }, 'rule event not written to the audit trail'));
+  void record(rulesInForceEntry(rules.current().version, new Date(), randomUUID()));
+  const unsubscribe = rules.onChange((event) => void record(ruleEventEntry(event, randomUUID())));
+  return owned.own(writer, async () => {
+    unsubscribe();
+    await writer.drain();
+  });
+}
+
+interface ApolloDependencies {
+  /** The first line of authorization, or @apollo/gateway itself with GATEWAY_AUTHORIZATION=off. */
+  readonly gateway: ApolloGateway | AuthorizingGateway;
+  readonly httpServer: http.Server;
+  readonly owned: OwnedResources;
+  readonly rules: PolicyStore;
+  readonly supergraph: FileSupergraphSource;
+  readonly costEstimator: CostEstimator;
+  readonly auditWriter: AuditWriter | undefined;
+  readonly bulkLedger: BulkLedger | undefined;
+}
+
+/** Apollo Server with the gateway's plugins, in the order they must see a request. */
+function apolloServer(options: GatewayOptions, logger: Logger, deps: ApolloDependencies): ApolloServer<GatewayContext> {
+  const { config } = options;
+  const { httpServer, owned, rules, supergraph, costEstimator, auditWriter, bulkLedger } = deps;
+  return new ApolloServer<GatewayContext>({
+    gateway: deps.gateway,
+    logger: logger.child({ component: 'apollo' }),
+    // Open at this level: the authorization walk removes __schema / __type for every profile the
+    // access rules do not allow introspection (and for everyone in production by default).
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    // The document budgets are checked before Apollo parses (documentGuard, in configureRoutes);
+    // the same token budget here keeps Apollo's own parse bounded should anything reach it first.
+    parseOptions: { maxTokens: config.documentBudgets.maxTokens },
+    // No automatic persisted queries: their cache is shared by every caller, so a hash-only
+    // request would tell anyone whether someone else ran a query text (README "Document budgets").
+    persistedQueries: false,
+    validationRules: [knownOperationTypesRule],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // After the HTTP server drained: what the gateway opened closes (the audit writer drains first).
+      owned.plugin(),
+      // The IDE is ours (served from node_modules); Apollo's default page loads from a CDN.
+      ApolloServerPluginLandingPageDisabled(),
+      // Nothing about operations leaves the ward, even if an APOLLO_KEY is in the environment.
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      // Bulk output: counted after execution, withheld over the budget, before the audit entry is written.
+      ...(bulkLedger ? [bulkOutputPlugin({ ledger: bulkLedger, rules: () => rules.current(), ...(options.bulkClock ? { now: options.bulkClock } : {}) })] : []),
+      // Demand control before planning (policy/limits.yaml budgets); before the audit plugin,
+      // whose entry records the estimate and the actual cost.
+      costLimitPlugin({ estimator: costEstimator, limits: () => rules.current().limits }),
+      // Last: the entry is written after everything else has shaped the response, before it is sent.
+      ...(auditWriter ? [auditPlugin({ writer: auditWriter, classifications: () => supergraph.classifications() })] : []),
+    ],
+  });
+}
+
+/** @apollo/gateway behind the first line of authorization (gateway/authorization/). */
+function federatedGateway(
+  options: GatewayOptions,
+  logger: Logger,
+  supergraph: FileSupergraphSource,
+  identitySigner: IdentitySigner,
+  dispatcher: ReturnType<typeof createSubgraphDispatcher>,
+  withTrail: boolean,
+): { gateway: ApolloGateway; authorization: AuthorizingGateway } {
+  const { config } = options;
+  // ApolloGateway reports each query plan it resolves to the first line (assigned right below),
+  // which counts the plans it builds per permission profile.
+  let authorization: AuthorizingGateway | undefined;
+  // The planning budget (README "Planning budget"): the plan store records what each plan cost.
+  const planningBudget = options.planningBudget ?? DEFAULT_PLANNING_BUDGET;
+  const planStore = new BudgetedPlanStore(() => gateway.__testing().queryPlanner);
+  const gateway: ApolloGateway = new ApolloGateway({
+    supergraphSdl: supergraph,
+    logger: logger.child({ component: 'apollo' }),
+    queryPlannerConfig: budgetedPlannerConfig(planningBudget, planStore),
+    experimental_didResolveQueryPlan: (resolved) => authorization?.didResolveQueryPlan(resolved),
+    buildService: ({ name, url }) => {
+      // Configuration wins over the URL composed into the supergraph, so one supergraph file
+      // serves every environment.
+      const configured = isSubgraphName(name) ? config.subgraphUrls[name] : undefined;
+      if (configured === undefined) logger.warn({ subgraph: name }, 'subgraph not known to the configuration; using the supergraph URL');
+      const target = configured ?? url;
+      if (target === undefined) throw new Error(`subgraph "${name}" has no URL in the supergraph or the configuration`);
+      const timeoutMs = isSubgraphName(name) ? config.subgraphTimeoutsMs[name] : DEFAULT_SUBGRAPH_TIMEOUT_MS;
+      return new SubgraphDataSource(name, target, identitySigner, { timeoutMs, dispatcher });
+    },
+  });
+  // Every operation is decided against the caller's permission profile before the planner sees it.
+  authorization = new AuthorizingGateway({
+    inner: gateway,
+    classifications: () => supergraph.classifications(),
+    logger: logger.child({ component: 'authorization' }),
+    ...(options.decisionCacheSize !== undefined ? { decisionCacheSize: options.decisionCacheSize } : {}),
+    // The audit trail names every person a response carries: the first line fetches their 宛名番号.
+    ...(withTrail ? { personKeys: RESIDENT_PERSON_KEYS } : {}),
+    planning: { budget: planningBudget, store: planStore },
+  });
+  return { gateway, authorization };
 }
 
 /** Creates the gateway and listens on `config.port` (0 picks a free port). */
@@ -392,7 +413,7 @@ function configureRoutes(app: Express, { apollo, authenticator, logger, supergra
   const passThrough = (_req: Request, _res: Response, next: NextFunction) => next();
   app.all(
     GRAPHQL_PATH,
-    // First: whatever is refused below (401/400/403, a bad body) is audited before it is sent.
+    // First: whatever is refused below (401/400/403/429, a bad body) is recorded by `refuse` before it is sent.
     auditWriter ? auditRefusalsMiddleware(auditWriter, () => rules.current(), logger.child({ component: 'audit' })) : passThrough,
     // Authentication before body parsing: an anonymous caller costs no parsing and gets no answer.
     authenticationMiddleware(authenticator, logger.child({ component: 'auth' })),
@@ -407,31 +428,33 @@ function configureRoutes(app: Express, { apollo, authenticator, logger, supergra
     clientTextMiddleware,
     // Every document within its budgets (400) before Apollo parses, validates or plans it.
     documents.middleware,
-    expressMiddleware(apollo, {
-      context: async ({ req }): Promise<GatewayContext> => {
-        const identity = identityOf(req);
-        const { principal, profile } = authorizationOf(req);
-        const requestId = requestIdOf(req);
-        const audit = auditStateOf(req);
-        return {
-          identity,
-          principal,
-          profile,
-          requestId,
-          receivedAt: audit.receivedAt,
-          caseReference: caseReferenceOf(req),
-          audit,
-          usage: { estimatedCost: null, costBudget: null, rowsReturned: null, personsReturned: null },
-          logger: logger.child({ requestId, subject: identity.subject }),
-        };
-      },
-    }),
+    apolloHandler(apollo, async ({ req }) => contextOf(req, logger)),
   );
 
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
   });
   app.use(errorHandler(logger));
+}
+
+/** The Apollo context: the request state the front filled in (gateway/http/request-state.ts), read once. */
+function contextOf(req: Request, logger: Logger): GatewayContext {
+  const state = requestStateOf(req);
+  const identity = identityOf(req);
+  const { principal, profile } = authorizationOf(req);
+  return {
+    identity,
+    principal,
+    profile,
+    requestId: state.requestId,
+    receivedAt: state.receivedAt,
+    caseReference: caseReferenceOf(req),
+    audit: state.audit,
+    claims: claimedTextsOf(req),
+    usage: { estimatedCost: null, costBudget: null, rowsReturned: null, personsReturned: null },
+    results: {},
+    logger: logger.child({ requestId: state.requestId, subject: identity.subject }),
+  };
 }
 
 function accessLog(logger: Logger) {
@@ -465,9 +488,7 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
       next(error);
       return;
     }
-    res.status(status).json({
-      errors: [{ message, extensions: { code: status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR', requestId: requestIdOf(req) } }],
-    });
+    refuse(req, res, { status, code: status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR', message, extensions: { requestId: requestIdOf(req) } });
   };
 }
 

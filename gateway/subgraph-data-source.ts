@@ -5,10 +5,10 @@ import { fetch as undiciFetch, type Dispatcher } from 'undici';
 import type { GatewayContext } from './context';
 import type { IdentitySigner } from './identity-signing';
 import { IDENTITY_HEADER, type IdentityClaims } from '../lib/gateway-identity';
+import { REQUEST_ID_HEADER } from './request-id';
 
 type FetcherResponse = Parameters<RemoteGraphQLDataSource['didEncounterError']>[2];
 
-export const REQUEST_ID_HEADER = 'x-request-id';
 export const PURPOSE_HEADER = 'x-purpose';
 
 /**

@@ -1,5 +1,5 @@
 import type { SeededRandom } from '../lib/random';
-import type { Address } from './model';
+import type { Address } from '../lib/synthetic/model';
 import { WeightedPool } from './sampling';
 
 /**

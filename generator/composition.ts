@@ -1,5 +1,5 @@
 import type { SeededRandom } from '../lib/random';
-import type { Relationship, Sex } from './model';
+import type { Relationship, Sex } from '../lib/synthetic/model';
 import { WeightedPool } from './sampling';
 
 /**

@@ -1,12 +1,9 @@
 import type { SeededRandom } from '../lib/random';
-import type { IsoDate, LocalDateTime } from './model';
+import type { IsoDate, LocalDateTime } from '../lib/synthetic/model';
 
-/**
- * The day the synthetic register is "as of". Fixed, never the clock: the same seed must give
- * the same databases on any day. Support measures, card reservations and residence periods are
- * laid out around it.
- */
-export const REFERENCE_DATE: IsoDate = '2026-11-01';
+// The generator lays its dates out around the model's reference day.
+import { REFERENCE_DATE } from '../lib/synthetic/model';
+export { REFERENCE_DATE };
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's days_from_civil: no Date objects, no time zones). */
 export function dayNumber(iso: IsoDate): number {

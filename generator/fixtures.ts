@@ -14,8 +14,8 @@ import type {
   RecordedDate,
   SealRegistration,
   SupportMeasure,
-} from './model';
-import { addressWithBuilding } from './model';
+} from '../lib/synthetic/model';
+import { addressWithBuilding } from '../lib/synthetic/model';
 import { makeAddress } from './addresses';
 import { addressNumberOf, householdNumberOf, type IdentifierSequences } from './identifiers';
 import { officeTime } from './dates';

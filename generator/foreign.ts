@@ -1,8 +1,8 @@
 import type { SeededRandom } from '../lib/random';
-import type { ForeignCategory, ForeignResidency, IsoDate } from './model';
+import type { ForeignCategory, ForeignResidency, IsoDate } from '../lib/synthetic/model';
 import { addDays, dayNumber, maxDate, REFERENCE_DATE } from './dates';
 import { residenceCardNumber } from './identifiers';
-import { FOREIGN_REGISTER_START } from './reference-data';
+import { FOREIGN_REGISTER_START } from '../lib/synthetic/reference-data';
 import { WeightedPool } from './sampling';
 
 /**

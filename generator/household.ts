@@ -13,8 +13,8 @@ import type {
   RemovalReason,
   SupportMeasure,
   SupportMeasureKind,
-} from './model';
-import { addressWithBuilding, fullName } from './model';
+} from '../lib/synthetic/model';
+import { addressWithBuilding, fullName } from '../lib/synthetic/model';
 import { addDays, addYears, ageOn, maxDate, maxDateTime, minDate, officeTime, randomDay, REFERENCE_DATE } from './dates';
 import { composeHousehold, type MemberSpec } from './composition';
 import { randomAbroad, randomDomicile, randomElsewhere, randomWardAddress } from './addresses';
@@ -42,13 +42,13 @@ import {
   linkageFor,
   planSupport,
   sealsFor,
-  supportInForce,
   supportMeasuresFor,
   type LifeLine,
   type StaffIds,
   type SupportPlan,
 } from './records';
-import { FOREIGN_REGISTER_START } from './reference-data';
+import { FOREIGN_REGISTER_START } from '../lib/synthetic/reference-data';
+import { supportInForce } from '../lib/synthetic/model';
 
 /**
  * One household from composition to every record its members leave in the four systems.

@@ -1,5 +1,5 @@
 import type { SeededRandom } from '../lib/random';
-import type { NameScript, PersonName, Sex } from './model';
+import type { NameScript, PersonName, Sex } from '../lib/synthetic/model';
 import { WeightedPool, rankWeighted } from './sampling';
 
 /**

@@ -21,7 +21,8 @@ import type {
   SealRegistration,
   SupportMeasure,
   SupportMeasureKind,
-} from './model';
+  ResidentType,
+} from '../lib/synthetic/model';
 import { addDays, addYears, anyTime, maxDate, maxDateTime, minDate, officeTime, randomDay, REFERENCE_DATE } from './dates';
 import type { IdentifierSequences } from './identifiers';
 import {
@@ -34,7 +35,7 @@ import {
   PROVISION_ITEMS,
   PROVISION_NETWORK_START,
   RESIDENT_CODE_START,
-} from './reference-data';
+} from '../lib/synthetic/reference-data';
 import { WeightedPool, smallCount } from './sampling';
 
 /**
@@ -50,7 +51,7 @@ export interface LifeLine {
   /** 住民となった年月日. */
   enteredOn: IsoDate;
   removal: Removal | null;
-  residentType: 'JAPANESE' | 'FOREIGN';
+  residentType: ResidentType;
 }
 
 /** The last day anything can happen to the person in the ward. */
@@ -475,10 +476,6 @@ export function supportMeasuresFor(plan: SupportPlan): SupportMeasure[] {
 }
 
 /** In force on the reference day (an interim measure has no end yet). */
-export function supportInForce(measures: readonly SupportMeasure[]): boolean {
-  return measures.some((m) => m.startsOn <= REFERENCE_DATE && (m.endsOn === null || m.endsOn >= REFERENCE_DATE));
-}
-
 export function earliestSupportStart(measures: readonly SupportMeasure[]): IsoDate | null {
   return measures.length === 0 ? null : measures.reduce((min, m) => (m.startsOn < min ? m.startsOn : min), measures[0].startsOn);
 }

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LEGACY_SUBGRAPH_ENDPOINTS } from '../lib/subgraphs';
+import { PROJECT_ROOT } from '../lib/project-root';
 
 /**
  * A stamp beside seeded SQLite files recording which legacy-table layout they were built with.
@@ -10,13 +11,12 @@ import { LEGACY_SUBGRAPH_ENDPOINTS } from '../lib/subgraphs';
  */
 
 const STAMP_FILE = 'seed-stamp.json';
-const ROOT = path.resolve(__dirname, '..');
 
 export function legacySchemaFingerprint(): string {
   const hash = crypto.createHash('sha256');
   for (const endpoint of LEGACY_SUBGRAPH_ENDPOINTS) {
-    hash.update(fs.readFileSync(path.join(ROOT, 'subgraphs', endpoint.name, 'legacy', 'migrations.ts')));
-    hash.update(fs.readFileSync(path.join(ROOT, 'subgraphs', endpoint.name, 'legacy', 'seed-writer.ts')));
+    hash.update(fs.readFileSync(path.join(PROJECT_ROOT, 'subgraphs', endpoint.name, 'legacy', 'migrations.ts')));
+    hash.update(fs.readFileSync(path.join(PROJECT_ROOT, 'subgraphs', endpoint.name, 'legacy', 'seed-writer.ts')));
   }
   return hash.digest('hex');
 }

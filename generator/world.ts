@@ -1,5 +1,5 @@
 import { SeededRandom } from '../lib/random';
-import type { Household } from './model';
+import type { Household } from '../lib/synthetic/model';
 import { IdentifierSequences } from './identifiers';
 import { buildFixtureHouseholds, FIXTURE_HOUSEHOLD_COUNT, FIXTURE_PERSON_COUNT } from './fixtures';
 import { buildHousehold, type BuildContext } from './household';

@@ -18,6 +18,7 @@ import { buildAnomalyReport, PeriodError, reportCsv, reportMarkdown, resolvePeri
 import { DEFAULT_CALENDAR_FILE, loadAuditCalendar } from '../lib/audit/calendar';
 import { openAuditStore, type AuditStore } from '../lib/audit/store';
 import { recordsInPeriod } from '../subgraphs/audit/adapter';
+import { PROJECT_ROOT } from '../lib/project-root';
 
 export interface AuditReportArgs {
   from: string;
@@ -85,7 +86,7 @@ export async function writeAuditReport(store: AuditStore, args: AuditReportArgs,
   onProgress?.(records.length);
   const report = buildAnomalyReport(records, calendar, period);
   const safe = (value: string) => value.replace(/[^0-9A-Za-z-]/g, '');
-  const dir = path.resolve(args.out ?? path.join(process.env.DATA_DIR ?? path.join(__dirname, '..', 'data'), 'audit-reports', `${safe(args.from)}_${safe(args.to)}`));
+  const dir = path.resolve(args.out ?? path.join(process.env.DATA_DIR ?? path.join(PROJECT_ROOT, 'data'), 'audit-reports', `${safe(args.from)}_${safe(args.to)}`));
   fs.mkdirSync(dir, { recursive: true });
   const markdownFile = path.join(dir, 'report.md');
   const csvFile = path.join(dir, 'findings.csv');

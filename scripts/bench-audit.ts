@@ -22,12 +22,12 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 // @ts-expect-error autocannon ships no types
 import autocannon from 'autocannon';
-import { seedAll } from '../generator/seed';
+import { seedAll } from './seeding/seed-all';
 import { REFERENCE_DATE } from '../generator/dates';
 import { FIXTURE_FIRST_RESIDENT } from '../generator/fixtures';
 import { loadConfig } from '../gateway/config';
 import { startGateway } from '../gateway/server';
-import { loadOrCreateDevKeys } from '../gateway/auth/dev-keys';
+import { loadOrCreateDevKeys } from '../lib/dev-keys';
 import { mintDevToken } from '../gateway/auth/dev-token';
 import { findPersona } from '../gateway/auth/personas';
 import { composeSupergraph } from './compose';

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { execute, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { seedAll } from '../generator/seed';
+import { seedAll } from './seeding/seed-all';
 import { REFERENCE_DATE } from '../generator/dates';
 import { defaultSqliteFile, openDatabase, sqliteConfig } from '../subgraphs/shared/database';
 import { buildSubgraphExecutableSchema, type SubgraphModule } from '../subgraphs/shared/server';

@@ -17,7 +17,7 @@ import { unmarkedPersonFields } from '../lib/authorization/locating';
 import { loadPolicy } from '../lib/policy/load';
 import { POLICY_NAMES, type FieldClassification } from '../lib/authorization/types';
 import { SUBGRAPH_ENDPOINTS } from '../lib/subgraphs';
-import { PROJECT_ROOT } from '../gateway/paths';
+import { PROJECT_ROOT } from '../lib/project-root';
 
 export interface ClassifiedSubgraph {
   readonly name: string;

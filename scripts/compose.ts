@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { GraphQLError, parse, printSchema, Source, type DocumentNode } from 'graphql';
-import { PROJECT_ROOT } from '../gateway/paths';
+import { PROJECT_ROOT } from '../lib/project-root';
 import { SUBGRAPH_ENDPOINTS, localSubgraphUrl } from '../lib/subgraphs';
 import { loadPolicy } from '../lib/policy/load';
 import { ContractFileError, FULL_CONTRACT, loadContracts } from '../lib/contracts/definitions';

@@ -4,8 +4,9 @@
  * Builds the four legacy databases from the synthetic world. Progress goes to stderr, the
  * summary (rows per table, seconds, MB per file) to stdout.
  */
-import { seedAll, type SeedOptions, type SeedReport } from '../generator/seed';
+import { seedAll, type SeedOptions, type SeedReport } from './seeding/seed-all';
 import { DEFAULT_SEED } from '../generator/world';
+import { stopWhenParentIsGone } from '../lib/parent-watch';
 
 const DEFAULT_RESIDENTS = 10000;
 
@@ -104,6 +105,8 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
+  // Started by `npm start`: stop when it is gone (a half-written seed is redone: its stamp is missing).
+  stopWhenParentIsGone();
   main().catch((error: unknown) => {
     process.stderr.write(`seed failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
     process.exit(1);

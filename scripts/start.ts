@@ -5,13 +5,14 @@
  *  3. starts the four subgraphs, waits until each answers /healthz,
  *  4. starts the gateway, waits for it, prints the URLs and how to get a token.
  * Ctrl-C (or SIGTERM) stops everything; if any process dies, the rest are stopped and the
- * exit code is non-zero.
+ * exit code is non-zero. If this script itself is killed (even with SIGKILL), every child
+ * notices its parent is gone and stops (lib/parent-watch.ts), freeing the ports.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { PROJECT_ROOT } from '../gateway/paths';
+import { PROJECT_ROOT } from '../lib/project-root';
 import { HEALTH_PATH, LEGACY_SUBGRAPH_ENDPOINTS, SUBGRAPH_ENDPOINTS, localSubgraphUrl } from '../lib/subgraphs';
 import { databaseConfig, sqliteFileOf } from '../subgraphs/shared/database';
 import { loadSubgraphTls } from '../subgraphs/shared/tls';
@@ -53,12 +54,14 @@ class Supervisor {
 
   constructor(private readonly onUnexpectedExit: (name: string, code: number | null, signal: NodeJS.Signals | null) => void) {}
 
-  /** Runs `node --import tsx <script>` with its output prefixed by `name`. */
+  /** Runs `node --import tsx <script>` with its output prefixed by `name`; it stops when this process is gone. */
   spawnTs(name: string, script: string, args: readonly string[], env: NodeJS.ProcessEnv, supervised = true): Child {
     const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
       cwd: PROJECT_ROOT,
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // The IPC channel carries no messages: its closing tells the child this process is gone
+      // (every script started here calls stopWhenParentIsGone, lib/parent-watch.ts).
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // Own process group: Ctrl-C reaches this supervisor only, which then stops the children
       // in order, instead of every process racing its own SIGINT.
       detached: true,

@@ -5,10 +5,10 @@
  * last line on stdout, so `TOKEN=$(npm run -s token -- registry-clerk)` works.
  */
 import { parseArgs } from 'node:util';
-import { loadOrCreateDevKeys } from '../gateway/auth/dev-keys';
+import { loadOrCreateDevKeys } from '../lib/dev-keys';
 import { DEFAULT_DEV_TOKEN_LIFETIME, mintDevToken } from '../gateway/auth/dev-token';
 import { findPersona, isPurposeId, PERSONAS, PURPOSES, type Persona } from '../gateway/auth/personas';
-import { fromProjectRoot } from '../gateway/paths';
+import { fromProjectRoot } from '../lib/project-root';
 
 const USAGE = 'usage: npm run token -- <persona> [--expires-in 8h] [--purpose <purpose-id>]';
 

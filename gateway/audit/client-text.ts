@@ -1,6 +1,10 @@
 import type { NextFunction, Request, Response } from 'express';
 import { GraphQLError } from 'graphql';
-import { CLIENT_TEXT_LIMITS, clientTextProblem, cutClientText, type ClientTextMember, type TextProblem } from '../../lib/audit/limits';
+import { CLIENT_TEXT_LIMITS, clientTextProblem, cutClientText, type TextProblem } from '../../lib/audit/limits';
+import type { ClaimedTexts } from '../context';
+import type { ClientHeader, ClientHeaders } from '../http/client-headers';
+import { refuse } from '../http/refuse';
+import { requestStateOf } from '../http/request-state';
 
 /**
  * What the client CLAIMS, checked before it reaches the audit trail (監査証跡): the texts a caller
@@ -14,27 +18,11 @@ import { CLIENT_TEXT_LIMITS, clientTextProblem, cutClientText, type ClientTextMe
  */
 export const INVALID_CLIENT_TEXT_CODE = 'INVALID_CLIENT_TEXT';
 
-/** The client's texts as the trail records them: valid ones as sent, others cut (null when absent). */
-export interface ClaimedTexts {
-  readonly claimedRequestId: string | null;
-  readonly clientName: string | null;
-  readonly clientVersion: string | null;
-  readonly caseReference: string | null;
-  readonly operationName: string | null;
-}
+export type { ClaimedTexts } from '../context';
 
-interface HeaderRule {
-  /** Lower-case header names, first present wins (as the authenticator reads them). */
-  readonly headers: readonly string[];
-  readonly member: ClientTextMember;
-}
-
-const HEADER_RULES: readonly HeaderRule[] = [
-  { headers: ['x-request-id'], member: 'claimedRequestId' },
-  { headers: ['apollographql-client-name', 'x-client-name'], member: 'clientName' },
-  { headers: ['apollographql-client-version', 'x-client-version'], member: 'clientVersion' },
-  { headers: ['x-case-id'], member: 'caseReference' },
-];
+/** The client headers the trail keeps, in the order they are checked (read once: gateway/http/client-headers.ts). */
+type HeaderMember = 'claimedRequestId' | 'clientName' | 'clientVersion' | 'caseReference';
+const HEADER_MEMBERS: readonly HeaderMember[] = ['claimedRequestId', 'clientName', 'clientVersion', 'caseReference'];
 
 /** Header names as the refusal names them. */
 const DISPLAY: Record<string, string> = {
@@ -66,10 +54,8 @@ function headerProblem(value: string, limit: number): Problem | null {
   return clientTextProblem(value, limit) ?? (/^[\x20-\x7e]*$/.test(value) ? null : 'not_printable_ascii');
 }
 
-function headerValue(req: Request, name: string): string | undefined {
-  const raw = req.headers[name];
-  const value = Array.isArray(raw) ? raw.join(', ') : raw;
-  return value === undefined ? undefined : value.trim();
+function clientHeadersOf(req: Request): ClientHeaders {
+  return requestStateOf(req).client;
 }
 
 /** The request's operationName: the JSON body's (POST) or the query string's (GET); a batch's first refused one. */
@@ -88,24 +74,18 @@ export function operationNameProblem(name: string): Problem | null {
 }
 
 /** Why a header of the member may not be recorded, or null. */
-export function headerRefusal(req: Request, member: ClientTextMember): ClientTextRefusal | null {
+export function headerRefusal(req: Request, member: HeaderMember): ClientTextRefusal | null {
   const limit = CLIENT_TEXT_LIMITS[member];
-  for (const rule of HEADER_RULES) {
-    if (rule.member !== member) continue;
-    for (const name of rule.headers) {
-      const value = headerValue(req, name);
-      if (value === undefined || value === '') continue;
-      const problem = headerProblem(value, limit);
-      if (problem) return { field: DISPLAY[name] ?? name, problem, limit };
-    }
-  }
-  return null;
+  const sent = clientHeadersOf(req)[member];
+  if (sent === null) return null;
+  const problem = headerProblem(sent.value, limit);
+  return problem ? { field: DISPLAY[sent.header] ?? sent.header, problem, limit } : null;
 }
 
 /** The first client text of the request the trail may not take, or null. */
 export function clientTextRefusal(req: Request): ClientTextRefusal | null {
-  for (const rule of HEADER_RULES) {
-    const refusal = headerRefusal(req, rule.member);
+  for (const member of HEADER_MEMBERS) {
+    const refusal = headerRefusal(req, member);
     if (refusal) return refusal;
   }
   for (const name of operationNames(req)) {
@@ -117,19 +97,16 @@ export function clientTextRefusal(req: Request): ClientTextRefusal | null {
   return null;
 }
 
-function cutHeader(req: Request, rule: HeaderRule): string | null {
-  for (const name of rule.headers) {
-    const value = headerValue(req, name);
-    if (value === undefined || value === '') continue;
-    // Latin-1 read bytes beyond ASCII become U+FFFD, as controls do: the trail keeps only text meant as such.
-    return cutClientText(value, CLIENT_TEXT_LIMITS[rule.member]).replace(/[^\x20-\x7e]/g, '\ufffd');
-  }
-  return null;
+function cutHeader(sent: ClientHeader | null, member: HeaderMember): string | null {
+  if (sent === null) return null;
+  // Latin-1 read bytes beyond ASCII become U+FFFD, as controls do: the trail keeps only text meant as such.
+  return cutClientText(sent.value, CLIENT_TEXT_LIMITS[member]).replace(/[^\x20-\x7e]/g, '\ufffd');
 }
 
 /** What the trail records of the client's texts: each one valid as sent, or cut to its limit and made well-formed. */
 export function claimedTextsOf(req: Request): ClaimedTexts {
-  const [requestId, name, version, caseReference] = HEADER_RULES.map((rule) => cutHeader(req, rule));
+  const sent = clientHeadersOf(req);
+  const [requestId, name, version, caseReference] = HEADER_MEMBERS.map((member) => cutHeader(sent[member], member));
   const operationName = operationNames(req).find((value): value is string => typeof value === 'string');
   return {
     claimedRequestId: requestId ?? null,
@@ -151,21 +128,9 @@ export function clientTextMessage(refusal: ClientTextRefusal): string {
   return `${refusal.field} ${what[refusal.problem]}: it is recorded in the audit trail and must be at most ${refusal.limit} characters of its character set`;
 }
 
-/** The refusal's GraphQL error body (never the value itself). */
-export function clientTextErrorBody(refusal: ClientTextRefusal): string {
-  return JSON.stringify({
-    errors: [
-      {
-        message: clientTextMessage(refusal),
-        extensions: { code: INVALID_CLIENT_TEXT_CODE, reason: `${refusal.field} ${refusal.problem}`, field: refusal.field, limit: refusal.limit },
-      },
-    ],
-  });
-}
-
 /**
  * On the GraphQL path after the body is parsed: refuses (400 INVALID_CLIENT_TEXT) a request whose
- * client texts the trail may not take. auditRefusalsMiddleware records the refusal.
+ * client texts the trail may not take. `refuse` records the refusal.
  */
 export function clientTextMiddleware(req: Request, res: Response, next: NextFunction): void {
   const refusal = clientTextRefusal(req);
@@ -176,14 +141,15 @@ export function clientTextMiddleware(req: Request, res: Response, next: NextFunc
   refuseClientText(req, res, refusal);
 }
 
-/** Sends the 400 INVALID_CLIENT_TEXT answer. */
+/** Refuses with 400 INVALID_CLIENT_TEXT, naming the header or field (never the value itself). */
 export function refuseClientText(req: Request, res: Response, refusal: ClientTextRefusal): void {
-  res.setHeader('Cache-Control', 'no-store');
-  const type =
-    req.accepts(['application/json', 'application/graphql-response+json']) === 'application/graphql-response+json'
-      ? 'application/graphql-response+json; charset=utf-8'
-      : 'application/json; charset=utf-8';
-  res.status(400).type(type).send(clientTextErrorBody(refusal));
+  refuse(req, res, {
+    status: 400,
+    code: INVALID_CLIENT_TEXT_CODE,
+    reason: `${refusal.field} ${refusal.problem}`,
+    message: clientTextMessage(refusal),
+    extensions: { field: refusal.field, limit: refusal.limit },
+  });
 }
 
 /**

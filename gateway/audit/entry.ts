@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PolicyReloadEvent } from '../../lib/policy/store';
 import { SUPPORT_MEASURE_RESTRICTED_CODE, UNAUTHORIZED_FIELD_CODE, type FieldClassification } from '../../lib/authorization/types';
-import type { AuditDecision, AuditEntryInput } from '../../lib/audit/types';
+import { eventDecision, type AuditDecision, type AuditEntryInput } from '../../lib/audit/types';
 import { BULK_CODES } from '../../lib/bulk/approvals';
 import { QUERY_PLAN_TOO_COMPLEX_CODE, type AuthorizationOutcome } from '../authorization';
 import { COST_LIMIT_EXCEEDED_CODE } from '../limits/cost-plugin';
@@ -74,11 +74,12 @@ export function operationEntry({ context, outcome, classifications, operationNam
   return {
     kind: 'OPERATION',
     ...who(context.identity),
-    clientName: context.identity.client.name ?? null,
-    clientVersion: context.identity.client.version ?? null,
-    occurredAt: context.audit.receivedAt.toISOString(),
+    // The client's texts as the front parsed and checked them (gateway/http/client-headers.ts, client-text.ts).
+    clientName: context.claims.clientName,
+    clientVersion: context.claims.clientVersion,
+    occurredAt: context.receivedAt.toISOString(),
     requestId: context.requestId,
-    ...(context.audit.claimedRequestId ? { claimedRequestId: context.audit.claimedRequestId } : {}),
+    ...(context.claims.claimedRequestId ? { claimedRequestId: context.claims.claimedRequestId } : {}),
     caseReference: context.caseReference,
     operationName,
     operationHash: operationHash(source),
@@ -159,7 +160,7 @@ export function ruleEventEntry(event: PolicyReloadEvent, requestId: string): Aud
     return {
       ...base,
       kind: 'RULES_RELOADED',
-      decision: 'GRANTED',
+      decision: eventDecision('RULES_RELOADED'),
       ruleVersion: event.newVersion,
       errorCodes: [],
       detail: `rules ${event.oldVersion} → ${event.newVersion} (${event.trigger})${event.recoveredFrom ? `, recovered after ${event.recoveredFrom.attemptedVersion} was refused at ${event.recoveredFrom.refusedAt.toISOString()}` : ''}`,
@@ -168,7 +169,7 @@ export function ruleEventEntry(event: PolicyReloadEvent, requestId: string): Aud
   return {
     ...base,
     kind: 'RULES_REJECTED',
-    decision: 'REFUSED',
+    decision: eventDecision('RULES_REJECTED'),
     // The rules in force stay the old ones.
     ruleVersion: event.oldVersion,
     errorCodes: ['RULES_REJECTED'],

@@ -8,7 +8,7 @@ export { AuditWriter } from './writer';
 export type { AuditSink, AuditWriterOptions, AuditWriterStats } from './writer';
 export { auditPlugin, AUDIT_UNAVAILABLE_MESSAGE } from './plugin';
 export type { AuditPluginOptions } from './plugin';
-export { auditRefusalsMiddleware, auditStateOf, caseReferenceMiddleware, caseReferenceOf, CASE_ID_HEADER } from './http';
+export { auditRefusalsMiddleware, caseReferenceMiddleware, caseReferenceOf, CASE_ID_HEADER } from './http';
 export { claimedTextsOf, clientTextMiddleware, INVALID_CLIENT_TEXT_CODE } from './client-text';
 export type { ClaimedTexts } from './client-text';
 export { operationEntry, reachOf, refusalEntry, ruleEventEntry, rulesInForceEntry } from './entry';

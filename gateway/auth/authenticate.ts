@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import type { AuthConfig } from '../config';
 import type { ClientInfo, Identity } from '../context';
+import { parseClientHeaders, type ClientHeaders } from '../http/client-headers';
 import { createVerificationKeyResolver, KeySourceUnavailableError, type VerificationKeyResolver } from './verification-keys';
 
 export type AuthenticationFailureReason =
@@ -45,8 +46,11 @@ export class AuthenticationError extends Error {
 }
 
 export interface Authenticator {
-  /** Resolves to the verified identity or rejects with an AuthenticationError. */
-  authenticate(headers: IncomingHttpHeaders): Promise<Identity>;
+  /**
+   * Resolves to the verified identity or rejects with an AuthenticationError. `client`: the
+   * request's client headers as the front parsed them once (gateway/http/client-headers.ts).
+   */
+  authenticate(headers: IncomingHttpHeaders, client?: ClientHeaders): Promise<Identity>;
 }
 
 /** Compact JWS only; anything longer than this is not a token we issue or accept. */
@@ -63,7 +67,7 @@ export function authenticatorWithKeys(auth: AuthConfig, resolveKey: Verification
   const devHint = auth.mode === 'dev' ? ' (for a development token run: npm run token -- registry-clerk)' : '';
 
   return {
-    async authenticate(headers) {
+    async authenticate(headers, client = parseClientHeaders(headers)) {
       const token = bearerToken(headers.authorization, devHint);
       const header = protectedHeader(token);
 
@@ -89,7 +93,7 @@ export function authenticatorWithKeys(auth: AuthConfig, resolveKey: Verification
       } catch (error) {
         throw verificationFailure(error, auth);
       }
-      return identityFrom(payload, headers);
+      return identityFrom(payload, client);
     },
   };
 }
@@ -164,7 +168,7 @@ function verificationFailure(error: unknown, auth: AuthConfig): AuthenticationEr
   return new AuthenticationError('bad_signature', 'Token could not be verified');
 }
 
-function identityFrom(payload: JWTPayload, headers: IncomingHttpHeaders): Identity {
+function identityFrom(payload: JWTPayload, client: ClientHeaders): Identity {
   const subject = requiredString(payload, 'sub');
   const department = requiredString(payload, 'department');
   const departmentId = optionalString(payload, 'department_id') ?? department;
@@ -177,11 +181,10 @@ function identityFrom(payload: JWTPayload, headers: IncomingHttpHeaders): Identi
   if (!PURPOSE_PATTERN.test(claimedPurpose)) {
     throw new AuthenticationError('invalid_claim', 'Token claim "purpose" must be a purpose id such as "resident-registry"');
   }
-  const headerPurpose = singleHeader(headers['x-purpose'])?.trim();
-  if (headerPurpose !== undefined && headerPurpose !== '' && !PURPOSE_PATTERN.test(headerPurpose)) {
+  const headerPurpose = client.purpose?.value;
+  if (headerPurpose !== undefined && !PURPOSE_PATTERN.test(headerPurpose)) {
     throw new AuthenticationError('invalid_purpose_header', 'X-Purpose header must be a purpose id such as "resident-registry"');
   }
-  const declaredInHeader = headerPurpose !== undefined && headerPurpose !== '';
 
   const name = optionalString(payload, 'name');
   const tokenId = optionalString(payload, 'jti');
@@ -190,14 +193,14 @@ function identityFrom(payload: JWTPayload, headers: IncomingHttpHeaders): Identi
     ...(name !== undefined ? { name } : {}),
     department: { id: departmentId, name: department },
     roles: [...(roles as string[])],
-    purpose: declaredInHeader ? headerPurpose : claimedPurpose,
-    purposeSource: declaredInHeader ? 'header' : 'token',
+    purpose: headerPurpose ?? claimedPurpose,
+    purposeSource: headerPurpose !== undefined ? 'header' : 'token',
     mfa: hasTwoFactors(payload['amr']),
     scopes: scopesOf(payload),
     ...(tokenId !== undefined ? { tokenId } : {}),
     issuer: payload.iss as string,
     expiresAt: new Date((payload.exp as number) * 1000),
-    client: clientInfo(headers),
+    client: clientInfo(client),
   };
 }
 
@@ -228,9 +231,10 @@ function scopesOf(payload: JWTPayload): string[] {
   return [];
 }
 
-function clientInfo(headers: IncomingHttpHeaders): ClientInfo {
-  const name = printableHeader(headers['apollographql-client-name']) ?? printableHeader(headers['x-client-name']);
-  const version = printableHeader(headers['apollographql-client-version']) ?? printableHeader(headers['x-client-version']);
+/** The client as it names itself, made log-safe (printable, bounded); the trail keeps its own checked copy (audit/client-text.ts). */
+function clientInfo(client: ClientHeaders): ClientInfo {
+  const name = client.clientName ? printable(client.clientName.value) : undefined;
+  const version = client.clientVersion ? printable(client.clientVersion.value) : undefined;
   return { ...(name !== undefined ? { name } : {}), ...(version !== undefined ? { version } : {}) };
 }
 
@@ -248,17 +252,6 @@ function optionalString(payload: JWTPayload, claim: string): string | undefined 
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw new AuthenticationError('invalid_claim', `Token claim "${claim}" must be a string`);
   return value;
-}
-
-function singleHeader(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** Client names end up in logs and audit rows: bounded, printable, or absent. */
-function printableHeader(value: string | string[] | undefined): string | undefined {
-  const text = singleHeader(value)?.trim();
-  if (text === undefined || text === '') return undefined;
-  return printable(text);
 }
 
 /** Values taken from a token or header, bounded and stripped of control characters before they reach a message or log. */

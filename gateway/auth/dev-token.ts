@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { DEV_AUDIENCE, DEV_ISSUER } from '../config';
-import { DEV_KEY_ALGORITHM, type DevKeys } from './dev-keys';
+import { DEV_KEY_ALGORITHM, type DevKeys } from '../../lib/dev-keys';
 import type { Persona } from './personas';
 import type { IdentityClaims } from '../../lib/gateway-identity';
 

@@ -2,20 +2,14 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { resolveProfile, type ResolveProfileOptions } from '../../lib/authorization/profile';
 import type { PolicySet } from '../../lib/policy/types';
-import type { PermissionProfile, Principal, ProfileRefusal } from '../../lib/authorization/types';
+import type { Principal, ProfileRefusal } from '../../lib/authorization/types';
 import { principalOf } from '../authorization/principal';
-import type { Identity } from '../context';
-import { requestIdOf } from '../request-id';
+import type { Identity, RequestAuthorization } from '../context';
+import { refuse } from '../http/refuse';
+import { requestStateOf } from '../http/request-state';
 import { AuthenticationError, type Authenticator } from './authenticate';
 
-const identities = new WeakMap<Request, Identity>();
-const authorizations = new WeakMap<Request, RequestAuthorization>();
-
-/** The principal and its permission profile under the rules in force when the request arrived. */
-export interface RequestAuthorization {
-  readonly principal: Principal;
-  readonly profile: PermissionProfile;
-}
+export type { RequestAuthorization } from '../context';
 
 /**
  * Refuses every request without a valid identity before its body is even parsed, so no
@@ -23,9 +17,10 @@ export interface RequestAuthorization {
  */
 export function authenticationMiddleware(authenticator: Authenticator, logger: Logger): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
-    authenticator.authenticate(req.headers).then(
+    const state = requestStateOf(req);
+    authenticator.authenticate(req.headers, state.client).then(
       (identity) => {
-        identities.set(req, identity);
+        state.identity = identity;
         next();
       },
       (error: unknown) => {
@@ -33,7 +28,7 @@ export function authenticationMiddleware(authenticator: Authenticator, logger: L
           error instanceof AuthenticationError ? error : new AuthenticationError('bad_signature', 'Token could not be verified');
         // Reason and client address, never the token.
         logger.warn(
-          { requestId: requestIdOf(req), reason: failure.reason, status: failure.httpStatus, remoteAddress: req.socket.remoteAddress },
+          { requestId: state.requestId, reason: failure.reason, status: failure.httpStatus, remoteAddress: req.socket.remoteAddress },
           `request refused: ${failure.message}`,
         );
         if (!(error instanceof AuthenticationError)) logger.error({ err: error }, 'unexpected error while authenticating');
@@ -44,7 +39,7 @@ export function authenticationMiddleware(authenticator: Authenticator, logger: L
 }
 
 export function identityOf(req: Request): Identity {
-  const identity = identities.get(req);
+  const identity = requestStateOf(req).identity;
   // Fail closed: reaching a handler without an identity is a wiring bug, not a guest.
   if (identity === undefined) throw new AuthenticationError('missing_token', 'Request has no verified identity');
   return identity;
@@ -71,14 +66,14 @@ export function permissionProfileMiddleware(rules: () => PolicySet, logger: Logg
       return;
     }
     if (result.ok) {
-      authorizations.set(req, { principal, profile: result.profile });
+      requestStateOf(req).authorization = { principal, profile: result.profile };
       next();
       return;
     }
     const refusal = PROFILE_REFUSALS[result.refusal.reason];
     logger.warn(
       {
-        requestId: requestIdOf(req),
+        requestId: requestStateOf(req).requestId,
         reason: refusal.reason,
         status: refusal.httpStatus,
         subject: principal.subject,
@@ -87,16 +82,21 @@ export function permissionProfileMiddleware(rules: () => PolicySet, logger: Logg
       },
       `request refused by the access rules: ${result.refusal.message}`,
     );
-    if (refusal.httpStatus === 401) {
-      res.setHeader('WWW-Authenticate', `Bearer realm="ward-gateway", error="invalid_token", error_description="${headerSafe(result.refusal.message)}"`);
-    }
-    sendRefusal(req, res, refusal.httpStatus, { message: capitalize(result.refusal.message), code: refusal.code, reason: refusal.reason });
+    refuse(req, res, {
+      status: refusal.httpStatus,
+      code: refusal.code,
+      reason: refusal.reason,
+      message: capitalize(result.refusal.message),
+      ...(refusal.httpStatus === 401
+        ? { headers: { 'WWW-Authenticate': `Bearer realm="ward-gateway", error="invalid_token", error_description="${headerSafe(result.refusal.message)}"` } }
+        : {}),
+    });
   };
 }
 
 /** The principal and profile of a request that passed permissionProfileMiddleware. */
 export function authorizationOf(req: Request): RequestAuthorization {
-  const authorization = authorizations.get(req);
+  const authorization = requestStateOf(req).authorization;
   // Fail closed: reaching a handler without a profile is a wiring bug, not "everything allowed".
   if (authorization === undefined) throw new Error('Request has no permission profile');
   return authorization;
@@ -113,29 +113,10 @@ export const PROFILE_REFUSALS: Readonly<
 };
 
 function sendAuthenticationFailure(req: Request, res: Response, failure: AuthenticationError): void {
-  if (failure.httpStatus === 401) res.setHeader('WWW-Authenticate', wwwAuthenticate(failure));
-  if (failure.httpStatus === 503) res.setHeader('Retry-After', '5');
-  sendRefusal(req, res, failure.httpStatus, { message: failure.message, code: failure.code, reason: failure.reason });
-}
-
-/** A gateway refusal as a GraphQL error body: `extensions` holds `code`, `reason` and any further member given. */
-export function sendRefusal(
-  req: Request,
-  res: Response,
-  status: number,
-  error: { message: string; code: string; reason: string; [extension: string]: string | number },
-): void {
-  const { message: _message, code: _code, reason: _reason, ...extensions } = error;
-  res.setHeader('Cache-Control', 'no-store');
-  // Follow the GraphQL-over-HTTP media type when the client asks for it.
-  const type = req.accepts(['application/json', 'application/graphql-response+json']) === 'application/graphql-response+json'
-    ? 'application/graphql-response+json; charset=utf-8'
-    : 'application/json; charset=utf-8';
-  res.status(status).type(type).send(
-    JSON.stringify({
-      errors: [{ message: error.message, extensions: { code: error.code, reason: error.reason, ...extensions } }],
-    }),
-  );
+  const headers: Record<string, string> = {};
+  if (failure.httpStatus === 401) headers['WWW-Authenticate'] = wwwAuthenticate(failure);
+  if (failure.httpStatus === 503) headers['Retry-After'] = '5';
+  refuse(req, res, { status: failure.httpStatus, code: failure.code, reason: failure.reason, message: failure.message, headers });
 }
 
 function capitalize(text: string): string {

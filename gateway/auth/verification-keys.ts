@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, errors, type JWTHeaderParameters, type FlattenedJWSInput, type KeyLike } from 'jose';
 import type { AuthConfig, OidcAuthConfig } from '../config';
-import { loadOrCreateDevKeys } from './dev-keys';
+import { loadOrCreateDevKeys } from '../../lib/dev-keys';
 
 export type VerificationKeyResolver = (header: JWTHeaderParameters, token: FlattenedJWSInput) => Promise<KeyLike | Uint8Array>;
 

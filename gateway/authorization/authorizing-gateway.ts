@@ -11,9 +11,10 @@ import { GraphQLError, getVariableValues } from 'graphql';
 import type { Logger } from 'pino';
 import type { FieldClassification, PermissionProfile } from '../../lib/authorization/types';
 import type { GatewayContext } from '../context';
-import { completeResponse, type DeniedOccurrence } from './complete';
+import type { AuthorizationOutcome } from './outcome';
+import { completeResponse } from './complete';
 import { decideOperation } from './decide';
-import { LruCache } from './decision-cache';
+import { LruCache } from '../../lib/bounded-cache';
 import type { OperationDecision } from './decision';
 import type { PersonKeys } from './rewrite';
 import { stripInjectedKeys } from './strip-injected';
@@ -67,20 +68,9 @@ export interface AuthorizationStats extends ProfileCounts {
   readonly byProfile: ReadonlyMap<string, Readonly<ProfileCounts>>;
 }
 
-/** What the first line decided for one request, for plugins that come after it (the audit trail). */
-export interface AuthorizationOutcome {
-  readonly decision: OperationDecision;
-  /** The refused fields the client asked for, with their response paths (after @include/@skip). */
-  readonly denied: readonly DeniedOccurrence[];
-  /** Keys (宛名番号) of the persons whose fields the response carries (with `personKeys`). */
-  readonly personIds: readonly string[];
-}
-
-const outcomes = new WeakMap<object, AuthorizationOutcome>();
-
-/** The authorization outcome of a request, once its operation has been executed. */
+/** The authorization outcome of a request, once its operation has been executed (kept in its context). */
 export function authorizationOutcomeOf(context: GatewayContext): AuthorizationOutcome | undefined {
-  return outcomes.get(context);
+  return context.results.authorization;
 }
 
 /**
@@ -92,12 +82,14 @@ export function authorizationOutcomeOf(context: GatewayContext): AuthorizationOu
  */
 export class AuthorizingGateway implements GatewayInterface {
   private readonly cache: LruCache<OperationDecision>;
+  // A WeakMap on purpose: a version per classification map by identity (each supergraph load makes a
+  // new one), forgotten with the map; not per-request state.
   private readonly classificationVersions = new WeakMap<object, number>();
   private nextClassificationVersion = 1;
   private readonly seenPlans = new WeakSet<object>();
   private readonly counts: ProfileCounts = { decisions: 0, cacheHits: 0, plansBuilt: 0 };
   private plansRefused = 0;
-  private readonly countsByProfile = new Map<string, ProfileCounts>();
+  private readonly countsByProfile = new LruCache<ProfileCounts>(MAX_PROFILES_COUNTED);
   private unsubscribe: GatewayUnsubscriber | undefined;
 
   constructor(private readonly options: AuthorizingGatewayOptions) {
@@ -146,13 +138,18 @@ export class AuthorizingGateway implements GatewayInterface {
       plansEvaluated: this.options.planning?.store.evaluated ?? 0,
       plansRefused: this.plansRefused,
       cachedDecisions: this.cache.size,
-      byProfile: new Map([...this.countsByProfile].map(([key, counts]) => [key, { ...counts }])),
+      // Oldest first, as counted.
+      byProfile: new Map([...this.countsByProfile.rkeys()].map((key) => [key, { ...this.countsByProfile.peek(key)! }])),
     };
   }
 
   private async execute(requestContext: GatewayGraphQLRequestContext, inner: GatewayExecutor): Promise<GatewayExecutionResult> {
     const context = requestContext.context as Partial<GatewayContext>;
     const { profile } = context;
+    // For the plugins after the first line (cost, bulk output, audit), in the request's context.
+    const record = (outcome: AuthorizationOutcome) => {
+      if (context.results) context.results.authorization = outcome;
+    };
     if (!profile) {
       // Fail closed: an operation without a profile is a wiring bug, never "everything allowed".
       this.options.logger.error('operation reached the gateway executor without a permission profile');
@@ -178,7 +175,7 @@ export class AuthorizingGateway implements GatewayInterface {
         { operationName: requestContext.operationName, profile: profile.key.slice(0, 12), plan: error instanceof PlanTooComplexError ? error.statistics : 'paths limit' },
         'operation refused: query plan over the planning budget',
       );
-      outcomes.set(context, { decision, denied: [], personIds: [] });
+      record({ decision, denied: [], personIds: [] });
       const statistics = error instanceof PlanTooComplexError ? { statistics: error.statistics } : {};
       return { errors: [planTooComplexError({ ...statistics, budget: planning.budget })] };
     }
@@ -188,11 +185,11 @@ export class AuthorizingGateway implements GatewayInterface {
     if (!masks && decision.denied.size === 0 && decision.strip) {
       // Nothing refused, at most keys injected: remove them in place, collect the persons (strip-injected.ts).
       const stripped = stripInjectedKeys(result.data, decision.strip);
-      outcomes.set(context, { decision, denied: [], personIds: stripped.personIds });
+      record({ decision, denied: [], personIds: stripped.personIds });
       return decision.rewritten ? withErrors(result, stripped.data, this.plannerErrors(result.errors, decision)) : result;
     }
     if (!masks && !decision.rewritten) {
-      outcomes.set(context, { decision, denied: [], personIds: [] });
+      record({ decision, denied: [], personIds: [] });
       return result;
     }
     const coerced = getVariableValues(requestContext.schema, requestContext.operation.variableDefinitions ?? [], requestContext.request.variables ?? {});
@@ -204,7 +201,7 @@ export class AuthorizingGateway implements GatewayInterface {
       decision,
       data: result.data,
     });
-    outcomes.set(context, { decision, denied: completed.denied, personIds: completed.personIds });
+    record({ decision, denied: completed.denied, personIds: completed.personIds });
     return withErrors(result, completed.data, [...completed.errors, ...this.plannerErrors(result.errors, decision)]);
   }
 
@@ -263,11 +260,11 @@ export class AuthorizingGateway implements GatewayInterface {
   }
 
   private profileCounts(key: string): ProfileCounts {
-    let counts = this.countsByProfile.get(key);
+    // peek, not get: the profile counted first is dropped first, however often it is counted.
+    let counts = this.countsByProfile.peek(key);
     if (!counts) {
       counts = { decisions: 0, cacheHits: 0, plansBuilt: 0 };
       this.countsByProfile.set(key, counts);
-      if (this.countsByProfile.size > MAX_PROFILES_COUNTED) this.countsByProfile.delete(this.countsByProfile.keys().next().value as string);
     }
     return counts;
   }

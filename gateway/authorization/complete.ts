@@ -127,7 +127,11 @@ class Completion {
   private readonly fragments = new Map<string, FragmentDefinitionNode>();
   private readonly occurrences = new Map<string, MutableOccurrence>();
   private readonly persons = new Set<string>();
-  /** Field nodes of a merged field → runtime type → its collected sub-fields. */
+  /**
+   * Field nodes of a merged field → runtime type → its collected sub-fields. A WeakMap on purpose:
+   * a memo keyed by the identity of graphql-js's node arrays (as graphql-js's own memoize3), within
+   * one completion; not a channel between steps.
+   */
   private readonly collected = new WeakMap<object, Map<GraphQLCompositeType, Map<string, CollectedField>>>();
 
   constructor(private readonly input: CompletionInput) {

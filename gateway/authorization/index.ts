@@ -4,12 +4,12 @@
  * client's operation. See README.md in this folder.
  */
 export { AuthorizingGateway, authorizationOutcomeOf, DEFAULT_DECISION_CACHE_SIZE } from './authorizing-gateway';
-export type { AuthorizationOutcome, AuthorizationStats, AuthorizingGatewayOptions, ProfileCounts } from './authorizing-gateway';
+export type { AuthorizationOutcome } from './outcome';
+export type { AuthorizationStats, AuthorizingGatewayOptions, ProfileCounts } from './authorizing-gateway';
 export { completeResponse } from './complete';
 export type { CompletionInput, CompletionResult, DeniedOccurrence } from './complete';
 export { decideOperation } from './decide';
 export type { FieldDenial, OperationDecision } from './decision';
-export { LruCache } from './decision-cache';
 export { principalOf } from './principal';
 export { BudgetedPlanStore, DEFAULT_PLANNING_BUDGET, QUERY_PLAN_TOO_COMPLEX_CODE, budgetedPlannerConfig } from './planning-budget';
 export type { PlanningBudget, PlanStatistics } from './planning-budget';

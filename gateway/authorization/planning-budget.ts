@@ -1,7 +1,7 @@
 // Types only: @apollo/query-planner is @apollo/gateway's own planner (same version, 2.14.4).
 import type { PlanNode, SubscriptionNode, QueryPlan, QueryPlanCache, QueryPlanner, QueryPlannerConfig } from '@apollo/query-planner';
 import { GraphQLError } from 'graphql';
-import { LruCache } from './decision-cache';
+import { LruCache } from '../../lib/bounded-cache';
 
 /**
  * What one query plan may cost, in the query planner's own units (README "Planning budget").
@@ -54,6 +54,8 @@ export interface PlanStatistics {
  */
 export class BudgetedPlanStore implements QueryPlanCache {
   private readonly plans = new LruCache<QueryPlan>(PLANS_KEPT);
+  // A WeakMap on purpose: it annotates ApolloGateway's own plan objects (which have no slot of
+  // ours) and forgets a plan's cost with the plan; not per-request state.
   private readonly statistics = new WeakMap<QueryPlan, PlanStatistics>();
   /** Plans the planner built (a plan is stored once, when built). */
   built = 0;

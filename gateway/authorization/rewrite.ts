@@ -15,7 +15,7 @@ import {
   type SelectionSetNode,
   type VariableDefinitionNode,
 } from 'graphql';
-import { fragmentSpreadNames } from './walk';
+import { fragmentSpreadNames } from './fragments';
 
 export interface RewriteResult {
   readonly document: DocumentNode;

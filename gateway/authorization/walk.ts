@@ -17,6 +17,7 @@ import type { FieldClassification, MaskRule, PermissionProfile } from '../../lib
 import type { FieldDenial } from './decision';
 import { AuthorizationContext } from './rule-context';
 import { AUTHORIZATION_RULES, type AuthorizationRule } from './rules';
+import { fragmentSpreadNames } from './fragments';
 
 export interface WalkInput {
   /** The API schema the operation was validated against. */
@@ -90,15 +91,4 @@ export function operationDocument(document: DocumentNode, operation: OperationDe
       (definition) => definition === operation || (definition.kind === Kind.FRAGMENT_DEFINITION && used.has(definition.name.value)),
     ),
   };
-}
-
-/** Names of the fragments spread anywhere in a selection set (not following the spreads). */
-export function fragmentSpreadNames(selectionSet: SelectionSetNode): Set<string> {
-  const names = new Set<string>();
-  visit(selectionSet, {
-    FragmentSpread(node) {
-      names.add(node.name.value);
-    },
-  });
-  return names;
 }

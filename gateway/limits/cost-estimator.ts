@@ -3,7 +3,7 @@
  * variables that size its lists): the second request of a screen costs a map lookup.
  */
 import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from 'graphql';
-import { LruCache } from '../authorization';
+import { LruCache } from '../../lib/bounded-cache';
 import { readCostModel, type CostModel } from './cost-model';
 import { estimateCost } from './cost';
 

@@ -1,6 +1,6 @@
 import { parse as parseUrl } from 'node:url';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { sendRefusal } from '../auth/middleware';
+import { refuse } from '../http/refuse';
 import type { DocumentBudgets } from './document-budgets';
 import { checkDocument } from './document-check';
 import { OPERATION_RESOLUTION_FAILURE, operationProblem } from './document-operation';
@@ -28,7 +28,7 @@ export interface DocumentGuard {
  * checked (gateway/limits/document-check.ts) BEFORE Apollo parses and validates it, because
  * graphql-js's own validation rules expand fragments and compare fields and are not all linear.
  * A refusal is HTTP 400 with `extensions.code` and is recorded by the audit middleware in front
- * (auditRefusalsMiddleware), like every refusal before Apollo. A request without a query text is
+ * (through `refuse`, gateway/http/refuse.ts), like every refusal before Apollo. A request without a query text is
  * left to Apollo Server, which refuses it with its own 400.
  */
 export function documentGuard(budgets: DocumentBudgets): DocumentGuard {
@@ -40,12 +40,12 @@ export function documentGuard(budgets: DocumentBudgets): DocumentGuard {
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
     if (req.method === 'POST' && req.body === undefined) {
       // No JSON parser took the body (another content type): 415, as GraphQL over HTTP says (Apollo answered 400).
-      sendRefusal(req, res, 415, { message: 'POST a GraphQL request as application/json', code: 'BAD_REQUEST', reason: 'unsupported_media_type' });
+      refuse(req, res, { status: 415, code: 'BAD_REQUEST', reason: 'unsupported_media_type', message: 'POST a GraphQL request as application/json' });
       return;
     }
     if (asksForPersistedQuery(req)) {
       // Automatic persisted queries are off (server.ts); Apollo would say so with HTTP 200.
-      sendRefusal(req, res, 400, { message: 'Persisted queries are not supported: send the query text', code: 'PERSISTED_QUERY_NOT_SUPPORTED', reason: 'persisted_query' });
+      refuse(req, res, { status: 400, code: 'PERSISTED_QUERY_NOT_SUPPORTED', reason: 'persisted_query', message: 'Persisted queries are not supported: send the query text' });
       return;
     }
     const request = graphQLRequestOf(req);
@@ -60,13 +60,13 @@ export function documentGuard(budgets: DocumentBudgets): DocumentGuard {
     if (!result.ok) {
       refused += 1;
       const { code, reason, message, budget, limit } = result.refusal;
-      sendRefusal(req, res, 400, { message, code, reason, ...(budget !== undefined && limit !== undefined ? { budget, limit } : {}) });
+      refuse(req, res, { status: 400, code, reason, message, ...(budget !== undefined && limit !== undefined ? { extensions: { budget, limit } } : {}) });
       return;
     }
     const problem = operationProblem(result.document, request.operationName);
     if (problem !== undefined) {
       refused += 1;
-      sendRefusal(req, res, 400, { message: problem, code: OPERATION_RESOLUTION_FAILURE, reason: 'operation_name' });
+      refuse(req, res, { status: 400, code: OPERATION_RESOLUTION_FAILURE, reason: 'operation_name', message: problem });
       return;
     }
     next();

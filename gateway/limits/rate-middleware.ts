@@ -3,13 +3,13 @@
  * before the body is parsed: admits the request under the caller's rate and concurrency limits
  * (policy/limits.yaml), or answers 429 RATE_LIMITED / CONCURRENCY_LIMITED with Retry-After, or 503
  * LIMITS_UNAVAILABLE when the shared counters cannot be reached. Every request on the path counts
- * (statistics included). The refusal is recorded by the audit's refusal recorder, which sees
- * every response of the path.
+ * (statistics included). The refusal is recorded through `refuse` (gateway/http/refuse.ts).
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { LimitPolicy } from '../../lib/policy/types';
 import { authorizationOf } from '../auth/middleware';
+import { refuse } from '../http/refuse';
 import { requestIdOf } from '../request-id';
 import { limitProfileFor } from './limit-profile';
 import type { LimitRefusal, UserLimiter } from './rate-limiter';
@@ -41,14 +41,13 @@ export function userLimitsMiddleware(limiter: UserLimiter, limits: () => LimitPo
       const log = { requestId: requestIdOf(req), code: refusal.code, limitProfile: profile.id };
       if (status === 503) logger.error(log, 'request refused: the shared limit counters are unreachable');
       else logger.warn(log, 'request refused by a per-user limit');
-      res.setHeader('Retry-After', String(refusal.retryAfterSeconds));
-      res.setHeader('Cache-Control', 'no-store');
-      const type =
-        req.accepts(['application/json', 'application/graphql-response+json']) === 'application/graphql-response+json'
-          ? 'application/graphql-response+json; charset=utf-8'
-          : 'application/json; charset=utf-8';
-      const extensions = { code: refusal.code, retryAfterSeconds: refusal.retryAfterSeconds, limitProfile: profile.id };
-      res.status(status).type(type).send(JSON.stringify({ errors: [{ message: messageOf(refusal, profile), extensions }] }));
+      refuse(req, res, {
+        status,
+        code: refusal.code,
+        message: messageOf(refusal, profile),
+        extensions: { retryAfterSeconds: refusal.retryAfterSeconds, limitProfile: profile.id },
+        headers: { 'Retry-After': String(refusal.retryAfterSeconds) },
+      });
     }, next);
   };
 }

@@ -7,8 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { PROJECT_ROOT } from '../project-root';
 
-export const DEFAULT_CALENDAR_FILE = path.resolve(__dirname, '..', '..', 'policy', 'audit-calendar.yaml');
+export const DEFAULT_CALENDAR_FILE = path.resolve(PROJECT_ROOT, 'policy', 'audit-calendar.yaml');
 
 export const WEEKDAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 export type WeekdayName = (typeof WEEKDAY_NAMES)[number];

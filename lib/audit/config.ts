@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Knex } from 'knex';
+import { PROJECT_ROOT } from '../project-root';
 
 /**
  * Where the audit trail lives, from the environment:
@@ -16,7 +17,7 @@ export class AuditConfigError extends Error {
 }
 
 export function defaultAuditFile(env: NodeJS.ProcessEnv = process.env): string {
-  const dataDir = path.resolve(env.DATA_DIR ?? path.join(__dirname, '..', '..', 'data'));
+  const dataDir = path.resolve(env.DATA_DIR ?? path.join(PROJECT_ROOT, 'data'));
   return path.join(dataDir, 'audit.sqlite');
 }
 

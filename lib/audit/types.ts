@@ -9,7 +9,30 @@ export type AuditDecision = 'GRANTED' | 'PARTIAL' | 'DENIED' | 'FAILED' | 'REFUS
 // refused; FAILED: the operation errored (subgraph down, bad input); REFUSED: refused before
 // execution (401/400/403: bad token, revoked, unregistered purpose, missing case reference).
 
+/** What a record is about: an operation (a request for data, with its access decision) or an event of the trail. */
 export type AuditEventKind = 'OPERATION' | 'RULES_RELOADED' | 'RULES_REJECTED' | 'BULK_APPROVAL_ISSUED' | 'BULK_APPROVAL_WITHDRAWN';
+
+/** The records that are not operations: policy reloads and refusals, bulk-output approvals. */
+export type AuditTrailEvent = Exclude<AuditEventKind, 'OPERATION'>;
+
+/**
+ * The `decision` an event record carries. An event is not an access decision, but every record
+ * has carried a decision since the first one (the column is NOT NULL, the record hash covers it,
+ * the graph's `AuditRecord.decision` is non-null), so for chain compatibility the stored value
+ * stays: GRANTED for an event that took effect, REFUSED for a policy folder that was refused. It
+ * is mapped here and only here; writers name the event (eventDecision), the store checks it.
+ */
+export const EVENT_DECISIONS = {
+  RULES_RELOADED: 'GRANTED',
+  RULES_REJECTED: 'REFUSED',
+  BULK_APPROVAL_ISSUED: 'GRANTED',
+  BULK_APPROVAL_WITHDRAWN: 'GRANTED',
+} as const satisfies Record<AuditTrailEvent, AuditDecision>;
+
+/** The stored decision of an event record (see EVENT_DECISIONS). */
+export function eventDecision<K extends AuditTrailEvent>(kind: K): (typeof EVENT_DECISIONS)[K] {
+  return EVENT_DECISIONS[kind];
+}
 
 /** One audit record as the gateway submits it (the store adds sequence, hashes and time). */
 export interface AuditEntryInput {

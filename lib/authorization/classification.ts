@@ -16,6 +16,7 @@ import {
   type ValueNode,
 } from 'graphql';
 import type { FieldClassification } from './types';
+import { coordinateText, type FieldCoordinate } from './coordinate';
 
 export const SECURITY_DIRECTIVES = ['authenticated', 'requiresScopes', 'policy'] as const;
 export type SecurityDirective = (typeof SECURITY_DIRECTIVES)[number];
@@ -111,8 +112,8 @@ export function localElementName(feature: LinkedFeature, element: string): strin
 }
 
 /** A field definition of an object or interface type (extensions included), in document order. */
-export interface FieldRef {
-  /** `Type.field` */
+export interface FieldRef extends FieldCoordinate {
+  /** `Type.field` (coordinateText of type and field) */
   readonly coordinate: string;
   readonly node: FieldDefinitionNode;
   /** Exempt from classification: federation and link internals, introspection, @external fields. */
@@ -145,7 +146,7 @@ export function fieldDefinitions(document: DocumentNode): FieldRef[] {
           const fieldName = field.name.value;
           const exempt =
             isExemptType(typeName) || fieldName.startsWith('__') || (EXEMPT_ROOT_FIELDS.has(fieldName) && isQueryType(document, typeName)) || isExternal(field);
-          fields.push({ coordinate: `${typeName}.${fieldName}`, node: field, exempt });
+          fields.push({ type: typeName, field: fieldName, coordinate: coordinateText({ type: typeName, field: fieldName }), node: field, exempt });
         }
         break;
       }

@@ -15,6 +15,7 @@
  */
 import { Kind, type DocumentNode, type FieldDefinitionNode, type TypeNode } from 'graphql';
 import { FEDERATION_IDENTITY, fieldDefinitions, linkedFeatures, localElementName } from './classification';
+import { compareCoordinates, coordinateText, type FieldCoordinate } from './coordinate';
 
 export const LOCATING_TAG = 'locating';
 export const NON_LOCATING_TAG = 'non-locating';
@@ -88,8 +89,8 @@ export function unmarkedPersonFields(document: DocumentNode): { unmarked: string
   const marks = locatingMarks(document);
   const unmarked: string[] = [];
   const contradictory: string[] = [];
-  for (const { coordinate, exempt } of fieldDefinitions(document)) {
-    if (exempt || !persons.has(coordinate.split('.')[0])) continue;
+  for (const { coordinate, type, exempt } of fieldDefinitions(document)) {
+    if (exempt || !persons.has(type)) continue;
     const mark = marks.get(coordinate) ?? [];
     if (mark.length === 0 && !unmarked.includes(coordinate)) unmarked.push(coordinate);
     if (mark.length > 1 && !contradictory.includes(coordinate)) contradictory.push(coordinate);
@@ -98,12 +99,19 @@ export function unmarkedPersonFields(document: DocumentNode): { unmarked: string
 }
 
 /** The locating fields of the document (marked locating, on a person type), sorted. */
-export function locatingFields(document: DocumentNode): string[] {
+export function locatingCoordinates(document: DocumentNode): FieldCoordinate[] {
   const persons = new Set(personTypes(document));
-  return [...locatingMarks(document)]
-    .filter(([coordinate, mark]) => mark.includes(LOCATING_TAG) && persons.has(coordinate.split('.')[0]))
-    .map(([coordinate]) => coordinate)
-    .sort();
+  const marks = locatingMarks(document);
+  const found = new Map<string, FieldCoordinate>();
+  for (const { coordinate, type, field } of fieldDefinitions(document)) {
+    if (persons.has(type) && (marks.get(coordinate) ?? []).includes(LOCATING_TAG)) found.set(coordinate, { type, field });
+  }
+  return [...found.values()].sort(compareCoordinates);
+}
+
+/** locatingCoordinates as `Type.field` texts. */
+export function locatingFields(document: DocumentNode): string[] {
+  return locatingCoordinates(document).map(coordinateText);
 }
 
 /**
@@ -123,7 +131,7 @@ export function enclosedTypes(document: DocumentNode): Set<string> {
       const target = namedType(field.type);
       if (!types.has(target)) continue;
       referenced.add(target);
-      if (!persons.has(typeName) || !locating.has(`${typeName}.${field.name.value}`)) referencedOutsideLocating.add(target);
+      if (!persons.has(typeName) || !locating.has(coordinateText({ type: typeName, field: field.name.value }))) referencedOutsideLocating.add(target);
     }
   }
   return new Set([...referenced].filter((name) => persons.has(name) && !referencedOutsideLocating.has(name)));
@@ -135,5 +143,5 @@ export function enclosedTypes(document: DocumentNode): Set<string> {
  */
 export function typesNeedingPerson(document: DocumentNode): string[] {
   const enclosed = enclosedTypes(document);
-  return [...new Set(locatingFields(document).map((coordinate) => coordinate.split('.')[0]))].filter((name) => !enclosed.has(name)).sort();
+  return [...new Set(locatingCoordinates(document).map((coordinate) => coordinate.type))].filter((name) => !enclosed.has(name)).sort();
 }

@@ -8,8 +8,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { Grant, PolicySet } from '../policy/types';
+import type { RequirementDenial } from './denial';
 import { POLICY_NAMES, type PermissionProfile, type Principal, type ProfileRefusal } from './types';
 import { maskRule, stricter, type MaskRule } from './mask';
+import { LruCache } from '../bounded-cache';
 
 export type ProfileResult = { ok: true; profile: PermissionProfile } | { ok: false; refusal: ProfileRefusal };
 
@@ -23,7 +25,7 @@ export interface ResolveProfileOptions {
 
 /** Entries kept by the memo; a ward has a few hundred users × a few purposes each. */
 export const PROFILE_CACHE_SIZE = 2000;
-const cache = new Map<string, ProfileResult>();
+const cache = new LruCache<ProfileResult>(PROFILE_CACHE_SIZE);
 
 /**
  * The principal's permission profile under `rules`, or why the request is refused outright:
@@ -43,15 +45,9 @@ export function resolveProfile(rules: PolicySet, principal: Principal, options: 
   ]);
   const cached = cache.get(memoKey);
   // A PolicySet object is immutable and its version is a hash of its files, so equal versions give equal results.
-  if (cached) {
-    // Refresh recency: Map iteration order is insertion order, the oldest entry is evicted first.
-    cache.delete(memoKey);
-    cache.set(memoKey, cached);
-    return cached;
-  }
+  if (cached) return cached;
   const result = computeProfile(rules, principal, production);
   cache.set(memoKey, result);
-  if (cache.size > PROFILE_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   return result;
 }
 
@@ -66,7 +62,7 @@ export function profileCacheSize(): number {
 }
 
 function computeProfile(rules: PolicySet, principal: Principal, production: boolean): ProfileResult {
-  const rules_ = (name: string): MaskRule => {
+  const maskNamed = (name: string): MaskRule => {
     const entry = rules.masks.get(name);
     // The compiler refuses a grant naming an unknown mask; fail closed (hide all) if one slips by.
     return entry ? maskRule(entry) : { name, keepLast: 0 };
@@ -107,8 +103,8 @@ function computeProfile(rules: PolicySet, principal: Principal, production: bool
       // Masked only when no matching grant is in full; of several masks, the one showing more
       // (each grant alone would allow it).
       if (matching.every((grant) => grant.mask !== null)) {
-        const rules = matching.map((grant) => rules_(grant.mask!));
-        masked.set(name, rules.reduce((a, b) => (stricter(a, b) === a ? b : a)));
+        const masks = matching.map((grant) => maskNamed(grant.mask!));
+        masked.set(name, masks.reduce((a, b) => (b.keepLast > a.keepLast ? b : a)));
       }
     } else {
       const notIndividualNumberWork = policy.classification === 'individual-number' && !purpose.individualNumberWork ? purpose.name : undefined;
@@ -171,8 +167,8 @@ function denialReason(policy: string, grants: readonly Grant[], principal: Princ
   return `${policy} requires MFA (sign in with IC card and password)`;
 }
 
-/** Why a field is refused: the policy name, or `scope:<name>` for a missing OAuth scope. */
-export type SatisfiesResult = { ok: true } | { ok: false; deniedBy: string };
+/** Why a field is refused: a policy not granted, an OAuth scope missing, or an empty requirement (denial.ts). */
+export type SatisfiesResult = { ok: true } | { ok: false; deniedBy: RequirementDenial };
 
 /**
  * Federation semantics for @policy / @requiresScopes: each argument is an OR of ANDs
@@ -180,21 +176,24 @@ export type SatisfiesResult = { ok: true } | { ok: false; deniedBy: string };
  * requirement). Both must hold. An empty list, or an empty alternative, is treated as
  * unsatisfiable (deny by default) rather than as "no requirement".
  * `deniedBy` names a policy from the alternative that came closest (fewest missing), its first
- * missing entry in written order; for scopes it is `scope:<name>`.
+ * missing entry in written order (a scope for @requiresScopes).
  */
 export function satisfies(profile: PermissionProfile, policies: string[][] | null, scopes: string[][] | null): SatisfiesResult {
   if (policies !== null) {
     const missing = closestMissing(policies, profile.granted);
-    if (missing !== null) return { ok: false, deniedBy: missing };
+    if (missing === EMPTY_REQUIREMENT) return { ok: false, deniedBy: { kind: 'empty-requirement' } };
+    if (missing !== null) return { ok: false, deniedBy: { kind: 'policy', policy: missing } };
   }
   if (scopes !== null) {
     const missing = closestMissing(scopes, profile.scopes);
-    if (missing !== null) return { ok: false, deniedBy: missing === EMPTY_REQUIREMENT ? missing : `scope:${missing}` };
+    if (missing === EMPTY_REQUIREMENT) return { ok: false, deniedBy: { kind: 'empty-requirement' } };
+    if (missing !== null) return { ok: false, deniedBy: { kind: 'scope', scope: missing } };
   }
   return { ok: true };
 }
 
-const EMPTY_REQUIREMENT = '(empty requirement)';
+/** Marks "no alternative can ever hold" inside closestMissing (never a policy or scope name: those are plain words). */
+const EMPTY_REQUIREMENT = Symbol('empty requirement');
 
 /**
  * For a field the profile satisfies: the mask its value is shown with, or null for in full. In
@@ -216,7 +215,7 @@ export function fieldMask(profile: Pick<PermissionProfile, 'granted' | 'masked'>
 }
 
 /** null when some alternative is fully held; else the first missing entry of the closest alternative. */
-function closestMissing(alternatives: readonly (readonly string[])[], held: ReadonlySet<string>): string | null {
+function closestMissing(alternatives: readonly (readonly string[])[], held: ReadonlySet<string>): string | typeof EMPTY_REQUIREMENT | null {
   let best: string | null = null;
   let bestCount = Infinity;
   for (const alternative of alternatives) {

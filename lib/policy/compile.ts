@@ -33,6 +33,7 @@ import {
   type RowPolicy,
   type SourcePosition,
 } from './types';
+import { crossCheck, type PendingGrant, type Reference } from './cross-check';
 import { describeNode, FileContext, type Field, type Fields } from './yaml-positions';
 
 /** Validates rule-file sources into a PolicySet; throws PolicyError listing every problem. */
@@ -108,25 +109,6 @@ export function compilePolicy(sources: PolicySources): PolicySet {
 }
 
 // ───────────────────────────── building and checking ─────────────────────────────
-
-interface Reference {
-  readonly kind: 'role' | 'department' | 'purpose';
-  readonly id: string;
-  readonly node: Scalar;
-  readonly ctx: FileContext;
-  readonly what: string;
-}
-
-interface PendingGrant {
-  readonly grant: Grant;
-  readonly ctx: FileContext;
-  readonly node: ParsedNode;
-  readonly departmentNodes: ReadonlyMap<string, Scalar>;
-  readonly purposeNodes: ReadonlyMap<string, Scalar>;
-  /** The policy it grants, or `rowRules.supportMeasure`. */
-  readonly owner: string;
-  readonly classification: PolicyClassification | null;
-}
 
 /** Ids the gateway can receive as `purpose` (see gateway/auth/authenticate.ts PURPOSE_PATTERN). */
 const PURPOSE_ID = /^[a-z][a-z0-9-]{0,63}$/;
@@ -493,49 +475,9 @@ class PolicySetBuilder {
     return { id, ...conditions, costBudget, costMode, requestsPerMinute, concurrentRequests, source: ctx.source(node) };
   }
 
-  /** Cross-file references and contradictions. */
+  /** Cross-file references and contradictions (cross-check.ts). */
   crossCheck(): void {
-    const known = { role: this.roleMap, department: this.departmentMap, purpose: this.purposeMap } as const;
-    const unresolved = new Set<Scalar>();
-    for (const ref of this.references) {
-      const map = known[ref.kind];
-      if (map.has(ref.id)) continue;
-      unresolved.add(ref.node);
-      const file = { role: 'roles.yaml', department: 'departments.yaml', purpose: 'purposes.yaml' }[ref.kind];
-      ref.ctx.report(ref.node, `${ref.what} unknown ${ref.kind} "${ref.id}"${suggestion(ref.id, [...map.keys()])} (not in ${file})`);
-    }
-
-    for (const pending of this.grants) {
-      const { grant, ctx, owner } = pending;
-      const departments = grant.departments?.map((id) => this.departmentMap.get(id)).filter((d): d is DepartmentEntry => d !== undefined);
-      if (grant.purposes) {
-        for (const purposeId of grant.purposes) {
-          const purpose = this.purposeMap.get(purposeId);
-          const node = pending.purposeNodes.get(purposeId)!;
-          if (!purpose || unresolved.has(node)) continue;
-          if (departments) {
-            if (departments.length > 0 && !departments.some((d) => d.purposes.includes(purposeId))) {
-              ctx.report(node, `grant of ${owner} names purpose "${purposeId}", but none of its departments (${grant.departments!.join(', ')}) is registered for it in departments.yaml: the grant can never apply`);
-            }
-          } else if (![...this.departmentMap.values()].some((d) => d.purposes.includes(purposeId))) {
-            ctx.report(node, `grant of ${owner} names purpose "${purposeId}", but no department is registered for it in departments.yaml: the grant can never apply`);
-          }
-          if (pending.classification === 'individual-number' && !purpose.individualNumberWork) {
-            ctx.report(node, `${owner} protects individual numbers but is granted to purpose "${purposeId}" (${purpose.name}), which is not individual-number work (individualNumberWork: false at ${formatPosition(purpose.source)}) (promise 1)`);
-          }
-        }
-        if (departments) {
-          for (const department of departments) {
-            const node = pending.departmentNodes.get(department.id)!;
-            if (!grant.purposes.some((purposeId) => department.purposes.includes(purposeId))) {
-              ctx.report(node, `grant of ${owner} names department "${department.id}", which is registered for none of the grant's purposes (${grant.purposes.join(', ')}): that part of the grant can never apply`);
-            }
-          }
-        }
-      } else if (pending.classification === 'individual-number') {
-        ctx.report(pending.node, `${owner} protects individual numbers: each grant must list its "purposes", all of them individual-number work (promise 1)`);
-      }
-    }
+    crossCheck({ role: this.roleMap, department: this.departmentMap, purpose: this.purposeMap }, this.references, this.grants);
   }
 
   build(sources: PolicySources, headers: PolicyFileHeader[]): PolicySet {

@@ -16,7 +16,7 @@ export type PolicyFileName = (typeof POLICY_FILE_NAMES)[number];
  */
 export const COMPANION_FILE_NAMES = ['audit-calendar.yaml', 'contracts.yaml'] as const;
 
-const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+import { PROJECT_ROOT } from '../project-root';
 /** `policy/` at the repository root. */
 export const DEFAULT_POLICY_DIR = path.join(PROJECT_ROOT, 'policy');
 

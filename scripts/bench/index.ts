@@ -18,8 +18,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PROJECT_ROOT } from '../../gateway/paths';
-import { loadOrCreateDevKeys } from '../../gateway/auth/dev-keys';
+import { PROJECT_ROOT } from '../../lib/project-root';
+import { loadOrCreateDevKeys } from '../../lib/dev-keys';
 import { REFERENCE_DATE } from '../../generator/dates';
 import { seedStampIsCurrent } from '../../generator/seed-stamp';
 import { loadPolicy } from '../../lib/policy/load';

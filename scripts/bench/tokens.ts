@@ -4,7 +4,7 @@
  * the pool is larger than the run's request count (the JSON reports how many repeated).
  */
 import { randomUUID } from 'node:crypto';
-import { loadOrCreateDevKeys, type DevKeys } from '../../gateway/auth/dev-keys';
+import { loadOrCreateDevKeys, type DevKeys } from '../../lib/dev-keys';
 import { devIdentityClaims, mintDevToken } from '../../gateway/auth/dev-token';
 import { findPersona, type Persona } from '../../gateway/auth/personas';
 import { createIdentitySigner, type IdentitySigner } from '../../gateway/identity-signing';

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { PolicySet } from '../../lib/policy/types';
 import type { AuditStore } from '../../lib/audit/store';
-import type { AuditEntryInput } from '../../lib/audit/types';
+import { eventDecision, type AuditEntryInput } from '../../lib/audit/types';
 import { APPROVAL_ID, ApprovalBook, type BulkApproval } from '../../lib/bulk/approvals';
 import { migrateBulkToLatest } from '../../lib/bulk/migrations';
 import { badUserInput } from '../shared/errors';
@@ -95,7 +95,7 @@ function approvalEvent(kind: 'BULK_APPROVAL_ISSUED' | 'BULK_APPROVAL_WITHDRAWN',
     caseReference: null,
     operationName: null,
     operationHash: null,
-    decision: 'GRANTED',
+    decision: eventDecision(kind),
     grantedFields: [],
     deniedFields: [],
     personIds: [],

@@ -1,11 +1,12 @@
 import type { LegacyDate } from '../../lib/legacy/wareki';
+import type { CardStatus, ReservationState } from '../../lib/schema-enums';
 
 /**
  * The clean records the card-progress adapter returns: legacy-free names and types. Resolvers and
  * loaders work only with these; the legacy column names stay in legacy/adapter.ts.
  */
-export type CardStatus = 'APPLIED' | 'IN_PRODUCTION' | 'ARRIVED' | 'NOTICE_SENT' | 'RESERVED' | 'ISSUED' | 'REVOKED' | 'CANCELLED';
-export type ReservationState = 'BOOKED' | 'CANCELLED' | 'ATTENDED';
+/** The SDL's enums (generated, lib/schema-enums.ts). */
+export type { CardStatus, ReservationState };
 
 /** 交付場所 (an office of the ward where cards are handed over). */
 export interface OfficeRecord {

@@ -1,9 +1,11 @@
+import type { CodeStatus, ProvisionResult } from '../../lib/schema-enums';
+
 /**
  * The clean records the intermediate-server adapter returns: legacy-free names and types.
  * Resolvers and loaders work only with these; the legacy column names stay in legacy/adapter.ts.
  */
-export type CodeStatus = 'NOT_REQUESTED' | 'REQUESTED' | 'ACQUIRED' | 'FAILED';
-export type ProvisionResult = 'PROVIDED' | 'REFUSED' | 'HELD_FOR_REVIEW';
+/** The SDL's enums (generated, lib/schema-enums.ts). */
+export type { CodeStatus, ProvisionResult };
 
 /** A Resident as this subgraph knows it: only the register's key (宛名番号). */
 export interface ResidentReference {

@@ -1,22 +1,12 @@
 import type { LegacyDate } from '../../lib/legacy/wareki';
+import type { IdentityChangeReason, Sex } from '../../lib/schema-enums';
 
 /**
  * The clean records the juki-cs adapter returns: legacy-free names and types. Resolvers and
  * loaders work only with these; the legacy column names stay in legacy/adapter.ts.
  */
-export type Sex = 'MALE' | 'FEMALE';
-
-export type IdentityChangeReason =
-  | 'MOVE_IN'
-  | 'BIRTH'
-  | 'EX_OFFICIO_ENTRY'
-  | 'MOVE_WITHIN'
-  | 'MOVE_OUT'
-  | 'DEATH'
-  | 'EX_OFFICIO_ERASURE'
-  | 'INDIVIDUAL_NUMBER_CHANGE'
-  | 'RESIDENT_CODE_ENTRY'
-  | 'CORRECTION';
+/** The SDL's enums (generated, lib/schema-enums.ts). */
+export type { IdentityChangeReason, Sex };
 
 /**
  * 本人確認情報 (identity info only: the individual number is loaded from its own store).

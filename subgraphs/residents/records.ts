@@ -1,12 +1,22 @@
 import type { LegacyDate } from '../../lib/legacy/wareki';
+import type {
+  CertificateKind,
+  CertificateRequester,
+  ForeignResidentCategory,
+  MovementReason,
+  RemovalReason,
+  ResidentStatus,
+  ResidentType,
+  Sex,
+  SupportMeasureKind,
+} from '../../lib/schema-enums';
 
 /**
  * The clean records the residents adapter returns: legacy-free names and types. Resolvers and
  * loaders work only with these; the legacy column names stay in legacy/adapter.ts.
  */
-export type Sex = 'MALE' | 'FEMALE';
-export type ResidentStatus = 'RESIDENT' | 'MOVED_OUT' | 'DECEASED' | 'ERASED';
-export type ResidentType = 'JAPANESE' | 'FOREIGN';
+/** The SDL's enums (generated, lib/schema-enums.ts). */
+export type { CertificateKind, CertificateRequester, ForeignResidentCategory, MovementReason, RemovalReason, ResidentStatus, ResidentType, Sex, SupportMeasureKind };
 
 export interface AliasRecord {
   kanji: string;
@@ -39,7 +49,7 @@ export interface AddressRecord {
 export interface RemovalRecord {
   /** 宛名番号 of the removed person: the destination is withheld under 支援措置 (row-level rule). */
   residentId: string;
-  reason: 'MOVED_OUT' | 'DECEASED' | 'ERASED';
+  reason: RemovalReason;
   occurredOn: LegacyDate;
   destination: string | null;
 }
@@ -72,8 +82,6 @@ export interface HouseholdRecord {
   headId: string;
 }
 
-export type ForeignResidentCategory = 'MID_TO_LONG_TERM' | 'SPECIAL_PERMANENT' | 'TEMPORARY_REFUGE' | 'PROVISIONAL_STAY' | 'TRANSITIONAL_STAY';
-
 export interface ForeignResidentRecord {
   nationality: string;
   category: ForeignResidentCategory;
@@ -84,16 +92,6 @@ export interface ForeignResidentRecord {
   specialPermanentResidentCertificateNumber: string | null;
   becameForeignResidentOn: LegacyDate | null;
 }
-
-export type MovementReason =
-  | 'MOVE_IN'
-  | 'MOVE_WITHIN'
-  | 'MOVE_OUT'
-  | 'BIRTH'
-  | 'DEATH'
-  | 'HOUSEHOLD_CHANGE'
-  | 'EX_OFFICIO_ENTRY'
-  | 'EX_OFFICIO_ERASURE';
 
 export interface MovementRecord {
   /** 宛名番号 of the person who moved: the addresses are withheld under 支援措置 (row-level rule). */
@@ -108,16 +106,16 @@ export interface MovementRecord {
 
 export interface CertificateIssuanceRecord {
   id: string;
-  kind: 'RESIDENT_RECORD_COPY' | 'RECORD_ITEMS_CERTIFICATE' | 'REMOVED_RECORD_COPY' | 'SEAL_CERTIFICATE';
+  kind: CertificateKind;
   issuedOn: LegacyDate;
   office: string;
   copies: number;
-  requester: 'SELF' | 'HOUSEHOLD_MEMBER' | 'PROXY' | 'THIRD_PARTY' | 'OFFICIAL';
+  requester: CertificateRequester;
 }
 
 export interface SupportMeasureRecord {
   active: boolean;
-  kind: 'DOMESTIC_VIOLENCE' | 'STALKING' | 'CHILD_ABUSE' | 'OTHER';
+  kind: SupportMeasureKind;
   startsOn: LegacyDate;
   endsOn: LegacyDate | null;
   interim: boolean;

@@ -3,11 +3,9 @@ import { trimFixedWidth } from '../../lib/legacy/text';
 
 /**
  * What the four legacy adapters (subgraphs/<name>/legacy/adapter.ts) share: reading a column
- * of a legacy row, and building LIKE patterns from user input.
+ * of a legacy row (each adapter types its rows per table, legacy/rows.ts), and building LIKE
+ * patterns from user input.
  */
-
-/** A row as knex returns it from a legacy table. */
-export type LegacyRow = Record<string, unknown>;
 
 /** A CHAR/NCHAR column's value with its padding trimmed; blank (the legacy "no value") is null. */
 export const text = (value: unknown): string | null => trimFixedWidth(value as string | null);

@@ -2,24 +2,14 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { ensurePrivateSqliteFile } from '../../lib/private-files';
 import knexFactory, { type Knex } from 'knex';
-import { residentsMigrations } from '../residents/legacy/migrations';
-import { jukiCsMigrations } from '../juki-cs/legacy/migrations';
-import { intermediateMigrations } from '../intermediate/legacy/migrations';
-import { cardProgressMigrations } from '../card-progress/legacy/migrations';
 import { envPrefix, type LegacySubgraphName, type SubgraphName } from '../../lib/subgraphs';
 import type { LegacyMigration } from './legacy-schema';
-
-const MIGRATIONS: Record<LegacySubgraphName, Knex.MigrationSource<LegacyMigration>> = {
-  residents: residentsMigrations,
-  'juki-cs': jukiCsMigrations,
-  intermediate: intermediateMigrations,
-  'card-progress': cardProgressMigrations,
-};
+import { PROJECT_ROOT } from '../../lib/project-root';
 
 export type DatabaseClient = 'better-sqlite3' | 'pg' | 'mssql';
 
 export function defaultDataDir(): string {
-  return path.resolve(process.env.DATA_DIR ?? path.join(__dirname, '..', '..', 'data'));
+  return path.resolve(process.env.DATA_DIR ?? path.join(PROJECT_ROOT, 'data'));
 }
 
 export function defaultSqliteFile(name: SubgraphName, dataDir = defaultDataDir()): string {
@@ -104,16 +94,19 @@ export function openDatabase(name: SubgraphName, config: Knex.Config = databaseC
   return knexFactory(config);
 }
 
+/** One legacy system's migrations, handed in by the registry above (subgraphs/legacy-migrations.ts): this shared floor knows no system. */
+export type LegacyMigrationSource = Knex.MigrationSource<LegacyMigration>;
+
 /** Each system keeps its own migration log, so two systems may even share one database. */
-function migratorConfig(name: LegacySubgraphName): Knex.MigratorConfig {
-  return { migrationSource: MIGRATIONS[name], tableName: `knex_migrations_${envPrefix(name).toLowerCase()}` };
+function migratorConfig(name: LegacySubgraphName, migrations: LegacyMigrationSource): Knex.MigratorConfig {
+  return { migrationSource: migrations, tableName: `knex_migrations_${envPrefix(name).toLowerCase()}` };
 }
 
-export async function migrateToLatest(name: LegacySubgraphName, db: Knex): Promise<void> {
-  await db.migrate.latest(migratorConfig(name));
+export async function migrateToLatest(name: LegacySubgraphName, db: Knex, migrations: LegacyMigrationSource): Promise<void> {
+  await db.migrate.latest(migratorConfig(name, migrations));
 }
 
 /** Drops the legacy tables (all migrations down): for reseeding a server database. */
-export async function migrateDownAll(name: LegacySubgraphName, db: Knex): Promise<void> {
-  await db.migrate.rollback(migratorConfig(name), true);
+export async function migrateDownAll(name: LegacySubgraphName, db: Knex, migrations: LegacyMigrationSource): Promise<void> {
+  await db.migrate.rollback(migratorConfig(name, migrations), true);
 }

@@ -10,7 +10,7 @@
 import path from 'node:path';
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JWK, type JWTPayload } from 'jose';
-import { loadOrCreateDevKeys } from '../../gateway/auth/dev-keys';
+import { loadOrCreateDevKeys } from '../../lib/dev-keys';
 import {
   BODY_DIGEST_CLAIM,
   bodyDigestOf,
@@ -33,8 +33,8 @@ import type { PolicySet } from '../../lib/policy/types';
 import type { PermissionProfile, Principal } from '../../lib/authorization/types';
 import type { Logger } from '../../lib/logger';
 import type { SubgraphName } from '../../lib/subgraphs';
+import { PROJECT_ROOT } from '../../lib/project-root';
 
-const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 /** The identity the gateway signed, as verified. */
 export interface VerifiedIdentity extends IdentityClaims {

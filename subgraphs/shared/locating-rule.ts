@@ -9,13 +9,14 @@
  * The subgraph says how to find the person: its context carries `locating`, one check per type
  * that holds a locating field and is not enclosed (typesNeedingPerson: an Address is reached only
  * through Resident.address, which is checked first). A type without a check fails closed (an
- * internal error, never the value); test/subgraphs/locating-rule.test.ts holds every subgraph's
+ * internal error, never the value); test/subgraphs/shared/locating-rule.test.ts holds every subgraph's
  * checks against its SDL. Callers with the right cost nothing; for the others a check reads the
  * flag the subgraph already has or one batched loader.
  */
 import { GraphQLError, type DocumentNode, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
-import { enclosedTypes, locatingFields } from '../../lib/authorization/locating';
+import { coordinateText, type FieldCoordinate } from '../../lib/authorization/coordinate';
+import { enclosedTypes, locatingCoordinates } from '../../lib/authorization/locating';
 import { supportMeasureRestricted } from './errors';
 import type { SubgraphAuth } from './identity';
 
@@ -44,16 +45,19 @@ async function guarded(resolve: Resolve, parent: unknown, args: unknown, context
 
 /** The coordinates the rule wraps: the locating fields of non-enclosed person types. */
 export function guardedLocatingFields(typeDefs: DocumentNode): string[] {
+  return guardedLocatingCoordinates(typeDefs).map(coordinateText);
+}
+
+function guardedLocatingCoordinates(typeDefs: DocumentNode): FieldCoordinate[] {
   const enclosed = enclosedTypes(typeDefs);
-  return locatingFields(typeDefs).filter((coordinate) => !enclosed.has(coordinate.split('.')[0]));
+  return locatingCoordinates(typeDefs).filter((coordinate) => !enclosed.has(coordinate.type));
 }
 
 /** The schema with the row rule on every guarded locating field (a new schema). */
 export function applyLocatingRule(schema: GraphQLSchema, typeDefs: DocumentNode): GraphQLSchema {
   const middleware: Record<string, Record<string, typeof guarded>> = {};
-  for (const coordinate of guardedLocatingFields(typeDefs)) {
-    const [typeName, fieldName] = coordinate.split('.');
-    (middleware[typeName] ??= {})[fieldName] = guarded;
+  for (const { type, field } of guardedLocatingCoordinates(typeDefs)) {
+    (middleware[type] ??= {})[field] = guarded;
   }
   if (Object.keys(middleware).length === 0) return schema;
   return applyMiddleware(schema, middleware as unknown as Parameters<typeof applyMiddleware>[1]);

@@ -1,6 +1,7 @@
 import { createLogger } from '../../lib/logger';
 import { subgraphPort } from '../../lib/subgraphs';
 import { startSubgraph, type SubgraphModule } from './server';
+import { stopWhenParentIsGone } from '../../lib/parent-watch';
 
 /** Runs one subgraph as its own process until SIGINT/SIGTERM (used by each subgraph's main.ts). */
 export async function runSubgraphProcess<TContext extends object>(module: SubgraphModule<TContext>): Promise<void> {
@@ -12,4 +13,6 @@ export async function runSubgraphProcess<TContext extends object>(module: Subgra
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // Started by `npm start`: stop when it is gone, even after a SIGKILL it could not handle.
+  stopWhenParentIsGone();
 }

@@ -30,6 +30,7 @@ import {
 } from './identity';
 import { applySubgraphShield, type ShieldOptions } from './shield';
 import { loadSubgraphTls, type SubgraphTls } from './tls';
+import { PROJECT_ROOT } from '../../lib/project-root';
 
 /** What every subgraph is made of; the four share this shape, so knowing one is knowing all. */
 export interface SubgraphModule<TContext extends object> {
@@ -79,7 +80,6 @@ export interface StartSubgraphOptions {
   logger?: Logger;
 }
 
-const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 export function loadSubgraphTypeDefs(name: SubgraphName): DocumentNode {
   return parse(fs.readFileSync(path.join(PROJECT_ROOT, subgraphEndpoint(name).schemaFile), 'utf8'));

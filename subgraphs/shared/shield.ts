@@ -23,6 +23,8 @@ import { allow, deny, rule, shield, type IRule, type IRules } from 'graphql-shie
 /** One type's shield rules: field name → shield rule (graphql-shield does not export this shape). */
 type IRuleFieldMap = Record<string, IRule | typeof allow>;
 import { fieldDefinitions, readClassifications } from '../../lib/authorization/classification';
+import { coordinateText, parseCoordinate, type FieldCoordinate } from '../../lib/authorization/coordinate';
+import { denialText } from '../../lib/authorization/denial';
 import { satisfies } from '../../lib/authorization/profile';
 import type { FieldClassification } from '../../lib/authorization/types';
 import type { SubgraphAuth } from './identity';
@@ -50,7 +52,8 @@ function fieldRule(classification: FieldClassification) {
     if (!auth) return forbidden(coordinate, null, 'no verified gateway identity');
     const decision = satisfies(auth.profile, classification.policies, classification.scopes);
     if (decision.ok) return true;
-    return forbidden(coordinate, decision.deniedBy, auth.profile.denials.get(decision.deniedBy));
+    const { deniedBy } = decision;
+    return forbidden(coordinate, denialText(deniedBy), deniedBy.kind === 'policy' ? auth.profile.denials.get(deniedBy.policy) : undefined);
   });
 }
 
@@ -100,15 +103,19 @@ export function unguardedFields(schema: GraphQLSchema, typeDefs: DocumentNode): 
  * entry points, entity and root fields, and unclassified fields (deny) all keep it.
  */
 export function identityOnlyFields(schema: GraphQLSchema, typeDefs: DocumentNode): string[] {
+  return identityOnlyCoordinates(schema, typeDefs).map(coordinateText);
+}
+
+function identityOnlyCoordinates(schema: GraphQLSchema, typeDefs: DocumentNode): FieldCoordinate[] {
   const classifications = readClassifications(typeDefs);
   const roots = new Set([schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter(Boolean).map((type) => type!.name));
   const entityUnion = schema.getType('_Entity');
   const entities = new Set(entityUnion && isUnionType(entityUnion) ? entityUnion.getTypes().map((type) => type.name) : []);
-  const fields: string[] = [];
+  const fields: FieldCoordinate[] = [];
   for (const classification of classifications.values()) {
-    const [typeName] = classification.coordinate.split('.');
-    if (roots.has(typeName) || entities.has(typeName)) continue;
-    if (classification.authenticated && classification.policies === null && classification.scopes === null) fields.push(classification.coordinate);
+    const coordinate = parseCoordinate(classification.coordinate);
+    if (roots.has(coordinate.type) || entities.has(coordinate.type)) continue;
+    if (classification.authenticated && classification.policies === null && classification.scopes === null) fields.push(coordinate);
   }
   return fields;
 }
@@ -136,9 +143,8 @@ export function applySubgraphShield(schema: GraphQLSchema, typeDefs: DocumentNod
   });
   const middleware = generator.generate(schema) as Record<string, Record<string, unknown>>;
   if (!options.wrapIdentityOnlyFields) {
-    for (const coordinate of identityOnlyFields(schema, typeDefs)) {
-      const [typeName, fieldName] = coordinate.split('.');
-      delete middleware[typeName]?.[fieldName];
+    for (const { type, field } of identityOnlyCoordinates(schema, typeDefs)) {
+      delete middleware[type]?.[field];
     }
   }
   // The 支援措置 row rule on locating fields sits inside the shield: a field the shield refuses is

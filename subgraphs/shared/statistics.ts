@@ -1,6 +1,7 @@
 /** Small-cell suppression for dashboard aggregates (統計: no aggregate may single out a person). */
 import { GraphQLError } from 'graphql';
 import { daysInMonth } from '../../lib/legacy/wareki';
+import { LruCache } from '../../lib/bounded-cache';
 
 export interface StatisticCell {
   key: string;
@@ -145,7 +146,7 @@ export function statisticsCacheSeconds(env: NodeJS.ProcessEnv = process.env): nu
  * value (a period is cut from the cached aggregate, not part of its key), so this is a backstop.
  */
 const MAX_CACHED_AGGREGATES = 64;
-const aggregateCaches = new WeakMap<object, Map<string, { readonly expiresAtMs: number; readonly value: Promise<unknown> }>>();
+const aggregateCaches = new WeakMap<object, LruCache<{ readonly expiresAtMs: number; readonly value: Promise<unknown> }>>();
 
 /**
  * The aggregate for `key` (everything it depends on: as-of date, period, minimum cell size),
@@ -157,17 +158,16 @@ export function cachedAggregate<T>(db: object, key: readonly unknown[], compute:
   const ttlSeconds = statisticsCacheSeconds();
   if (ttlSeconds === 0) return compute();
   let cache = aggregateCaches.get(db);
-  if (!cache) aggregateCaches.set(db, (cache = new Map()));
+  if (!cache) aggregateCaches.set(db, (cache = new LruCache(MAX_CACHED_AGGREGATES)));
   const cacheKey = JSON.stringify(key);
   const now = nowMs();
-  const cached = cache.get(cacheKey);
+  // peek, not get: a hit does not refresh the entry, the oldest computed aggregate goes first.
+  const cached = cache.peek(cacheKey);
   if (cached && cached.expiresAtMs > now) return cached.value as Promise<T>;
   const value = compute();
-  cache.delete(cacheKey);
   cache.set(cacheKey, { expiresAtMs: now + ttlSeconds * 1000, value });
-  if (cache.size > MAX_CACHED_AGGREGATES) cache.delete(cache.keys().next().value as string);
   value.catch(() => {
-    if (cache.get(cacheKey)?.value === value) cache.delete(cacheKey);
+    if (cache.peek(cacheKey)?.value === value) cache.delete(cacheKey);
   });
   return value;
 }

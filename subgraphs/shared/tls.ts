@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { envPrefix, type SubgraphName } from '../../lib/subgraphs';
+import { PROJECT_ROOT } from '../../lib/project-root';
 
 export interface SubgraphTls {
   /** PEM private key. */
@@ -16,7 +17,6 @@ export interface SubgraphTls {
   readonly cert: string;
 }
 
-const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 /** The subgraph's TLS key and certificate from the environment, or undefined (plain HTTP). Throws on a bad setting. */
 export function loadSubgraphTls(name: SubgraphName, env: NodeJS.ProcessEnv = process.env): SubgraphTls | undefined {

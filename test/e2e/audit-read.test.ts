@@ -7,7 +7,7 @@ import { openAuditStore, type AuditStore } from '../../lib/audit/store';
 import { auditSqliteConfig } from '../../lib/audit/config';
 import { UNAUTHORIZED_FIELD_CODE } from '../../lib/authorization/types';
 import { startFederation, type Federation } from '../support/federation';
-import { at, entry, plantedTrail } from '../audit/generated-trail';
+import { at, entry, plantedTrail } from '../support/generated-trail';
 
 /**
  * Reading the trail through the gateway (issue 4, points 4 and 5): only the security officer may;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { generateKeyPair, SignJWT } from 'jose';
 import * as fixtures from '../../generator/fixtures';
 import { FIXTURE_FIRST_RESIDENT } from '../../generator/fixtures';
-import { loadOrCreateDevKeys, type DevKeys } from '../../gateway/auth/dev-keys';
+import { loadOrCreateDevKeys, type DevKeys } from '../../lib/dev-keys';
 import { startFederation, type Federation } from '../support/federation';
 
 /**

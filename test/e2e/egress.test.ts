@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { loadOrCreateDevKeys } from '../../gateway/auth/dev-keys';
+import { loadOrCreateDevKeys } from '../../lib/dev-keys';
 import { mintDevToken } from '../../gateway/auth/dev-token';
 import { findPersona } from '../../gateway/auth/personas';
 import { FIXTURE_FIRST_RESIDENT } from '../../generator/fixtures';

@@ -29,7 +29,7 @@ import { auditSqliteConfig } from '../../lib/audit/config';
 import { REFERENCE_DATE } from '../../generator/dates';
 import { prepareSupergraphForGateway } from '../../gateway/supergraph-security';
 import { WORKLOADS, type Workload } from '../../scripts/bench/workloads';
-import { plantedTrail, PERIOD } from '../audit/generated-trail';
+import { plantedTrail, PERIOD } from '../support/generated-trail';
 import type { GraphQLBody } from '../support/graphql';
 import { startFederation, type Federation } from '../support/federation';
 
@@ -439,7 +439,7 @@ const REPORT_PERIODS = [
 const ANOMALY_REPORT: Exempt = {
   exempt:
     'computed in memory (lib/audit/anomalies.ts) from the records of the period, which the report reads one statement per ' +
-    '1,000 records, by design (subgraphs/audit/adapter.ts recordsInPeriod; test/subgraphs/audit.test.ts "one page (statement) per 1,000 records"): ' +
+    '1,000 records, by design (subgraphs/audit/adapter.ts recordsInPeriod; test/subgraphs/audit/audit.test.ts "one page (statement) per 1,000 records"): ' +
     'no statement per finding; counted: for a day and for the fortnight, the statements are exactly the pages of the period, whatever the findings',
   persona: 'security-officer',
   query: FINDINGS,

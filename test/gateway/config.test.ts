@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ConfigError, DEV_AUDIENCE, DEV_ISSUER, loadConfig } from '../../gateway/config';
-import { PROJECT_ROOT } from '../../gateway/paths';
+import { PROJECT_ROOT } from '../../lib/project-root';
 
 function problems(env: Record<string, string>): readonly string[] {
   try {

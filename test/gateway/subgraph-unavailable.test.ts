@@ -1,6 +1,6 @@
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
-import { loadOrCreateDevKeys } from '../../gateway/auth/dev-keys';
+import { loadOrCreateDevKeys } from '../../lib/dev-keys';
 import { mintDevToken } from '../../gateway/auth/dev-token';
 import { findPersona } from '../../gateway/auth/personas';
 import { startGateway, type RunningGateway } from '../../gateway/server';

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { seedAll, type SeedOptions, type SeedReport } from '../../generator/seed';
+import { seedAll, type SeedOptions, type SeedReport } from '../../scripts/seeding/seed-all';
 import { LEGACY_SUBGRAPH_NAMES, type LegacySubgraphName } from '../../lib/subgraphs';
 
 /** The parts of a better-sqlite3 connection the tests use (the package ships no type declarations here). */

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { generateWorld } from '../../generator/world';
 import { FIXTURE_HOUSEHOLD_COUNT, FIXTURE_PERSON_COUNT, FIXTURE_FIRST_RESIDENT } from '../../generator/fixtures';
-import type { Household } from '../../generator/model';
+import type { Household } from '../../lib/synthetic/model';
 import { hasValidModulus11 } from '../../lib/identifiers/modulus11';
 import { validateIndividualNumber } from '../../lib/identifiers/individual-number';
 

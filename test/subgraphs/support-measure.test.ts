@@ -6,7 +6,7 @@ import { startFederation, type Federation } from '../support/federation';
 import { postToSubgraph } from '../support/gateway-identity';
 import { scratchDialects } from '../support/postgres';
 import { captureMssqlStatements } from '../support/sql-capture';
-import { seedAll } from '../../generator/seed';
+import { seedAll } from '../../scripts/seeding/seed-all';
 import * as residentsAdapter from '../../subgraphs/residents/legacy/adapter';
 import * as jukiCsAdapter from '../../subgraphs/juki-cs/legacy/adapter';
 

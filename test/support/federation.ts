@@ -16,7 +16,7 @@ import { openAuditStore, type AuditStore } from '../../lib/audit/store';
 import { auditSqliteConfig } from '../../lib/audit/config';
 import { loadConfig, type GatewayConfig } from '../../gateway/config';
 import { startGateway, type Gateway, type GatewayOptions, type RunningGateway } from '../../gateway/server';
-import { loadOrCreateDevKeys } from '../../gateway/auth/dev-keys';
+import { loadOrCreateDevKeys } from '../../lib/dev-keys';
 import { mintDevToken } from '../../gateway/auth/dev-token';
 import { findPersona } from '../../gateway/auth/personas';
 import { composeSupergraph } from '../../scripts/compose';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { seedAll } from '../../generator/seed';
+import { seedAll } from '../../scripts/seeding/seed-all';
 import { REFERENCE_DATE } from '../../generator/dates';
 import { createThrowawayDatabase, postgresAdminUrl } from './postgres';
 import { pingRedis, redisUrl } from './redis';
@@ -17,7 +17,7 @@ export default async function globalSetup(): Promise<void> {
   // The synthetic world is laid out around a fixed date; the subgraphs' "today" follows it.
   process.env.WARD_AS_OF_DATE ??= REFERENCE_DATE;
   // Suites count the statements of every aggregate they ask for; the aggregate cache has its own
-  // test (test/subgraphs/statistics-cache.test.ts), which turns it on.
+  // test (test/subgraphs/shared/statistics-cache.test.ts), which turns it on.
   process.env.STATISTICS_CACHE_SECONDS ??= '0';
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ward-test-data-'));
   await seedAll({ residents: TEST_RESIDENTS, dataDir });

@@ -80,7 +80,7 @@ export function postgresEnv(name: SubgraphName, schema: string): NodeJS.ProcessE
   return { [`${prefix}_DB_CLIENT`]: 'pg', [`${prefix}_DB_URL`]: schemaUrl(process.env.TEST_PG_URL!, schema) };
 }
 
-/** Where the seeder (generator/seed.ts, seedAll) finds a scratch database: its data directory and environment. */
+/** Where the seeder (scripts/seeding/seed-all.ts, seedAll) finds a scratch database: its data directory and environment. */
 export interface ScratchTarget {
   /** A temporary directory, for SQLite files (those of the other subgraphs too, when seedAll writes them). */
   dataDir: string;

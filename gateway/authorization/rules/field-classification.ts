@@ -1,4 +1,5 @@
 import { GraphQLString, getNamedType, isAbstractType, isIntrospectionType, type ASTVisitor, type GraphQLCompositeType, type GraphQLSchema } from 'graphql';
+import { denialText, requirementReason } from '../../../lib/authorization/denial';
 import { fieldMask, satisfies } from '../../../lib/authorization/profile';
 import { stricter } from '../../../lib/authorization/mask';
 import type { FieldClassification, MaskRule, PermissionProfile } from '../../../lib/authorization/types';
@@ -93,14 +94,9 @@ export function decideField(
 function decideCoordinate(coordinate: string, classifications: ReadonlyMap<string, FieldClassification>, profile: PermissionProfile): FieldDenial | null {
   const classification = classifications.get(coordinate);
   if (classification === undefined) {
-    return { coordinate, policy: 'unclassified', reason: `${coordinate} has no classification in the supergraph (deny by default)` };
+    return { coordinate, policy: denialText({ kind: 'unclassified' }), reason: `${coordinate} has no classification in the supergraph (deny by default)` };
   }
   const verdict = satisfies(profile, classification.policies, classification.scopes);
   if (verdict.ok) return null;
-  const { deniedBy } = verdict;
-  if (deniedBy.startsWith('scope:')) {
-    return { coordinate, policy: deniedBy, reason: `the token lacks the OAuth scope ${deniedBy.slice('scope:'.length)}` };
-  }
-  const reason = profile.denials.get(deniedBy) ?? `${deniedBy} is not granted`;
-  return { coordinate, policy: deniedBy, reason };
+  return { coordinate, policy: denialText(verdict.deniedBy), reason: requirementReason(verdict.deniedBy, profile.denials) };
 }

@@ -1,4 +1,5 @@
 import type { ASTVisitor } from 'graphql';
+import { denialText } from '../../../lib/authorization/denial';
 import type { AuthorizationContext } from '../rule-context';
 
 /** The schema meta fields; `__typename` is not one of them (it reveals nothing beyond the query). */
@@ -21,7 +22,7 @@ export function IntrospectionRule(context: AuthorizationContext): ASTVisitor {
       }
       context.deny(node, {
         coordinate,
-        policy: 'introspection',
+        policy: denialText({ kind: 'introspection' }),
         reason: 'schema introspection is not allowed for this caller under the access rules',
       });
     },

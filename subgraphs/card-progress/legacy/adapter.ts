@@ -2,45 +2,21 @@ import type { Knex } from 'knex';
 import { InvalidLegacyDateError, parseWesternDate } from '../../../lib/legacy/wareki';
 import { normalizeKana } from '../../../lib/legacy/text';
 import { jstTimestampToIso } from '../../../lib/legacy/timestamp';
-import { required, text, type LegacyRow as Row } from '../../shared/adapter';
+import { UnknownLegacyCodeError } from '../../../lib/legacy/code-table';
+import { required, text } from '../../shared/adapter';
 import { convertByKey, convertGroups, type Settled } from '../../shared/loaders';
-import type { ApplicationGroups, CardEventRecord, CardRecord, CardReservationRecord, CardStatus, OfficeRecord, ReservationState } from '../records';
+import type { ApplicationGroups, CardEventRecord, CardRecord, CardReservationRecord, OfficeRecord } from '../records';
+import { CURRENT_STATUS, EVENT_STATUS, RESERVATION_STATE } from './codes';
+import type { CardShinchokuRow, CardShinseiRow, CardYoyakuRow, CountRow } from './rows';
 
 /**
  * The card issuance progress system's adapter (個人番号カード交付進捗管理システム): the only
  * module that reads its legacy tables. Every function takes a batch of keys and runs ONE
  * statement, so DataLoader batches turn into one SQL round trip whatever the number of rows.
  * Office names come from KOFU_BASHO_MST joined into the same statement. Batch results are keyed
- * and settled (subgraphs/shared/loaders.ts): a row that cannot be converted fails its own key only.
+ * and settled (subgraphs/shared/loaders.ts): a row that cannot be converted fails its own key only,
+ * an undocumented code too (legacy/codes.ts).
  */
-
-const STATUS_BY_CODE: Record<string, CardStatus> = {
-  '10': 'APPLIED',
-  '20': 'IN_PRODUCTION',
-  '30': 'ARRIVED',
-  '40': 'NOTICE_SENT',
-  '50': 'RESERVED',
-  '60': 'ISSUED',
-  '90': 'REVOKED',
-  '91': 'CANCELLED',
-};
-
-const RESERVATION_STATE_BY_CODE: Record<string, ReservationState> = { '1': 'BOOKED', '2': 'CANCELLED', '3': 'ATTENDED' };
-
-/**
- * A value outside the code list the legacy column documents: a data fault. It is raised, never
- * guessed at (a card shown as ISSUED that is not would be worse than an error). The message
- * names the column only, never the row; the subgraph masks it as an internal error.
- */
-export class UnknownLegacyCodeError extends Error {
-  override readonly name = 'UnknownLegacyCodeError';
-}
-
-function decode<T>(codes: Record<string, T>, value: unknown, column: string): T {
-  const decoded = codes[required(value)];
-  if (decoded === undefined) throw new UnknownLegacyCodeError(`${column} holds a code outside its documented list`);
-  return decoded;
-}
 
 /**
  * A legacy JST timestamp, YYYYMMDDHHMMSS or YYYYMMDDHHMM (padding trimmed), as ISO 8601 with
@@ -55,7 +31,7 @@ export function parseJstTimestamp(raw: string | null | undefined): string {
 }
 
 /** An office from a code column and the joined KOFU_BASHO_MST name (the code when the master lacks it). */
-function toOffice(code: unknown, name: unknown): OfficeRecord | null {
+function toOffice(code: string | null, name: string | null): OfficeRecord | null {
   const officeCode = text(code);
   if (!officeCode) return null;
   // Names are kanji and kana: kana and digits normalised, kanji and 外字 passed through unchanged.
@@ -63,36 +39,36 @@ function toOffice(code: unknown, name: unknown): OfficeRecord | null {
 }
 
 /** For NOT NULL office columns: a blank code is a data fault, raised like an unknown code. */
-function requiredOffice(code: unknown, name: unknown, column: string): OfficeRecord {
+function requiredOffice(code: string, name: string | null, column: string): OfficeRecord {
   const office = toOffice(code, name);
   if (!office) throw new UnknownLegacyCodeError(`${column} is blank`);
   return office;
 }
 
-function toCard(row: Row): CardRecord {
+function toCard(row: CardShinseiRow): CardRecord {
   return {
     applicationId: required(row.SHINSEI_ID),
     residentId: required(row.ATENA_NO),
-    status: decode(STATUS_BY_CODE, row.GENKO_JOTAI_CD, 'CARD_SHINSEI.GENKO_JOTAI_CD'),
-    appliedOn: parseWesternDate(row.SHINSEI_YMD as string),
+    status: CURRENT_STATUS.decode(row.GENKO_JOTAI_CD),
+    appliedOn: parseWesternDate(row.SHINSEI_YMD),
     issuingOffice: toOffice(row.KOFU_BASHO_CD, row.BASHO_MEI),
   };
 }
 
-function toCardEvent(row: Row): CardEventRecord {
+function toCardEvent(row: CardShinchokuRow): CardEventRecord {
   return {
     sequence: Number(row.RIREKI_SEQ),
-    status: decode(STATUS_BY_CODE, row.JOTAI_CD, 'CARD_SHINCHOKU.JOTAI_CD'),
-    occurredAt: parseJstTimestamp(row.JOTAI_NICHIJI as string),
+    status: EVENT_STATUS.decode(row.JOTAI_CD),
+    occurredAt: parseJstTimestamp(row.JOTAI_NICHIJI),
     office: toOffice(row.BASHO_CD, row.BASHO_MEI),
   };
 }
 
-function toReservation(row: Row): CardReservationRecord {
+function toReservation(row: CardYoyakuRow): CardReservationRecord {
   return {
-    scheduledAt: parseJstTimestamp(row.YOYAKU_NICHIJI as string),
+    scheduledAt: parseJstTimestamp(row.YOYAKU_NICHIJI),
     office: requiredOffice(row.YOYAKU_BASHO_CD, row.BASHO_MEI, 'CARD_YOYAKU.YOYAKU_BASHO_CD'),
-    state: decode(RESERVATION_STATE_BY_CODE, row.YOYAKU_JOTAI, 'CARD_YOYAKU.YOYAKU_JOTAI'),
+    state: RESERVATION_STATE.decode(row.YOYAKU_JOTAI),
   };
 }
 
@@ -103,13 +79,13 @@ function toReservation(row: Row): CardReservationRecord {
  * The comparison is done on the trimmed values in JS, so it does not depend on a collation.
  */
 export async function findLatestCards(db: Knex, residentIds: readonly string[]): Promise<Map<string, Settled<CardRecord>>> {
-  const rows: Row[] = await db('CARD_SHINSEI as s')
+  const rows: CardShinseiRow[] = await db('CARD_SHINSEI as s')
     .leftJoin('KOFU_BASHO_MST as b', 'b.BASHO_CD', 's.KOFU_BASHO_CD')
     .select('s.SHINSEI_ID', 's.ATENA_NO', 's.SHINSEI_YMD', 's.GENKO_JOTAI_CD', 's.KOFU_BASHO_CD', 'b.BASHO_MEI')
     .whereIn('s.ATENA_NO', residentIds as string[])
     .orderBy([{ column: 's.ATENA_NO' }, { column: 's.SHINSEI_YMD' }, { column: 's.SHINSEI_ID' }]);
-  const latest = new Map<string, Row>();
-  const later = (a: Row, b: Row): boolean => {
+  const latest = new Map<string, CardShinseiRow>();
+  const later = (a: CardShinseiRow, b: CardShinseiRow): boolean => {
     const [dateA, dateB] = [required(a.SHINSEI_YMD), required(b.SHINSEI_YMD)];
     return dateA !== dateB ? dateA > dateB : required(a.SHINSEI_ID) > required(b.SHINSEI_ID);
   };
@@ -124,7 +100,7 @@ export async function findLatestCards(db: Knex, residentIds: readonly string[]):
 
 /** 進捗履歴 per application, oldest first (RIREKI_SEQ order). */
 export async function findCardEvents(db: Knex, applicationIds: readonly string[]): Promise<Map<string, Settled<CardEventRecord[]>>> {
-  const rows: Row[] = await db('CARD_SHINCHOKU as h')
+  const rows: CardShinchokuRow[] = await db('CARD_SHINCHOKU as h')
     .leftJoin('KOFU_BASHO_MST as b', 'b.BASHO_CD', 'h.BASHO_CD')
     .select('h.SHINSEI_ID', 'h.RIREKI_SEQ', 'h.JOTAI_CD', 'h.JOTAI_NICHIJI', 'h.BASHO_CD', 'b.BASHO_MEI')
     .whereIn('h.SHINSEI_ID', applicationIds as string[])
@@ -134,7 +110,7 @@ export async function findCardEvents(db: Knex, applicationIds: readonly string[]
 
 /** 交付予約 per application (at most one: SHINSEI_ID is the table's key). */
 export async function findReservations(db: Knex, applicationIds: readonly string[]): Promise<Map<string, Settled<CardReservationRecord>>> {
-  const rows: Row[] = await db('CARD_YOYAKU as y')
+  const rows: CardYoyakuRow[] = await db('CARD_YOYAKU as y')
     .leftJoin('KOFU_BASHO_MST as b', 'b.BASHO_CD', 'y.YOYAKU_BASHO_CD')
     .select('y.SHINSEI_ID', 'y.YOYAKU_NICHIJI', 'y.YOYAKU_BASHO_CD', 'y.YOYAKU_JOTAI', 'b.BASHO_MEI')
     .whereIn('y.SHINSEI_ID', applicationIds as string[]);
@@ -148,17 +124,17 @@ export async function findReservations(db: Knex, applicationIds: readonly string
  * padding can split one code into several groups in SQLite.
  */
 export async function countApplicationGroups(db: Knex): Promise<ApplicationGroups> {
-  const [byStatus, byOffice] = (await Promise.all([
-    db('CARD_SHINSEI').select('GENKO_JOTAI_CD').count({ n: '*' }).groupBy('GENKO_JOTAI_CD'),
+  const [byStatus, byOffice] = await Promise.all([
+    db('CARD_SHINSEI').select('GENKO_JOTAI_CD').count({ n: '*' }).groupBy('GENKO_JOTAI_CD') as Promise<CountRow<Pick<CardShinseiRow, 'GENKO_JOTAI_CD'>>[]>,
     db('CARD_SHINSEI as s')
       .leftJoin('KOFU_BASHO_MST as b', 'b.BASHO_CD', 's.KOFU_BASHO_CD')
       .select('s.KOFU_BASHO_CD')
       .min({ BASHO_MEI: 'b.BASHO_MEI' })
       .count({ n: '*' })
-      .groupBy('s.KOFU_BASHO_CD'),
-  ])) as Row[][];
+      .groupBy('s.KOFU_BASHO_CD') as Promise<CountRow<Pick<CardShinseiRow, 'KOFU_BASHO_CD' | 'BASHO_MEI'>>[]>,
+  ]);
   return {
-    byStatus: byStatus.map((row) => ({ status: STATUS_BY_CODE[required(row.GENKO_JOTAI_CD)] ?? null, count: Number(row.n) })),
+    byStatus: byStatus.map((row) => ({ status: CURRENT_STATUS.lookup(row.GENKO_JOTAI_CD), count: Number(row.n) })),
     byOffice: byOffice.map((row) => ({ office: toOffice(row.KOFU_BASHO_CD, row.BASHO_MEI), count: Number(row.n) })),
   };
 }

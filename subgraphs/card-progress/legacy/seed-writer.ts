@@ -1,26 +1,15 @@
 import type { Knex } from 'knex';
-import type { CardStatus, Household, ReservationState } from '../../../generator/model';
-import { CARD_OFFICES } from '../../../generator/reference-data';
-import { char, compactMinute, compactTimestamp, nchar } from '../../../generator/legacy-format';
-import { withBatchInserter, type Row, type TableSpec } from '../../../generator/bulk-insert';
-import type { SeedWriter, SeedWriterOptions } from '../../../generator/seed-writer';
+import type { Household } from '../../../lib/synthetic/model';
+import { CARD_OFFICES } from '../../../lib/synthetic/reference-data';
+import { char, compactMinute, compactTimestamp, nchar } from '../../shared/legacy-writing/legacy-format';
+import { withBatchInserter, type Row, type TableSpec } from '../../shared/legacy-writing/bulk-insert';
+import type { SeedWriter, SeedWriterOptions } from '../../shared/legacy-writing/seed-writer';
+import { CURRENT_STATUS, EVENT_STATUS, RESERVATION_STATE } from './codes';
 
 /**
  * Writes the world into the card issuance progress system (個人番号カード交付進捗管理システム).
  * A newer system: western dates YYYYMMDD, timestamps YYYYMMDDHHMMSS; persons by 宛名番号.
  */
-
-const STATUS: Readonly<Record<CardStatus, string>> = {
-  APPLIED: '10',
-  IN_PRODUCTION: '20',
-  ARRIVED: '30',
-  NOTICE_SENT: '40',
-  RESERVED: '50',
-  ISSUED: '60',
-  REVOKED: '90',
-  CANCELLED: '91',
-};
-const RESERVATION: Readonly<Record<ReservationState, string>> = { BOOKED: '1', CANCELLED: '2', ATTENDED: '3' };
 
 const CARD_SHINSEI: TableSpec = {
   table: 'CARD_SHINSEI',
@@ -48,15 +37,15 @@ export function cardProgressRows(households: readonly Household[]): CardProgress
         card.applicationId,
         person.addressNumber,
         card.appliedOn.slice(0, 4) + card.appliedOn.slice(5, 7) + card.appliedOn.slice(8, 10),
-        STATUS[card.status],
+        CURRENT_STATUS.encode(card.status),
         card.officeCode,
         compactTimestamp(card.updatedAt),
       ]);
       card.events.forEach((event, i) => {
-        rows.CARD_SHINCHOKU.push([card.applicationId, i + 1, STATUS[event.status], compactTimestamp(event.occurredAt), char(event.officeCode, 3)]);
+        rows.CARD_SHINCHOKU.push([card.applicationId, i + 1, EVENT_STATUS.encode(event.status), compactTimestamp(event.occurredAt), char(event.officeCode, 3)]);
       });
       if (card.reservation) {
-        rows.CARD_YOYAKU.push([card.applicationId, compactMinute(card.reservation.scheduledAt), card.reservation.officeCode, RESERVATION[card.reservation.state]]);
+        rows.CARD_YOYAKU.push([card.applicationId, compactMinute(card.reservation.scheduledAt), card.reservation.officeCode, RESERVATION_STATE.encode(card.reservation.state)]);
       }
     }
   }

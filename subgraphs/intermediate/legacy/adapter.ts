@@ -2,9 +2,11 @@ import type { Knex } from 'knex';
 import { InvalidLegacyDateError } from '../../../lib/legacy/wareki';
 import { normalizeKana, trimFixedWidth } from '../../../lib/legacy/text';
 import { jstTimestampToIso } from '../../../lib/legacy/timestamp';
-import { required, text, type LegacyRow as Row } from '../../shared/adapter';
+import { required, text } from '../../shared/adapter';
 import { convertByKey, convertGroups, type Settled } from '../../shared/loaders';
-import type { CodeStatus, LinkageRecord, ProvisionRecord, ProvisionResult } from '../records';
+import type { LinkageRecord, ProvisionRecord } from '../records';
+import { CODE_STATUS, PROVISION_RESULT } from './codes';
+import type { JohoTeikyoKirokuRow, TogoAtenaRow } from './rows';
 
 /**
  * The intermediate server's adapter (中間サーバ): the only module that reads its legacy tables.
@@ -12,12 +14,6 @@ import type { CodeStatus, LinkageRecord, ProvisionRecord, ProvisionResult } from
  * one SQL round trip whatever the number of rows. Batch results are keyed and settled
  * (subgraphs/shared/loaders.ts): a malformed legacy row fails its own person only, not the batch.
  */
-
-// An unknown state is not taken for 取得済: a 符号 that cannot be shown to exist is unusable.
-const CODE_STATUS_BY_CODE: Record<string, CodeStatus> = { '0': 'NOT_REQUESTED', '1': 'REQUESTED', '2': 'ACQUIRED', '9': 'FAILED' };
-
-// An unknown result is not taken for 提供 or 不提供: it is left for a person to review.
-const RESULT_BY_CODE: Record<string, ProvisionResult> = { '1': 'PROVIDED', '2': 'REFUSED', '3': 'HELD_FOR_REVIEW' };
 
 const LEGAL_BASIS_PREFIX = '番号法第19条第8号 別表第二';
 
@@ -27,7 +23,7 @@ const LEGAL_BASIS_PREFIX = '番号法第19条第8号 別表第二';
  * legacy "no value") → null. A value that is not a real time is an error, never a guessed time;
  * the message does not quote the value.
  */
-function jstTimestamp(value: unknown): string | null {
+function jstTimestamp(value: string | null): string | null {
   const raw = normalizeKana(text(value));
   if (raw === null || /^0+$/.test(raw)) return null;
   const iso = jstTimestampToIso(raw);
@@ -35,20 +31,20 @@ function jstTimestamp(value: unknown): string | null {
   return iso;
 }
 
-function requiredTimestamp(value: unknown): string {
+function requiredTimestamp(value: string): string {
   const iso = jstTimestamp(value);
   if (iso === null) throw new InvalidLegacyDateError('intermediate server timestamp is missing');
   return iso;
 }
 
 /** 別表第二 row '027' → '番号法第19条第8号 別表第二 第27項'; a row that is not a number is kept as written. */
-function legalBasis(value: unknown): string {
+function legalBasis(value: string): string {
   const row = normalizeKana(required(value));
   return `${LEGAL_BASIS_PREFIX} 第${/^\d+$/.test(row) ? String(Number(row)) : row}項`;
 }
 
 /** JOHO_KOMOKU is one NCHAR column of items separated by 「、」 (half-width ､ folds to 、 first). */
-function items(value: unknown): string[] {
+function items(value: string): string[] {
   return normalizeKana(required(value))
     .split('、')
     .map((item) => trimFixedWidth(item))
@@ -56,19 +52,19 @@ function items(value: unknown): string[] {
 }
 
 /** Columns of TOGO_ATENA the API uses. */
-const LINKAGE_COLUMNS = ['TOGO_ATENA_NO', 'GYOMU_ATENA_NO', 'FUGO_JOTAI_CD', 'FUGO_SHUTOKU_NICHIJI', 'JIDO_OTO_FUKA_FLG'];
+const LINKAGE_COLUMNS: (keyof TogoAtenaRow)[] = ['TOGO_ATENA_NO', 'GYOMU_ATENA_NO', 'FUGO_JOTAI_CD', 'FUGO_SHUTOKU_NICHIJI', 'JIDO_OTO_FUKA_FLG'];
 
-function toLinkage(row: Row): LinkageRecord {
+function toLinkage(row: TogoAtenaRow): LinkageRecord {
   return {
     integratedAddressNumber: required(row.TOGO_ATENA_NO),
     residentId: required(row.GYOMU_ATENA_NO),
-    codeStatus: CODE_STATUS_BY_CODE[required(row.FUGO_JOTAI_CD)] ?? 'FAILED',
+    codeStatus: CODE_STATUS.decode(row.FUGO_JOTAI_CD),
     codeAcquiredAt: jstTimestamp(row.FUGO_SHUTOKU_NICHIJI),
     noAutoResponse: text(row.JIDO_OTO_FUKA_FLG) === '1',
   };
 }
 
-function toProvisionRecord(row: Row): ProvisionRecord {
+function toProvisionRecord(row: JohoTeikyoKirokuRow): ProvisionRecord {
   return {
     id: required(row.KIROKU_NO),
     requestedAt: requiredTimestamp(row.SHOKAI_NICHIJI),
@@ -76,19 +72,19 @@ function toProvisionRecord(row: Row): ProvisionRecord {
     requester: normalizeKana(text(row.KIKAN_MEI)) ?? required(row.SHOKAI_KIKAN_CD),
     legalBasis: legalBasis(row.BEPPYO_KO),
     items: items(row.JOHO_KOMOKU),
-    result: RESULT_BY_CODE[required(row.TEIKYO_KEKKA_CD)] ?? 'HELD_FOR_REVIEW',
+    result: PROVISION_RESULT.decode(row.TEIKYO_KEKKA_CD),
     autoResponse: text(row.JIDO_OTO_KBN) === '1',
   };
 }
 
 export async function findLinkagesByIntegratedAddressNumbers(db: Knex, numbers: readonly string[]): Promise<Map<string, Settled<LinkageRecord>>> {
-  const rows: Row[] = await db('TOGO_ATENA').select(LINKAGE_COLUMNS).whereIn('TOGO_ATENA_NO', numbers as string[]);
+  const rows: TogoAtenaRow[] = await db('TOGO_ATENA').select(LINKAGE_COLUMNS).whereIn('TOGO_ATENA_NO', numbers as string[]);
   return convertByKey(rows, (row) => required(row.TOGO_ATENA_NO), toLinkage);
 }
 
 /** By the resident record system's 宛名番号 (unique in TOGO_ATENA). */
 export async function findLinkagesByResidentIds(db: Knex, residentIds: readonly string[]): Promise<Map<string, Settled<LinkageRecord>>> {
-  const rows: Row[] = await db('TOGO_ATENA').select(LINKAGE_COLUMNS).whereIn('GYOMU_ATENA_NO', residentIds as string[]);
+  const rows: TogoAtenaRow[] = await db('TOGO_ATENA').select(LINKAGE_COLUMNS).whereIn('GYOMU_ATENA_NO', residentIds as string[]);
   return convertByKey(rows, (row) => required(row.GYOMU_ATENA_NO), toLinkage);
 }
 
@@ -107,7 +103,7 @@ export async function findProvisionRecords(
   integratedAddressNumbers: readonly string[],
   newest: number,
 ): Promise<Map<string, Settled<ProvisionRecord[]>>> {
-  const rows: Row[] = await db('JOHO_TEIKYO_KIROKU as k')
+  const rows: JohoTeikyoKirokuRow[] = await db('JOHO_TEIKYO_KIROKU as k')
     .leftJoin('KIKAN_MST as m', 'm.KIKAN_CD', 'k.SHOKAI_KIKAN_CD')
     .select('k.KIROKU_NO', 'k.TOGO_ATENA_NO', 'k.SHOKAI_NICHIJI', 'k.SHOKAI_KIKAN_CD', 'm.KIKAN_MEI', 'k.BEPPYO_KO', 'k.JOHO_KOMOKU', 'k.TEIKYO_KEKKA_CD', 'k.JIDO_OTO_KBN')
     .whereIn('k.TOGO_ATENA_NO', integratedAddressNumbers as string[])

@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
-import type { CodeStatus, Household, ProvisionResult } from '../../../generator/model';
-import { OUTSIDE_BODIES } from '../../../generator/reference-data';
-import { char, compactTimestamp, nchar } from '../../../generator/legacy-format';
-import { withBatchInserter, type Row, type TableSpec } from '../../../generator/bulk-insert';
-import type { SeedWriter, SeedWriterOptions } from '../../../generator/seed-writer';
+import type { Household } from '../../../lib/synthetic/model';
+import { OUTSIDE_BODIES } from '../../../lib/synthetic/reference-data';
+import { char, compactTimestamp, nchar } from '../../shared/legacy-writing/legacy-format';
+import { withBatchInserter, type Row, type TableSpec } from '../../shared/legacy-writing/bulk-insert';
+import type { SeedWriter, SeedWriterOptions } from '../../shared/legacy-writing/seed-writer';
+import { CODE_STATUS, PROVISION_RESULT } from './codes';
 
 /**
  * Writes the world into the intermediate server's tables (中間サーバ). It knows persons by
@@ -11,9 +12,6 @@ import type { SeedWriter, SeedWriterOptions } from '../../../generator/seed-writ
  * CHAR(14) YYYYMMDDHHMMSS. Persons without an individual number, and a few with one, have no
  * linkage yet.
  */
-
-const CODE_STATUS: Readonly<Record<CodeStatus, string>> = { NOT_REQUESTED: '0', REQUESTED: '1', ACQUIRED: '2', FAILED: '9' };
-const RESULT: Readonly<Record<ProvisionResult, string>> = { PROVIDED: '1', REFUSED: '2', HELD_FOR_REVIEW: '3' };
 
 const TOGO_ATENA: TableSpec = {
   table: 'TOGO_ATENA',
@@ -41,7 +39,7 @@ export function intermediateRows(households: readonly Household[]): Intermediate
       rows.TOGO_ATENA.push([
         linkage.integratedAddressNumber,
         person.addressNumber,
-        CODE_STATUS[linkage.codeStatus],
+        CODE_STATUS.encode(linkage.codeStatus),
         linkage.codeAcquiredAt ? compactTimestamp(linkage.codeAcquiredAt) : char(null, 14),
         linkage.noAutoResponse ? '1' : '0',
         compactTimestamp(linkage.updatedAt),
@@ -54,7 +52,7 @@ export function intermediateRows(households: readonly Household[]): Intermediate
           p.requesterCode,
           char(String(p.legalBasisItem), 3),
           nchar(p.items.join('、'), 100),
-          RESULT[p.result],
+          PROVISION_RESULT.encode(p.result),
           p.autoResponse ? '1' : '2',
         ]);
       }

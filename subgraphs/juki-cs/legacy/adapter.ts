@@ -2,9 +2,11 @@ import type { Knex } from 'knex';
 import { LETTER_ERAS, parseWarekiDate, type LegacyDate } from '../../../lib/legacy/wareki';
 import { kanaSearchKey, normalizeKana, padFixedWidth } from '../../../lib/legacy/text';
 import { jstTimestampToIso } from '../../../lib/legacy/timestamp';
-import { escapeLike, required, text, wherePrefix, type LegacyRow as Row } from '../../shared/adapter';
+import { escapeLike, required, text, wherePrefix } from '../../shared/adapter';
 import { convertByKey, type Settled } from '../../shared/loaders';
-import type { IdentityChangeReason, IdentityRecord, IdentitySearchFilter, IdentitySearchPage } from '../records';
+import type { IdentityRecord, IdentitySearchFilter, IdentitySearchPage } from '../records';
+import { CHANGE_REASON, SEX } from './codes';
+import type { CsKojinBangoRow, HonninKakuninRow } from './rows';
 
 /**
  * The CS terminal's adapter (市町村CS, 住基ネット): the only module that reads its legacy tables.
@@ -15,27 +17,13 @@ import type { IdentityChangeReason, IdentityRecord, IdentitySearchFilter, Identi
  * (M/T/S/H/R + YYMMDD), so every date goes through LETTER_ERAS.
  */
 
-const wareki = (value: unknown): LegacyDate | null => (text(value) ? parseWarekiDate(value as string, { eras: LETTER_ERAS }) : null);
+const wareki = (value: string | null): LegacyDate | null => (text(value) ? parseWarekiDate(value, { eras: LETTER_ERAS }) : null);
 
 /** Width of HONNIN_KAKUNIN.SHIMEI, for matching a name against its padded column. */
 const NAME_WIDTH = 30;
 
-/** 異動事由, as this CS vendor codes them (the same codes its seed writer writes). */
-const CHANGE_REASON_BY_CODE: Record<string, IdentityChangeReason> = {
-  '01': 'MOVE_IN', // 転入
-  '02': 'BIRTH', // 出生
-  '03': 'EX_OFFICIO_ENTRY', // 職権記載等
-  '04': 'MOVE_WITHIN', // 転居
-  '05': 'MOVE_OUT', // 転出
-  '06': 'DEATH', // 死亡
-  '07': 'EX_OFFICIO_ERASURE', // 職権消除等
-  '08': 'INDIVIDUAL_NUMBER_CHANGE', // 個人番号の変更
-  '09': 'CORRECTION', // 修正 (その他の記載の修正)
-  '10': 'RESIDENT_CODE_ENTRY', // 住民票コードの記載
-};
-
 /** Columns of HONNIN_KAKUNIN the API uses (never `select *`: the file has 40 items in reality). */
-const IDENTITY_COLUMNS = [
+const IDENTITY_COLUMNS: (keyof HonninKakuninRow)[] = [
   'JUMINHYO_CD',
   'SHICHOSON_CD',
   'SHIMEI',
@@ -56,23 +44,23 @@ const IDENTITY_COLUMNS = [
  * 更新日時 YYYYMMDDHHMMSS (Japan time) → ISO 8601 with +09:00. Null when blank, zeros or a time
  * the calendar lacks: a system timestamp is never guessed (and, here, never an error).
  */
-function toTimestamp(value: unknown): string | null {
+function toTimestamp(value: string | null): string | null {
   const raw = text(value);
   return raw === null ? null : jstTimestampToIso(raw);
 }
 
-function toIdentity(row: Row): IdentityRecord {
+function toIdentity(row: HonninKakuninRow): IdentityRecord {
   return {
     residentCode: required(row.JUMINHYO_CD),
     municipalityCode: required(row.SHICHOSON_CD),
     name: required(row.SHIMEI),
     nameKana: normalizeKana(text(row.SHIMEI_KANA)),
     // Foreign residents' birth dates are letter-era too in the CS (unlike the register).
-    birthDate: parseWarekiDate(row.SEINENGAPPI as string, { eras: LETTER_ERAS }),
-    sex: text(row.SEIBETSU) === '2' ? 'FEMALE' : 'MALE',
+    birthDate: parseWarekiDate(row.SEINENGAPPI, { eras: LETTER_ERAS }),
+    sex: SEX.decode(row.SEIBETSU),
     address: normalizeKana(required(row.JUSHO)),
-    // A code the table does not know still says the record was changed: その他の記載の修正.
-    changeReason: CHANGE_REASON_BY_CODE[required(row.IDO_JIYU_CD)] ?? 'CORRECTION',
+    // A code the table does not know still says the record was changed (its declared catch-all).
+    changeReason: CHANGE_REASON.decode(row.IDO_JIYU_CD),
     changedOn: wareki(row.IDO_YMD),
     operatorId: text(row.SOSASHA_ID),
     terminalId: text(row.TANMATSU_ID),
@@ -84,7 +72,7 @@ function toIdentity(row: Row): IdentityRecord {
 
 /** 本人確認情報 by 住民票コード, keyed by it, removed persons included. */
 export async function findIdentitiesByCodes(db: Knex, codes: readonly string[]): Promise<Map<string, Settled<IdentityRecord>>> {
-  const rows: Row[] = await db('HONNIN_KAKUNIN').select(IDENTITY_COLUMNS).whereIn('JUMINHYO_CD', codes as string[]);
+  const rows: HonninKakuninRow[] = await db('HONNIN_KAKUNIN').select(IDENTITY_COLUMNS).whereIn('JUMINHYO_CD', codes as string[]);
   return convertByKey(rows, (row) => required(row.JUMINHYO_CD), toIdentity);
 }
 
@@ -93,7 +81,7 @@ export async function findIdentitiesByCodes(db: Knex, codes: readonly string[]):
  * table is joined only to find the person; no other column of it is read.
  */
 export async function findIdentitiesByIndividualNumbers(db: Knex, numbers: readonly string[]): Promise<Map<string, Settled<IdentityRecord>>> {
-  const rows: Row[] = await db('CS_KOJIN_BANGO as k')
+  const rows: (HonninKakuninRow & Pick<CsKojinBangoRow, 'KOJIN_NO'>)[] = await db('CS_KOJIN_BANGO as k')
     .join('HONNIN_KAKUNIN as h', 'h.JUMINHYO_CD', 'k.JUMINHYO_CD')
     .select('k.KOJIN_NO', ...IDENTITY_COLUMNS.map((column) => `h.${column}`))
     .whereIn('k.KOJIN_NO', numbers as string[]);
@@ -102,7 +90,7 @@ export async function findIdentitiesByIndividualNumbers(db: Knex, numbers: reado
 
 /** 個人番号, from its own table (kept apart from the identity table), by 住民票コード. */
 export async function findIndividualNumbers(db: Knex, codes: readonly string[]): Promise<Map<string, string>> {
-  const rows: Row[] = await db('CS_KOJIN_BANGO').select('JUMINHYO_CD', 'KOJIN_NO').whereIn('JUMINHYO_CD', codes as string[]);
+  const rows: CsKojinBangoRow[] = await db('CS_KOJIN_BANGO').select('JUMINHYO_CD', 'KOJIN_NO').whereIn('JUMINHYO_CD', codes as string[]);
   return new Map(rows.map((row) => [required(row.JUMINHYO_CD), required(row.KOJIN_NO)]));
 }
 
@@ -163,7 +151,7 @@ export async function searchIdentities(db: Knex, filter: IdentitySearchFilter, f
   if (filter.name) query.whereIn('SHIMEI', storedNameForms(filter.name, NAME_WIDTH));
   if (filter.nameKana) wherePrefix(query, 'KENSAKU_KANA', kanaSearchKey(filter.nameKana));
   if (filter.birthDate) query.whereIn('SEINENGAPPI', birthDateReadings(filter.birthDate));
-  if (filter.sex) query.where('SEIBETSU', filter.sex === 'FEMALE' ? '2' : '1');
+  if (filter.sex) query.where('SEIBETSU', SEX.encode(filter.sex));
   if (filter.address) {
     const forms = storedAddressForms(filter.address);
     query.where((any) => {
@@ -171,6 +159,6 @@ export async function searchIdentities(db: Knex, filter: IdentitySearchFilter, f
     });
   }
   if (withoutSupportMeasure) query.where((flag) => flag.whereNull('SHIEN_SOCHI_FLG').orWhereNot('SHIEN_SOCHI_FLG', '1'));
-  const rows: Row[] = await query.orderBy('JUMINHYO_CD').limit(first + 1);
+  const rows: HonninKakuninRow[] = await query.orderBy('JUMINHYO_CD').limit(first + 1);
   return { identities: rows.slice(0, first).map(toIdentity), truncated: rows.length > first };
 }

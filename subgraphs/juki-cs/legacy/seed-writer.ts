@@ -1,14 +1,14 @@
 import type { Knex } from 'knex';
 import { kanaSearchKey } from '../../../lib/legacy/text';
 import { LETTER_ERAS, toWarekiRaw } from '../../../lib/legacy/wareki';
-import type { Household, IdentityChangeReason, IsoDate, Person } from '../../../generator/model';
-import { addressLine, fullKana, fullName } from '../../../generator/model';
-import { WARD_MUNICIPALITY_CODE } from '../../../generator/reference-data';
-import { recordedWarekiRaw } from '../../../generator/recorded-date';
-import { supportInForce } from '../../../generator/records';
-import { batchTimestamp, char, compactTimestamp, nchar } from '../../../generator/legacy-format';
-import { withBatchInserter, type Row, type TableSpec } from '../../../generator/bulk-insert';
-import type { SeedWriter, SeedWriterOptions } from '../../../generator/seed-writer';
+import type { Household, IsoDate, Person } from '../../../lib/synthetic/model';
+import { addressLine, fullKana, fullName, supportInForce } from '../../../lib/synthetic/model';
+import { WARD_MUNICIPALITY_CODE } from '../../../lib/synthetic/reference-data';
+import { recordedWarekiRaw } from '../../shared/legacy-writing/recorded-date';
+import { batchTimestamp, char, compactTimestamp, nchar } from '../../shared/legacy-writing/legacy-format';
+import { withBatchInserter, type Row, type TableSpec } from '../../shared/legacy-writing/bulk-insert';
+import type { SeedWriter, SeedWriterOptions } from '../../shared/legacy-writing/seed-writer';
+import { CHANGE_REASON, SEX } from './codes';
 
 /**
  * Writes the world into the CS terminal's files (市町村CS). This vendor writes dates with an
@@ -16,20 +16,6 @@ import type { SeedWriter, SeedWriterOptions } from '../../../generator/seed-writ
  * (消除者) with SAKUJO_FLG '1', so every person of the register has an identity record with the
  * same 住民票コード and the same 4 information (氏名, 生年月日, 性別, 住所).
  */
-
-/** 異動事由コード of the CS (the migration leaves them to the vendor); exported for the adapter. */
-export const CHANGE_REASON_CODES: Readonly<Record<IdentityChangeReason, { code: string; label: string }>> = {
-  MOVE_IN: { code: '01', label: '転入' },
-  BIRTH: { code: '02', label: '出生' },
-  EX_OFFICIO_ENTRY: { code: '03', label: '職権記載等' },
-  MOVE_WITHIN: { code: '04', label: '転居' },
-  MOVE_OUT: { code: '05', label: '転出' },
-  DEATH: { code: '06', label: '死亡' },
-  EX_OFFICIO_ERASURE: { code: '07', label: '職権消除等' },
-  INDIVIDUAL_NUMBER_CHANGE: { code: '08', label: '個人番号の変更' },
-  CORRECTION: { code: '09', label: '修正' },
-  RESIDENT_CODE_ENTRY: { code: '10', label: '住民票コードの記載' },
-};
 
 const HONNIN_KAKUNIN: TableSpec = {
   table: 'HONNIN_KAKUNIN',
@@ -59,9 +45,9 @@ function identityRow(person: Person): Row {
     nchar(kana, 60),
     char(kanaSearchKey(kana), 60),
     recordedWarekiRaw(person.birth, LETTER_ERAS),
-    person.sex === 'MALE' ? '1' : '2',
+    SEX.encode(person.sex),
     nchar(addressLine(person.address), 100),
-    CHANGE_REASON_CODES[person.identity.lastChange].code,
+    CHANGE_REASON.encode(person.identity.lastChange),
     letterDate(person.identity.changedOn),
     char(person.identity.operatorId, 8),
     char(person.identity.terminalId, 8),

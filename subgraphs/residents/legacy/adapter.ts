@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { parseWarekiDate, parseWesternDate, toWarekiRaw, toWesternRaw, type LegacyDate } from '../../../lib/legacy/wareki';
 import { detectGaiji, kanaSearchKey, normalizeKana } from '../../../lib/legacy/text';
-import { required, text, wherePrefix, type LegacyRow as Row } from '../../shared/adapter';
+import { required, text, wherePrefix } from '../../shared/adapter';
 import { convertByKey, convertGroups, type Settled } from '../../shared/loaders';
 import type {
   AddressRecord,
@@ -13,83 +13,39 @@ import type {
   ResidentRecord,
   ResidentSearchFilter,
   ResidentStatus,
+  ResidentType,
+  Sex,
   SupportMeasureRecord,
 } from '../records';
+import {
+  CERTIFICATE_KIND,
+  CERTIFICATE_REQUESTER,
+  FOREIGN_CATEGORY,
+  HEAD_OF_HOUSEHOLD_CODE,
+  MOVEMENT_REASON,
+  RELATIONSHIP,
+  REMOVAL_REASON,
+  RESIDENT_STATUS,
+  RESIDENT_TYPE,
+  SEX,
+  SUPPORT_MEASURE_KIND,
+} from './codes';
+import type { CountRow, GaikokujinRow, IdoRirekiRow, JuminKihonRow, KojinBangoRow, SetaiRow, ShienSochiRow, ShomeiHakkoRow } from './rows';
 
 /**
  * The resident record system's adapter (住民記録システム): the only module that reads its legacy
  * tables. Every function takes a batch of keys and runs ONE statement, so DataLoader batches
  * turn into one SQL round trip whatever the number of rows. Batch results are keyed and settled
- * (subgraphs/shared/loaders.ts): a row that cannot be converted fails its own key only.
+ * (subgraphs/shared/loaders.ts): a row that cannot be converted fails its own key only — an
+ * undocumented code too (legacy/codes.ts: never guessed, so an unknown 住民状態 is never shown
+ * as 住民).
  */
 
-const wareki = (value: unknown): LegacyDate | null => (text(value) ? parseWarekiDate(value as string) : null);
-
-const RELATIONSHIPS: Record<string, string> = {
-  '01': '世帯主',
-  '02': '妻',
-  '03': '夫',
-  '04': '子',
-  '05': '父',
-  '06': '母',
-  '07': '孫',
-  '08': '兄弟姉妹',
-  '09': '祖父母',
-  '10': '子の配偶者',
-  '11': '妻の父母',
-  '12': '縁故者',
-  '13': '同居人',
-  '14': '妻（未届）',
-  '99': 'その他',
-};
-
-const STATUS_BY_CODE: Record<string, ResidentStatus> = { '0': 'RESIDENT', '1': 'MOVED_OUT', '2': 'DECEASED', '3': 'ERASED' };
-const CODE_BY_STATUS = Object.fromEntries(Object.entries(STATUS_BY_CODE).map(([code, status]) => [status, code])) as Record<ResidentStatus, string>;
-const REMOVAL_BY_CODE: Record<string, 'MOVED_OUT' | 'DECEASED' | 'ERASED'> = { '11': 'MOVED_OUT', '21': 'DECEASED', '31': 'ERASED' };
-
-const MOVEMENT_BY_CODE: Record<string, MovementRecord['reason']> = {
-  '01': 'MOVE_IN',
-  '02': 'MOVE_WITHIN',
-  '03': 'MOVE_OUT',
-  '04': 'BIRTH',
-  '05': 'DEATH',
-  '06': 'HOUSEHOLD_CHANGE',
-  '07': 'EX_OFFICIO_ENTRY',
-  '08': 'EX_OFFICIO_ERASURE',
-};
-
-const CERTIFICATE_BY_CODE: Record<string, CertificateIssuanceRecord['kind']> = {
-  '01': 'RESIDENT_RECORD_COPY',
-  '02': 'RECORD_ITEMS_CERTIFICATE',
-  '03': 'REMOVED_RECORD_COPY',
-  '04': 'SEAL_CERTIFICATE',
-};
-
-const REQUESTER_BY_CODE: Record<string, CertificateIssuanceRecord['requester']> = {
-  '1': 'SELF',
-  '2': 'HOUSEHOLD_MEMBER',
-  '3': 'PROXY',
-  '4': 'THIRD_PARTY',
-  '5': 'OFFICIAL',
-};
-
-const SUPPORT_KIND_BY_CODE: Record<string, SupportMeasureRecord['kind']> = {
-  '1': 'DOMESTIC_VIOLENCE',
-  '2': 'STALKING',
-  '3': 'CHILD_ABUSE',
-  '9': 'OTHER',
-};
-
-const FOREIGN_CATEGORY_BY_CODE: Record<string, ForeignResidentRecord['category']> = {
-  '1': 'MID_TO_LONG_TERM',
-  '2': 'SPECIAL_PERMANENT',
-  '3': 'TEMPORARY_REFUGE',
-  '4': 'PROVISIONAL_STAY',
-  '5': 'TRANSITIONAL_STAY',
-};
+const wareki = (value: string | null): LegacyDate | null => (text(value) ? parseWarekiDate(value) : null);
+const western = (value: string | null): LegacyDate | null => (text(value) ? parseWesternDate(value) : null);
 
 /** Columns of JUMIN_KIHON the API uses (never `select *`: the table has 100+ columns in reality). */
-const RESIDENT_COLUMNS = [
+const RESIDENT_COLUMNS: (keyof JuminKihonRow)[] = [
   'ATENA_NO',
   'JUMINHYO_CD',
   'SETAI_NO',
@@ -127,14 +83,16 @@ const RESIDENT_COLUMNS = [
   'TENSHUTSU_SAKI',
 ];
 
-function toBirthDate(row: Row): LegacyDate {
+type BirthColumns = Pick<JuminKihonRow, 'JUMIN_SHUBETSU' | 'SEINENGAPPI_WA' | 'SEINENGAPPI_SEI'> & Partial<Pick<JuminKihonRow, 'SEINENGAPPI_FUSHO'>>;
+
+function toBirthDate(row: BirthColumns): LegacyDate {
   const approximate = text(row.SEINENGAPPI_FUSHO) === '1';
   // Foreign residents' dates are western (住基法第30条の45); Japanese residents' are wareki.
-  if (text(row.JUMIN_SHUBETSU) === '2') return parseWesternDate(row.SEINENGAPPI_SEI as string, { approximate });
-  return parseWarekiDate(row.SEINENGAPPI_WA as string, { approximate });
+  if (RESIDENT_TYPE.decode(row.JUMIN_SHUBETSU) === 'FOREIGN') return parseWesternDate(row.SEINENGAPPI_SEI, { approximate });
+  return parseWarekiDate(row.SEINENGAPPI_WA, { approximate });
 }
 
-function toAddress(row: Row): AddressRecord {
+function toAddress(row: JuminKihonRow): AddressRecord {
   const code = required(row.JUSHO_CD);
   const town = normalizeKana(required(row.JUSHO));
   const blockNumber = text(row.BANCHI);
@@ -150,7 +108,7 @@ function toAddress(row: Row): AddressRecord {
   };
 }
 
-function toResident(row: Row): ResidentRecord {
+function toResident(row: JuminKihonRow): ResidentRecord {
   const kanji = required(row.SHIMEI_KANJI);
   const gaiji = detectGaiji(kanji);
   const aliasKanji = text(row.TSUSHO_KANJI);
@@ -162,8 +120,8 @@ function toResident(row: Row): ResidentRecord {
     residentCode: required(row.JUMINHYO_CD),
     householdId: required(row.SETAI_NO),
     memberOrder: Number(row.SETAI_JUN),
-    relationshipToHead: { code: relationshipCode, label: RELATIONSHIPS[relationshipCode] ?? 'その他' },
-    isHeadOfHousehold: relationshipCode === '01',
+    relationshipToHead: { code: relationshipCode, label: RELATIONSHIP.decode(relationshipCode) },
+    isHeadOfHousehold: relationshipCode === HEAD_OF_HOUSEHOLD_CODE,
     name: {
       kanji,
       kana: normalizeKana(text(row.SHIMEI_KANA)),
@@ -182,9 +140,9 @@ function toResident(row: Row): ResidentRecord {
       gaijiCodes: gaiji.codes,
     },
     birthDate: toBirthDate(row),
-    sex: text(row.SEIBETSU) === '2' ? 'FEMALE' : 'MALE',
-    status: STATUS_BY_CODE[required(row.JUMIN_JOTAI)] ?? 'RESIDENT',
-    residentType: text(row.JUMIN_SHUBETSU) === '2' ? 'FOREIGN' : 'JAPANESE',
+    sex: SEX.decode(row.SEIBETSU),
+    status: RESIDENT_STATUS.decode(row.JUMIN_JOTAI),
+    residentType: RESIDENT_TYPE.decode(row.JUMIN_SHUBETSU),
     address: toAddress(row),
     becameResidentOn: wareki(row.JUMIN_YMD),
     addressSetOn: wareki(row.JUSHO_TEI_YMD),
@@ -192,56 +150,55 @@ function toResident(row: Row): ResidentRecord {
     previousAddress: text(row.ZEN_JUSHO),
     familyRegister: domicile ? { domicile, headName: required(row.HITTOSHA) } : null,
     onElectoralRoll: text(row.SENKYO_FLG) === '1',
-    removal:
-      removalCode && REMOVAL_BY_CODE[removalCode]
-        ? { residentId: required(row.ATENA_NO), reason: REMOVAL_BY_CODE[removalCode], occurredOn: parseWarekiDate(row.SHOJO_YMD as string), destination: text(row.TENSHUTSU_SAKI) }
-        : null,
+    removal: removalCode
+      ? { residentId: required(row.ATENA_NO), reason: REMOVAL_REASON.decode(removalCode), occurredOn: parseWarekiDate(row.SHOJO_YMD), destination: text(row.TENSHUTSU_SAKI) }
+      : null,
   };
 }
 
-function toForeignResident(row: Row): ForeignResidentRecord {
+function toForeignResident(row: GaikokujinRow): ForeignResidentRecord {
   return {
     nationality: required(row.KOKUSEKI),
-    category: FOREIGN_CATEGORY_BY_CODE[required(row.HO30_45_KBN)] ?? 'MID_TO_LONG_TERM',
+    category: FOREIGN_CATEGORY.decode(row.HO30_45_KBN),
     residenceStatus: text(row.ZAIRYU_SHIKAKU),
     periodOfStay: normalizeKana(text(row.ZAIRYU_KIKAN)),
-    periodExpiresOn: text(row.ZAIRYU_MANRYO_YMD) ? parseWesternDate(row.ZAIRYU_MANRYO_YMD as string) : null,
+    periodExpiresOn: western(row.ZAIRYU_MANRYO_YMD),
     residenceCardNumber: text(row.ZAIRYU_CARD_NO),
     specialPermanentResidentCertificateNumber: text(row.TOKUEI_SHOMEISHO_NO),
-    becameForeignResidentOn: text(row.GAIKOKUJIN_YMD) ? parseWesternDate(row.GAIKOKUJIN_YMD as string) : null,
+    becameForeignResidentOn: western(row.GAIKOKUJIN_YMD),
   };
 }
 
-function toMovement(row: Row): MovementRecord {
+function toMovement(row: IdoRirekiRow): MovementRecord {
   return {
     residentId: required(row.ATENA_NO),
     sequence: Number(row.IDO_SEQ),
-    reason: MOVEMENT_BY_CODE[required(row.IDO_JIYU_CD)] ?? 'EX_OFFICIO_ENTRY',
-    occurredOn: parseWarekiDate(row.IDO_YMD as string),
+    reason: MOVEMENT_REASON.decode(row.IDO_JIYU_CD),
+    occurredOn: parseWarekiDate(row.IDO_YMD),
     notifiedOn: wareki(row.TODOKEDE_YMD),
     addressBefore: text(row.IDO_MAE_JUSHO),
     addressAfter: text(row.IDO_GO_JUSHO),
   };
 }
 
-function toCertificateIssuance(row: Row): CertificateIssuanceRecord {
+function toCertificateIssuance(row: ShomeiHakkoRow): CertificateIssuanceRecord {
   return {
     id: required(row.HAKKO_NO),
-    kind: CERTIFICATE_BY_CODE[required(row.SHOMEI_SHUBETSU_CD)] ?? 'RESIDENT_RECORD_COPY',
-    issuedOn: parseWarekiDate(row.HAKKO_YMD as string),
+    kind: CERTIFICATE_KIND.decode(row.SHOMEI_SHUBETSU_CD),
+    issuedOn: parseWarekiDate(row.HAKKO_YMD),
     office: text(row.BASHO_MEI) ?? required(row.HAKKO_BASHO_CD),
     copies: Number(row.TSUSU),
-    requester: REQUESTER_BY_CODE[required(row.SEIKYUSHA_KBN)] ?? 'SELF',
+    requester: CERTIFICATE_REQUESTER.decode(row.SEIKYUSHA_KBN),
   };
 }
 
 /** `todayRaw`: today as wareki GYYMMDD, whose string order is chronological across eras (as the dates'). */
-function toSupportMeasure(row: Row, todayRaw: string): SupportMeasureRecord {
+function toSupportMeasure(row: ShienSochiRow, todayRaw: string): SupportMeasureRecord {
   const endRaw = text(row.SHURYO_YMD);
   return {
     active: required(row.KAISHI_YMD) <= todayRaw && (endRaw === null || endRaw >= todayRaw),
-    kind: SUPPORT_KIND_BY_CODE[required(row.SOCHI_KBN)] ?? 'OTHER',
-    startsOn: parseWarekiDate(row.KAISHI_YMD as string),
+    kind: SUPPORT_MEASURE_KIND.decode(row.SOCHI_KBN),
+    startsOn: parseWarekiDate(row.KAISHI_YMD),
     endsOn: wareki(row.SHURYO_YMD),
     interim: text(row.KARI_FLG) === '1',
   };
@@ -249,46 +206,46 @@ function toSupportMeasure(row: Row, todayRaw: string): SupportMeasureRecord {
 
 /** Persons by 宛名番号, keyed by it. */
 export async function findResidentsByIds(db: Knex, ids: readonly string[]): Promise<Map<string, Settled<ResidentRecord>>> {
-  const rows: Row[] = await db('JUMIN_KIHON').select(RESIDENT_COLUMNS).whereIn('ATENA_NO', ids as string[]);
+  const rows: JuminKihonRow[] = await db('JUMIN_KIHON').select(RESIDENT_COLUMNS).whereIn('ATENA_NO', ids as string[]);
   return convertByKey(rows, (row) => required(row.ATENA_NO), toResident);
 }
 
 /** Persons by 住民票コード, keyed by it. */
 export async function findResidentsByCodes(db: Knex, codes: readonly string[]): Promise<Map<string, Settled<ResidentRecord>>> {
-  const rows: Row[] = await db('JUMIN_KIHON').select(RESIDENT_COLUMNS).whereIn('JUMINHYO_CD', codes as string[]);
+  const rows: JuminKihonRow[] = await db('JUMIN_KIHON').select(RESIDENT_COLUMNS).whereIn('JUMINHYO_CD', codes as string[]);
   return convertByKey(rows, (row) => required(row.JUMINHYO_CD), toResident);
 }
 
 /** 個人番号, from its own table (kept apart from the basic-info table). */
 export async function findIndividualNumbers(db: Knex, ids: readonly string[]): Promise<Map<string, string>> {
-  const rows: Row[] = await db('KOJIN_BANGO').select('ATENA_NO', 'KOJIN_NO').whereIn('ATENA_NO', ids as string[]);
+  const rows: KojinBangoRow[] = await db('KOJIN_BANGO').select('ATENA_NO', 'KOJIN_NO').whereIn('ATENA_NO', ids as string[]);
   return new Map(rows.map((row) => [required(row.ATENA_NO), required(row.KOJIN_NO)]));
 }
 
 export async function findHouseholds(db: Knex, householdIds: readonly string[]): Promise<Map<string, Settled<HouseholdRecord>>> {
-  const rows: Row[] = await db('SETAI').select('SETAI_NO', 'SETAINUSHI_ATENA_NO').whereIn('SETAI_NO', householdIds as string[]);
+  const rows: SetaiRow[] = await db('SETAI').select('SETAI_NO', 'SETAINUSHI_ATENA_NO').whereIn('SETAI_NO', householdIds as string[]);
   return convertByKey(rows, (row) => required(row.SETAI_NO), (row) => ({ id: required(row.SETAI_NO), headId: required(row.SETAINUSHI_ATENA_NO) }));
 }
 
 /** Current members (住民 only; removed persons are no longer household members), in member order. */
 export async function findHouseholdMembers(db: Knex, householdIds: readonly string[]): Promise<Map<string, Settled<ResidentRecord[]>>> {
-  const rows: Row[] = await db('JUMIN_KIHON')
+  const rows: JuminKihonRow[] = await db('JUMIN_KIHON')
     .select(RESIDENT_COLUMNS)
     .whereIn('SETAI_NO', householdIds as string[])
-    .andWhere('JUMIN_JOTAI', CODE_BY_STATUS.RESIDENT)
+    .andWhere('JUMIN_JOTAI', RESIDENT_STATUS.encode('RESIDENT'))
     .orderBy([{ column: 'SETAI_NO' }, { column: 'SETAI_JUN' }]);
   return convertGroups(rows, (row) => required(row.SETAI_NO), toResident);
 }
 
 export async function findForeignResidents(db: Knex, ids: readonly string[]): Promise<Map<string, Settled<ForeignResidentRecord>>> {
-  const rows: Row[] = await db('GAIKOKUJIN')
+  const rows: GaikokujinRow[] = await db('GAIKOKUJIN')
     .select('ATENA_NO', 'KOKUSEKI', 'HO30_45_KBN', 'ZAIRYU_SHIKAKU', 'ZAIRYU_KIKAN', 'ZAIRYU_MANRYO_YMD', 'ZAIRYU_CARD_NO', 'TOKUEI_SHOMEISHO_NO', 'GAIKOKUJIN_YMD')
     .whereIn('ATENA_NO', ids as string[]);
   return convertByKey(rows, (row) => required(row.ATENA_NO), toForeignResident);
 }
 
 export async function findMovements(db: Knex, ids: readonly string[]): Promise<Map<string, Settled<MovementRecord[]>>> {
-  const rows: Row[] = await db('IDO_RIREKI')
+  const rows: IdoRirekiRow[] = await db('IDO_RIREKI')
     .select('ATENA_NO', 'IDO_SEQ', 'IDO_JIYU_CD', 'IDO_YMD', 'TODOKEDE_YMD', 'IDO_MAE_JUSHO', 'IDO_GO_JUSHO')
     .whereIn('ATENA_NO', ids as string[])
     .orderBy([{ column: 'ATENA_NO' }, { column: 'IDO_SEQ' }]);
@@ -296,7 +253,7 @@ export async function findMovements(db: Knex, ids: readonly string[]): Promise<M
 }
 
 export async function findCertificateIssuances(db: Knex, ids: readonly string[]): Promise<Map<string, Settled<CertificateIssuanceRecord[]>>> {
-  const rows: Row[] = await db('SHOMEI_HAKKO_RIREKI as h')
+  const rows: ShomeiHakkoRow[] = await db('SHOMEI_HAKKO_RIREKI as h')
     .leftJoin('BASHO_MST as b', 'b.BASHO_CD', 'h.HAKKO_BASHO_CD')
     .select('h.HAKKO_NO', 'h.ATENA_NO', 'h.SHOMEI_SHUBETSU_CD', 'h.HAKKO_YMD', 'h.HAKKO_BASHO_CD', 'b.BASHO_MEI', 'h.TSUSU', 'h.SEIKYUSHA_KBN')
     .whereIn('h.ATENA_NO', ids as string[])
@@ -306,7 +263,7 @@ export async function findCertificateIssuances(db: Knex, ids: readonly string[])
 
 /** The latest 支援措置 per person. The perpetrator's name is never read: it is for refusals only. */
 export async function findSupportMeasures(db: Knex, ids: readonly string[], today: string): Promise<Map<string, Settled<SupportMeasureRecord>>> {
-  const rows: Row[] = await db('SHIEN_SOCHI')
+  const rows: ShienSochiRow[] = await db('SHIEN_SOCHI')
     .select('ATENA_NO', 'SOCHI_SEQ', 'SOCHI_KBN', 'KAISHI_YMD', 'SHURYO_YMD', 'KARI_FLG')
     .whereIn('ATENA_NO', ids as string[])
     .orderBy([{ column: 'ATENA_NO' }, { column: 'SOCHI_SEQ' }]);
@@ -325,10 +282,10 @@ export async function findSupportMeasures(db: Knex, ids: readonly string[], toda
  */
 export async function findLocationRestrictions(db: Knex, ids: readonly string[], today: string): Promise<Map<string, boolean>> {
   const todayRaw = toWarekiRaw(today);
-  const rows: Row[] = await db('JUMIN_KIHON as p')
+  const rows: Pick<ShienSochiRow, 'ATENA_NO' | 'KAISHI_YMD' | 'SHURYO_YMD'>[] = await db('JUMIN_KIHON as p')
     .join('JUMIN_KIHON as m', function joinHousehold() {
       this.on('m.SETAI_NO', '=', 'p.SETAI_NO').andOn(function currentMemberOrSelf() {
-        this.on('m.JUMIN_JOTAI', '=', db.raw('?', [CODE_BY_STATUS.RESIDENT])).orOn('m.ATENA_NO', '=', 'p.ATENA_NO');
+        this.on('m.JUMIN_JOTAI', '=', db.raw('?', [RESIDENT_STATUS.encode('RESIDENT')])).orOn('m.ATENA_NO', '=', 'p.ATENA_NO');
       });
     })
     .join('SHIEN_SOCHI as s', 's.ATENA_NO', 'm.ATENA_NO')
@@ -354,7 +311,7 @@ function whereNoMeasureInForce(query: Knex.QueryBuilder, db: Knex, today: string
       .select(db.raw('1'))
       .whereRaw('?? = ??', ['m.SETAI_NO', 'JUMIN_KIHON.SETAI_NO'])
       .andWhere((member) => {
-        member.where('m.JUMIN_JOTAI', CODE_BY_STATUS.RESIDENT).orWhereRaw('?? = ??', ['m.ATENA_NO', 'JUMIN_KIHON.ATENA_NO']);
+        member.where('m.JUMIN_JOTAI', RESIDENT_STATUS.encode('RESIDENT')).orWhereRaw('?? = ??', ['m.ATENA_NO', 'JUMIN_KIHON.ATENA_NO']);
       })
       .andWhere('s.KAISHI_YMD', '<=', todayRaw)
       .andWhere((term) => {
@@ -375,8 +332,8 @@ function applyFilter(db: Knex, query: Knex.QueryBuilder, filter: ResidentSearchF
     const key = kanaSearchKey(filter.kanaPrefix);
     if (key) wherePrefix(query, 'KENSAKU_KANA', key);
   }
-  if (filter.status?.length) query.whereIn('JUMIN_JOTAI', filter.status.map((s) => CODE_BY_STATUS[s]));
-  if (filter.residentType) query.where('JUMIN_SHUBETSU', filter.residentType === 'FOREIGN' ? '2' : '1');
+  if (filter.status?.length) query.whereIn('JUMIN_JOTAI', filter.status.map((s) => RESIDENT_STATUS.encode(s)));
+  if (filter.residentType) query.where('JUMIN_SHUBETSU', RESIDENT_TYPE.encode(filter.residentType));
   if (filter.addressCode) wherePrefix(query, 'JUSHO_CD', filter.addressCode, { escape: false });
   if (withoutRestrictedLocations !== null) whereNoMeasureInForce(query, db, withoutRestrictedLocations);
   if (filter.birthDateFrom || filter.birthDateTo) {
@@ -405,7 +362,7 @@ export async function searchResidents(
   const rowsQuery = applyFilter(db, db('JUMIN_KIHON').select(RESIDENT_COLUMNS), filter, withoutRestrictedLocations).orderBy('ATENA_NO').limit(page.first + 1);
   if (page.afterId) rowsQuery.where('ATENA_NO', '>', page.afterId);
   const countQuery = applyFilter(db, db('JUMIN_KIHON').count({ total: '*' }), filter, withoutRestrictedLocations);
-  const [rows, [count]] = await Promise.all([rowsQuery as Promise<Row[]>, countQuery as Promise<Row[]>]);
+  const [rows, [count]] = await Promise.all([rowsQuery as Promise<JuminKihonRow[]>, countQuery as Promise<{ total: number | string }[]>]);
   return {
     residents: rows.slice(0, page.first).map(toResident),
     hasNextPage: rows.length > page.first,
@@ -416,8 +373,8 @@ export async function searchResidents(
 export interface RegisterGroups {
   byAddress: { code: string; town: string; count: number }[];
   byBirthDate: { birthDate: LegacyDate; count: number }[];
-  bySex: { sex: 'MALE' | 'FEMALE'; count: number }[];
-  byResidentType: { residentType: 'JAPANESE' | 'FOREIGN'; count: number }[];
+  bySex: { sex: Sex; count: number }[];
+  byResidentType: { residentType: ResidentType; count: number }[];
   byStatus: { status: ResidentStatus; count: number }[];
   movementsByDay: { occurredOn: LegacyDate; count: number }[];
 }
@@ -428,23 +385,30 @@ export interface RegisterGroups {
  * because substring functions differ between SQL dialects.
  */
 export async function countRegisterGroups(db: Knex): Promise<RegisterGroups> {
-  const living = () => db('JUMIN_KIHON').where('JUMIN_JOTAI', CODE_BY_STATUS.RESIDENT);
-  const [byAddress, byBirth, bySex, byType, byStatus, byMovementDay] = (await Promise.all([
-    living().select('JUSHO_CD').min({ JUSHO: 'JUSHO' }).count({ n: '*' }).groupBy('JUSHO_CD'),
-    living().select('JUMIN_SHUBETSU', 'SEINENGAPPI_WA', 'SEINENGAPPI_SEI').count({ n: '*' }).groupBy('JUMIN_SHUBETSU', 'SEINENGAPPI_WA', 'SEINENGAPPI_SEI'),
-    living().select('SEIBETSU').count({ n: '*' }).groupBy('SEIBETSU'),
-    living().select('JUMIN_SHUBETSU').count({ n: '*' }).groupBy('JUMIN_SHUBETSU'),
-    db('JUMIN_KIHON').select('JUMIN_JOTAI').count({ n: '*' }).groupBy('JUMIN_JOTAI'),
+  const living = () => db('JUMIN_KIHON').where('JUMIN_JOTAI', RESIDENT_STATUS.encode('RESIDENT'));
+  const [byAddress, byBirth, bySex, byType, byStatus, byMovementDay] = await Promise.all([
+    living().select('JUSHO_CD').min({ JUSHO: 'JUSHO' }).count({ n: '*' }).groupBy('JUSHO_CD') as Promise<CountRow<Pick<JuminKihonRow, 'JUSHO_CD' | 'JUSHO'>>[]>,
+    living()
+      .select('JUMIN_SHUBETSU', 'SEINENGAPPI_WA', 'SEINENGAPPI_SEI')
+      .count({ n: '*' })
+      .groupBy('JUMIN_SHUBETSU', 'SEINENGAPPI_WA', 'SEINENGAPPI_SEI') as Promise<CountRow<BirthColumns>[]>,
+    living().select('SEIBETSU').count({ n: '*' }).groupBy('SEIBETSU') as Promise<CountRow<Pick<JuminKihonRow, 'SEIBETSU'>>[]>,
+    living().select('JUMIN_SHUBETSU').count({ n: '*' }).groupBy('JUMIN_SHUBETSU') as Promise<CountRow<Pick<JuminKihonRow, 'JUMIN_SHUBETSU'>>[]>,
+    db('JUMIN_KIHON').select('JUMIN_JOTAI').count({ n: '*' }).groupBy('JUMIN_JOTAI') as Promise<CountRow<Pick<JuminKihonRow, 'JUMIN_JOTAI'>>[]>,
     // Every day with movements (one row per day, through the IDO_YMD index): the caller cuts
     // whole months from it, whatever period was asked for.
-    db('IDO_RIREKI').select('IDO_YMD').count({ n: '*' }).groupBy('IDO_YMD'),
-  ])) as Row[][];
+    db('IDO_RIREKI').select('IDO_YMD').count({ n: '*' }).groupBy('IDO_YMD') as Promise<CountRow<Pick<IdoRirekiRow, 'IDO_YMD'>>[]>,
+  ]);
+  // A group whose code is undocumented is left out of its breakdown: counted as nothing rather
+  // than as a guessed value (an unknown 住民状態 is not added to 住民).
+  const known = <K extends string, V extends string>(key: K, rows: { value: V | null; n: number | string }[]) =>
+    rows.flatMap(({ value, n }) => (value === null ? [] : [{ [key]: value, count: Number(n) } as { [P in K]: V } & { count: number }]));
   return {
     byAddress: byAddress.map((row) => ({ code: required(row.JUSHO_CD), town: normalizeKana(required(row.JUSHO)), count: Number(row.n) })),
     byBirthDate: byBirth.map((row) => ({ birthDate: toBirthDate(row), count: Number(row.n) })),
-    bySex: bySex.map((row) => ({ sex: text(row.SEIBETSU) === '2' ? ('FEMALE' as const) : ('MALE' as const), count: Number(row.n) })),
-    byResidentType: byType.map((row) => ({ residentType: text(row.JUMIN_SHUBETSU) === '2' ? ('FOREIGN' as const) : ('JAPANESE' as const), count: Number(row.n) })),
-    byStatus: byStatus.map((row) => ({ status: STATUS_BY_CODE[required(row.JUMIN_JOTAI)] ?? 'RESIDENT', count: Number(row.n) })),
-    movementsByDay: byMovementDay.map((row) => ({ occurredOn: parseWarekiDate(row.IDO_YMD as string), count: Number(row.n) })),
+    bySex: known('sex', bySex.map((row) => ({ value: SEX.lookup(row.SEIBETSU), n: row.n }))),
+    byResidentType: known('residentType', byType.map((row) => ({ value: RESIDENT_TYPE.lookup(row.JUMIN_SHUBETSU), n: row.n }))),
+    byStatus: known('status', byStatus.map((row) => ({ value: RESIDENT_STATUS.lookup(row.JUMIN_JOTAI), n: row.n }))),
+    movementsByDay: byMovementDay.map((row) => ({ occurredOn: parseWarekiDate(row.IDO_YMD), count: Number(row.n) })),
   };
 }

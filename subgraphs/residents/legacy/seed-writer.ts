@@ -1,80 +1,54 @@
 import type { Knex } from 'knex';
 import { kanaSearchKey, toHalfWidthKana } from '../../../lib/legacy/text';
 import { DEFAULT_NUMERIC_ERAS, toWarekiRaw } from '../../../lib/legacy/wareki';
-import type {
-  CertificateKind,
-  CertificateRequester,
-  Household,
-  IsoDate,
-  MovementReason,
-  Person,
-  Relationship,
-  RemovalReason,
-  SupportMeasureKind,
-  ForeignCategory,
-} from '../../../generator/model';
-import { fullKana, fullName, fullRomaji } from '../../../generator/model';
-import { CERTIFICATE_OFFICES } from '../../../generator/reference-data';
-import { recordedWarekiRaw, recordedWesternRaw } from '../../../generator/recorded-date';
-import { batchTimestamp, char, compactTimestamp, nchar } from '../../../generator/legacy-format';
-import { withBatchInserter, type Row, type TableSpec } from '../../../generator/bulk-insert';
-import type { SeedWriter, SeedWriterOptions } from '../../../generator/seed-writer';
+import type { Household, IsoDate, Person, Relationship } from '../../../lib/synthetic/model';
+import { fullKana, fullName, fullRomaji } from '../../../lib/synthetic/model';
+import { CERTIFICATE_OFFICES } from '../../../lib/synthetic/reference-data';
+import { recordedWarekiRaw, recordedWesternRaw } from '../../shared/legacy-writing/recorded-date';
+import { batchTimestamp, char, compactTimestamp, nchar } from '../../shared/legacy-writing/legacy-format';
+import { withBatchInserter, type Row, type TableSpec } from '../../shared/legacy-writing/bulk-insert';
+import type { SeedWriter, SeedWriterOptions } from '../../shared/legacy-writing/seed-writer';
+import {
+  CERTIFICATE_KIND,
+  CERTIFICATE_REQUESTER,
+  FOREIGN_CATEGORY,
+  MOVEMENT_REASON,
+  RELATIONSHIP,
+  REMOVAL_REASON,
+  RESIDENT_STATUS,
+  RESIDENT_TYPE,
+  SEX,
+  SUPPORT_MEASURE_KIND,
+  type RelationshipLabel,
+} from './codes';
 
 /**
  * Writes the world into the resident record system's tables (住民記録システム). Dates are
  * numeric-era wareki GYYMMDD (CHAR 7) except foreign residents' birth date and the
  * GAIKOKUJIN dates, which are western YYYYMMDD (CHAR 8). Text is padded as the vendor's CHAR /
- * NCHAR columns hold it. The code values are those in the migration's column comments; the
- * 続柄 codes, which the migration does not list, are exported below for the adapter.
+ * NCHAR columns hold it. Code columns are encoded with the adapter's own tables (legacy/codes.ts).
  */
 
 /**
- * 続柄コード. The migration does not list them; these are the codes the residents adapter decodes
- * (its RELATIONSHIPS table), so the two stay in step. 妻（未届） has no code there yet: '14'.
+ * The world's relationships in the register's words (続柄): the codes are in legacy/codes.ts, one
+ * table with the adapter. The register has one word for some of the world's (弟 and 妹 are both
+ * 兄弟姉妹; 子の妻 and 子の夫 are 子の配偶者).
  */
-export const RELATIONSHIP_CODES: Readonly<Record<Relationship, { code: string; label: string }>> = {
-  HEAD: { code: '01', label: '世帯主' },
-  WIFE: { code: '02', label: '妻' },
-  HUSBAND: { code: '03', label: '夫' },
-  CHILD: { code: '04', label: '子' },
-  FATHER: { code: '05', label: '父' },
-  MOTHER: { code: '06', label: '母' },
-  GRANDCHILD: { code: '07', label: '孫' },
-  YOUNGER_BROTHER: { code: '08', label: '兄弟姉妹' },
-  YOUNGER_SISTER: { code: '08', label: '兄弟姉妹' },
-  CHILDS_WIFE: { code: '10', label: '子の配偶者' },
-  CHILDS_HUSBAND: { code: '10', label: '子の配偶者' },
-  WIFES_MOTHER: { code: '11', label: '妻の父母' },
-  LODGER: { code: '13', label: '同居人' },
-  COMMON_LAW_WIFE: { code: '14', label: '妻（未届）' },
-};
-
-const STATUS: Readonly<Record<Person['status'], string>> = { RESIDENT: '0', MOVED_OUT: '1', DECEASED: '2', ERASED: '3' };
-const REMOVAL: Readonly<Record<RemovalReason, string>> = { MOVED_OUT: '11', DECEASED: '21', ERASED: '31' };
-const MOVEMENT: Readonly<Record<MovementReason, string>> = {
-  MOVE_IN: '01',
-  MOVE_WITHIN: '02',
-  MOVE_OUT: '03',
-  BIRTH: '04',
-  DEATH: '05',
-  HOUSEHOLD_CHANGE: '06',
-  EX_OFFICIO_ENTRY: '07',
-  EX_OFFICIO_ERASURE: '08',
-};
-const CERTIFICATE: Readonly<Record<CertificateKind, string>> = {
-  RESIDENT_RECORD_COPY: '01',
-  RECORD_ITEMS_CERTIFICATE: '02',
-  REMOVED_RECORD_COPY: '03',
-  SEAL_CERTIFICATE: '04',
-};
-const REQUESTER: Readonly<Record<CertificateRequester, string>> = { SELF: '1', HOUSEHOLD_MEMBER: '2', PROXY: '3', THIRD_PARTY: '4', OFFICIAL: '5' };
-const SUPPORT: Readonly<Record<SupportMeasureKind, string>> = { DOMESTIC_VIOLENCE: '1', STALKING: '2', CHILD_ABUSE: '3', OTHER: '9' };
-const FOREIGN_CATEGORY: Readonly<Record<ForeignCategory, string>> = {
-  MID_TO_LONG_TERM: '1',
-  SPECIAL_PERMANENT: '2',
-  TEMPORARY_REFUGE: '3',
-  PROVISIONAL_STAY: '4',
-  TRANSITIONAL_STAY: '5',
+const RELATIONSHIP_LABEL: Readonly<Record<Relationship, RelationshipLabel>> = {
+  HEAD: '世帯主',
+  WIFE: '妻',
+  HUSBAND: '夫',
+  CHILD: '子',
+  FATHER: '父',
+  MOTHER: '母',
+  GRANDCHILD: '孫',
+  YOUNGER_BROTHER: '兄弟姉妹',
+  YOUNGER_SISTER: '兄弟姉妹',
+  CHILDS_WIFE: '子の配偶者',
+  CHILDS_HUSBAND: '子の配偶者',
+  WIFES_MOTHER: '妻の父母',
+  LODGER: '同居人',
+  COMMON_LAW_WIFE: '妻（未届）',
 };
 
 const JUMIN_KIHON: TableSpec = {
@@ -138,7 +112,7 @@ function personRow(person: Person): Row {
     person.residentCode,
     person.householdNumber,
     person.memberOrder,
-    RELATIONSHIP_CODES[person.relationship].code,
+    RELATIONSHIP.encode(RELATIONSHIP_LABEL[person.relationship]),
     nchar(fullName(person.name), 30),
     char(kana, 60),
     char(kanaSearchKey(kana), 60),
@@ -152,9 +126,9 @@ function personRow(person: Person): Row {
     foreign ? char(null, 7) : recordedWarekiRaw(person.birth, DEFAULT_NUMERIC_ERAS),
     foreign ? recordedWesternRaw(person.birth) : char(null, 8),
     person.birth.approximate ? '1' : ' ',
-    person.sex === 'MALE' ? '1' : '2',
-    foreign ? '2' : '1',
-    STATUS[person.status],
+    SEX.encode(person.sex),
+    RESIDENT_TYPE.encode(person.residentType),
+    RESIDENT_STATUS.encode(person.status),
     person.address.code,
     person.address.postalCode,
     nchar(person.address.town, 40),
@@ -167,7 +141,7 @@ function personRow(person: Person): Row {
     nchar(person.familyRegister?.domicile, 40),
     nchar(person.familyRegister?.headName, 30),
     person.onElectoralRoll ? '1' : '0',
-    removal ? REMOVAL[removal.reason] : char(null, 2),
+    removal ? REMOVAL_REASON.encode(removal.reason) : char(null, 2),
     wareki(removal?.occurredOn),
     nchar(removal?.destination, 60),
     compactTimestamp(person.updatedAt),
@@ -208,7 +182,7 @@ export function residentsRows(households: readonly Household[]): ResidentsRows {
         rows.GAIKOKUJIN.push([
           person.addressNumber,
           nchar(f.nationality, 20),
-          FOREIGN_CATEGORY[f.category],
+          FOREIGN_CATEGORY.encode(f.category),
           nchar(f.residenceStatus, 20),
           nchar(f.periodOfStay, 10),
           western(f.periodExpiresOn),
@@ -222,7 +196,7 @@ export function residentsRows(households: readonly Household[]): ResidentsRows {
         rows.IDO_RIREKI.push([
           person.addressNumber,
           i + 1,
-          MOVEMENT[m.reason],
+          MOVEMENT_REASON.encode(m.reason),
           wareki(m.occurredOn),
           wareki(m.notifiedOn),
           nchar(m.from, 60),
@@ -231,10 +205,10 @@ export function residentsRows(households: readonly Household[]): ResidentsRows {
         ]);
       });
       for (const c of person.certificates) {
-        rows.SHOMEI_HAKKO_RIREKI.push([c.number, person.addressNumber, CERTIFICATE[c.kind], wareki(c.issuedOn), c.officeCode, c.copies, REQUESTER[c.requester]]);
+        rows.SHOMEI_HAKKO_RIREKI.push([c.number, person.addressNumber, CERTIFICATE_KIND.encode(c.kind), wareki(c.issuedOn), c.officeCode, c.copies, CERTIFICATE_REQUESTER.encode(c.requester)]);
       }
       person.supportMeasures.forEach((s, i) => {
-        rows.SHIEN_SOCHI.push([person.addressNumber, i + 1, SUPPORT[s.kind], wareki(s.startsOn), wareki(s.endsOn), s.interim ? '1' : '0', nchar(s.perpetratorName, 30)]);
+        rows.SHIEN_SOCHI.push([person.addressNumber, i + 1, SUPPORT_MEASURE_KIND.encode(s.kind), wareki(s.startsOn), wareki(s.endsOn), s.interim ? '1' : '0', nchar(s.perpetratorName, 30)]);
       });
       for (const seal of person.sealRegistrations) {
         rows.INKAN_TOROKU.push([seal.number, person.addressNumber, wareki(seal.registeredOn), wareki(seal.abolishedOn)]);

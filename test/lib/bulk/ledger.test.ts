@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import knexFactory, { type Knex } from 'knex';
+import { ApprovalBook, type BulkApproval } from '../../../lib/bulk/approvals';
+import { dayOf, openBulkLedger, type BulkLedger, type ChargeRequest } from '../../../lib/bulk/ledger';
+import { auditDialects, type ScratchAuditStore } from '../../support/audit-store';
+
+/**
+ * The bulk-output ledger (lib/bulk/ledger.ts) on every dialect the audit database runs on
+ * (SQLite; PostgreSQL when the run has one): exact distinct-person counts per user, purpose and
+ * day, and per approval, shared by two ledgers on one database as two gateway replicas share it.
+ */
+
+const AT = new Date('2026-12-04T03:00:00Z');
+const DAY = dayOf(AT, 9 * 60);
+const persons = (from: number, count: number) => Array.from({ length: count }, (_, index) => `00${String(1_000_000 + from + index).padStart(8, '0')}`);
+
+function request(overrides: Partial<ChargeRequest>): ChargeRequest {
+  return { subject: 'dev:registry-clerk', purpose: 'resident-registry', day: DAY, personIds: [], budget: 5, approvalId: null, at: AT, ...overrides };
+}
+
+describe.each(auditDialects().map((dialect) => [dialect.name, dialect] as const))('the bulk-output ledger on %s', (_name, dialect) => {
+  let scratch: ScratchAuditStore;
+  let ledger: BulkLedger;
+  let replica: BulkLedger;
+  let raw: Knex;
+
+  beforeAll(async () => {
+    scratch = await dialect.open();
+    ledger = await openBulkLedger(scratch.config);
+    replica = await openBulkLedger({ ...scratch.config, pool: scratch.dialect === 'postgresql' ? { min: 0, max: 4 } : undefined });
+    raw = knexFactory({ ...scratch.config, pool: { min: 0, max: 1 } } as Knex.Config);
+  });
+
+  afterAll(async () => {
+    await ledger?.close();
+    await replica?.close();
+    await raw?.destroy();
+    await scratch?.cleanup();
+  });
+
+  test('the day dedupes persons and refuses, changing nothing, what would pass the budget', async () => {
+    const subject = 'dev:a';
+    expect(await ledger.charge(request({ subject, personIds: persons(0, 3) }))).toMatchObject({ ok: true, fresh: 3, used: 3 });
+    expect(await ledger.charge(request({ subject, personIds: [...persons(2, 4), ...persons(2, 4)] }))).toEqual({ ok: false, code: 'BULK_APPROVAL_REQUIRED', used: 3, limit: 5, fresh: 3 });
+    expect(await ledger.tally(subject, 'resident-registry', DAY)).toBe(3);
+    expect(await ledger.charge(request({ subject, personIds: [...persons(0, 2), ...persons(3, 2)] }))).toMatchObject({ ok: true, fresh: 2, used: 5 });
+    expect(await ledger.charge(request({ subject, personIds: persons(0, 5) }))).toMatchObject({ ok: true, fresh: 0, used: 5 });
+    expect(await ledger.charge(request({ subject, personIds: persons(9, 1) }))).toMatchObject({ ok: false, code: 'BULK_APPROVAL_REQUIRED' });
+    // Another purpose, another day: counted apart.
+    expect(await ledger.charge(request({ subject, purpose: 'local-tax', personIds: persons(9, 5) }))).toMatchObject({ ok: true, used: 5 });
+    expect(await ledger.charge(request({ subject, day: '2026-12-05', personIds: persons(9, 5) }))).toMatchObject({ ok: true, used: 5 });
+    // A page larger than one lookup chunk (400) is counted exactly too.
+    expect(await ledger.charge(request({ subject: 'dev:big', budget: 1000, personIds: persons(0, 1000) }))).toMatchObject({ ok: true, fresh: 1000, used: 1000 });
+    expect(await ledger.charge(request({ subject: 'dev:big', budget: 1000, personIds: persons(500, 501) }))).toMatchObject({ ok: false, fresh: 1, used: 1000 });
+  });
+
+  test('two replicas charging one user at once count exactly: never past the budget, every person once', async () => {
+    const subject = 'dev:concurrent';
+    const budget = 100;
+    // 30 requests of 10 persons each, drawn from overlapping windows of 0..199, half through each replica.
+    const charges = Array.from({ length: 30 }, (_, index) => ({ ids: persons((index * 7) % 190, 10), via: index % 2 === 0 ? ledger : replica }));
+    const results = await Promise.all(charges.map(({ ids, via }) => via.charge(request({ subject, budget, personIds: ids }))));
+    const granted = new Set<string>();
+    results.forEach((result, index) => {
+      if (result.ok) for (const id of charges[index].ids) granted.add(id);
+    });
+    const tally = await ledger.tally(subject, 'resident-registry', DAY);
+    expect(tally).toBe(granted.size);
+    expect(tally).toBeLessThanOrEqual(budget);
+    expect(results.some((result) => !result.ok)).toBe(true);
+    const rows = await raw('BULK_OUTPUT_PERSON').where({ subject }).count<{ n: number | string }[]>({ n: '*' });
+    expect(Number(rows[0].n)).toBe(granted.size);
+  });
+
+  test('an approval lets exactly its maximum through, for its user, purpose and period, until withdrawn', async () => {
+    const book = new ApprovalBook(raw);
+    const approval: Omit<BulkApproval, 'withdrawnAt' | 'withdrawnBy' | 'withdrawalReason' | 'personsUsed'> = {
+      id: randomUUID(),
+      grantee: 'dev:b',
+      purpose: 'resident-registry',
+      maxPersons: 5,
+      validFrom: '2026-12-04T00:00:00+09:00',
+      validTo: '2026-12-05T00:00:00+09:00',
+      reason: 'synthetic',
+      issuedBy: 'dev:terminal-manager',
+      issuedByDepartment: 'registry-division',
+      issuedAt: AT.toISOString(),
+    };
+    await book.issue(approval);
+    const use = (overrides: Partial<ChargeRequest>) => ledger.charge(request({ subject: 'dev:b', budget: 0, approvalId: approval.id, ...overrides }));
+    expect(await use({ personIds: persons(0, 3) })).toMatchObject({ ok: true, fresh: 3, used: 3, limit: 5, approvalId: approval.id });
+    expect(await use({ personIds: persons(1, 5) })).toEqual({ ok: false, code: 'BULK_APPROVAL_EXCEEDED', used: 3, limit: 5, fresh: 3 });
+    expect(await replica.charge(request({ subject: 'dev:b', budget: 0, approvalId: approval.id, personIds: persons(1, 4) }))).toMatchObject({ ok: true, fresh: 2, used: 5 });
+    expect((await ledger.approval(approval.id))?.personsUsed).toBe(5);
+    expect(await use({ subject: 'dev:c', personIds: persons(0, 1) })).toMatchObject({ ok: false, code: 'BULK_APPROVAL_OTHER_USER' });
+    expect(await use({ purpose: 'local-tax', personIds: persons(0, 1) })).toMatchObject({ ok: false, code: 'BULK_APPROVAL_OTHER_PURPOSE' });
+    expect(await use({ at: new Date('2026-12-05T00:00:00+09:00'), personIds: persons(0, 1) })).toMatchObject({ ok: false, code: 'BULK_APPROVAL_EXPIRED' });
+    expect(await use({ at: new Date('2026-12-03T23:59:59+09:00'), personIds: persons(0, 1) })).toMatchObject({ ok: false, code: 'BULK_APPROVAL_NOT_YET_VALID' });
+    expect(await use({ approvalId: randomUUID(), personIds: persons(0, 1) })).toMatchObject({ ok: false, code: 'BULK_APPROVAL_UNKNOWN' });
+    expect(await book.withdraw(approval.id, 'dev:terminal-manager', 'synthetic', AT.toISOString())).toBe(true);
+    expect(await book.withdraw(approval.id, 'dev:terminal-manager', 'again', AT.toISOString())).toBe(false);
+    expect(await use({ personIds: persons(0, 1) })).toMatchObject({ ok: false, code: 'BULK_APPROVAL_WITHDRAWN' });
+    const page = await book.list({ grantee: 'dev:b' }, 10, null);
+    expect(page.approvals.map((entry) => [entry.id, entry.withdrawnBy, entry.personsUsed])).toEqual([[approval.id, 'dev:terminal-manager', 5]]);
+  });
+
+  test('every lookup of a charge is served by a primary-key index, never a scan', async () => {
+    if (scratch.dialect !== 'sqlite') return;
+    const statements = [
+      raw('BULK_OUTPUT_PERSON').select('person_id').where({ subject: 's', purpose: 'p', day: DAY }).whereIn('person_id', ['1', '2']).toSQL().toNative(),
+      raw('BULK_OUTPUT_TALLY').where({ subject: 's', purpose: 'p', day: DAY }).toSQL().toNative(),
+      raw('BULK_APPROVAL_PERSON').select('person_id').where({ approval_id: 'x' }).whereIn('person_id', ['1', '2']).toSQL().toNative(),
+      raw('BULK_APPROVAL').where({ id: 'x' }).toSQL().toNative(),
+    ];
+    for (const statement of statements) {
+      const plan = (await raw.raw(`EXPLAIN QUERY PLAN ${statement.sql}`, statement.bindings as readonly Knex.RawBinding[])) as { detail: string }[];
+      const details = plan.map((row) => row.detail).join(' | ');
+      expect(details).toMatch(/USING (PRIMARY KEY|INDEX|COVERING INDEX)/);
+      expect(details).not.toMatch(/^SCAN|\| SCAN/);
+    }
+  });
+});
