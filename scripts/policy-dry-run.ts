@@ -19,7 +19,7 @@ import { inForceVersion, mergeOverInForce } from '../lib/rule-versions/workflow'
 
 const EXAMPLES: Record<string, (files: RuleFiles) => RuleFiles> = {
   'tax-individual-number': (files) => {
-    const grant = /\n      - roles: \[clerk\]\n        departments: \[taxation-division\]\n        purposes: \[local-tax\]\n        mfa: required\n(?=\n  foreign_resident_card:)/;
+    const grant = /\n      - roles: \[clerk\]\n        departments: \[taxation-division\]\n        purposes: \[local-tax\]\n        mfa: required\n(?=      # The tax counter|\n  foreign_resident_card:)/;
     if (!grant.test(files['policies.yaml'])) throw new Error('policies.yaml has no taxation-division grant of individual_number to take away');
     return { ...files, 'policies.yaml': files['policies.yaml'].replace(grant, '\n') };
   },

@@ -72,7 +72,9 @@ describe('reading the audit trail through the gateway', () => {
     ]);
   });
 
-  const others = PERSONAS.filter((persona) => persona.id !== 'security-officer' && !persona.revoked).map((persona) => persona.id);
+  // Both security officers (the second approves rule changes, issue 12) read the trail.
+  const officers = ['security-officer', 'security-officer-2'];
+  const others = PERSONAS.filter((persona) => !officers.includes(persona.id) && !persona.revoked).map((persona) => persona.id);
 
   test.each(others)('%s is refused every audit field (UNAUTHORIZED_FIELD_OR_TYPE, policy audit_trail)', async (persona) => {
     for (const [root, query] of Object.entries(AUDIT_QUERIES)) {

@@ -399,7 +399,7 @@ const residentPage = (selection: string) => `query Rows($rows: Int!) { residents
 const PROVISION_RECORDS = residentPage('informationLinkage { integratedAddressNumber codeStatus provisionRecords { id requestedAt requester legalBasis items result autoResponse } }');
 
 const AUDIT_RECORD_LISTS = `query Records($rows: Int!) { auditRecords(first: $rows) {
-  records { sequence roles grantedFields deniedFields { coordinate policy } personIds errorCodes }
+  records { sequence roles grantedFields maskedFields deniedFields { coordinate policy } personIds errorCodes }
 } }`;
 
 const TRUSTED_DOCUMENTS = `query Documents($rows: Int!) { trustedDocuments(first: $rows) {
@@ -652,6 +652,7 @@ const LIST_COVERAGE: Record<string, Coverage> = {
   'AuditRecord.roles': { path: ['auditRecords', 'records', 'roles'], operation: { persona: 'security-officer', query: AUDIT_RECORD_LISTS }, subgraphs: ['audit'], note: 'read with the record' },
   'AuditRecord.grantedFields': { path: ['auditRecords', 'records', 'grantedFields'], operation: { persona: 'security-officer', query: AUDIT_RECORD_LISTS }, subgraphs: ['audit'], note: 'read with the record' },
   'AuditRecord.deniedFields': { path: ['auditRecords', 'records', 'deniedFields'], operation: { persona: 'security-officer', query: AUDIT_RECORD_LISTS }, subgraphs: ['audit'], note: 'read with the record' },
+  'AuditRecord.maskedFields': { path: ['auditRecords', 'records', 'maskedFields'], operation: { persona: 'security-officer', query: AUDIT_RECORD_LISTS }, subgraphs: ['audit'], note: 'read with the record' },
   'AuditRecord.personIds': { path: ['auditRecords', 'records', 'personIds'], operation: { persona: 'security-officer', query: AUDIT_RECORD_LISTS }, subgraphs: ['audit'], note: 'read with the record' },
   'AuditRecord.errorCodes': { path: ['auditRecords', 'records', 'errorCodes'], operation: { persona: 'security-officer', query: AUDIT_RECORD_LISTS }, subgraphs: ['audit'], note: 'read with the record' },
   'AnomalyFinding.records': {

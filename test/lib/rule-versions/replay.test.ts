@@ -17,7 +17,7 @@ import { dryRunMatrix } from '../../../lib/rule-versions/views';
  */
 describe('replay of a proposal on a written trail', () => {
   const shipped = readFilesFromDir();
-  const TAX_NUMBER = /\n      - roles: \[clerk\]\n        departments: \[taxation-division\]\n        purposes: \[local-tax\]\n        mfa: required\n(?=\n  foreign_resident_card:)/;
+  const TAX_NUMBER = /\n      - roles: \[clerk\]\n        departments: \[taxation-division\]\n        purposes: \[local-tax\]\n        mfa: required\n(?=      # The tax counter|\n  foreign_resident_card:)/;
   const proposedFiles = {
     ...shipped,
     'policies.yaml': shipped['policies.yaml']

@@ -110,6 +110,7 @@ describe('rule-version workflow (SQLite)', () => {
     expect(csv.endsWith('\r\n')).toBe(true);
     const rows = csv.trimEnd().split('\r\n');
     expect(rows.every((row) => !/^[=+\-@]/.test(row))).toBe(true);
-    expect(rows.filter((row) => row.startsWith('Resident.individualNumber,'))).toHaveLength(3);
+    // registry, mynumber, tax, and the tax counter's masked grant (policies.yaml)
+    expect(rows.filter((row) => row.startsWith('Resident.individualNumber,'))).toHaveLength(4);
   });
 });
