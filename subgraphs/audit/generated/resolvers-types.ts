@@ -273,7 +273,7 @@ export type FieldRule = {
   classification: Scalars['String']['output'];
   /** Type.field */
   coordinate: Scalars['String']['output'];
-  /** The @policy alternatives (OR of ANDs); empty for @authenticated-only fields */
+  /** The policy alternatives of the field (OR of ANDs); empty for fields that only need a signed-in caller */
   policies: Array<Array<Scalars['String']['output']>>;
   /** The profiles that may read it */
   profiles: Array<RuleProfile>;
@@ -966,7 +966,7 @@ export type TrustedDocumentField = {
   classifications: Array<Scalars['String']['output']>;
   /** Type.field */
   coordinate: Scalars['String']['output'];
-  /** @policy of the field: alternatives (OR) of policies (AND); empty for a structural field */
+  /** The field's policies: alternatives (OR) of policies (AND); empty for a structural field */
   policies: Array<Array<Scalars['String']['output']>>;
 };
 
