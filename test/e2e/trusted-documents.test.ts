@@ -133,6 +133,13 @@ describe('trusted documents and the example department app', () => {
     const byClerk = await postGraphQL(audit.url, APPROVE, { hash: SHOW_HASH, reason: 'self-approval' }, { authorization: `Bearer ${await federation.token('tax-clerk')}` });
     expect(byClerk.body.data?.approveTrustedDocument ?? null).toBeNull();
     expect((await registry.find(SHOW_HASH))!.status).toBe('PENDING');
+
+    // Bad input is the officer's 4xx-style error, never a decision.
+    for (const variables of [{ hash: 'f'.repeat(64), reason: 'unknown' }, { hash: 'not-a-hash', reason: 'x' }, { hash: SHOW_HASH, reason: ' ' }, { hash: SHOW_HASH, reason: 'r'.repeat(201) }]) {
+      const bad = await officer(APPROVE, variables);
+      expect(bad.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    }
+    expect((await registry.find(SHOW_HASH))!.status).toBe('PENDING');
   });
 
   test('enforce: once approved, the app runs its operations by id alone as the tax clerk; the record names the app and the document', async () => {

@@ -7,7 +7,7 @@ import { auditEntry } from '../../support/audit-store';
 // trail has always held.
 describe('audit entry kinds', () => {
   it('maps every event to the decision its records have always carried', () => {
-    expect(EVENT_DECISIONS).toEqual({ RULES_RELOADED: 'GRANTED', RULES_REJECTED: 'REFUSED', BULK_APPROVAL_ISSUED: 'GRANTED', BULK_APPROVAL_WITHDRAWN: 'GRANTED' });
+    expect(EVENT_DECISIONS).toEqual({ RULES_RELOADED: 'GRANTED', RULES_REJECTED: 'REFUSED', BULK_APPROVAL_ISSUED: 'GRANTED', BULK_APPROVAL_WITHDRAWN: 'GRANTED', TRUSTED_DOCUMENT_DECIDED: 'GRANTED' });
   });
 
   it('takes an event with its mapped decision and refuses one with another', () => {
