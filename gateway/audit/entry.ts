@@ -85,6 +85,10 @@ export function operationEntry({ context, outcome, classifications, operationNam
     operationHash: operationHash(source),
     decision: decisionOf(outcome, errorCodes, classifications),
     grantedFields: outcome ? [...outcome.decision.granted].sort() : [],
+    // Granted coordinates whose values were shown masked (policies.yaml `mask:`): the record says so.
+    ...(outcome && outcome.decision.masked.size > 0
+      ? { maskedFields: [...outcome.decision.masked].sort(([a], [b]) => a.localeCompare(b)).map(([coordinate, mask]) => ({ coordinate, mask: mask.name })) }
+      : {}),
     deniedFields: outcome ? [...outcome.decision.denied.values()].map(({ coordinate, policy }) => ({ coordinate, policy })) : [],
     personIds: outcome && !context.audit.personsWithheld ? [...outcome.personIds].sort() : [],
     ruleVersion: context.profile.ruleVersion,

@@ -180,13 +180,15 @@ export class AuthorizingGateway implements GatewayInterface {
       return { errors: [planTooComplexError({ ...statistics, budget: planning.budget })] };
     }
 
-    if (decision.denied.size === 0 && decision.strip) {
+    // A masked value is replaced by the completion: with masks, it always runs.
+    const masks = decision.masked.size > 0;
+    if (!masks && decision.denied.size === 0 && decision.strip) {
       // Nothing refused, at most keys injected: remove them in place, collect the persons (strip-injected.ts).
       const stripped = stripInjectedKeys(result.data, decision.strip);
       record({ decision, denied: [], personIds: stripped.personIds });
       return decision.rewritten ? withErrors(result, stripped.data, this.plannerErrors(result.errors, decision)) : result;
     }
-    if (!decision.rewritten) {
+    if (!masks && !decision.rewritten) {
       record({ decision, denied: [], personIds: [] });
       return result;
     }

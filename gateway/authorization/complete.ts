@@ -25,7 +25,8 @@ import {
   type DocumentNode,
   type SelectionSetNode,
 } from 'graphql';
-import { UNAUTHORIZED_FIELD_CODE } from '../../lib/authorization/types';
+import { UNAUTHORIZED_FIELD_CODE, type MaskRule } from '../../lib/authorization/types';
+import { maskValue, stricter } from '../../lib/authorization/mask';
 import type { FieldDenial, OperationDecision } from './decision';
 import { INTROSPECTION_FIELDS } from './rules';
 
@@ -37,7 +38,7 @@ export interface CompletionInput {
   readonly operation: OperationDefinitionNode;
   /** Coerced variable values (for @include / @skip). */
   readonly variableValues: Readonly<Record<string, unknown>>;
-  readonly decision: Pick<OperationDecision, 'denied' | 'typenameKey' | 'personKeyKeys'>;
+  readonly decision: Pick<OperationDecision, 'denied' | 'typenameKey' | 'personKeyKeys'> & Partial<Pick<OperationDecision, 'masked'>>;
   /** What the planner answered for the rewritten operation. */
   readonly data: Record<string, unknown> | null | undefined;
 }
@@ -62,6 +63,15 @@ export interface CompletionResult {
    * whose every requested field was refused is not counted.
    */
   readonly personIds: readonly string[];
+}
+
+/** A masked field's value: every string in it masked (a list of them element by element); anything else hidden. */
+function masked(value: unknown, mask: MaskRule): unknown {
+  if (value === null || value === undefined) return value;
+  if (typeof value === 'string') return maskValue(value, mask);
+  if (Array.isArray(value)) return value.map((item) => masked(item, mask));
+  // Not text (the walk grants masked only String fields): fail closed.
+  return null;
 }
 
 /** A non-null position came out null: its parent must be null (GraphQL's null propagation). */
@@ -207,7 +217,8 @@ class Completion {
         result[responseKey] = data[responseKey] ?? null;
         continue;
       }
-      const value = this.completeValue(fieldDef.type, nodes, data[responseKey], fieldPath);
+      const mask = this.maskOf(nodes, staticTypes, runtimeType);
+      const value = this.completeValue(fieldDef.type, nodes, mask ? masked(data[responseKey], mask) : data[responseKey], fieldPath);
       if (value === BUBBLE) {
         bubbles = true;
         result[responseKey] = null;
@@ -266,6 +277,20 @@ class Completion {
       if (denial) return denial;
     }
     return undefined;
+  }
+
+  /** The mask of a granted field (the strictest over its occurrences' coordinates), or undefined. */
+  private maskOf(nodes: readonly FieldNode[], staticTypes: readonly GraphQLCompositeType[], runtimeType: GraphQLCompositeType): MaskRule | undefined {
+    const masks = this.input.decision.masked;
+    if (!masks || masks.size === 0) return undefined;
+    let found: MaskRule | undefined;
+    for (let index = 0; index < nodes.length; index += 1) {
+      for (const type of [staticTypes[index], runtimeType]) {
+        const mask = masks.get(`${type.name}.${nodes[index].name.value}`);
+        if (mask) found = found ? stricter(found, mask) : mask;
+      }
+    }
+    return found;
   }
 
   private recordDenial(denial: FieldDenial, path: (string | number)[], nodes: FieldNode[]): void {

@@ -21,6 +21,7 @@ export function decideOperation(input: WalkInput & { readonly personKeys?: Perso
   return {
     denied: walk.denied,
     granted: walk.granted,
+    masked: walk.masked,
     document: rewrite.document,
     operation: rewrite.operation,
     source,

@@ -1,4 +1,5 @@
 import type { DocumentNode, OperationDefinitionNode } from 'graphql';
+import type { MaskRule } from '../../lib/authorization/types';
 import type { PersonKeyKeys } from './rewrite';
 import type { StripNode } from './strip-plan';
 
@@ -25,6 +26,11 @@ export interface OperationDecision {
   readonly denied: ReadonlyMap<string, FieldDenial>;
   /** Allowed coordinates (for the audit trail: what was granted). */
   readonly granted: ReadonlySet<string>;
+  /**
+   * Granted coordinates the profile may read masked only (a `mask:` grant), with the mask: the
+   * completion replaces every such value before the response is serialised.
+   */
+  readonly masked: ReadonlyMap<string, MaskRule>;
   /** The rewritten document: the selected operation and the fragments it uses, denied fields removed. */
   readonly document: DocumentNode;
   readonly operation: OperationDefinitionNode;

@@ -1,5 +1,5 @@
 import type { FieldNode, GraphQLSchema, TypeInfo } from 'graphql';
-import type { FieldClassification, PermissionProfile } from '../../lib/authorization/types';
+import type { FieldClassification, MaskRule, PermissionProfile } from '../../lib/authorization/types';
 import type { FieldDenial } from './decision';
 
 /**
@@ -12,6 +12,7 @@ export class AuthorizationContext {
   private readonly deniedNodes = new Set<FieldNode>();
   private readonly deniedCoordinates = new Map<string, FieldDenial>();
   private readonly grantedCoordinates = new Set<string>();
+  private readonly maskedCoordinates = new Map<string, MaskRule>();
 
   constructor(
     readonly schema: GraphQLSchema,
@@ -29,6 +30,16 @@ export class AuthorizationContext {
   /** Records an allowed coordinate (what the audit trail lists as granted). */
   grant(coordinate: string): void {
     this.grantedCoordinates.add(coordinate);
+  }
+
+  /** Records an allowed coordinate whose values the answer must carry masked. */
+  grantMasked(coordinate: string, mask: MaskRule): void {
+    this.grantedCoordinates.add(coordinate);
+    this.maskedCoordinates.set(coordinate, mask);
+  }
+
+  masked(): ReadonlyMap<string, MaskRule> {
+    return new Map([...this.maskedCoordinates].filter(([coordinate]) => !this.deniedCoordinates.has(coordinate)));
   }
 
   isDenied(node: FieldNode): boolean {

@@ -13,7 +13,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import type { FieldClassification, PermissionProfile } from '../../lib/authorization/types';
+import type { FieldClassification, MaskRule, PermissionProfile } from '../../lib/authorization/types';
 import type { FieldDenial } from './decision';
 import { AuthorizationContext } from './rule-context';
 import { AUTHORIZATION_RULES, type AuthorizationRule } from './rules';
@@ -38,6 +38,8 @@ export interface WalkResult {
   readonly deniedNodes: ReadonlySet<FieldNode>;
   readonly denied: ReadonlyMap<string, FieldDenial>;
   readonly granted: ReadonlySet<string>;
+  /** Granted coordinates whose values are shown masked, with the mask. */
+  readonly masked: ReadonlyMap<string, MaskRule>;
 }
 
 /**
@@ -64,7 +66,7 @@ export function walkOperation(input: WalkInput): WalkResult {
     },
   };
   visit(document, visitWithTypeInfo(typeInfo, walker));
-  return { document, deniedNodes: context.denied(), denied: context.deniedByCoordinate(), granted: context.granted() };
+  return { document, deniedNodes: context.denied(), denied: context.deniedByCoordinate(), granted: context.granted(), masked: context.masked() };
 }
 
 /** The operation and the fragments it reaches (transitively), in document order. */

@@ -41,14 +41,14 @@ export function sha256Hex(text: string): string {
 /** The keys of a record but `hash`, in canonical (sorted) order. */
 const RECORD_KEYS = [
   'bulkApprovalId', 'caseReference', 'claimedRequestId', 'clientName', 'clientVersion', 'decision', 'deniedFields',
-  'department', 'detail', 'errorCodes', 'grantedFields', 'kind', 'mfa', 'occurredAt', 'operationHash', 'operationName',
+  'department', 'detail', 'errorCodes', 'grantedFields', 'kind', 'maskedFields', 'mfa', 'occurredAt', 'operationHash', 'operationName',
   'personIds', 'previousHash', 'purpose', 'recordedAt', 'requestId', 'roles', 'ruleVersion', 'sequence', 'subject', 'usage',
 ] as const;
 /**
  * Members added after the first records were written (migration 002): absent from a record that
  * does not carry them, so records written before they existed hash exactly as they did.
  */
-const OPTIONAL_KEYS: ReadonlySet<string> = new Set(['bulkApprovalId', 'claimedRequestId', 'usage']);
+const OPTIONAL_KEYS: ReadonlySet<string> = new Set(['bulkApprovalId', 'claimedRequestId', 'usage', 'maskedFields']);
 const RECORD_KEY_SET = new Set<string>([...RECORD_KEYS, 'hash']);
 const KEY_JSON = RECORD_KEYS.map((key) => `${JSON.stringify(key)}:`);
 

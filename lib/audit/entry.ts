@@ -64,7 +64,7 @@ function usageOf(value: unknown): AuditUsage | null {
  * A copy of the entry with exactly the contract's keys (what is stored is what is hashed), every
  * text checked against lib/audit/limits.ts (well-formed, no U+0000, bounded; the client's claims
  * also without controls) and the whole record against MAX_RECORD_BYTES — before any hashing or
- * transaction. The optional members (usage, bulkApprovalId, claimedRequestId) are left out when
+ * transaction. The optional members (usage, bulkApprovalId, claimedRequestId, maskedFields) are left out when
  * null, as records written before they existed have none.
  */
 export function normaliseEntry(input: AuditEntryInput): AuditEntryInput {
@@ -118,6 +118,15 @@ export function normaliseEntry(input: AuditEntryInput): AuditEntryInput {
   if (bulkApprovalId !== null) normalised.bulkApprovalId = bulkApprovalId;
   const claimedRequestId = optionalString(entry, 'claimedRequestId', { client: 'claimedRequestId' });
   if (claimedRequestId !== null) normalised.claimedRequestId = claimedRequestId;
+  const maskedFields = entry.maskedFields ?? [];
+  if (!Array.isArray(maskedFields)) throw new AuditInputError('audit entry: maskedFields must be a list');
+  if (maskedFields.length > 0) {
+    normalised.maskedFields = maskedFields.map((field: unknown) => {
+      const { coordinate, mask } = (field ?? {}) as { coordinate?: unknown; mask?: unknown };
+      if (typeof coordinate !== 'string' || typeof mask !== 'string') throw new AuditInputError('audit entry: maskedFields items are { coordinate, mask } strings');
+      return { coordinate: checkedText('maskedFields', coordinate, item), mask: checkedText('maskedFields', mask, item) };
+    });
+  }
   // The lists are what can grow; the texts are bounded above. (JSON here: the side tables hold the same again.)
   if (Buffer.byteLength(JSON.stringify(normalised), 'utf8') > MAX_RECORD_BYTES) {
     throw new AuditInputError(`audit entry: larger than ${MAX_RECORD_BYTES} bytes`);

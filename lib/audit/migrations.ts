@@ -137,7 +137,25 @@ const claimsAndUsage: AuditMigration = {
   },
 };
 
-const MIGRATIONS: AuditMigration[] = [auditTrail, claimsAndUsage];
+/**
+ * Masking as a rule outcome (issue 13): the coordinates a record's caller received masked, with
+ * the mask. Nullable: a record without masked fields has none and hashes without it (chain.ts).
+ */
+const maskedFields: AuditMigration = {
+  name: '003_masked_fields',
+  async up(knex) {
+    await knex.schema.alterTable(AUDIT_TABLES.log, (t) => {
+      t.text('masked_fields');
+    });
+  },
+  async down(knex) {
+    await knex.schema.alterTable(AUDIT_TABLES.log, (t) => {
+      t.dropColumns('masked_fields');
+    });
+  },
+};
+
+const MIGRATIONS: AuditMigration[] = [auditTrail, claimsAndUsage, maskedFields];
 
 export const auditMigrationSource: Knex.MigrationSource<AuditMigration> = {
   getMigrations: async () => MIGRATIONS,

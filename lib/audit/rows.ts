@@ -2,7 +2,7 @@
  * Row mapping: an AuditRecord ↔ its AUDIT_LOG row, and the AUDIT_PERSON / AUDIT_FIELD rows it
  * implies (the verify walk compares the stored side rows with these).
  */
-import type { AuditDecision, AuditEventKind, AuditRecord, AuditUsage } from './types';
+import type { AuditDecision, AuditEventKind, AuditRecord, AuditUsage, MaskedField } from './types';
 
 export const LOG_COLUMNS = [
   'sequence', 'kind', 'occurred_at', 'recorded_at', 'request_id', 'subject', 'department', 'roles', 'purpose', 'mfa',
@@ -10,6 +10,8 @@ export const LOG_COLUMNS = [
   'denied_fields', 'person_ids', 'rule_version', 'error_codes', 'detail', 'previous_hash', 'hash',
   // Migration 002: NULL in records written before it (their hash never covered them).
   'claimed_request_id', 'bulk_approval_id', 'usage_estimated_cost', 'usage_cost_budget', 'usage_rows_returned', 'usage_persons_returned',
+  // Migration 003: NULL unless something was returned masked.
+  'masked_fields',
 ] as const;
 
 export type LogRow = Record<(typeof LOG_COLUMNS)[number], unknown> & { occurred_ms?: number };
@@ -47,6 +49,7 @@ export function recordToRow(record: AuditRecord): LogRow {
     usage_cost_budget: record.usage?.costBudget ?? null,
     usage_rows_returned: record.usage?.rowsReturned ?? null,
     usage_persons_returned: record.usage?.personsReturned ?? null,
+    masked_fields: record.maskedFields && record.maskedFields.length > 0 ? JSON.stringify(record.maskedFields) : null,
   };
 }
 
@@ -102,6 +105,7 @@ export function rowToRecord(row: LogRow): AuditRecord {
   if (Object.values(usage).some((value) => value !== null)) record.usage = usage;
   if (row.bulk_approval_id !== null && row.bulk_approval_id !== undefined) record.bulkApprovalId = String(row.bulk_approval_id);
   if (row.claimed_request_id !== null && row.claimed_request_id !== undefined) record.claimedRequestId = String(row.claimed_request_id);
+  if (row.masked_fields !== null && row.masked_fields !== undefined) record.maskedFields = list<MaskedField>(row.masked_fields);
   return record;
 }
 

@@ -83,6 +83,17 @@ export interface AuditEntryInput {
   bulkApprovalId?: string | null;
   /** X-Request-Id as the client (or its proxy) sent it (claimed); absent when none was sent. */
   claimedRequestId?: string | null;
+  /**
+   * Granted coordinates that were returned MASKED (a `mask:` grant, policies.yaml), with the mask:
+   * the record says the caller saw `********5148`, not the number. Absent when nothing was masked.
+   */
+  maskedFields?: MaskedField[] | null;
+}
+
+/** A coordinate granted masked, and the mask (policies.yaml `masks`) it was shown with. */
+export interface MaskedField {
+  coordinate: string;
+  mask: string;
 }
 
 /** Demand-control figures of one operation (all counts, never person data). */

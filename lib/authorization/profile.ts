@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import type { Grant, PolicySet } from '../policy/types';
 import type { RequirementDenial } from './denial';
 import { POLICY_NAMES, type PermissionProfile, type Principal, type ProfileRefusal } from './types';
+import { maskRule, stricter, type MaskRule } from './mask';
 import { LruCache } from '../bounded-cache';
 
 export type ProfileResult = { ok: true; profile: PermissionProfile } | { ok: false; refusal: ProfileRefusal };
@@ -61,6 +62,11 @@ export function profileCacheSize(): number {
 }
 
 function computeProfile(rules: PolicySet, principal: Principal, production: boolean): ProfileResult {
+  const maskNamed = (name: string): MaskRule => {
+    const entry = rules.masks.get(name);
+    // The compiler refuses a grant naming an unknown mask; fail closed (hide all) if one slips by.
+    return entry ? maskRule(entry) : { name, keepLast: 0 };
+  };
   const revocation = rules.revocations.get(principal.subject);
   if (revocation) {
     // The reason is HR data: it goes to the audit trail, never to the caller.
@@ -82,6 +88,7 @@ function computeProfile(rules: PolicySet, principal: Principal, production: bool
   }
 
   const granted = new Set<string>();
+  const masked = new Map<string, MaskRule>();
   const denials = new Map<string, string>();
   for (const name of POLICY_NAMES) {
     const policy = rules.policies.get(name);
@@ -90,8 +97,15 @@ function computeProfile(rules: PolicySet, principal: Principal, production: bool
       denials.set(name, `${name} has no rule`);
       continue;
     }
-    if (policy.allow.some((grant) => matches(grant, principal))) {
+    const matching = policy.allow.filter((grant) => matches(grant, principal));
+    if (matching.length > 0) {
       granted.add(name);
+      // Masked only when no matching grant is in full; of several masks, the one showing more
+      // (each grant alone would allow it).
+      if (matching.every((grant) => grant.mask !== null)) {
+        const masks = matching.map((grant) => maskNamed(grant.mask!));
+        masked.set(name, masks.reduce((a, b) => (b.keepLast > a.keepLast ? b : a)));
+      }
     } else {
       const notIndividualNumberWork = policy.classification === 'individual-number' && !purpose.individualNumberWork ? purpose.name : undefined;
       denials.set(name, denialReason(name, policy.allow, principal, notIndividualNumberWork));
@@ -104,13 +118,14 @@ function computeProfile(rules: PolicySet, principal: Principal, production: bool
   const scopes = new Set(principal.scopes);
   const sortedGranted = [...granted].sort();
   const key = createHash('sha256')
-    .update(JSON.stringify([rules.version, sortedGranted, [...scopes].sort(), introspection, supportMeasureRecords]))
+    .update(JSON.stringify([rules.version, sortedGranted, [...masked].sort(([a], [b]) => a.localeCompare(b)), [...scopes].sort(), introspection, supportMeasureRecords]))
     .digest('hex');
 
   const profile: PermissionProfile = {
     key,
     ruleVersion: rules.version,
     granted,
+    masked,
     denials,
     scopes,
     introspection,
@@ -124,7 +139,7 @@ function refuse(reason: ProfileRefusal['reason'], message: string): ProfileResul
 }
 
 /** Whether a grant applies to the principal: every condition present holds. */
-export function matches(grant: Grant, principal: Pick<Principal, 'roles' | 'departmentId' | 'purpose' | 'mfa'>): boolean {
+export function matches(grant: Pick<Grant, 'roles' | 'departments' | 'purposes' | 'mfa'>, principal: Pick<Principal, 'roles' | 'departmentId' | 'purpose' | 'mfa'>): boolean {
   return (
     (grant.purposes === null || grant.purposes.includes(principal.purpose)) &&
     (grant.departments === null || grant.departments.includes(principal.departmentId)) &&
@@ -179,6 +194,25 @@ export function satisfies(profile: PermissionProfile, policies: string[][] | nul
 
 /** Marks "no alternative can ever hold" inside closestMissing (never a policy or scope name: those are plain words). */
 const EMPTY_REQUIREMENT = Symbol('empty requirement');
+
+/**
+ * For a field the profile satisfies: the mask its value is shown with, or null for in full. In
+ * full when some alternative the profile holds involves no masked policy; otherwise the mask of
+ * the alternative that shows most (each alternative alone would allow it), an alternative
+ * showing what the strictest of its masked policies allows.
+ */
+export function fieldMask(profile: Pick<PermissionProfile, 'granted' | 'masked'>, policies: string[][] | null): MaskRule | null {
+  if (policies === null || profile.masked.size === 0) return null;
+  let best: MaskRule | null = null;
+  for (const alternative of policies) {
+    if (alternative.length === 0 || !alternative.every((policy) => profile.granted.has(policy))) continue;
+    const masks = alternative.map((policy) => profile.masked.get(policy)).filter((mask): mask is MaskRule => mask !== undefined);
+    if (masks.length === 0) return null;
+    const strictest = masks.reduce(stricter);
+    if (best === null || strictest.keepLast > best.keepLast) best = strictest;
+  }
+  return best;
+}
 
 /** null when some alternative is fully held; else the first missing entry of the closest alternative. */
 function closestMissing(alternatives: readonly (readonly string[])[], held: ReadonlySet<string>): string | typeof EMPTY_REQUIREMENT | null {

@@ -20,6 +20,14 @@ export const POLICY_NAMES = [
 ] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
+/** How a masked grant shows a value (policies.yaml `masks`; applied by lib/authorization/mask.ts). */
+export interface MaskRule {
+  /** The mask's name in policies.yaml (the audit names it). */
+  readonly name: string;
+  /** Characters kept at the end; the rest become `*`. */
+  readonly keepLast: number;
+}
+
 /** Who is asking, as verified from the token (and the declared purpose, 事務). */
 export interface Principal {
   subject: string;
@@ -42,6 +50,11 @@ export interface PermissionProfile {
   key: string;
   ruleVersion: string;
   granted: ReadonlySet<string>;
+  /**
+   * Granted policies the profile may read MASKED only (every matching grant has `mask:`), with
+   * the mask that applies; a policy granted in full by any matching grant is not here.
+   */
+  masked: ReadonlyMap<string, MaskRule>;
   /** For each policy NOT granted: why, in words a clerk's app can show ("requires MFA"). */
   denials: ReadonlyMap<string, string>;
   scopes: ReadonlySet<string>;

@@ -18,6 +18,7 @@ import {
   type BulkOutputPolicy,
   type DepartmentEntry,
   type Grant,
+  type MaskEntry,
   type LimitPolicy,
   type LimitProfile,
   type MfaRequirement,
@@ -76,7 +77,7 @@ export function compilePolicy(sources: PolicySources): PolicySet {
     const ctx = contexts.get(source.name)!;
     const root = roots.get(source.name);
     if (root === null || root === undefined) continue;
-    const optional = source.name === 'policies.yaml' ? ['rowRules', 'introspection'] : [];
+    const optional = source.name === 'policies.yaml' ? ['rowRules', 'introspection', 'masks'] : [];
     const top = ctx.fields(root, `${source.name} (top level)`, ['version', 'author', 'approvedBy', bodyKey[source.name]], optional);
     if (!top) continue;
     const header = builder.header(ctx, top, source.bytes!);
@@ -122,6 +123,7 @@ class PolicySetBuilder {
   private readonly departmentMap = new Map<string, DepartmentEntry>();
   private readonly roleMap = new Map<string, RoleEntry>();
   private readonly policyMap = new Map<PolicyName, PolicyEntry>();
+  private readonly maskMap = new Map<string, MaskEntry>();
   private readonly revocationMap = new Map<string, Revocation>();
   private supportMeasure: RowPolicy | undefined;
   private bulkOutputRules: BulkOutputPolicy | undefined;
@@ -199,6 +201,27 @@ class PolicySetBuilder {
   }
 
   policyFile(ctx: FileContext, top: Fields, root: ParsedNode): void {
+    // Masks first: the grants below name them.
+    const masksField = top.get('masks');
+    if (masksField && isMap(masksField.value)) {
+      for (const pair of masksField.value.items) {
+        const key = pair.key;
+        if (!isScalar(key) || typeof key.value !== 'string' || !/^[a-z][a-z0-9-]{0,31}$/.test(key.value)) {
+          ctx.report(key as Node, 'mask names must be lower-case words with hyphens (e.g. last-four)');
+          continue;
+        }
+        const f = ctx.fields(pair.value as ParsedNode | null, `mask "${key.value}"`, ['description', 'keepLast']);
+        if (!f) continue;
+        const description = ctx.text(f.get('description'), `mask "${key.value}": "description"`);
+        // At most 4: a masked 個人番号 must not be a number (PPC guidance treats the last four as
+        // the conventional confirmation; more would approach the number itself).
+        const keepLast = ctx.integer(f.get('keepLast'), `mask "${key.value}": "keepLast"`, 0, 4);
+        if (description === undefined || keepLast === undefined) continue;
+        this.maskMap.set(key.value, { name: key.value, description, keepLast, source: ctx.source(key) });
+      }
+    } else if (masksField) {
+      ctx.report(masksField.value ?? masksField.key, `"masks" must be a mapping from mask name to { description, keepLast }, got ${describeNode(masksField.value ?? null)}`);
+    }
     const policiesField = top.get('policies');
     const policiesNode = policiesField?.value;
     if (policiesField && isMap(policiesNode)) {
@@ -270,7 +293,7 @@ class PolicySetBuilder {
     let ok = true;
     for (const node of nodes) {
       const what = `a grant of ${owner}`;
-      const f = ctx.fields(node, what, ['mfa'], ['roles', 'departments', 'purposes']);
+      const f = ctx.fields(node, what, ['mfa'], ['roles', 'departments', 'purposes', 'mask']);
       if (!f) {
         ok = false;
         continue;
@@ -279,7 +302,18 @@ class PolicySetBuilder {
       const departments = f.has('departments') ? ctx.list(f.get('departments'), `${what}: "departments"`) : null;
       const purposes = f.has('purposes') ? ctx.list(f.get('purposes'), `${what}: "purposes"`) : null;
       const mfa = ctx.oneOf<MfaRequirement>(f.get('mfa'), `${what}: "mfa"`, ['required', 'optional']);
-      if (roles === undefined || departments === undefined || purposes === undefined || mfa === undefined) {
+      let mask: string | null | undefined = null;
+      if (f.has('mask')) {
+        mask = ctx.text(f.get('mask'), `${what}: "mask"`);
+        if (mask !== undefined && classification === null) {
+          ctx.report(f.get('mask')!.value, `${what}: "mask" applies to a policy's fields; ${owner} has no fields to mask`);
+          mask = undefined;
+        } else if (mask !== undefined && !this.maskMap.has(mask)) {
+          ctx.report(f.get('mask')!.value, `${what} names unknown mask "${mask}"${suggestion(mask, [...this.maskMap.keys()])} (policies.yaml "masks" defines ${[...this.maskMap.keys()].join(', ') || 'none'})`);
+          mask = undefined;
+        }
+      }
+      if (roles === undefined || departments === undefined || purposes === undefined || mfa === undefined || mask === undefined) {
         ok = false;
         continue;
       }
@@ -296,6 +330,7 @@ class PolicySetBuilder {
         departments: departments && departments.map((entry) => entry.value),
         purposes: purposes && purposes.map((entry) => entry.value),
         mfa,
+        mask,
         source: ctx.source(node),
       };
       grants.push(grant);
@@ -457,6 +492,7 @@ class PolicySetBuilder {
       departments: this.departmentMap,
       roles: this.roleMap,
       policies: this.policyMap,
+      masks: this.maskMap,
       rowRules: Object.freeze({ supportMeasure: this.supportMeasure }),
       introspection: Object.freeze(this.introspection),
       revocations: this.revocationMap,

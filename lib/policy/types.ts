@@ -25,6 +25,24 @@ export interface Grant {
   readonly departments: readonly string[] | null;
   readonly purposes: readonly string[] | null;
   readonly mfa: MfaRequirement;
+  /**
+   * A named mask (policies.yaml `masks`): the grant allows the policy's fields MASKED only (a
+   * counter check sees `********5148`, never all twelve digits). null: in full.
+   */
+  readonly mask: string | null;
+  readonly source: SourcePosition;
+}
+
+/**
+ * policies.yaml `masks`: how a masked grant shows a value. Every character but the last
+ * `keepLast` is replaced by `*`, the length kept (`123456785148` → `********5148`); see
+ * lib/authorization/mask.ts.
+ */
+export interface MaskEntry {
+  readonly name: string;
+  readonly description: string;
+  /** Characters kept at the end. */
+  readonly keepLast: number;
   readonly source: SourcePosition;
 }
 
@@ -133,6 +151,8 @@ export interface PolicySet {
   readonly roles: ReadonlyMap<string, RoleEntry>;
   /** Exactly one entry per POLICY_NAMES name. */
   readonly policies: ReadonlyMap<PolicyName, PolicyEntry>;
+  /** Named masks a grant may apply (policies.yaml `masks`; empty when the file has none). */
+  readonly masks: ReadonlyMap<string, MaskEntry>;
   readonly rowRules: { readonly supportMeasure: RowPolicy };
   readonly introspection: { readonly roles: readonly string[]; readonly allowInProduction: boolean };
   /** Revoked token subjects (`sub`), from the HR system. */

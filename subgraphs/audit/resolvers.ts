@@ -41,6 +41,10 @@ export const auditResolvers: Resolvers = {
     profiles: (document, _args, context) => [...context.trusted.view().analyse(document.document).profiles],
     problems: (document, _args, context) => [...context.trusted.view().analyse(document.document).errors],
   },
+  AuditRecord: {
+    // Stored only when something was masked (records before migration 003 have none).
+    maskedFields: (record) => (record.maskedFields ?? []).map((field) => field.coordinate),
+  },
   BulkApproval: {
     status: (approval, _args, context) => approvalStatus(approval, context.approvals.now()),
   },

@@ -17,6 +17,7 @@
  */
 import { GraphQLError, isObjectType, isUnionType, type DocumentNode, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
+import { applyMaskRule } from './mask-rule';
 import { allow, deny, rule, shield, type IRule, type IRules } from 'graphql-shield';
 
 /** One type's shield rules: field name → shield rule (graphql-shield does not export this shape). */
@@ -146,6 +147,7 @@ export function applySubgraphShield(schema: GraphQLSchema, typeDefs: DocumentNod
       delete middleware[type]?.[field];
     }
   }
-  // The 支援措置 row rule on locating fields sits inside the shield: a field the shield refuses is never checked.
-  return applyMiddleware(applyLocatingRule(schema, typeDefs), middleware as Parameters<typeof applyMiddleware>[1]);
+  // The 支援措置 row rule on locating fields sits inside the shield: a field the shield refuses is
+  // never checked; the mask (masked-only grants) sits next to the resolver.
+  return applyMiddleware(applyLocatingRule(applyMaskRule(schema, typeDefs), typeDefs), middleware as Parameters<typeof applyMiddleware>[1]);
 }

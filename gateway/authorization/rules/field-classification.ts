@@ -1,7 +1,8 @@
-import { isAbstractType, isIntrospectionType, type ASTVisitor, type GraphQLCompositeType, type GraphQLSchema } from 'graphql';
+import { GraphQLString, getNamedType, isAbstractType, isIntrospectionType, type ASTVisitor, type GraphQLCompositeType, type GraphQLSchema } from 'graphql';
 import { denialText, requirementReason } from '../../../lib/authorization/denial';
-import { satisfies } from '../../../lib/authorization/profile';
-import type { FieldClassification, PermissionProfile } from '../../../lib/authorization/types';
+import { fieldMask, satisfies } from '../../../lib/authorization/profile';
+import { stricter } from '../../../lib/authorization/mask';
+import type { FieldClassification, MaskRule, PermissionProfile } from '../../../lib/authorization/types';
 import type { FieldDenial } from '../decision';
 import type { AuthorizationContext } from '../rule-context';
 
@@ -24,10 +25,48 @@ export function FieldClassificationRule(context: AuthorizationContext): ASTVisit
       const denial = parentType
         ? decideField(context.schema, parentType, fieldName, context.classifications, context.profile)
         : { coordinate: `?.${fieldName}`, policy: 'unclassified', reason: `the field ${fieldName} is not in the schema` };
-      if (denial) context.deny(node, denial);
-      else context.grant(`${parentType!.name}.${fieldName}`);
+      if (denial) {
+        context.deny(node, denial);
+        return;
+      }
+      const coordinate = `${parentType!.name}.${fieldName}`;
+      const mask = maskOfField(context.schema, parentType!, fieldName, context.classifications, context.profile);
+      if (mask === null) {
+        context.grant(coordinate);
+        return;
+      }
+      // A masked grant shows a text with most of it starred. A field whose value is not text (an
+      // object, a lookup BY the number) has no masked form: refused, never shown in full.
+      const field = 'getFields' in parentType! ? parentType.getFields()[fieldName] : undefined;
+      if (!field || getNamedType(field.type) !== GraphQLString) {
+        const policy = maskedPolicy(context.classifications.get(coordinate), context.profile) ?? 'masked';
+        context.deny(node, { coordinate, policy, reason: `${policy} is granted masked only (mask "${mask.name}"), and ${coordinate} has no masked form` });
+        return;
+      }
+      context.grantMasked(coordinate, mask);
     },
   };
+}
+
+/** The mask a granted field is shown with (null: in full); on an abstract type, the strictest over its possible types. */
+export function maskOfField(
+  schema: GraphQLSchema,
+  parentType: GraphQLCompositeType,
+  fieldName: string,
+  classifications: ReadonlyMap<string, FieldClassification>,
+  profile: PermissionProfile,
+): MaskRule | null {
+  const coordinates = [`${parentType.name}.${fieldName}`, ...(isAbstractType(parentType) ? schema.getPossibleTypes(parentType).map((possible) => `${possible.name}.${fieldName}`) : [])];
+  let mask: MaskRule | null = null;
+  for (const coordinate of coordinates) {
+    const own = fieldMask(profile, classifications.get(coordinate)?.policies ?? null);
+    if (own) mask = mask ? stricter(mask, own) : own;
+  }
+  return mask;
+}
+
+function maskedPolicy(classification: FieldClassification | undefined, profile: PermissionProfile): string | undefined {
+  return (classification?.policies ?? []).flat().find((policy) => profile.masked.has(policy));
 }
 
 /**

@@ -147,6 +147,8 @@ export type AuditRecord = {
   grantedFields: Array<Scalars['String']['output']>;
   hash: Scalars['String']['output'];
   kind: AuditEventKind;
+  /** Granted field coordinates (Type.field) the caller received masked (a mask: grant in policies.yaml); empty when none. Text, not objects: the trail's cost estimate stays where it was */
+  maskedFields: Array<Scalars['String']['output']>;
   /** Two factors (IC card + password) */
   mfa?: Maybe<Scalars['Boolean']['output']>;
   /** When the request was received (ISO 8601 with offset) */
@@ -638,6 +640,7 @@ export type AuditRecordResolvers<ContextType = AuditContext, ParentType extends 
   grantedFields?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   hash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['AuditEventKind'], ParentType, ContextType>;
+  maskedFields?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   mfa?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   occurredAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   operationHash?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

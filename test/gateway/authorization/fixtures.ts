@@ -104,6 +104,7 @@ export function profile(granted: readonly string[], options: { introspection?: b
     key: options.key ?? `profile:${[...granted].sort().join(',')}:${options.introspection ? 'i' : ''}:${(options.scopes ?? []).join(',')}`,
     ruleVersion: 'test',
     granted: new Set(granted),
+    masked: new Map(),
     denials,
     scopes: new Set(options.scopes ?? []),
     introspection: options.introspection ?? false,

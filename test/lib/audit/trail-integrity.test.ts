@@ -275,7 +275,7 @@ describe('migration 002 (claims and usage) keeps older trails verifiable', () =>
       // The hash the code before this migration computed for it (git show e78d3bd:lib/audit/chain.ts).
       const hash = 'd39f32141b7d8fdd23eb810511874441e72b2cb7f4f7c298eb8781a52cd673d5';
       const row = recordToRow({ ...record, roles: [...record.roles], grantedFields: [...record.grantedFields], deniedFields: [...record.deniedFields], personIds: [...record.personIds], errorCodes: [], hash });
-      const oldColumns = Object.fromEntries(Object.entries(row).filter(([column]) => !/^(claimed_request_id|bulk_approval_id|usage_)/.test(column)));
+      const oldColumns = Object.fromEntries(Object.entries(row).filter(([column]) => !/^(claimed_request_id|bulk_approval_id|usage_|masked_fields)/.test(column)));
       await old(AUDIT_TABLES.log).insert(oldColumns);
       await old(AUDIT_TABLES.person).insert({ sequence: 1, person_id: '0000000001' });
       await old(AUDIT_TABLES.field).insert([

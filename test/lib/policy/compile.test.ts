@@ -82,7 +82,7 @@ describe('the default rules (policy/)', () => {
   it('name a legal basis for every purpose and mark individual-number work', () => {
     for (const purpose of rules.purposes.values()) expect(purpose.legalBasis.length).toBeGreaterThan(0);
     const individualNumberWork = [...rules.purposes.values()].filter((purpose) => purpose.individualNumberWork).map((purpose) => purpose.id);
-    expect(individualNumberWork.sort()).toEqual(['local-tax', 'mynumber-card', 'resident-registry']);
+    expect(individualNumberWork.sort()).toEqual(['local-tax', 'local-tax-counter', 'mynumber-card', 'resident-registry']);
     expect(rules.purposes.get('school-enrolment')?.caseReferenceRequired).toBe(false);
   });
 

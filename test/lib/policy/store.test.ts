@@ -236,7 +236,7 @@ describe.each(['auto', 'poll'] as const)('rule store watching the folder (%s)', 
     const file = path.join(dir, 'departments.yaml');
     const original = fs.readFileSync(file, 'utf8');
 
-    writeAtomically(file, original.replace('purposes: [local-tax]', 'purposes: [local-taxes]'));
+    writeAtomically(file, original.replace('purposes: [local-tax, local-tax-counter]', 'purposes: [local-taxes, local-tax-counter]'));
     await waitFor(() => events.some((event) => event.outcome === 'rejected'), 2000, 'the refusal');
     expect(store.current()).toBe(good);
     expect(store.status().lastRejected?.error.message).toMatch(/departments\.yaml:\d+:\d+: department "taxation-division" is registered for unknown purpose "local-taxes" \(did you mean "local-tax"\?\)/);
