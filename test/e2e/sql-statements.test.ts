@@ -393,11 +393,11 @@ const residentPage = (selection: string) => `query Rows($rows: Int!) { residents
 const PROVISION_RECORDS = residentPage('informationLinkage { integratedAddressNumber codeStatus provisionRecords { id requestedAt requester legalBasis items result autoResponse } }');
 
 const AUDIT_RECORD_LISTS = `query Records($rows: Int!) { auditRecords(first: $rows) {
-  records { sequence roles grantedFields deniedFields { coordinate policy } personIds errorCodes }
+  records { sequence roles grantedFields deniedFields { coordinate policy } personIds errorCodes maskedFields }
 } }`;
 
 const TRUSTED_DOCUMENTS = `query Documents($rows: Int!) { trustedDocuments(first: $rows) {
-  documents { hash status apps { name version } fields { coordinate policies classifications } profiles { department role purpose } problems } pageInfo { hasNextPage endCursor }
+  documents { hash status apps { name version } fields { coordinate policies classifications } profiles { department role purpose masked } problems } pageInfo { hasNextPage endCursor }
 } }`;
 
 const FINDINGS = `query Findings($rows: Int!, $from: String!, $to: String!) { auditAnomalyReport(from: $from, to: $to) {
@@ -595,6 +595,7 @@ const LIST_COVERAGE: Record<string, Coverage> = {
   'AuditRecord.grantedFields': { path: ['auditRecords', 'records', 'grantedFields'], operation: { persona: 'security-officer', query: AUDIT_RECORD_LISTS }, subgraphs: ['audit'], note: 'read with the record' },
   'AuditRecord.deniedFields': { path: ['auditRecords', 'records', 'deniedFields'], operation: { persona: 'security-officer', query: AUDIT_RECORD_LISTS }, subgraphs: ['audit'], note: 'read with the record' },
   'AuditRecord.personIds': { path: ['auditRecords', 'records', 'personIds'], operation: { persona: 'security-officer', query: AUDIT_RECORD_LISTS }, subgraphs: ['audit'], note: 'read with the record' },
+  'AuditRecord.maskedFields': { path: ['auditRecords', 'records', 'maskedFields'], operation: { persona: 'security-officer', query: AUDIT_RECORD_LISTS }, subgraphs: ['audit'], note: 'read with the record' },
   'AuditRecord.errorCodes': { path: ['auditRecords', 'records', 'errorCodes'], operation: { persona: 'security-officer', query: AUDIT_RECORD_LISTS }, subgraphs: ['audit'], note: 'read with the record' },
   'AnomalyFinding.records': {
     path: ['auditAnomalyReport', 'findings', 'records'],
@@ -621,6 +622,7 @@ const LIST_COVERAGE: Record<string, Coverage> = {
   'TrustedDocument.profiles': { path: ['trustedDocuments', 'documents', 'profiles'], operation: { persona: 'security-officer', query: TRUSTED_DOCUMENTS }, subgraphs: ['audit'], note: 'analysed in memory against the rules' },
   'TrustedDocument.problems': { path: ['trustedDocuments', 'documents', 'problems'], operation: { persona: 'security-officer', query: TRUSTED_DOCUMENTS }, subgraphs: ['audit'], note: 'validated in memory' },
   'TrustedDocumentField.policies': { path: ['trustedDocuments', 'documents', 'fields', 'policies'], operation: { persona: 'security-officer', query: TRUSTED_DOCUMENTS }, subgraphs: ['audit'], note: 'from the supergraph, in memory' },
+  'TrustedDocumentProfile.masked': { path: ['trustedDocuments', 'documents', 'profiles', 'masked'], operation: { persona: 'security-officer', query: TRUSTED_DOCUMENTS }, subgraphs: ['audit'], note: 'analysed in memory against the rules' },
   'TrustedDocumentField.classifications': { path: ['trustedDocuments', 'documents', 'fields', 'classifications'], operation: { persona: 'security-officer', query: TRUSTED_DOCUMENTS }, subgraphs: ['audit'], note: 'from the rules, in memory' },
   'AnomalyReport.findings': ANOMALY_REPORT,
   'AnomalyReport.warnings': ANOMALY_REPORT,
