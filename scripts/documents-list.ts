@@ -29,9 +29,9 @@ export async function printDocuments(store: TrustedDocumentStore, filter: Truste
         const policies = field.policies ? field.policies.map((alternative) => alternative.join(' & ')).join(' | ') : '(structural)';
         out(`    ${field.coordinate.padEnd(34)} ${policies}${field.classifications.length > 0 ? `  [${field.classifications.join(', ')}]` : ''}${field.unclassified ? '  UNCLASSIFIED: refused to everyone' : ''}`);
       }
-      out('  runs in full for (department / role / purpose, with MFA)');
+      out('  runs whole for (department / role / purpose, with MFA)');
       if (analysis.profiles.length === 0) out('    nobody');
-      for (const profile of analysis.profiles) out(`    ${profile.department} / ${profile.role} / ${profile.purpose}`);
+      for (const profile of analysis.profiles) out(`    ${profile.department} / ${profile.role} / ${profile.purpose}${profile.masked.length > 0 ? `  (masked: ${profile.masked.join(', ')})` : '  (in full)'}`);
       for (const problem of analysis.errors) out(`  PROBLEM  ${problem}`);
     }
     if (!page.hasNextPage) break;

@@ -24,12 +24,14 @@ export interface RunnerProfile {
   readonly department: string;
   readonly role: string;
   readonly purpose: string;
+  /** Fields this profile receives masked (a grant with `mask:`, e.g. ********5148), sorted; empty: all in full. */
+  readonly masked: readonly string[];
 }
 
 export interface DocumentAnalysis {
   readonly operationName: string | null;
   readonly fields: readonly FieldRead[];
-  /** The profiles for which every field is granted (with MFA), sorted. */
+  /** The profiles for which every field is granted (with MFA), sorted; each says which fields it gets masked. */
   readonly profiles: readonly RunnerProfile[];
   /** The document against the API schema: empty when it is valid. */
   readonly errors: readonly string[];
@@ -79,7 +81,7 @@ export function analyseDocument(document: string, schema: GraphQLSchema, classif
   return { operationName, fields, profiles: errors.length === 0 ? runnersOf(fields, classifications, rules) : [], errors };
 }
 
-/** Every (department, registered purpose, role) of the rules whose profile (with MFA) is granted every field. */
+/** Every (department, registered purpose, role) of the rules whose profile (with MFA) is granted every field, in full or masked. */
 export function runnersOf(fields: readonly FieldRead[], classifications: ReadonlyMap<string, FieldClassification>, rules: PolicySet): RunnerProfile[] {
   const runners: RunnerProfile[] = [];
   if (fields.some((field) => field.unclassified)) return runners;
@@ -96,7 +98,16 @@ export function runnersOf(fields: readonly FieldRead[], classifications: Readonl
           const classification = classifications.get(field.coordinate)!;
           return satisfies(result.profile, classification.policies, classification.scopes).ok;
         });
-        if (all) runners.push({ department: department.id, role, purpose });
+        if (!all) continue;
+        // Masked: every alternative the profile satisfies needs a policy it holds masked only.
+        const { granted, masked } = result.profile;
+        const maskedFields = fields
+          .filter((field) => {
+            const held = (field.policies ?? []).filter((alternative) => alternative.every((policy) => granted.has(policy)));
+            return held.length > 0 && held.every((alternative) => alternative.some((policy) => masked.has(policy)));
+          })
+          .map((field) => field.coordinate);
+        runners.push({ department: department.id, role, purpose, masked: maskedFields });
       }
     }
   }

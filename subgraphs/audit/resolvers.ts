@@ -147,7 +147,7 @@ export const auditResolvers: Resolvers = {
         policies: (field.policies ?? []).map((alternative) => [...alternative]),
         classifications: [...field.classifications],
       })),
-    profiles: (document, _args, context) => [...context.trusted.view().analyse(document.document).profiles],
+    profiles: (document, _args, context) => context.trusted.view().analyse(document.document).profiles.map((profile) => ({ ...profile, masked: [...profile.masked] })),
     problems: (document, _args, context) => [...context.trusted.view().analyse(document.document).errors],
   },
   AuditRecord: {

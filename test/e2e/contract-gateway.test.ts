@@ -49,6 +49,20 @@ describe('a contract gateway (lgwan) beside the full gateway', () => {
   const onLgwan = async (persona: string, query: string, variables?: Record<string, unknown>) =>
     postGraphQL(lgwan.url, query, variables, { authorization: `Bearer ${await federation.token(persona)}` });
 
+  test('a gateway configured for lgwan refuses to serve a supergraph built for another contract', async () => {
+    await expect(
+      startGateway({
+        config: {
+          ...federation.gatewayConfig,
+          port: 0,
+          contract: 'lgwan',
+          supergraphPath: path.resolve(__dirname, '..', '..', 'schema', 'supergraph.graphql'),
+          audit: { env: { ...federation.gatewayConfig.audit.env, AUDIT_DB_FILE: path.join(workDir, 'refused.sqlite') } },
+        },
+      }),
+    ).rejects.toThrow(/built for contract "full", this gateway serves "lgwan"/);
+  });
+
   test('/healthz names the contract each gateway serves', async () => {
     const full = (await (await fetch(new URL("/healthz", federation.gatewayUrl))).json()) as { contract: string };
     const contract = (await (await fetch(new URL("/healthz", lgwan.url))).json()) as { contract: string };

@@ -403,7 +403,7 @@ const AUDIT_RECORD_LISTS = `query Records($rows: Int!) { auditRecords(first: $ro
 } }`;
 
 const TRUSTED_DOCUMENTS = `query Documents($rows: Int!) { trustedDocuments(first: $rows) {
-  documents { hash status apps { name version } fields { coordinate policies classifications } profiles { department role purpose } problems } pageInfo { hasNextPage endCursor }
+  documents { hash status apps { name version } fields { coordinate policies classifications } profiles { department role purpose masked } problems } pageInfo { hasNextPage endCursor }
 } }`;
 
 const FINDINGS = `query Findings($rows: Int!, $from: String!, $to: String!) { auditAnomalyReport(from: $from, to: $to) {
@@ -717,6 +717,7 @@ const LIST_COVERAGE: Record<string, Coverage> = {
   'TrustedDocument.profiles': { path: ['trustedDocuments', 'documents', 'profiles'], operation: { persona: 'security-officer', query: TRUSTED_DOCUMENTS }, subgraphs: ['audit'], note: 'analysed in memory against the rules' },
   'TrustedDocument.problems': { path: ['trustedDocuments', 'documents', 'problems'], operation: { persona: 'security-officer', query: TRUSTED_DOCUMENTS }, subgraphs: ['audit'], note: 'validated in memory' },
   'TrustedDocumentField.policies': { path: ['trustedDocuments', 'documents', 'fields', 'policies'], operation: { persona: 'security-officer', query: TRUSTED_DOCUMENTS }, subgraphs: ['audit'], note: 'from the supergraph, in memory' },
+  'TrustedDocumentProfile.masked': { path: ['trustedDocuments', 'documents', 'profiles', 'masked'], operation: { persona: 'security-officer', query: TRUSTED_DOCUMENTS }, subgraphs: ['audit'], note: 'analysed in memory against the rules' },
   'TrustedDocumentField.classifications': { path: ['trustedDocuments', 'documents', 'fields', 'classifications'], operation: { persona: 'security-officer', query: TRUSTED_DOCUMENTS }, subgraphs: ['audit'], note: 'from the rules, in memory' },
   'AnomalyReport.findings': ANOMALY_REPORT,
   'AnomalyReport.warnings': ANOMALY_REPORT,

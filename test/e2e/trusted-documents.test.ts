@@ -29,7 +29,7 @@ const SHOW_HASH = documentIdOf(ShowResident).slice('sha256:'.length);
 const SEARCH_HASH = documentIdOf(SearchResidents).slice('sha256:'.length);
 
 const RECORDS = `query Records($filter: AuditFilter) { auditRecords(filter: $filter, first: 200) { records { kind decision operationHash errorCodes detail clientName } } }`;
-const LIST = `query Docs($app: String) { trustedDocuments(filter: { app: $app }) { documents { hash operationName status apps { name version } fields { coordinate policies classifications } profiles { department role purpose } problems } } }`;
+const LIST = `query Docs($app: String) { trustedDocuments(filter: { app: $app }) { documents { hash operationName status apps { name version } fields { coordinate policies classifications } profiles { department role purpose masked } problems } } }`;
 const APPROVE = `mutation Approve($hash: ID!, $reason: String!) { approveTrustedDocument(hash: $hash, reason: $reason) { hash status decidedBy } }`;
 const REJECT = `mutation Reject($hash: ID!, $reason: String!) { rejectTrustedDocument(hash: $hash, reason: $reason) { hash status } }`;
 
@@ -123,15 +123,24 @@ describe('trusted documents and the example department app', () => {
     const show = documents.find((document) => document.hash === SHOW_HASH);
     expect(show).toMatchObject({ operationName: 'TaxLookupShow', status: 'PENDING', apps: [{ name: 'tax-lookup', version: '1.0.0' }], problems: [] });
     expect(show.fields).toContainEqual({ coordinate: 'Resident.individualNumber', policies: [['individual_number']], classifications: ['individual-number'] });
-    expect(show.profiles).toContainEqual({ department: 'taxation-division', role: 'clerk', purpose: 'local-tax' });
+    expect(show.profiles).toContainEqual({ department: 'taxation-division', role: 'clerk', purpose: 'local-tax', masked: [] });
+    // The counter purpose the app declares gets the number masked (policies.yaml `mask: last-four`).
+    expect(show.profiles).toContainEqual({ department: 'taxation-division', role: 'clerk', purpose: 'local-tax-counter', masked: ['Resident.individualNumber'] });
     // 学務課 is not individual-number work: it can run the search, not the view with the number.
     expect(show.profiles).not.toContainEqual(expect.objectContaining({ department: 'school-affairs-division' }));
     const search = documents.find((document) => document.hash === SEARCH_HASH);
     expect(search.fields.map((field: { coordinate: string }) => field.coordinate)).not.toContain('Resident.individualNumber');
-    expect(search.profiles).toContainEqual({ department: 'school-affairs-division', role: 'clerk', purpose: 'school-enrolment' });
+    expect(search.profiles).toContainEqual({ department: 'school-affairs-division', role: 'clerk', purpose: 'school-enrolment', masked: [] });
 
     const byClerk = await postGraphQL(audit.url, APPROVE, { hash: SHOW_HASH, reason: 'self-approval' }, { authorization: `Bearer ${await federation.token('tax-clerk')}` });
     expect(byClerk.body.data?.approveTrustedDocument ?? null).toBeNull();
+    expect((await registry.find(SHOW_HASH))!.status).toBe('PENDING');
+
+    // Bad input is the officer's 4xx-style error, never a decision.
+    for (const variables of [{ hash: 'f'.repeat(64), reason: 'unknown' }, { hash: 'not-a-hash', reason: 'x' }, { hash: SHOW_HASH, reason: ' ' }, { hash: SHOW_HASH, reason: 'r'.repeat(201) }]) {
+      const bad = await officer(APPROVE, variables);
+      expect(bad.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    }
     expect((await registry.find(SHOW_HASH))!.status).toBe('PENDING');
   });
 
@@ -149,10 +158,12 @@ describe('trusted documents and the example department app', () => {
     expect(candidates.map((candidate) => candidate.id)).toContain(FIXTURE_FIRST_RESIDENT.addressNumber);
     const shown = await showResident(client, FIXTURE_FIRST_RESIDENT.addressNumber);
     expect(shown.refusals).toEqual([]);
-    // The number as the API returns it to the tax clerk's profile (in full until masking is a rule outcome).
-    expect(shown.person).toMatchObject({ id: FIXTURE_FIRST_RESIDENT.addressNumber, individualNumber: FIXTURE_FIRST_RESIDENT.individualNumber });
+    // The app declares the counter purpose (app.json): the tax clerk sees the number masked.
+    expect(shown.person).toMatchObject({ id: FIXTURE_FIRST_RESIDENT.addressNumber, individualNumber: `********${FIXTURE_FIRST_RESIDENT.individualNumber.slice(-4)}` });
+    const raw = await asClerk(federation.gatewayUrl, { documentId: `sha256:${SHOW_HASH}`, variables }, { 'x-purpose': 'local-tax-counter' });
+    expect(raw.raw).not.toContain(FIXTURE_FIRST_RESIDENT.individualNumber.slice(0, 8));
 
-    const ran = (await records({ subject: 'dev:tax-clerk', decision: 'GRANTED' })).filter((row) => row.operationHash === SHOW_HASH);
+    const ran = (await records({ subject: 'dev:tax-clerk', decision: 'GRANTED' })).filter((row) => row.operationHash === SHOW_HASH && row.clientName === 'tax-lookup');
     expect(ran).toHaveLength(1);
     expect(ran[0]).toMatchObject({ clientName: 'tax-lookup', detail: `document sha256:${SHOW_HASH} of app tax-lookup@1.0.0 (APPROVED)` });
 

@@ -940,7 +940,7 @@ export type TrustedDocument = {
   operationName?: Maybe<Scalars['String']['output']>;
   /** Why it cannot run against today's API schema (validation errors); empty when it can */
   problems: Array<Scalars['String']['output']>;
-  /** The (department, role, purpose) profiles that can run it in full (every field granted, with MFA) under the rules in force */
+  /** The (department, role, purpose) profiles that can run it whole (every field granted, with MFA) under the rules in force; each names the fields it receives masked */
   profiles: Array<TrustedDocumentProfile>;
   registeredAt: Scalars['String']['output'];
   status: TrustedDocumentStatus;
@@ -981,6 +981,8 @@ export type TrustedDocumentFilter = {
 export type TrustedDocumentProfile = {
   __typename?: 'TrustedDocumentProfile';
   department: Scalars['String']['output'];
+  /** Fields this profile receives masked (e.g. Resident.individualNumber as ********5148); empty: every field in full */
+  masked: Array<Scalars['String']['output']>;
   purpose: Scalars['String']['output'];
   role: Scalars['String']['output'];
 };
@@ -1555,6 +1557,7 @@ export type TrustedDocumentFieldResolvers<ContextType = AuditContext, ParentType
 
 export type TrustedDocumentProfileResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['TrustedDocumentProfile'] = ResolversParentTypes['TrustedDocumentProfile']> = {
   department?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  masked?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   purpose?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   role?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };

@@ -6,7 +6,6 @@ import { parseContracts, ContractFileError } from '../../../lib/contracts/defini
 import { cutContract } from '../../../lib/contracts/filter';
 import { contractOfSupergraph } from '../../../lib/contracts/files';
 import { apiSchemaSize } from '../../../lib/contracts/size';
-import { loadConfig, ConfigError } from '../../../gateway/config';
 
 /**
  * The LGWAN side's schema has no path to an individual number, a 住民票コード (CS identity), a
@@ -134,11 +133,6 @@ describe('contract definitions (policy/contracts.yaml)', () => {
     expect((error as ContractFileError).problems.join('\n')).toMatch(message);
   });
 
-  test('a gateway asked for a contract that was never built refuses to start', () => {
-    expect(() => loadConfig({ GATEWAY_CONTRACT: 'internet', AUTH_MODE: 'dev' })).toThrow(ConfigError);
-    expect(() => loadConfig({ GATEWAY_CONTRACT: 'internet', AUTH_MODE: 'dev' })).toThrow(/schema\/contracts\/internet\.supergraph\.graphql does not exist/);
-    expect(() => loadConfig({ GATEWAY_CONTRACT: '../full', AUTH_MODE: 'dev' })).toThrow(/GATEWAY_CONTRACT must be a contract name/);
-  });
 });
 
 describe('cutting a contract out of subgraph SDLs', () => {
