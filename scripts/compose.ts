@@ -7,7 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { composeServices } from '@apollo/composition';
-import { GraphQLError, parse, Source } from 'graphql';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { GraphQLError, graphqlSync, parse, Source, type DocumentNode } from 'graphql';
+import { subgraphSdlHash, subgraphSdlHashLines } from '../lib/subgraph-sdl';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { SUBGRAPH_ENDPOINTS, localSubgraphUrl } from '../lib/subgraphs';
 import { runCheckClassification } from './check-classification';
@@ -77,12 +79,22 @@ export function composeSupergraph(options: ComposeOptions = {}): ComposeOutcome 
   const result = composeServices(services);
   if (result.errors) return { ok: false, errors: result.errors.map((error) => toMessage(error, 'COMPOSITION_ERROR')) };
 
+  // The header names the schema each subgraph must serve (the gateway's /readyz compares).
+  const hashes = new Map(services.map((service) => [service.name, subgraphSdlHash(servedSdl(service.typeDefs))]));
   const hints = result.hints.map((hint) => ({
     code: hint.definition.code,
     message: hint.message,
     locations: (hint.nodes ?? []).map(nodeLocation).filter((location): location is string => location !== undefined),
   }));
-  return { ok: true, supergraphSdl: `${SUPERGRAPH_HEADER}${result.supergraphSdl.trimEnd()}\n`, hints };
+  return { ok: true, supergraphSdl: `${SUPERGRAPH_HEADER}${subgraphSdlHashLines(hashes)}${result.supergraphSdl.trimEnd()}\n`, hints };
+}
+
+/** The SDL a subgraph built from these type definitions answers to `_service { sdl }` (@apollo/subgraph prints it). */
+export function servedSdl(typeDefs: DocumentNode): string {
+  const result = graphqlSync({ schema: buildSubgraphSchema({ typeDefs }), source: '{ _service { sdl } }' });
+  const sdl = (result.data as { _service?: { sdl?: unknown } } | null | undefined)?._service?.sdl;
+  if (typeof sdl !== 'string') throw new Error(`cannot print the subgraph SDL: ${result.errors?.map((error) => error.message).join('; ') ?? 'no answer'}`);
+  return sdl;
 }
 
 export type CheckResult = { readonly upToDate: true } | { readonly upToDate: false; readonly reason: string };
