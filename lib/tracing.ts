@@ -78,7 +78,7 @@ export async function acquireTracing(config: TracingConfig): Promise<TracingHand
   }
   if (!installed) {
     // Loaded only when tracing is on: a process without it never loads the SDK.
-    const [{ NodeTracerProvider }, { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler }, { OTLPTraceExporter }, { resourceFromAttributes }, { W3CTraceContextPropagator }] =
+    const [{ NodeTracerProvider }, { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler }, { OTLPTraceExporter }, { Resource }, { W3CTraceContextPropagator }] =
       await Promise.all([
         import('@opentelemetry/sdk-trace-node'),
         import('@opentelemetry/sdk-trace-base'),
@@ -88,7 +88,7 @@ export async function acquireTracing(config: TracingConfig): Promise<TracingHand
       ]);
     const provider = new NodeTracerProvider({
       // Attributes given here only: no detector runs (host, process, cloud metadata).
-      resource: resourceFromAttributes({ 'service.name': config.serviceName }),
+      resource: new Resource({ 'service.name': config.serviceName }),
       sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.sampleRatio) }),
       spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrlOf(config), headers: {} }))],
     });
