@@ -268,6 +268,7 @@ describe('operating the gateway: readiness, metrics, traces', () => {
     expect(text).toMatch(/gateway_readiness_check\{check="subgraph:residents"\} 1/);
     expect(text).toMatch(/nodejs_eventloop_lag_p99_seconds \d/);
     expect(text).toMatch(/process_cpu_seconds_total \d/);
+    if (process.env.PRINT_METRICS) process.stdout.write(`${text.split('\n').filter((line) => line.startsWith('gateway_') || line.startsWith('nodejs_eventloop_lag_p')).join('\n')}\n`);
     // No person data, no user id.
     expect(text).not.toContain(FIXTURE_FIRST_RESIDENT.addressNumber);
     expect(text).not.toContain('dev:registry-clerk');
