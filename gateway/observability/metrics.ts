@@ -9,6 +9,7 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { GatewayContext } from '../context';
 import { maybeRequestStateOf } from '../http/request-state';
@@ -31,6 +32,12 @@ interface Observation {
   operation?: string | null;
   codes: Set<string>;
   withErrors: boolean;
+}
+
+/** The name of the document's only operation, if it has one. */
+function soleOperationName(document: DocumentNode | undefined): string | undefined {
+  const operations = document?.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION) ?? [];
+  return operations.length === 1 ? (operations[0] as OperationDefinitionNode).name?.value : undefined;
 }
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -181,10 +188,11 @@ export class GatewayMetrics {
     return {
       async requestDidStart() {
         return {
-          async willSendResponse({ contextValue, operationName, response }) {
+          async willSendResponse({ contextValue, operationName, document, response }) {
             const observation = observations.get(contextValue.requestId);
             if (!observation) return;
-            observation.operation = operationName ?? null;
+            // Resolved after validation; a request refused by validation has the name it claimed, or its document's.
+            observation.operation = operationName ?? contextValue.claims?.operationName ?? soleOperationName(document) ?? null;
             const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
             observation.withErrors = errors.length > 0;
             for (const error of errors) {

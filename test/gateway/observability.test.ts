@@ -244,6 +244,8 @@ describe('operating the gateway: readiness, metrics, traces', () => {
     }
     const refused = await postGraphQL(federation.gatewayUrl, '{ __typename }');
     expect(refused.status).toBe(401);
+    const invalid = await federation.query('registry-clerk', 'query ObsInvalid { noSuchField }');
+    expect(invalid.status).toBe(400);
 
     const response = await fetch(`${opsUrl}/metrics`);
     expect(response.status).toBe(200);
@@ -252,6 +254,9 @@ describe('operating the gateway: readiness, metrics, traces', () => {
     expect(text).toContain('gateway_graphql_requests_total{operation="ObsResidentName",client="obs-test",outcome="success"} 2');
     expect(text).toMatch(/gateway_graphql_requests_total\{operation="none",client="none",outcome="refused"\} \d+/);
     expect(text).toMatch(/gateway_refusals_total\{code="UNAUTHENTICATED"\} \d+/);
+    // Refused by validation: counted under the name it claimed.
+    expect(text).toContain('gateway_graphql_requests_total{operation="ObsInvalid",client="none",outcome="refused"} 1');
+    expect(text).toMatch(/gateway_refusals_total\{code="GRAPHQL_VALIDATION_FAILED"\} 1/);
     expect(text).toMatch(/gateway_subgraph_fetch_duration_seconds_count\{subgraph="residents"\} [1-9]/);
     expect(text).toContain('gateway_subgraph_fetch_errors_total{subgraph="card-progress",kind="unavailable"} 1');
     expect(text).toContain('gateway_graphql_requests_total{operation="ObsPartial",client="none",outcome="partial"} 1');
