@@ -10,6 +10,7 @@
 import { tracingConfigOf, type TracingConfig } from '../../lib/tracing';
 
 export const DEFAULT_METRICS_PORT = 9464;
+const DEFAULT_GATEWAY_PORT = 4000;
 
 export interface MetricsListenerConfig {
   readonly host: string;
@@ -35,8 +36,10 @@ export function loadObservabilityConfig(read: (name: string) => string | undefin
   const token = read('GATEWAY_METRICS_TOKEN');
   let metrics: MetricsListenerConfig | undefined;
   if (portText !== 'off') {
-    // A gateway on a random port (tests, several on one host) gets a random metrics port too.
-    let port = gatewayPort === 0 ? 0 : DEFAULT_METRICS_PORT;
+    // 9464 beside the default gateway port (npm start). A gateway on another port (replicas on one
+    // host, the benchmark's two gateways, tests) gets a free port unless one is configured: two
+    // gateways on one host never fight over 9464. The URL is logged at start.
+    let port = gatewayPort === DEFAULT_GATEWAY_PORT ? DEFAULT_METRICS_PORT : 0;
     if (portText !== undefined) {
       port = Number(portText);
       if (!/^\d+$/.test(portText) || port > 65535) problems.push(`GATEWAY_METRICS_PORT must be a port number (0–65535) or 'off', got '${portText}'`);

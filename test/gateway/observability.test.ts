@@ -370,6 +370,9 @@ describe('operating the gateway: readiness, metrics, traces', () => {
     expect(() => loadConfig({ ...base, GATEWAY_METRICS_HOST: '0.0.0.0' })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, GATEWAY_METRICS_HOST: '0.0.0.0' })).toThrow(/GATEWAY_METRICS_TOKEN/);
     expect(loadConfig({ ...base, GATEWAY_METRICS_HOST: '0.0.0.0', GATEWAY_METRICS_TOKEN: 'a-long-enough-token' }).observability.metrics).toMatchObject({ host: '0.0.0.0', port: 9464 });
+    // Beside another gateway port: a free one, so two gateways on one host never collide.
+    expect(loadConfig({ ...base, GATEWAY_PORT: '4100' }).observability.metrics).toMatchObject({ host: '127.0.0.1', port: 0 });
+    expect(loadConfig({ ...base, GATEWAY_PORT: '4100', GATEWAY_METRICS_PORT: '9470' }).observability.metrics).toMatchObject({ port: 9470 });
     expect(loadConfig({ ...base, GATEWAY_METRICS_PORT: 'off' }).observability.metrics).toBeUndefined();
     expect(loadConfig(base).observability.tracing).toBeUndefined();
     expect(() => loadConfig({ ...base, TRACING_OTLP_ENDPOINT: 'collector:4318' })).toThrow(/TRACING_OTLP_ENDPOINT/);
