@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { isEntryError } from '../../lib/audit/store';
 import type { AuditEntryInput } from '../../lib/audit/types';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { startPhase } from '../observability/spans';
 
 /**
@@ -80,7 +81,7 @@ export class AuditWriter {
           resolve();
         },
         reject: (error) => {
-          span?.setStatus({ code: 2 });
+          span?.setStatus({ code: SpanStatusCode.ERROR });
           span?.end();
           reject(error);
         },

@@ -15,22 +15,36 @@ import type { Knex } from 'knex';
 import type { SubgraphName } from '../../lib/subgraphs';
 
 const DATABASE_TIMEOUT_MS = 2000;
+/** A result is reused this long, and concurrent probes share one query: a flood of /readyz is not a flood of queries. */
+const CACHE_MS = 1000;
+
+type DatabaseStatus = 'ok' | 'timeout' | 'unreachable';
 
 export function subgraphReadiness(name: SubgraphName, db: Knex): RequestHandler {
-  return (_req: Request, res: Response) => {
+  let cached: { status: DatabaseStatus; durationMs: number; at: number } | undefined;
+  let running: Promise<{ status: DatabaseStatus; durationMs: number; at: number }> | undefined;
+  const probe = () => {
     const started = Date.now();
     let timer: NodeJS.Timeout | undefined;
-    const probe = Promise.race([
+    return Promise.race([
       db.raw('SELECT 1').then(() => 'ok' as const),
       new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), DATABASE_TIMEOUT_MS))),
-    ]).catch(() => 'unreachable' as const);
-    void probe.then((status) => {
-      clearTimeout(timer);
+    ])
+      .catch(() => 'unreachable' as const)
+      .then((status) => {
+        clearTimeout(timer);
+        cached = { status, durationMs: Date.now() - started, at: Date.now() };
+        return cached;
+      });
+  };
+  return (_req: Request, res: Response) => {
+    const current = cached && Date.now() - cached.at < CACHE_MS ? Promise.resolve(cached) : (running ??= probe().finally(() => (running = undefined)));
+    void current.then(({ status, durationMs }) => {
       const ready = status === 'ok';
       res
         .status(ready ? 200 : 503)
         .set('Cache-Control', 'no-store')
-        .json({ status: ready ? 'ready' : 'degraded', subgraph: name, degraded: ready ? [] : ['database'], checks: { database: { status, durationMs: Date.now() - started } } });
+        .json({ status: ready ? 'ready' : 'degraded', subgraph: name, degraded: ready ? [] : ['database'], checks: { database: { status, durationMs } } });
     });
   };
 }
