@@ -189,7 +189,8 @@ describe('operating the gateway: readiness, metrics, traces', () => {
     const answers = await Promise.all(Array.from({ length: 60 }, () => readyz()));
     expect(answers.every((answer) => answer.status === 200)).toBe(true);
     const newRounds = federation.gateway.readiness.roundsMade() - rounds;
-    expect(newRounds).toBeLessThanOrEqual(2);
+    // 60 requests, a handful of rounds at most (one per 300 ms cache period while they arrive).
+    expect(newRounds).toBeLessThanOrEqual(5);
     // One signed `_service` call per subgraph per round, and nothing else.
     expect(federation.gateway.identitySigner.signatures() - signatures).toBe(newRounds * Object.keys(federation.subgraphs).length);
   });
