@@ -56,8 +56,7 @@ import { apolloHandler } from './http/apollo-handler';
 import { refuse } from './http/refuse';
 import { requestStateOf } from './http/request-state';
 import { OwnedResources } from './lifecycle';
-import type { AuditStore } from '../lib/audit/store';
-import { GatewayMetrics, openObservability, openOpsListener, phaseMiddleware, Readiness, readinessRoute, requestSpanMiddleware } from './observability';
+import { GatewayMetrics, observe, openObservability, openOpsListener, phaseMiddleware, Readiness, readinessRoute, requestSpanMiddleware } from './observability';
 
 export interface GatewayOptions {
   readonly config: GatewayConfig;
@@ -181,22 +180,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }
 
   const documents = documentGuard(config.documentBudgets);
-  const readiness = new Readiness({
-    subgraphUrls: config.subgraphUrls,
-    signer: identitySigner,
-    dispatcher: subgraphDispatcher,
-    supergraph: () => ({ text: supergraph.text(), sha256: supergraph.status().sha256 }),
-    rules: () => rules.current(),
-    ...(trail ? { auditHealthy: () => (trail.sink as Partial<AuditStore>).healthy?.() ?? Promise.resolve(true) } : {}),
-    ...(limitsRedis ? { limitsRedis } : {}),
-    ...config.observability.readiness,
-  });
-  metrics.attach({
-    authorization: () => authorization.stats(),
-    ...(auditWriter ? { audit: () => ({ ...auditWriter.stats(), pending: auditWriter.pending() }) } : {}),
-    ruleVersion: () => rules.current().version,
-    supergraphSha256: () => supergraph.status().sha256,
-    readiness: () => readiness.last(),
+  // /readyz's checks, and what the metrics read when scraped (gateway/observability/).
+  const readiness = observe(metrics, {
+    config, signer: identitySigner, dispatcher: subgraphDispatcher, supergraph, rules, authorization, auditWriter,
+    ...(trail ? { auditSink: trail.sink } : {}), ...(limitsRedis ? { limitsRedis } : {}),
   });
   configureRoutes(app, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter, metrics, readiness });
   // Drains HTTP connections, stops the gateway (and with it the supergraph watcher), then closes what it owns.
