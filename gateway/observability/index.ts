@@ -42,6 +42,8 @@ export interface ObservedParts {
   /** The trail's sink (its `healthy()` probe, when it is a store); undefined without a trail. */
   readonly auditSink?: AuditSink;
   readonly limitsRedis?: { ping(): Promise<unknown> };
+  /** Other shared services /readyz checks, by name (true = answers). */
+  readonly services?: Readonly<Record<string, () => Promise<boolean>>>;
 }
 
 /** Readiness over the gateway's parts, and the metrics' sources attached; returns the readiness. */
@@ -55,6 +57,7 @@ export function observe(metrics: GatewayMetrics, parts: ObservedParts): Readines
     rules: () => rules.current(),
     ...(auditSink ? { auditHealthy: () => (auditSink as Partial<AuditStore>).healthy?.() ?? Promise.resolve(true) } : {}),
     ...(parts.limitsRedis ? { limitsRedis: parts.limitsRedis } : {}),
+    ...(parts.services ? { services: parts.services } : {}),
     ...config.observability.readiness,
   });
   metrics.attach({

@@ -55,6 +55,11 @@ export interface ReadinessDependencies {
   readonly auditHealthy?: () => Promise<boolean>;
   /** Redis of the shared limits, when configured. */
   readonly limitsRedis?: { ping(): Promise<unknown> };
+  /**
+   * Further shared services to check, by name (e.g. a rule-version store): true = answers. Each
+   * runs within the same bound; a throw or false reports it `error`.
+   */
+  readonly services?: Readonly<Record<string, () => Promise<boolean>>>;
   /** Per check (default 2000 ms). */
   readonly timeoutMs?: number;
   /** How long a report is reused (default 2000 ms). */
@@ -115,6 +120,9 @@ export class Readiness {
     if (this.deps.limitsRedis) {
       const redis = this.deps.limitsRedis;
       entries.push(['limits-redis', this.bounded(async () => (await redis.ping(), ok()))]);
+    }
+    for (const [name, answers] of Object.entries(this.deps.services ?? {})) {
+      entries.push([name, this.bounded(async () => ((await answers()) ? ok() : { status: 'error', detail: 'does not answer' }))]);
     }
     const results = await Promise.all(entries.map(async ([name, result]) => [name, await result] as const));
     const checks = Object.fromEntries(results);

@@ -52,6 +52,31 @@ describeWithRedis('readiness of the shared limit counters (Redis)', () => {
   });
 });
 
+describe('readiness of further shared services', () => {
+  test('a service that does not answer, or throws, is degraded by name; the others are not', async () => {
+    const dispatcher = new Agent();
+    try {
+      const readiness = new Readiness({
+        subgraphUrls: {},
+        signer: noSigner,
+        dispatcher,
+        supergraph: () => ({ text: '', sha256: 'f'.repeat(64) }),
+        rules,
+        services: { 'rule-store': async () => true, 'other-store': async () => false, broken: async () => { throw new Error('ECONNREFUSED 10.0.0.1:5432'); } },
+        cacheMs: 0,
+      });
+      const report = await readiness.report();
+      expect([...report.degraded].sort()).toEqual(['broken', 'other-store']);
+      expect(report.checks['rule-store'].status).toBe('ok');
+      expect(report.checks.audit.status).toBe('disabled');
+      // The reason names a kind of failure, never an address a driver quoted.
+      expect(JSON.stringify(report)).not.toContain('10.0.0.1');
+    } finally {
+      await dispatcher.close();
+    }
+  });
+});
+
 describe('the metrics listener', () => {
   test('with a token, /metrics answers only the bearer of that token', async () => {
     const ops = await startOpsServer(
