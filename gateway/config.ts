@@ -10,6 +10,7 @@ import { loadLimitsConfig, type LimitsConfig } from './limits/rate-config';
 import { loadTrustedDocumentsConfig, type TrustedDocumentsConfig } from './trusted-documents/config';
 import { FULL_CONTRACT } from '../lib/contracts/definitions';
 import { contractSupergraphFile } from '../lib/contracts/files';
+import { loadObservabilityConfig, type ObservabilityConfig } from './observability/config';
 
 /** Issuer and audience of tokens minted by `npm run token` and accepted in dev mode. */
 export const DEV_ISSUER = 'urn:ward-gateway:dev';
@@ -84,6 +85,8 @@ export interface GatewayConfig {
   readonly limits: LimitsConfig;
   /** TRUSTED_DOCUMENTS: which operations run (gateway/trusted-documents/, README "Trusted documents"). */
   readonly trustedDocuments: TrustedDocumentsConfig;
+  /** /metrics listener, readiness bounds, tracing (gateway/observability/config.ts; README "Operating it"). */
+  readonly observability: ObservabilityConfig;
 }
 
 export interface AuditStoreSettings {
@@ -147,6 +150,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   const subgraphTls = loadSubgraphTls(read, problems);
   const limits = loadLimitsConfig(read, problems);
   const trustedDocuments = loadTrustedDocumentsConfig(read, problems);
+  const observability = loadObservabilityConfig(read, problems, port);
 
   // The audit store validates its own keys when it opens (lib/audit/config.ts); they pass through,
   // with the rule-version store's (POLICY_STORE*, lib/rule-versions/open.ts: the same database).
@@ -174,6 +178,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     documentBudgets,
     limits,
     trustedDocuments,
+    observability,
   };
 }
 

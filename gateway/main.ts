@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const logger = createLogger('gateway', config.logLevel);
   const running = await startGateway({ config, logger });
   logger.info(
-    { url: running.url, ide: `${running.origin}/`, authMode: config.auth.mode, contract: config.contract, supergraph: config.supergraphPath },
+    { url: running.url, ide: `${running.origin}/`, metrics: running.opsUrl ? `${running.opsUrl}/metrics` : 'off', tracing: config.observability.tracing ? 'on' : 'off', authMode: config.auth.mode, contract: config.contract, supergraph: config.supergraphPath },
     `gateway listening at ${running.url}`,
   );
 

@@ -28,8 +28,8 @@ import { userLimitsMiddleware } from './limits/rate-middleware';
 import { openLimitsRedis } from './limits/rate-redis';
 import { createLogger } from '../lib/logger';
 import { requestIdMiddleware, requestIdOf } from './request-id';
-import { GRAPHQL_PATH, HEALTH_PATH, isSubgraphName } from '../lib/subgraphs';
-import { SubgraphDataSource } from './subgraph-data-source';
+import { GRAPHQL_PATH, HEALTH_PATH, READY_PATH, isSubgraphName } from '../lib/subgraphs';
+import { SubgraphDataSource, type SubgraphTransport } from './subgraph-data-source';
 import { createIdentitySigner, type IdentitySigner } from './identity-signing';
 import { createSubgraphDispatcher, DEFAULT_SUBGRAPH_TIMEOUT_MS } from './subgraph-transport';
 import { createSupergraphSource, type FileSupergraphSource } from './supergraph-source';
@@ -62,6 +62,7 @@ import { apolloHandler } from './http/apollo-handler';
 import { refuse } from './http/refuse';
 import { requestStateOf } from './http/request-state';
 import { OwnedResources } from './lifecycle';
+import { GatewayMetrics, observe, openObservability, openOpsListener, phaseMiddleware, Readiness, readinessRoute, requestSpanMiddleware } from './observability';
 
 export interface GatewayOptions {
   readonly config: GatewayConfig;
@@ -123,6 +124,10 @@ export interface Gateway {
   readonly userLimiter: UserLimiter;
   /** The trusted-documents gate (counters: `stats()`). */
   readonly trustedDocuments: TrustedDocumentGate;
+  /** Prometheus metrics (served on the operations listener: README "Operating it"). */
+  readonly metrics: GatewayMetrics;
+  /** `/readyz`'s checks. */
+  readonly readiness: Readiness;
   /** Starts listening; resolves once the port is bound. */
   listen(port?: number, host?: string): Promise<RunningGateway>;
   stop(): Promise<void>;
@@ -134,6 +139,8 @@ export interface RunningGateway {
   /** Scheme, host and port, e.g. http://127.0.0.1:4000 (the IDE lives at its root). */
   readonly origin: string;
   readonly port: number;
+  /** The operations listener (/metrics, /readyz), e.g. http://127.0.0.1:9464; undefined with GATEWAY_METRICS_PORT=off. */
+  readonly opsUrl: string | undefined;
   readonly gateway: Gateway;
   stop(): Promise<void>;
 }
@@ -148,6 +155,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config } = options;
   const logger = options.logger ?? createLogger('gateway', config.logLevel);
   const owned = new OwnedResources();
+  // Metrics, and the tracing SDK when a collector is configured (off by default).
+  const metrics = await openObservability(config.observability, owned);
   const authenticator = await createAuthenticator(config.auth);
   // Signs the caller's identity into every subgraph request (subgraphs answer 401 without it).
   const identitySigner = await createIdentitySigner(config.identitySigning, { lifetimeSeconds: config.identityWindow.lifetimeSeconds });
@@ -171,12 +180,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const trail = await openAuditTrail(options, logger, owned);
   const bulkLedger = await openBulkOutputLedger(options, trail !== undefined, logger, owned);
   const auditLogger = logger.child({ component: 'audit' });
-  const auditWriter = trail && recordRuleEvents(new AuditWriter({ sink: trail.sink, logger: auditLogger, ...(trail.owned ? { maxInFlight: 8 } : {}) }), rules, auditLogger, owned);
+  const auditWriter = trail && recordRuleEvents(new AuditWriter({ sink: trail.sink, logger: auditLogger, onAppend: (seconds, ok) => metrics.auditAppended(seconds, ok), ...(trail.owned ? { maxInFlight: 8 } : {}) }), rules, auditLogger, owned);
   const trustedStore = await openTrustedDocumentRegistry(options, trail !== undefined, owned);
   if (config.trustedDocuments.mode !== 'enforce') logger.warn({ mode: config.trustedDocuments.mode }, 'trusted documents not enforced: operations that no officer approved run (TRUSTED_DOCUMENTS)');
   // Read by the constructor: set again here, so no way of starting the gateway can miss it.
   disableVendorTelemetry();
-  const { gateway, authorization } = federatedGateway(options, logger, supergraph, identitySigner, subgraphDispatcher, auditWriter !== undefined);
+  const { gateway, authorization } = federatedGateway(options, logger, supergraph, identitySigner, { dispatcher: subgraphDispatcher, observer: metrics }, auditWriter !== undefined);
   const app = express();
   const httpServer = http.createServer(app);
   const costEstimator = new CostEstimator();
@@ -189,7 +198,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   if (rulesOff) logger.warn('running WITHOUT the gateway field rules (GATEWAY_AUTHORIZATION=off, benchmark baseline only)');
   const apollo = apolloServer(options, logger, {
     gateway: rulesOff ? gateway : authorization,
-    httpServer, owned, rules, supergraph, costEstimator, auditWriter, bulkLedger, shadowRules,
+    httpServer, owned, rules, supergraph, costEstimator, auditWriter, bulkLedger, shadowRules, metrics,
   });
   try {
     await apollo.start();
@@ -200,7 +209,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const documents = documentGuard(config.documentBudgets);
   const trustedDocuments = trustedDocumentGate(config.trustedDocuments, trustedStore, logger.child({ component: 'trusted-documents' }));
-  configureRoutes(app, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter, auth: config.auth, trustedDocuments, contract: config.contract });
+  // /readyz's checks, and what the metrics read when scraped (gateway/observability/).
+  const readiness = observe(metrics, {
+    config, signer: identitySigner, dispatcher: subgraphDispatcher, supergraph, rules, authorization, auditWriter,
+    ...(trail ? { auditSink: trail.sink } : {}), ...(limitsRedis ? { limitsRedis } : {}),
+  });
+  configureRoutes(app, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter, auth: config.auth, trustedDocuments, contract: config.contract, metrics, readiness });
   // Drains HTTP connections, stops the gateway (and with it the supergraph watcher), then closes what it owns.
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopping ??= apollo.stop());
@@ -218,6 +232,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     costEstimator,
     userLimiter,
     trustedDocuments,
+    metrics,
+    readiness,
     stop,
     listen: (port = config.port, host = config.host) =>
       new Promise<RunningGateway>((resolve, reject) => {
@@ -226,7 +242,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           httpServer.off('error', reject);
           const address = httpServer.address() as AddressInfo;
           const origin = `http://${formatHost(host)}:${address.port}`;
-          resolve({ url: `${origin}${GRAPHQL_PATH}`, origin, port: address.port, gateway: instance, stop });
+          // /metrics on its own listener (loopback by default), closed with the gateway.
+          openOpsListener(config.observability, metrics, readiness, owned).then(
+            (ops) => resolve({ url: `${origin}${GRAPHQL_PATH}`, origin, port: address.port, opsUrl: ops?.url, gateway: instance, stop }),
+            reject,
+          );
         });
       }),
   };
@@ -318,12 +338,13 @@ interface ApolloDependencies {
   readonly auditWriter: AuditWriter | undefined;
   readonly bulkLedger: BulkLedger | undefined;
   readonly shadowRules: ShadowRules | undefined;
+  readonly metrics: GatewayMetrics;
 }
 
 /** Apollo Server with the gateway's plugins, in the order they must see a request. */
 function apolloServer(options: GatewayOptions, logger: Logger, deps: ApolloDependencies): ApolloServer<GatewayContext> {
   const { config } = options;
-  const { httpServer, owned, rules, supergraph, costEstimator, auditWriter, bulkLedger, shadowRules } = deps;
+  const { httpServer, owned, rules, supergraph, costEstimator, auditWriter, bulkLedger, shadowRules, metrics } = deps;
   return new ApolloServer<GatewayContext>({
     gateway: deps.gateway,
     logger: logger.child({ component: 'apollo' }),
@@ -356,6 +377,8 @@ function apolloServer(options: GatewayOptions, logger: Logger, deps: ApolloDepen
       ...(shadowRules ? [shadowRulesPlugin(shadowRules)] : []),
       // Last: the entry is written after everything else has shaped the response, before it is sent.
       ...(auditWriter ? [auditPlugin({ writer: auditWriter, classifications: () => supergraph.classifications() })] : []),
+      // After the audit (which may withhold the answer): the operation and the codes the answer carries, for the metrics.
+      metrics.plugin(),
     ],
   });
 }
@@ -366,7 +389,7 @@ function federatedGateway(
   logger: Logger,
   supergraph: FileSupergraphSource,
   identitySigner: IdentitySigner,
-  dispatcher: ReturnType<typeof createSubgraphDispatcher>,
+  transport: Pick<SubgraphTransport, 'dispatcher' | 'observer'>,
   withTrail: boolean,
 ): { gateway: ApolloGateway; authorization: AuthorizingGateway } {
   const { config } = options;
@@ -381,6 +404,9 @@ function federatedGateway(
     logger: logger.child({ component: 'apollo' }),
     queryPlannerConfig: budgetedPlannerConfig(planningBudget, planStore),
     experimental_didResolveQueryPlan: (resolved) => authorization?.didResolveQueryPlan(resolved),
+    // Its spans (gateway.request, gateway.plan, gateway.fetch …) go to our collector, if tracing is on:
+    // never the operation's text, never an exception's message (it may quote a value).
+    telemetry: { includeDocument: false, recordExceptions: false },
     buildService: ({ name, url }) => {
       // Configuration wins over the URL composed into the supergraph, so one supergraph file
       // serves every environment.
@@ -389,7 +415,7 @@ function federatedGateway(
       const target = configured ?? url;
       if (target === undefined) throw new Error(`subgraph "${name}" has no URL in the supergraph or the configuration`);
       const timeoutMs = isSubgraphName(name) ? config.subgraphTimeoutsMs[name] : DEFAULT_SUBGRAPH_TIMEOUT_MS;
-      return new SubgraphDataSource(name, target, identitySigner, { timeoutMs, dispatcher });
+      return new SubgraphDataSource(name, target, identitySigner, { timeoutMs, ...transport });
     },
   });
   // Every operation is decided against the caller's permission profile before the planner sees it.
@@ -429,9 +455,11 @@ interface RouteDependencies {
   readonly auth: GatewayConfig['auth'];
   readonly trustedDocuments: TrustedDocumentGate;
   readonly contract: string;
+  readonly metrics: GatewayMetrics;
+  readonly readiness: Readiness;
 }
 
-function configureRoutes(app: Express, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter, auth, trustedDocuments, contract }: RouteDependencies): void {
+function configureRoutes(app: Express, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter, auth, trustedDocuments, contract, metrics, readiness }: RouteDependencies): void {
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
   app.use(accessLog(logger));
@@ -455,6 +483,9 @@ function configureRoutes(app: Express, { apollo, authenticator, logger, supergra
     });
   });
 
+  // Every subgraph with the composed schema, the audit store writable, the rules and shared services there (503 + what is degraded otherwise).
+  app.get(READY_PATH, readinessRoute(readiness));
+
   const ide = ideRoutes({ endpoint: GRAPHQL_PATH });
   app.use(ide.router);
   // The security officers' console (/console/): static, it calls /graphql with the officer's token.
@@ -469,10 +500,13 @@ function configureRoutes(app: Express, { apollo, authenticator, logger, supergra
   const passThrough = (_req: Request, _res: Response, next: NextFunction) => next();
   app.all(
     GRAPHQL_PATH,
-    // First: whatever is refused below (401/400/403/429, a bad body) is recorded by `refuse` before it is sent.
+    // The request's trace (when tracing is on) and its count in the metrics, when its answer is complete.
+    requestSpanMiddleware(),
+    metrics.requestMiddleware(),
+    // Then: whatever is refused below (401/400/403/429, a bad body) is recorded by `refuse` before it is sent.
     auditWriter ? auditRefusalsMiddleware(auditWriter, () => rules.current(), logger.child({ component: 'audit' })) : passThrough,
     // Authentication before body parsing: an anonymous caller costs no parsing and gets no answer.
-    authenticationMiddleware(authenticator, logger.child({ component: 'auth' })),
+    phaseMiddleware('gateway.authenticate', authenticationMiddleware(authenticator, logger.child({ component: 'auth' }))),
     // Then the access rules: revoked → 401, unknown department → 403, purpose not registered → 400.
     permissionProfileMiddleware(() => rules.current(), logger.child({ component: 'access-rules' })),
     // Per-user rate and concurrency (policy/limits.yaml): 429 before the body is even parsed.
@@ -519,7 +553,7 @@ function accessLog(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const quiet = req.path === HEALTH_PATH || req.path.startsWith('/ide/') || req.path.startsWith('/console/console.');
+      const quiet = req.path === HEALTH_PATH || req.path === READY_PATH || req.path.startsWith('/ide/') || req.path.startsWith('/console/console.');
       // Path only: a GET operation's query string carries variables, i.e. person data.
       logger[quiet ? 'debug' : 'info'](
         {

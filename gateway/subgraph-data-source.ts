@@ -1,11 +1,13 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Fetcher, FetcherRequestInit, FetcherResponse as UtilsFetcherResponse } from '@apollo/utils.fetcher';
+import { context as traceContext, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import { fetch as undiciFetch, type Dispatcher } from 'undici';
 import type { GatewayContext } from './context';
 import type { IdentitySigner } from './identity-signing';
 import { IDENTITY_HEADER, type IdentityClaims } from '../lib/gateway-identity';
 import { REQUEST_ID_HEADER } from './request-id';
+import { startPhase } from './observability/spans';
 
 type FetcherResponse = Parameters<RemoteGraphQLDataSource['didEncounterError']>[2];
 
@@ -23,6 +25,15 @@ export interface SubgraphTransport {
   readonly timeoutMs: number;
   /** The connection pool (createSubgraphDispatcher: trusts the configured CA for https URLs). */
   readonly dispatcher: Dispatcher;
+  /** Counts each call's latency and failures (gateway/observability/metrics.ts). */
+  readonly observer?: SubgraphCallObserver;
+}
+
+/** What the metrics learn of subgraph calls. */
+export interface SubgraphCallObserver {
+  /** A call starts; the function returned is called once its answer's headers arrived or it failed. */
+  subgraphCallStarted(subgraph: string): () => void;
+  subgraphCallFailed(subgraph: string, kind: 'timeout' | 'unavailable' | 'http'): void;
 }
 
 /** What is signed for a request: the principal as the rules see it, the rule version, the request id. */
@@ -106,15 +117,29 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       if (!context) throw new Error(`internal: subgraph call ${call} to ${this.subgraphName} has no caller`);
       headers[IDENTITY_HEADER] = await this.signer.sign(identityClaimsOf(context), this.subgraphName, body);
     }
-    const response = await undiciFetch(url, {
-      method: init.method ?? 'POST',
-      headers,
-      body,
-      dispatcher: this.transport.dispatcher,
-      // Covers the body too: RemoteGraphQLDataSource reads it after this resolves.
-      signal: AbortSignal.timeout(this.transport.timeoutMs),
-    });
-    return response as unknown as UtilsFetcherResponse;
+    // The call's span (under @apollo/gateway's gateway.fetch); the subgraph continues it from `traceparent`.
+    const span = startPhase('gateway.subgraph_call', { 'subgraph.name': this.subgraphName }, SpanKind.CLIENT);
+    if (span) propagation.inject(trace.setSpan(traceContext.active(), span), headers);
+    const done = this.transport.observer?.subgraphCallStarted(this.subgraphName);
+    try {
+      const response = await undiciFetch(url, {
+        method: init.method ?? 'POST',
+        headers,
+        body,
+        dispatcher: this.transport.dispatcher,
+        // Covers the body too: RemoteGraphQLDataSource reads it after this resolves.
+        signal: AbortSignal.timeout(this.transport.timeoutMs),
+      });
+      span?.setAttribute('http.response.status_code', response.status);
+      if (response.status >= 400) span?.setStatus({ code: SpanStatusCode.ERROR });
+      return response as unknown as UtilsFetcherResponse;
+    } catch (error) {
+      span?.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      done?.();
+      span?.end();
+    }
   }
 
   /**
@@ -124,6 +149,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
    */
   override didEncounterError(error: Error, _fetchRequest: unknown, fetchResponse?: FetcherResponse, context?: GatewayContext): void {
     const logger = (context as Partial<GatewayContext> | undefined)?.logger;
+    this.transport.observer?.subgraphCallFailed(this.subgraphName, isTimeout(error) ? 'timeout' : fetchResponse !== undefined ? 'http' : 'unavailable');
     if (isTimeout(error)) {
       logger?.warn({ subgraph: this.subgraphName, timeoutMs: this.transport.timeoutMs }, 'subgraph did not answer within its deadline');
       throw new GraphQLError(`The ${this.subgraphName} subgraph did not answer in time`, {

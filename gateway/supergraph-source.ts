@@ -96,6 +96,11 @@ export class FileSupergraphSource implements SupergraphManager {
     return this.state;
   }
 
+  /** The text of the supergraph file in force (its header names each subgraph's schema: lib/subgraph-sdl.ts). */
+  text(): string | undefined {
+    return this.currentText;
+  }
+
   /**
    * `Type.field` → classification of the supergraph in force (empty before the first load, or
    * when `prepare` returns a bare string). It switches together with the gateway's schema:

@@ -34,6 +34,8 @@ export function envPrefix(name: SubgraphName): string {
 
 export const GRAPHQL_PATH = '/graphql';
 export const HEALTH_PATH = '/healthz';
+/** Readiness: 200 when what requests depend on answers, 503 (JSON naming what is degraded) otherwise. */
+export const READY_PATH = '/readyz';
 
 export interface SubgraphEndpoint {
   /** Subgraph name as written in the supergraph (join__graph name). */

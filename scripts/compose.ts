@@ -11,7 +11,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { composeServices } from '@apollo/composition';
-import { GraphQLError, parse, printSchema, Source, type DocumentNode } from 'graphql';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { GraphQLError, graphqlSync, parse, printSchema, Source, type DocumentNode } from 'graphql';
+import { subgraphSdlHash, subgraphSdlHashLines } from '../lib/subgraph-sdl';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { SUBGRAPH_ENDPOINTS, localSubgraphUrl } from '../lib/subgraphs';
 import { loadPolicy } from '../lib/policy/load';
@@ -104,10 +106,14 @@ type DocumentsOutcome =
   | { readonly ok: false; readonly errors: readonly CompositionMessage[] };
 
 /** Composes parsed subgraphs: the supergraph file's content (with `header`) and the API schema's SDL. */
-function composeDocuments(services: readonly SubgraphService[], header: string): DocumentsOutcome {
+function composeDocuments(services: readonly SubgraphService[], header: string, served: readonly SubgraphService[] = services): DocumentsOutcome {
   const result = composeServices([...services]);
   if (result.errors) return { ok: false, errors: result.errors.map((error) => toMessage(error, 'COMPOSITION_ERROR')) };
 
+  // The header names the schema each subgraph must serve (the gateway's /readyz compares): for a
+  // contract, the subgraph's whole schema, which it still serves (the contract cut only the graph).
+  const kept = new Set(services.map((service) => service.name));
+  const hashes = new Map(served.filter((service) => kept.has(service.name)).map((service) => [service.name, subgraphSdlHash(servedSdl(service.typeDefs))]));
   const hints = result.hints.map((hint) => ({
     code: hint.definition.code,
     message: hint.message,
@@ -116,7 +122,7 @@ function composeDocuments(services: readonly SubgraphService[], header: string):
   // The API schema: what a client sees (federation internals, join__/link__, and the
   // directives only the gateway reads are not part of it).
   const apiSdl = printSchema(result.schema.toAPISchema().toGraphQLJSSchema());
-  return { ok: true, supergraphSdl: `${header}${result.supergraphSdl.trimEnd()}\n`, apiSdl, hints };
+  return { ok: true, supergraphSdl: `${header}${subgraphSdlHashLines(hashes)}${result.supergraphSdl.trimEnd()}\n`, apiSdl, hints };
 }
 
 /** One file `npm run compose` writes besides schema/supergraph.graphql (path relative to the root). */
@@ -178,6 +184,7 @@ export function composeContracts(options: { readonly rootDir?: string; readonly 
     const composed = composeDocuments(
       cut.subgraphs.map((subgraph) => ({ name: subgraph.name, url: subgraph.url, typeDefs: subgraph.document })),
       header,
+      read.services,
     );
     if (!composed.ok) return { ok: false, errors: composed.errors.map((error) => ({ ...error, message: `contract "${contract.name}": ${error.message}` })) };
     files.push({ path: contractSupergraphFile(contract.name), content: composed.supergraphSdl });
@@ -185,6 +192,14 @@ export function composeContracts(options: { readonly rootDir?: string; readonly 
     summaries.push({ name: contract.name, segment: contract.segment, removedByRule: cut.removedByRule, droppedSubgraphs: cut.droppedSubgraphs });
   }
   return { ok: true, files, contracts: summaries };
+}
+
+/** The SDL a subgraph built from these type definitions answers to `_service { sdl }` (@apollo/subgraph prints it). */
+export function servedSdl(typeDefs: DocumentNode): string {
+  const result = graphqlSync({ schema: buildSubgraphSchema({ typeDefs }), source: '{ _service { sdl } }' });
+  const sdl = (result.data as { _service?: { sdl?: unknown } } | null | undefined)?._service?.sdl;
+  if (typeof sdl !== 'string') throw new Error(`cannot print the subgraph SDL: ${result.errors?.map((error) => error.message).join('; ') ?? 'no answer'}`);
+  return sdl;
 }
 
 export type CheckResult = { readonly upToDate: true } | { readonly upToDate: false; readonly reason: string };

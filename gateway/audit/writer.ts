@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import { isEntryError } from '../../lib/audit/store';
 import type { AuditEntryInput } from '../../lib/audit/types';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { startPhase } from '../observability/spans';
 
 /**
  * Where the gateway writes its trail: the store (lib/audit/store.ts `AuditStore`) in production,
@@ -25,6 +27,8 @@ export interface AuditWriterOptions {
    * the last one ends.
    */
   readonly maxInFlight?: number;
+  /** Told of each append's duration and result (gateway/observability/metrics.ts). */
+  readonly onAppend?: (seconds: number, ok: boolean) => void;
 }
 
 export interface AuditWriterStats {
@@ -67,14 +71,49 @@ export class AuditWriter {
   }
 
   write(entry: AuditEntryInput): Promise<void> {
+    // The request's `gateway.audit` span: from handing the entry over to its commit (queue wait included).
+    const span = startPhase('gateway.audit');
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ entry, resolve, reject });
+      this.queue.push({
+        entry,
+        resolve: () => {
+          span?.end();
+          resolve();
+        },
+        reject: (error) => {
+          span?.setStatus({ code: SpanStatusCode.ERROR });
+          span?.end();
+          reject(error);
+        },
+      });
       this.schedule();
     });
   }
 
   stats(): AuditWriterStats {
     return { ...this.counts };
+  }
+
+  /** Entries handed over and not yet committed or failed (waiting, or in an append). */
+  pending(): number {
+    return this.queue.length + this.inFlightEntries;
+  }
+
+  private inFlightEntries = 0;
+
+  /** Times one append for `onAppend`. */
+  private timed(entries: number, appended: Promise<unknown>): Promise<unknown> {
+    const started = process.hrtime.bigint();
+    this.inFlightEntries += entries;
+    const report = (ok: boolean) => {
+      this.inFlightEntries -= entries;
+      this.options.onAppend?.(Number(process.hrtime.bigint() - started) / 1e9, ok);
+    };
+    appended.then(
+      () => report(true),
+      () => report(false),
+    );
+    return appended;
   }
 
   /** Resolves once every entry handed to `write` so far has been appended or has failed. */
@@ -85,7 +124,7 @@ export class AuditWriter {
   private async appendOne(pending: Pending): Promise<void> {
     this.counts.appends += 1;
     try {
-      await this.options.sink.append([pending.entry]);
+      await this.timed(1, this.options.sink.append([pending.entry]));
       this.counts.written += 1;
       pending.resolve();
     } catch (error) {
@@ -121,7 +160,7 @@ export class AuditWriter {
     } catch (error) {
       appended = Promise.reject(error);
     }
-    appended.then(
+    this.timed(batch.length, appended).then(
       () => {
         this.counts.written += batch.length;
         for (const pending of batch) pending.resolve();

@@ -21,6 +21,7 @@ import { stripInjectedKeys } from './strip-injected';
 import { pathThroughInjected } from './strip-plan';
 import { PlanTooComplexError, isPathsLimitError, overBudget, planTooComplexError, type BudgetedPlanStore, type PlanningBudget } from './planning-budget';
 import type { AuthorizationRule } from './rules';
+import { inPhase } from '../observability/spans';
 
 export const DEFAULT_DECISION_CACHE_SIZE = 1000;
 const MAX_PROFILES_COUNTED = 1000;
@@ -58,6 +59,8 @@ export interface ProfileCounts {
 }
 
 export interface AuthorizationStats extends ProfileCounts {
+  /** Query plans resolved for execution, built or from the plan cache (resolved − built = plan-cache hits). */
+  readonly plansResolved: number;
   /** Plans the planner evaluated to build them (its `evaluatedPlanCount`, summed; with `planning`). */
   readonly plansEvaluated: number;
   /** Operations refused for a plan over the planning budget (QUERY_PLAN_TOO_COMPLEX). */
@@ -89,6 +92,7 @@ export class AuthorizingGateway implements GatewayInterface {
   private readonly seenPlans = new WeakSet<object>();
   private readonly counts: ProfileCounts = { decisions: 0, cacheHits: 0, plansBuilt: 0 };
   private plansRefused = 0;
+  private plansResolved = 0;
   private readonly countsByProfile = new LruCache<ProfileCounts>(MAX_PROFILES_COUNTED);
   private unsubscribe: GatewayUnsubscriber | undefined;
 
@@ -119,6 +123,7 @@ export class AuthorizingGateway implements GatewayInterface {
    * built by the planner (cached plans come back as the same object).
    */
   readonly didResolveQueryPlan = (options: { readonly queryPlan: object; readonly requestContext: GatewayGraphQLRequestContext }): void => {
+    this.plansResolved += 1;
     if (!this.seenPlans.has(options.queryPlan)) {
       this.seenPlans.add(options.queryPlan);
       this.counts.plansBuilt += 1;
@@ -135,6 +140,7 @@ export class AuthorizingGateway implements GatewayInterface {
   stats(): AuthorizationStats {
     return {
       ...this.counts,
+      plansResolved: this.plansResolved,
       plansEvaluated: this.options.planning?.store.evaluated ?? 0,
       plansRefused: this.plansRefused,
       cachedDecisions: this.cache.size,
@@ -156,7 +162,7 @@ export class AuthorizingGateway implements GatewayInterface {
       return { errors: [new GraphQLError('Request has no permission profile', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })] };
     }
 
-    const decision = this.decisionFor(requestContext, profile);
+    const decision = inPhase('gateway.decide', () => this.decisionFor(requestContext, profile));
     let result: GatewayExecutionResult;
     try {
       result = await inner({
@@ -180,6 +186,16 @@ export class AuthorizingGateway implements GatewayInterface {
       return { errors: [planTooComplexError({ ...statistics, budget: planning.budget })] };
     }
 
+    return inPhase('gateway.complete', () => this.complete(requestContext, decision, result, record));
+  }
+
+  /** The client's answer from the planner's: refused fields completed, injected keys removed, persons collected. */
+  private complete(
+    requestContext: GatewayGraphQLRequestContext,
+    decision: OperationDecision,
+    result: GatewayExecutionResult,
+    record: (outcome: AuthorizationOutcome) => void,
+  ): GatewayExecutionResult {
     // A masked value is replaced by the completion: with masks, it always runs.
     const masks = decision.masked.size > 0;
     if (!masks && decision.denied.size === 0 && decision.strip) {

@@ -27,6 +27,8 @@ export type { RecordedRefusal } from './request-state';
  * no person data, so it is sent even when the record failed (the recorder logs that).
  */
 export function refuse(req: Request, res: Response, refusal: Refusal): void {
+  const state = maybeRequestStateOf(req);
+  if (state) state.refusedWith = refusal.code;
   const recording = recordRefusal(req, { status: refusal.status, code: refusal.code, reason: refusal.reason ?? null });
   if (recording === undefined) {
     answer(req, res, refusal);

@@ -29,6 +29,8 @@ export interface RequestState {
   caseReference?: string | null;
   /** Shared by the refusal recorder and the audit plugin: exactly one of them records a request. */
   readonly audit: RequestAuditState;
+  /** The code the front refused the request with (refuse.ts), for the metrics and the access log. */
+  refusedWith?: string;
   /** Records a refusal before it is answered (set by the audit's front middleware when the gateway keeps a trail). */
   recordRefusal?: (refusal: RecordedRefusal) => Promise<void>;
 }

@@ -15,7 +15,8 @@ import type { Knex } from 'knex';
 import type { PolicyStore } from '../../lib/policy/store';
 import { openRuleStore } from '../../lib/rule-versions/open';
 import { createLogger, type Logger } from '../../lib/logger';
-import { GRAPHQL_PATH, HEALTH_PATH, subgraphEndpoint, type SubgraphName } from '../../lib/subgraphs';
+import { GRAPHQL_PATH, HEALTH_PATH, READY_PATH, subgraphEndpoint, type SubgraphName } from '../../lib/subgraphs';
+import { subgraphReadiness, subgraphSpanMiddleware } from './observability';
 import { openDatabase } from './database';
 import { formatSubgraphError } from './errors';
 import {
@@ -101,7 +102,8 @@ export function buildSubgraphExecutableSchema<TContext extends object>(
 }
 
 /**
- * Starts one subgraph: GraphQL at GRAPHQL_PATH (/graphql), a liveness probe at HEALTH_PATH (/healthz).
+ * Starts one subgraph: GraphQL at GRAPHQL_PATH (/graphql), a liveness probe at HEALTH_PATH (/healthz),
+ * readiness (its database answers) at READY_PATH (/readyz).
  * Every request to GRAPHQL_PATH must carry the identity the gateway signed for this subgraph
  * (identity.ts: 401 otherwise, before any parsing); the schema runs behind the shield.
  */
@@ -142,8 +144,12 @@ export async function startSubgraph<TContext extends object>(
   app.get(HEALTH_PATH, (_req, res) => {
     res.json({ status: 'ok', subgraph: module.name });
   });
+  // Its database answers (503 naming it otherwise).
+  app.get(READY_PATH, subgraphReadiness(module.name, db));
   app.use(
     GRAPHQL_PATH,
+    // Continues the gateway's trace (traceparent), when tracing is on.
+    subgraphSpanMiddleware(module.name),
     // Before body parsing: a caller the gateway did not sign in costs no parsing and gets no answer.
     identityMiddleware({ subgraph: module.name, verifier, rules: () => ruleStore.current(), logger }),
     // The identity is bound to the exact bytes received (hashed before parsing; compressed bodies

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +20,9 @@ import { testDataDir } from '../support/federation';
  * configured one: the subgraphs' loopback ports. No name is looked up (everything is configured
  * by address). The children get no APOLLO_TELEMETRY_DISABLED from the test: the code must set it
  * (gateway/vendor-telemetry.ts); without it @apollo/gateway probes 169.254.169.254,
- * 100.100.100.200 and metadata.google.internal on every start, and this test fails.
+ * 100.100.100.200 and metadata.google.internal on every start, and this test fails. A second
+ * gateway with tracing on (TRACING_OTLP_ENDPOINT, issue 15) may reach the subgraphs and the
+ * configured collector, and nothing else: no resource detector, no vendor endpoint.
  */
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -63,6 +66,14 @@ async function waitForHealth(url: string, child: ChildProcess, name: string, tim
 describe('no connection leaves for anything not configured', () => {
   const children: { name: string; child: ChildProcess; output: string[] }[] = [];
   let workDir: string;
+  /** What the first test started, for the second (a gateway with tracing on, beside the same subgraphs). */
+  let started: { baseEnv: NodeJS.ProcessEnv; spawnWatched: (name: string, script: string, env: NodeJS.ProcessEnv) => ChildProcess; ports: number[]; urls: Record<string, string> } | undefined;
+  const recordedBy = (name: string): Destination[] =>
+    fs
+      .readFileSync(path.join(workDir, `egress-${name}.jsonl`), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Destination);
 
   afterAll(async () => {
     await Promise.all(
@@ -108,13 +119,14 @@ describe('no connection leaves for anything not configured', () => {
 
     const ports = await Promise.all(SUBGRAPH_ENDPOINTS.map(() => freePort()));
     const gatewayPort = await freePort();
-    const started = SUBGRAPH_ENDPOINTS.map((endpoint, index) => ({
+    const subgraphsStarted = SUBGRAPH_ENDPOINTS.map((endpoint, index) => ({
       endpoint,
       port: ports[index],
       child: spawnWatched(endpoint.name, `subgraphs/${endpoint.name}/main.ts`, { ...baseEnv, [endpoint.portEnv]: String(ports[index]) }),
     }));
-    await Promise.all(started.map(({ endpoint, port, child }) => waitForHealth(`http://127.0.0.1:${port}${HEALTH_PATH}`, child, endpoint.name)));
-    const urls = Object.fromEntries(started.map(({ endpoint, port }) => [endpoint.urlEnv, localSubgraphUrl(port)]));
+    await Promise.all(subgraphsStarted.map(({ endpoint, port, child }) => waitForHealth(`http://127.0.0.1:${port}${HEALTH_PATH}`, child, endpoint.name)));
+    const urls = Object.fromEntries(subgraphsStarted.map(({ endpoint, port }) => [endpoint.urlEnv, localSubgraphUrl(port)]));
+    started = { baseEnv, spawnWatched, ports, urls };
     const gateway = spawnWatched('gateway', 'gateway/main.ts', { ...baseEnv, ...urls, GATEWAY_PORT: String(gatewayPort) });
     await waitForHealth(`http://127.0.0.1:${gatewayPort}${HEALTH_PATH}`, gateway, 'gateway');
 
@@ -151,4 +163,52 @@ describe('no connection leaves for anything not configured', () => {
     expect(recorded.filter((destination) => destination.process === 'gateway' && destination.kind === 'connect').length).toBeGreaterThan(0);
     console.log(`egress: ${recorded.length} connection attempts recorded across ${children.length} processes, all to configured subgraph ports`);
   }, 300_000);
+
+  test('with tracing on, the gateway sends spans to the configured collector and connects nowhere else', async () => {
+    // Beside the subgraphs of the test above.
+    expect(started).toBeDefined();
+    const { baseEnv, spawnWatched, ports, urls } = started!;
+    let exports = 0;
+    const collector = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (req.method === 'POST' && req.url === '/v1/traces') exports += 1;
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    const collectorPort = (collector.address() as net.AddressInfo).port;
+    try {
+      const gatewayPort = await freePort();
+      const gateway = spawnWatched('gateway-traced', 'gateway/main.ts', {
+        ...baseEnv,
+        ...urls,
+        GATEWAY_PORT: String(gatewayPort),
+        AUDIT_DB_FILE: path.join(workDir, 'audit-traced.sqlite'),
+        TRACING_OTLP_ENDPOINT: `http://127.0.0.1:${collectorPort}`,
+      });
+      await waitForHealth(`http://127.0.0.1:${gatewayPort}${HEALTH_PATH}`, gateway, 'gateway-traced');
+      const keys = await loadOrCreateDevKeys(path.join(workDir, 'dev-keys.json'));
+      const { token } = await mintDevToken({ persona: findPersona('registry-clerk')!, keys });
+      const answer = await postGraphQL(`http://127.0.0.1:${gatewayPort}${GRAPHQL_PATH}`, `query($id: ID!) { resident(id: $id) { id } }`, { id: FIXTURE_FIRST_RESIDENT.addressNumber }, {
+        authorization: `Bearer ${token}`,
+      });
+      expect(answer.status).toBe(200);
+      // The batch goes out within the span processor's 5 s delay.
+      for (let waited = 0; exports === 0 && waited < 30_000; waited += 200) await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(exports).toBeGreaterThan(0);
+
+      const configured = new Set([...ports, collectorPort].map((port) => `127.0.0.1:${port}`));
+      const unexpected = recordedBy('gateway-traced').filter((destination) => {
+        if (destination.kind === 'connect' && destination.path !== undefined) return !/[\\/]tsx-\d+[\\/]\d+\.pipe$/.test(destination.path);
+        if (destination.kind === 'connect') return !configured.has(`${destination.host}:${destination.port}`);
+        if (destination.kind === 'dns') return !(destination.call === 'lookup' && destination.host === '127.0.0.1');
+        return true;
+      });
+      expect(unexpected).toEqual([]);
+      expect(recordedBy('gateway-traced').some((destination) => destination.kind === 'connect' && destination.port === collectorPort)).toBe(true);
+    } finally {
+      await new Promise<void>((resolve) => collector.close(() => resolve()));
+    }
+  }, 180_000);
 });

@@ -41,6 +41,8 @@ export const SUBGRAPH_MODULES: Record<SubgraphName, SubgraphModule<object>> = {
 
 export interface Federation {
   gatewayUrl: string;
+  /** The gateway's operations listener (/metrics, /readyz), e.g. http://127.0.0.1:41234. */
+  opsUrl: string | undefined;
   /** The running gateway (its authorization counters: `gateway.authorization.stats()`). */
   gateway: Gateway;
   /** The gateway's configuration: a test starts another replica of it with this. */
@@ -184,6 +186,7 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
     const running = gateway;
     return {
       gatewayUrl,
+      opsUrl: running.opsUrl,
       gateway: running.gateway,
       gatewayConfig: config,
       identityKeysPath,
