@@ -73,6 +73,13 @@ export interface GatewayConfig {
   readonly documentBudgets: DocumentBudgets;
   /** Per-user rate and concurrency counters: in the process, or shared in Redis (gateway/limits/). */
   readonly limits: LimitsConfig;
+  /**
+   * GATEWAY_WORKERS (1 … 64, default 1): worker processes behind the one port (gateway/cluster/).
+   * 1 is today's single process. More than 1 needs GATEWAY_LIMITS_REDIS_URL: a caller's requests
+   * are spread over the workers, so counters kept in each process would give every user N times
+   * their budget (and split their concurrency limit); Redis keeps one count per user.
+   */
+  readonly workers: number;
 }
 
 export interface AuditStoreSettings {
@@ -130,6 +137,10 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   const subgraphTimeoutsMs = loadSubgraphTimeouts(read, problems);
   const subgraphTls = loadSubgraphTls(read, problems);
   const limits = loadLimitsConfig(read, problems);
+  const workers = parseWorkers(read('GATEWAY_WORKERS'), problems);
+  if (workers > 1 && limits.redisUrl === undefined) {
+    problems.push(`GATEWAY_WORKERS=${workers} needs GATEWAY_LIMITS_REDIS_URL: per-user rate and concurrency limits must be counted once for all workers, not per process`);
+  }
 
   // The audit store validates its own keys when it opens (lib/audit/config.ts); they pass through.
   const auditEnv: Record<string, string> = {};
@@ -154,7 +165,20 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     authorization: authorization === 'off' ? 'off' : 'on',
     documentBudgets,
     limits,
+    workers,
   };
+}
+
+export const MAX_GATEWAY_WORKERS = 64;
+
+function parseWorkers(value: string | undefined, problems: string[]): number {
+  if (value === undefined) return 1;
+  const workers = /^\d{1,2}$/.test(value) ? Number(value) : NaN;
+  if (!(workers >= 1 && workers <= MAX_GATEWAY_WORKERS)) {
+    problems.push(`GATEWAY_WORKERS must be a whole number from 1 to ${MAX_GATEWAY_WORKERS}, got '${value}'`);
+    return 1;
+  }
+  return workers;
 }
 
 /**

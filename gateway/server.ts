@@ -1,5 +1,6 @@
 // First: vendor telemetry off before @apollo/gateway loads (issue 10, "Nothing leaves the machine").
 import { disableVendorTelemetry } from './vendor-telemetry';
+import cluster from 'node:cluster';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloGateway } from '@apollo/gateway';
@@ -88,6 +89,11 @@ export interface GatewayOptions {
   readonly bulk?: BulkLedger | false;
   /** The bulk-output check's clock (tests pin the day); default the system's. */
   readonly bulkClock?: () => Date;
+  /**
+   * Whether this gateway records the rules in force and every reload in the trail (default true).
+   * With GATEWAY_WORKERS > 1 one worker does, so each change is recorded once, not once per worker.
+   */
+  readonly recordRuleEvents?: boolean;
 }
 
 export interface Gateway {
@@ -145,7 +151,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const trail = await openAuditTrail(options, logger, owned);
   const bulkLedger = await openBulkOutputLedger(options, trail !== undefined, logger, owned);
   const auditLogger = logger.child({ component: 'audit' });
-  const auditWriter = trail && recordRuleEvents(new AuditWriter({ sink: trail.sink, logger: auditLogger, ...(trail.owned ? { maxInFlight: 8 } : {}) }), rules, auditLogger, owned);
+  const writer = trail && new AuditWriter({ sink: trail.sink, logger: auditLogger, ...(trail.owned || trail.sink.groupsAppends ? { maxInFlight: 8 } : {}) });
+  const auditWriter = writer && recordRuleEvents(writer, rules, auditLogger, owned, options.recordRuleEvents ?? true);
   // Read by the constructor: set again here, so no way of starting the gateway can miss it.
   disableVendorTelemetry();
   const { gateway, authorization } = federatedGateway(options, logger, supergraph, identitySigner, subgraphDispatcher, auditWriter !== undefined);
@@ -251,11 +258,11 @@ async function openBulkOutputLedger(options: GatewayOptions, withTrail: boolean,
  * when it stops, it stops listening and drains (every entry handed over is appended) before the
  * store closes.
  */
-function recordRuleEvents(writer: AuditWriter, rules: PolicyStore, logger: Logger, owned: OwnedResources): AuditWriter {
+function recordRuleEvents(writer: AuditWriter, rules: PolicyStore, logger: Logger, owned: OwnedResources, enabled: boolean): AuditWriter {
   const record = (entry: Parameters<AuditWriter['write']>[0]) =>
     writer.write(entry).catch(() => logger.error({ kind: entry.kind, ruleVersion: entry.ruleVersion }, 'rule event not written to the audit trail'));
-  void record(rulesInForceEntry(rules.current().version, new Date(), randomUUID()));
-  const unsubscribe = rules.onChange((event) => void record(ruleEventEntry(event, randomUUID())));
+  if (enabled) void record(rulesInForceEntry(rules.current().version, new Date(), randomUUID()));
+  const unsubscribe = enabled ? rules.onChange((event) => void record(ruleEventEntry(event, randomUUID()))) : () => undefined;
   return owned.own(writer, async () => {
     unsubscribe();
     await writer.drain();
@@ -388,6 +395,8 @@ function configureRoutes(app: Express, { apollo, authenticator, logger, supergra
     const status = supergraph.status();
     res.set('Cache-Control', 'no-store').json({
       status: 'ok',
+      // Which worker answered, with GATEWAY_WORKERS > 1 (gateway/cluster/); absent in a single process.
+      ...(cluster.isWorker && cluster.worker ? { worker: cluster.worker.id } : {}),
       supergraph: { sha256: status.sha256, loadedAt: status.loadedAt, lastRejected: status.lastRejected ? { sha256: status.lastRejected.sha256, at: status.lastRejected.at } : undefined },
     });
   });

@@ -10,6 +10,11 @@ import type { AuditEntryInput } from '../../lib/audit/types';
  */
 export interface AuditSink {
   append(entries: AuditEntryInput[]): Promise<unknown>;
+  /**
+   * True when the sink itself groups the appends arriving while it commits (the threaded store's
+   * queue, the cluster primary's relay): the gateway then keeps several appends in flight (AuditWriterOptions.maxInFlight).
+   */
+  readonly groupsAppends?: boolean;
 }
 
 export interface AuditWriterOptions {
