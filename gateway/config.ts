@@ -4,6 +4,8 @@ import { SUBGRAPH_ENDPOINTS, envPrefix, localSubgraphUrl, type SubgraphName } fr
 import fs from 'node:fs';
 import { identityDevKeysPath, identityWindowOf, readKeySetting, type IdentityWindow } from '../lib/gateway-identity';
 import type { IdentitySigningConfig } from './identity-signing';
+import type { JWK } from 'jose';
+import { readGatewaySubgraphKeys } from '../lib/subgraph-keys';
 import { loadDocumentBudgets, type DocumentBudgets } from './limits/document-budgets';
 import { DEFAULT_SUBGRAPH_TIMEOUT_MS, type SubgraphTlsSettings } from './subgraph-transport';
 import { loadLimitsConfig, type LimitsConfig } from './limits/rate-config';
@@ -195,7 +197,8 @@ function loadIdentitySigningConfig(read: (name: string) => string | undefined, p
       problems.push(setting.problem);
       return undefined;
     }
-    return { source: 'configured', privateJwk: setting.keys[0] };
+    const subgraphKeys = loadSubgraphKeys(read, problems);
+    return { source: 'configured', privateJwk: setting.keys[0], ...(subgraphKeys ? { subgraphKeys } : {}) };
   }
   if (read('NODE_ENV') === 'production') {
     problems.push(
@@ -203,7 +206,20 @@ function loadIdentitySigningConfig(read: (name: string) => string | undefined, p
     );
     return undefined;
   }
-  return { source: 'dev', keysPath: identityDevKeysPath(read, PROJECT_ROOT) };
+  const subgraphKeys = loadSubgraphKeys(read, problems);
+  return { source: 'dev', keysPath: identityDevKeysPath(read, PROJECT_ROOT), ...(subgraphKeys ? { subgraphKeys } : {}) };
+}
+
+/** GATEWAY_SUBGRAPH_KEYS: one HMAC key per subgraph (lib/subgraph-keys.ts); unset: dev keys, or the asymmetric key only. */
+function loadSubgraphKeys(read: (name: string) => string | undefined, problems: string[]): Record<string, JWK> | undefined {
+  const value = read('GATEWAY_SUBGRAPH_KEYS');
+  if (value === undefined) return undefined;
+  const setting = readGatewaySubgraphKeys('GATEWAY_SUBGRAPH_KEYS', value, PROJECT_ROOT);
+  if (!setting.ok) {
+    problems.push(setting.problem);
+    return undefined;
+  }
+  return setting.keys;
 }
 
 /** Milliseconds from 100 to 120000. */

@@ -425,6 +425,7 @@ async function limitsRedis(given: string | undefined, port: number): Promise<str
   for (let attempt = 0; attempt < 40; attempt += 1) {
     if (child.process.exitCode !== null) break;
     const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    redis.on('error', () => undefined); // not up yet: connect() rejects, and we try again
     try {
       await redis.connect();
       await redis.ping();
