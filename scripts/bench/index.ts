@@ -1,7 +1,7 @@
 /**
  * npm run bench -- [--residents 10000] [--duration 10] [--rounds 3] [--connections 10] [--soak 10]
  *                  [--tokens 20000] [--base-port 4600] [--workloads a,b,c,d,e] [--log-level warn] [--verbose]
- *                  [--cpu-prof DIR] [--statistics-cache 0] [--abuse 1,2,3,4,5] [--workers 2] [--limits-redis URL]
+ *                  [--cpu-prof DIR] [--statistics-cache 0] [--abuse 1,2,3,4,5] [--workers 2] [--limits-redis URL] [--hive-router]
  *
  * Issue 5's benchmark, one command. Reuses or seeds data/bench/<N>/ (scripts/seed.ts), starts the
  * five subgraphs, our gateway as deployed (gateway/main.ts: field rules + audit trail), our
@@ -35,6 +35,7 @@ import { accessTokenPool, identityPool, type HeaderPool } from './tokens';
 import { ABUSIVE_REQUESTS, runInsider, type LoadResult } from './insider';
 import { WORKLOADS, type Workload } from './workloads';
 import { Redis } from 'ioredis';
+import { loadOrCreateSubgraphDevKeys, subgraphDevKeysPath } from '../../lib/subgraph-keys';
 
 const { values } = parseArgs({
   options: {
@@ -58,6 +59,8 @@ const { values } = parseArgs({
     'statistics-cache': { type: 'string', default: '0' },
     // GATEWAY_WORKERS of one more contender: ours, rules + audit, as N worker processes.
     workers: { type: 'string', default: '1' },
+    // One more contender: Hive Gateway with the Rust query planner (@graphql-hive/router-runtime).
+    'hive-router': { type: 'boolean', default: false },
     'limits-redis': { type: 'string' },
   },
 });
@@ -87,14 +90,16 @@ const cpuProfileArgs = (name: string): string[] =>
 const WORKERS = positive('workers', values.workers);
 const SELECTED = new Set((values.workloads as string).split(',').map((w) => w.trim()));
 
-type ContenderId = 'direct' | 'no-rules' | 'rules+audit' | 'workers' | 'hive';
+type ContenderId = 'direct' | 'no-rules' | 'rules+audit' | 'workers' | 'hive' | 'hive-router';
 const CONTENDER_TITLES: Record<ContenderId, string> = {
   direct: 'subgraph direct',
   'no-rules': 'ours, no rules/audit',
   'rules+audit': 'ours, rules + audit',
   workers: `ours, rules + audit, ${WORKERS} workers`,
   hive: 'Hive Gateway 2.15.1',
+  'hive-router': 'Hive Gateway + router-runtime',
 };
+const HIVE_ROUTER = values['hive-router'] === true;
 
 interface Contender {
   readonly id: ContenderId;
@@ -154,7 +159,7 @@ async function main(): Promise<void> {
   }));
   await Promise.all(subgraphs.map(({ child, port }) => waitFor(child, `http://127.0.0.1:${port}${HEALTH_PATH}`)));
 
-  const ports = { 'rules+audit': BASE_PORT + 10, 'no-rules': BASE_PORT + 11, hive: BASE_PORT + 12, workers: BASE_PORT + 13, redis: BASE_PORT + 20 };
+  const ports = { 'rules+audit': BASE_PORT + 10, 'no-rules': BASE_PORT + 11, hive: BASE_PORT + 12, workers: BASE_PORT + 13, 'hive-router': BASE_PORT + 14, redis: BASE_PORT + 20 };
   // More than one worker needs the limits in Redis (gateway/config.ts); the one-worker gateway
   // then counts there too, so the two differ only in their number of workers.
   const limitsRedisUrl = WORKERS > 1 ? await limitsRedis(values['limits-redis'], ports.redis) : undefined;
@@ -173,7 +178,9 @@ async function main(): Promise<void> {
   const baseline = spawnTs('gateway-baseline', 'scripts/bench/gateway-baseline.ts', { ...baseEnv, ...urlEnv, GATEWAY_PORT: String(ports['no-rules']) }, VERBOSE, cpuProfileArgs('gateway-no-rules'));
   const supergraphSdl = fs.readFileSync(path.join(PROJECT_ROOT, 'schema', 'supergraph.graphql'), 'utf8');
   const hiveSupergraph = writeHiveSupergraph(benchRoot, supergraphSdl, subgraphUrls);
-  const hiveConfig = writeHiveConfig({ dir: benchRoot, devKeysPath, identityKeysPath, subgraphByOrigin, ruleVersion });
+  const subgraphKeysPath = subgraphDevKeysPath(identityKeysPath);
+  loadOrCreateSubgraphDevKeys(subgraphKeysPath);
+  const hiveConfig = writeHiveConfig({ dir: benchRoot, devKeysPath, identityKeysPath, subgraphKeysPath, subgraphByOrigin, ruleVersion });
   const hiveBin = path.join(PROJECT_ROOT, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js');
   const hive = spawnChild(
     'hive',
@@ -189,6 +196,15 @@ async function main(): Promise<void> {
     WORKERS > 1
       ? spawnTs('gateway-workers', 'gateway/main.ts', { ...baseEnv, ...urlEnv, ...limitsEnv('workers'), GATEWAY_WORKERS: String(WORKERS), GATEWAY_PORT: String(ports.workers), AUDIT_DB_FILE: workersAuditFile }, VERBOSE)
       : undefined;
+  const hiveRouter = HIVE_ROUTER
+    ? spawnChild(
+        'hive-router',
+        process.execPath,
+        [hiveBin, 'supergraph', hiveSupergraph, '--port', String(ports['hive-router']), '--host', '127.0.0.1', '-c', writeHiveConfig({ dir: benchRoot, devKeysPath, identityKeysPath, subgraphKeysPath, subgraphByOrigin, ruleVersion, routerRuntime: true }), '--polling', '1h'],
+        { ...baseEnv, NODE_ENV: 'production' },
+        VERBOSE,
+      )
+    : undefined;
   await Promise.all([
     waitFor(deployed, `http://127.0.0.1:${ports['rules+audit']}${HEALTH_PATH}`),
     waitFor(baseline, `http://127.0.0.1:${ports['no-rules']}${HEALTH_PATH}`),
@@ -200,6 +216,7 @@ async function main(): Promise<void> {
     { id: 'rules+audit', url: `http://127.0.0.1:${ports['rules+audit']}${GRAPHQL_PATH}`, child: deployed },
     ...(clustered ? [{ id: 'workers' as const, url: `http://127.0.0.1:${ports.workers}${GRAPHQL_PATH}`, child: clustered }] : []),
     { id: 'hive', url: `http://127.0.0.1:${ports.hive}${GRAPHQL_PATH}`, child: hive },
+    ...(hiveRouter ? [{ id: 'hive-router' as const, url: `http://127.0.0.1:${ports['hive-router']}${GRAPHQL_PATH}`, child: hiveRouter }] : []),
   ];
   const contenderOf = (id: ContenderId): Contender => contenders.find((contender) => contender.id === id) as Contender;
   const hiveContender = contenderOf('hive');
@@ -208,6 +225,15 @@ async function main(): Promise<void> {
   } catch (error) {
     hiveContender.unavailable = error instanceof Error ? error.message : String(error);
     say(`Hive Gateway could not run here:\n${hiveContender.unavailable}`);
+  }
+  if (hiveRouter) {
+    const routerContender = contenderOf('hive-router');
+    try {
+      await waitFor(hiveRouter, `http://127.0.0.1:${ports['hive-router']}/healthcheck`, 60_000);
+    } catch (error) {
+      routerContender.unavailable = error instanceof Error ? error.message : String(error);
+      say(`Hive Gateway with the router runtime could not run here:\n${routerContender.unavailable}`);
+    }
   }
 
   const rss: Record<string, Record<string, number | undefined>> = {};
@@ -342,8 +368,8 @@ async function main(): Promise<void> {
   }
   lines.push(
     '',
-    `| workload | rules+audit ÷ no rules (req/s) | ours (rules+audit) ÷ Hive | ours (no rules) ÷ Hive |${clustered ? ` ${WORKERS} workers ÷ 1 (rules+audit) | ${WORKERS} workers ÷ Hive |` : ''}`,
-    `|---|---:|---:|---:|${clustered ? '---:|---:|' : ''}`,
+    `| workload | rules+audit ÷ no rules (req/s) | ours (rules+audit) ÷ Hive | ours (no rules) ÷ Hive |${clustered ? ` ${WORKERS} workers ÷ 1 (rules+audit) | ${WORKERS} workers ÷ Hive |` : ''}${hiveRouter ? ` Hive router ÷ Hive | ours ÷ Hive router | ${WORKERS} workers ÷ Hive router |` : ''}`,
+    `|---|---:|---:|---:|${clustered ? '---:|---:|' : ''}${hiveRouter ? '---:|---:|---:|' : ''}`,
   );
   const ratios: Record<string, Record<string, number | null>> = {};
   const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined && b > 0 ? a / b : null);
@@ -356,9 +382,14 @@ async function main(): Promise<void> {
       oursNoRulesOverHive: ratio(m['no-rules']?.rps, m.hive?.rps),
       workersOverOne: ratio(m.workers?.rps, m['rules+audit']?.rps),
       workersOverHive: ratio(m.workers?.rps, m.hive?.rps),
+      oursOverHiveRouter: ratio(m['rules+audit']?.rps, m['hive-router']?.rps),
+      workersOverHiveRouter: ratio(m.workers?.rps, m['hive-router']?.rps),
+      hiveRouterOverHive: ratio(m['hive-router']?.rps, m.hive?.rps),
     };
     ratios[workload.id] = r;
-    lines.push(`| ${workload.title} | ${fmt(r.rulesAuditOverNoRules)} | ${fmt(r.oursOverHive)} | ${fmt(r.oursNoRulesOverHive)} |${clustered ? ` ${fmt(r.workersOverOne)} | ${fmt(r.workersOverHive)} |` : ''}`);
+    lines.push(
+      `| ${workload.title} | ${fmt(r.rulesAuditOverNoRules)} | ${fmt(r.oursOverHive)} | ${fmt(r.oursNoRulesOverHive)} |${clustered ? ` ${fmt(r.workersOverOne)} | ${fmt(r.workersOverHive)} |` : ''}${hiveRouter ? ` ${fmt(r.hiveRouterOverHive)} | ${fmt(r.oursOverHiveRouter)} | ${clustered ? fmt(r.workersOverHiveRouter) : '–'} |` : ''}`,
+    );
   }
   lines.push('', '| process | RSS started (MiB) | after rounds | end |', '|---|---:|---:|---:|');
   for (const contender of contenders) {
