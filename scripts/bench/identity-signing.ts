@@ -15,6 +15,14 @@ import { parseArgs } from 'node:util';
 import { generateKeyPair, jwtVerify, SignJWT, type KeyLike } from 'jose';
 import { BODY_DIGEST_CLAIM, bodyDigestOf, IDENTITY_ISSUER, IDENTITY_TOKEN_TYPE } from '../../lib/gateway-identity';
 import { ReplayCache } from '../../subgraphs/shared/replay-cache';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createAuthenticator } from '../../gateway/auth/authenticate';
+import { mintDevToken } from '../../gateway/auth/dev-token';
+import { findPersona } from '../../gateway/auth/personas';
+import { loadConfig } from '../../gateway/config';
+import { loadOrCreateDevKeys } from '../../lib/dev-keys';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '2' }, rounds: { type: 'string', default: '3' } } });
 const SECONDS = Number(values.seconds);
@@ -119,6 +127,35 @@ async function main(): Promise<void> {
     ...results.map((r) => `| ${r.name} | ${r.sign.toFixed(0)} | ${r.verify.toFixed(0)} | ${r.both.toFixed(0)} | ${(r.both / base.both).toFixed(2)}× |`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+  await userTokens();
+}
+
+/**
+ * The user's access token at the gateway (ES256 dev token): the authenticator verifying it every
+ * time, against the verified-token cache recognising it (gateway/auth/authenticate.ts).
+ */
+async function userTokens(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'identity-signing-'));
+  try {
+    const keysPath = path.join(dir, 'dev-keys.json');
+    const keys = await loadOrCreateDevKeys(keysPath);
+    const { token } = await mintDevToken({ persona: findPersona('registry-clerk')!, keys });
+    const auth = loadConfig({ AUTH_DEV_KEYS_PATH: keysPath }).auth;
+    const headers = { authorization: `Bearer ${token}` };
+    const rates: Record<string, number> = {};
+    for (const [name, cache] of [['verified every time', false], ['verified-token cache', {}]] as const) {
+      const authenticator = await createAuthenticator(auth, cache);
+      let best = 0;
+      for (let round = 0; round < ROUNDS; round += 1) best = Math.max(best, await measure(SECONDS, async () => void (await authenticator.authenticate(headers))));
+      rates[name] = best;
+    }
+    const uncached = rates['verified every time']!;
+    process.stdout.write(
+      ['', '| user token at the gateway | authentications per CPU-second | ÷ verified every time |', '|---|---:|---:|', ...Object.entries(rates).map(([name, rate]) => `| ${name} | ${rate.toFixed(0)} | ${(rate / uncached).toFixed(1)}× |`)].join('\n') + '\n',
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 main().catch((error: unknown) => {
