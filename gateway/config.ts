@@ -4,6 +4,8 @@ import { SUBGRAPH_ENDPOINTS, envPrefix, localSubgraphUrl, type SubgraphName } fr
 import fs from 'node:fs';
 import { identityDevKeysPath, identityWindowOf, readKeySetting, type IdentityWindow } from '../lib/gateway-identity';
 import type { IdentitySigningConfig } from './identity-signing';
+import type { JWK } from 'jose';
+import { readGatewaySubgraphKeys } from '../lib/subgraph-keys';
 import { loadDocumentBudgets, type DocumentBudgets } from './limits/document-budgets';
 import { DEFAULT_SUBGRAPH_TIMEOUT_MS, type SubgraphTlsSettings } from './subgraph-transport';
 import { loadLimitsConfig, type LimitsConfig } from './limits/rate-config';
@@ -87,6 +89,13 @@ export interface GatewayConfig {
   readonly trustedDocuments: TrustedDocumentsConfig;
   /** /metrics listener, readiness bounds, tracing (gateway/observability/config.ts; README "Operating it"). */
   readonly observability: ObservabilityConfig;
+  /**
+   * GATEWAY_WORKERS (1 … 64, default 1): worker processes behind the one port (gateway/cluster/).
+   * 1 is today's single process. More than 1 needs GATEWAY_LIMITS_REDIS_URL: a caller's requests
+   * are spread over the workers, so counters kept in each process would give every user N times
+   * their budget (and split their concurrency limit); Redis keeps one count per user.
+   */
+  readonly workers: number;
 }
 
 export interface AuditStoreSettings {
@@ -151,6 +160,10 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   const limits = loadLimitsConfig(read, problems);
   const trustedDocuments = loadTrustedDocumentsConfig(read, problems);
   const observability = loadObservabilityConfig(read, problems, port);
+  const workers = parseWorkers(read('GATEWAY_WORKERS'), problems);
+  if (workers > 1 && limits.redisUrl === undefined) {
+    problems.push(`GATEWAY_WORKERS=${workers} needs GATEWAY_LIMITS_REDIS_URL: per-user rate and concurrency limits must be counted once for all workers, not per process`);
+  }
 
   // The audit store validates its own keys when it opens (lib/audit/config.ts); they pass through,
   // with the rule-version store's (POLICY_STORE*, lib/rule-versions/open.ts: the same database).
@@ -179,7 +192,20 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     limits,
     trustedDocuments,
     observability,
+    workers,
   };
+}
+
+export const MAX_GATEWAY_WORKERS = 64;
+
+function parseWorkers(value: string | undefined, problems: string[]): number {
+  if (value === undefined) return 1;
+  const workers = /^\d{1,2}$/.test(value) ? Number(value) : NaN;
+  if (!(workers >= 1 && workers <= MAX_GATEWAY_WORKERS)) {
+    problems.push(`GATEWAY_WORKERS must be a whole number from 1 to ${MAX_GATEWAY_WORKERS}, got '${value}'`);
+    return 1;
+  }
+  return workers;
 }
 
 /**
@@ -196,7 +222,8 @@ function loadIdentitySigningConfig(read: (name: string) => string | undefined, p
       problems.push(setting.problem);
       return undefined;
     }
-    return { source: 'configured', privateJwk: setting.keys[0] };
+    const subgraphKeys = loadSubgraphKeys(read, problems);
+    return { source: 'configured', privateJwk: setting.keys[0], ...(subgraphKeys ? { subgraphKeys } : {}) };
   }
   if (read('NODE_ENV') === 'production') {
     problems.push(
@@ -204,7 +231,20 @@ function loadIdentitySigningConfig(read: (name: string) => string | undefined, p
     );
     return undefined;
   }
-  return { source: 'dev', keysPath: identityDevKeysPath(read, PROJECT_ROOT) };
+  const subgraphKeys = loadSubgraphKeys(read, problems);
+  return { source: 'dev', keysPath: identityDevKeysPath(read, PROJECT_ROOT), ...(subgraphKeys ? { subgraphKeys } : {}) };
+}
+
+/** GATEWAY_SUBGRAPH_KEYS: one HMAC key per subgraph (lib/subgraph-keys.ts); unset: dev keys, or the asymmetric key only. */
+function loadSubgraphKeys(read: (name: string) => string | undefined, problems: string[]): Record<string, JWK> | undefined {
+  const value = read('GATEWAY_SUBGRAPH_KEYS');
+  if (value === undefined) return undefined;
+  const setting = readGatewaySubgraphKeys('GATEWAY_SUBGRAPH_KEYS', value, PROJECT_ROOT);
+  if (!setting.ok) {
+    problems.push(setting.problem);
+    return undefined;
+  }
+  return setting.keys;
 }
 
 /** Milliseconds from 100 to 120000. */

@@ -16,6 +16,7 @@ import {
   type IdentityAlgorithm,
   type IdentityClaims,
 } from '../lib/gateway-identity';
+import { loadOrCreateSubgraphDevKeys, subgraphDevKeysPath, subgraphKeyOf, SUBGRAPH_KEY_ALGORITHM, type SubgraphKey } from '../lib/subgraph-keys';
 
 /**
  * Where the signing key comes from: `GATEWAY_SIGNING_KEY` (a private JWK, inline or a file), or —
@@ -23,12 +24,15 @@ import {
  * (`GATEWAY_IDENTITY_DEV_KEYS_PATH`), which the subgraphs started by `npm start` read too.
  */
 export type IdentitySigningConfig =
-  | { readonly source: 'configured'; readonly privateJwk: JWK }
-  | { readonly source: 'dev'; readonly keysPath: string };
+  | { readonly source: 'configured'; readonly privateJwk: JWK; readonly subgraphKeys?: Readonly<Record<string, JWK>> }
+  | { readonly source: 'dev'; readonly keysPath: string; readonly subgraphKeys?: Readonly<Record<string, JWK>> };
 
 export interface IdentitySigner {
+  /** The asymmetric key's algorithm: what signs for an audience without an HMAC key of its own. */
   readonly algorithm: IdentityAlgorithm;
   readonly kid: string | undefined;
+  /** The audiences signed with their own HMAC key (lib/subgraph-keys.ts). */
+  readonly hmacAudiences: readonly string[];
   readonly lifetimeSeconds: number;
   /**
    * A compact JWS for one call to one subgraph (`aud`) carrying exactly `body` (its SHA-256 in
@@ -50,12 +54,16 @@ export async function createIdentitySigner(config: IdentitySigningConfig, option
   let privateKey: KeyLike;
   let algorithm: IdentityAlgorithm;
   let kid: string | undefined;
+  // One HMAC key per subgraph (lib/subgraph-keys.ts): configured, or the dev keys next to the dev pair.
+  let subgraphJwks: Readonly<Record<string, JWK>> | undefined;
   if (config.source === 'dev') {
     const keys = await loadOrCreateDevKeys(config.keysPath);
     privateKey = keys.privateKey;
     algorithm = 'ES256';
     kid = keys.kid;
+    subgraphJwks = config.subgraphKeys ?? loadOrCreateSubgraphDevKeys(subgraphDevKeysPath(config.keysPath));
   } else {
+    subgraphJwks = config.subgraphKeys;
     const found = identityAlgorithmOf(config.privateJwk);
     if (!found.ok) throw new Error(`GATEWAY_SIGNING_KEY: ${found.problem}`);
     algorithm = found.algorithm;
@@ -64,14 +72,22 @@ export async function createIdentitySigner(config: IdentitySigningConfig, option
     privateKey = imported;
     kid = config.privateJwk.kid;
   }
+  const hmacKeys = new Map<string, SubgraphKey>();
+  for (const [subgraph, jwk] of Object.entries(subgraphJwks ?? {})) {
+    const checked = subgraphKeyOf(subgraph, jwk, 'GATEWAY_SUBGRAPH_KEYS');
+    if (!checked.ok) throw new Error(checked.problem);
+    hmacKeys.set(subgraph, checked.key);
+  }
   return {
     algorithm,
     kid,
+    hmacAudiences: [...hmacKeys.keys()],
     lifetimeSeconds,
     signatures: () => signatures,
     async sign(claims, audience, body) {
       const now = Math.floor(Date.now() / 1000);
       signatures += 1;
+      const hmac = hmacKeys.get(audience);
       return new SignJWT({
         department: claims.department,
         roles: [...claims.roles],
@@ -82,14 +98,16 @@ export async function createIdentitySigner(config: IdentitySigningConfig, option
         requestId: claims.requestId,
         [BODY_DIGEST_CLAIM]: bodyDigestOf(body),
       })
-        .setProtectedHeader({ alg: algorithm, typ: IDENTITY_TOKEN_TYPE, ...(kid !== undefined ? { kid } : {}) })
+        .setProtectedHeader(
+          hmac ? { alg: SUBGRAPH_KEY_ALGORITHM, typ: IDENTITY_TOKEN_TYPE, kid: hmac.kid } : { alg: algorithm, typ: IDENTITY_TOKEN_TYPE, ...(kid !== undefined ? { kid } : {}) },
+        )
         .setSubject(claims.sub)
         .setIssuer(IDENTITY_ISSUER)
         .setAudience(audience)
         .setIssuedAt(now)
         .setExpirationTime(now + lifetimeSeconds)
         .setJti(randomUUID())
-        .sign(privateKey);
+        .sign(hmac ? hmac.secret : privateKey);
     },
   };
 }

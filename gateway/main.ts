@@ -8,6 +8,9 @@ import { ConfigError, loadConfig } from './config';
 import { createLogger } from '../lib/logger';
 import { startGateway } from './server';
 import { stopWhenParentIsGone } from '../lib/parent-watch';
+import cluster from 'node:cluster';
+import { startPrimary, WORKER_INDEX_ENV } from './cluster/primary';
+import { RelayedAuditSink } from './cluster/audit-relay';
 
 async function main(): Promise<void> {
   let config;
@@ -21,11 +24,24 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger('gateway', config.logLevel);
-  const running = await startGateway({ config, logger });
-  logger.info(
-    { url: running.url, ide: `${running.origin}/`, metrics: running.opsUrl ? `${running.opsUrl}/metrics` : 'off', tracing: config.observability.tracing ? 'on' : 'off', authMode: config.auth.mode, contract: config.contract, supergraph: config.supergraphPath },
-    `gateway listening at ${running.url}`,
-  );
+  let running: { stop(): Promise<void> };
+  if (config.workers > 1 && cluster.isPrimary) {
+    // GATEWAY_WORKERS > 1: this process owns the audit store and the workers (gateway/cluster/).
+    running = await startPrimary(config, logger);
+    logger.info({ workers: config.workers, port: config.port, authMode: config.auth.mode }, `gateway listening on port ${config.port} with ${config.workers} workers`);
+  } else if (cluster.isWorker) {
+    // One worker of several: entries go to the primary's audit store; one worker records rule events.
+    const index = Number(process.env[WORKER_INDEX_ENV] ?? '0');
+    const gateway = await startGateway({ config, logger: logger.child({ worker: index }), audit: new RelayedAuditSink(), recordRuleEvents: index === 0 });
+    running = gateway;
+  } else {
+    const gateway = await startGateway({ config, logger });
+    logger.info(
+      { url: gateway.url, ide: `${gateway.origin}/`, metrics: gateway.opsUrl ? `${gateway.opsUrl}/metrics` : 'off', tracing: config.observability.tracing ? 'on' : 'off', authMode: config.auth.mode, contract: config.contract, supergraph: config.supergraphPath },
+      `gateway listening at ${gateway.url}`,
+    );
+    running = gateway;
+  }
 
   let shuttingDown = false;
   const shutdown = (signal: NodeJS.Signals): void => {

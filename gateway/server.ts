@@ -1,5 +1,6 @@
 // First: vendor telemetry off before @apollo/gateway loads (issue 10, "Nothing leaves the machine").
 import { disableVendorTelemetry } from './vendor-telemetry';
+import cluster from 'node:cluster';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloGateway } from '@apollo/gateway';
@@ -101,6 +102,11 @@ export interface GatewayOptions {
    * passed in is not closed. `false`: no registry (every document id is unknown).
    */
   readonly trustedDocuments?: TrustedDocumentLookup | false;
+  /**
+   * Whether this gateway records the rules in force and every reload in the trail (default true).
+   * With GATEWAY_WORKERS > 1 one worker does, so each change is recorded once, not once per worker.
+   */
+  readonly recordRuleEvents?: boolean;
 }
 
 export interface Gateway {
@@ -180,7 +186,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const trail = await openAuditTrail(options, logger, owned);
   const bulkLedger = await openBulkOutputLedger(options, trail !== undefined, logger, owned);
   const auditLogger = logger.child({ component: 'audit' });
-  const auditWriter = trail && recordRuleEvents(new AuditWriter({ sink: trail.sink, logger: auditLogger, onAppend: (seconds, ok) => metrics.auditAppended(seconds, ok), ...(trail.owned ? { maxInFlight: 8 } : {}) }), rules, auditLogger, owned);
+  const writer = trail && new AuditWriter({ sink: trail.sink, logger: auditLogger, onAppend: (seconds, ok) => metrics.auditAppended(seconds, ok), ...(trail.owned || trail.sink.groupsAppends ? { maxInFlight: 8 } : {}) });
+  const auditWriter = writer && recordRuleEvents(writer, rules, auditLogger, owned, options.recordRuleEvents ?? true);
   const trustedStore = await openTrustedDocumentRegistry(options, trail !== undefined, owned);
   if (config.trustedDocuments.mode !== 'enforce') logger.warn({ mode: config.trustedDocuments.mode }, 'trusted documents not enforced: operations that no officer approved run (TRUSTED_DOCUMENTS)');
   // Read by the constructor: set again here, so no way of starting the gateway can miss it.
@@ -316,11 +323,11 @@ async function openTrustedDocumentRegistry(options: GatewayOptions, withTrail: b
  * when it stops, it stops listening and drains (every entry handed over is appended) before the
  * store closes.
  */
-function recordRuleEvents(writer: AuditWriter, rules: PolicyStore, logger: Logger, owned: OwnedResources): AuditWriter {
+function recordRuleEvents(writer: AuditWriter, rules: PolicyStore, logger: Logger, owned: OwnedResources, enabled: boolean): AuditWriter {
   const record = (entry: Parameters<AuditWriter['write']>[0]) =>
     writer.write(entry).catch(() => logger.error({ kind: entry.kind, ruleVersion: entry.ruleVersion }, 'rule event not written to the audit trail'));
-  void record(rulesInForceEntry(rules.current().version, new Date(), randomUUID()));
-  const unsubscribe = rules.onChange((event) => void record(ruleEventEntry(event, randomUUID())));
+  if (enabled) void record(rulesInForceEntry(rules.current().version, new Date(), randomUUID()));
+  const unsubscribe = enabled ? rules.onChange((event) => void record(ruleEventEntry(event, randomUUID()))) : () => undefined;
   return owned.own(writer, async () => {
     unsubscribe();
     await writer.drain();
@@ -471,6 +478,8 @@ function configureRoutes(app: Express, { apollo, authenticator, logger, supergra
       status: 'ok',
       // Which schema this gateway serves (policy/contracts.yaml; `full` is the uncut graph).
       contract,
+      // Which worker answered, with GATEWAY_WORKERS > 1 (gateway/cluster/); absent in a single process.
+      ...(cluster.isWorker && cluster.worker ? { worker: cluster.worker.id } : {}),
       supergraph: { sha256: status.sha256, loadedAt: status.loadedAt, lastRejected: status.lastRejected ? { sha256: status.lastRejected.sha256, at: status.lastRejected.at } : undefined },
       // The rule version in force (issue 12): its id is the ruleVersion of the audit records.
       rules: {

@@ -12,6 +12,11 @@ import { startPhase } from '../observability/spans';
  */
 export interface AuditSink {
   append(entries: AuditEntryInput[]): Promise<unknown>;
+  /**
+   * True when the sink itself groups the appends arriving while it commits (the threaded store's
+   * queue, the cluster primary's relay): the gateway then keeps several appends in flight (AuditWriterOptions.maxInFlight).
+   */
+  readonly groupsAppends?: boolean;
 }
 
 export interface AuditWriterOptions {

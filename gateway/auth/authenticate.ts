@@ -3,6 +3,7 @@ import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type Protect
 import type { AuthConfig } from '../config';
 import type { ClientInfo, Identity } from '../context';
 import { parseClientHeaders, type ClientHeaders } from '../http/client-headers';
+import { LruCache } from '../../lib/bounded-cache';
 import { createVerificationKeyResolver, KeySourceUnavailableError, type VerificationKeyResolver } from './verification-keys';
 
 export type AuthenticationFailureReason =
@@ -51,6 +52,35 @@ export interface Authenticator {
    * request's client headers as the front parsed them once (gateway/http/client-headers.ts).
    */
   authenticate(headers: IncomingHttpHeaders, client?: ClientHeaders): Promise<Identity>;
+  /** Signatures verified, and requests answered from the verified-token cache. */
+  stats?(): AuthenticatorStats;
+}
+
+export interface AuthenticatorStats {
+  verified: number;
+  cacheHits: number;
+}
+
+/**
+ * The verified-token cache: a token verified once is not verified again until it expires (or
+ * `maxAgeMs` passed, so a key withdrawn from the identity provider's set stops working within
+ * that time even for tokens already seen). Keyed by the whole token string: only the exact bytes
+ * that were verified hit. What the cache skips is the signature and the claim checks of the
+ * token; everything that depends on the request or on the rules is still done per request — the
+ * X-Purpose header, and revocation, department and purpose in permissionProfileMiddleware.
+ */
+export interface VerifiedTokenCacheOptions {
+  /** Tokens kept (least recently used evicted); default 10,000. */
+  readonly capacity?: number;
+  /** Longest a verification is reused; default 60 s. */
+  readonly maxAgeMs?: number;
+  /** Epoch milliseconds; default Date.now (tests move it past a token's expiry). */
+  readonly now?: () => number;
+}
+
+interface CachedVerification {
+  readonly payload: JWTPayload;
+  readonly validUntilMs: number;
 }
 
 /** Compact JWS only; anything longer than this is not a token we issue or accept. */
@@ -58,17 +88,30 @@ const MAX_TOKEN_LENGTH = 16 * 1024;
 /** Purpose ids are kebab-case words; the header is a free-form input until policy checks it. */
 const PURPOSE_PATTERN = /^[a-z][a-z0-9-]{0,63}$/;
 
-export async function createAuthenticator(auth: AuthConfig): Promise<Authenticator> {
-  return authenticatorWithKeys(auth, await createVerificationKeyResolver(auth));
+export async function createAuthenticator(auth: AuthConfig, cache: VerifiedTokenCacheOptions | false = {}): Promise<Authenticator> {
+  return authenticatorWithKeys(auth, await createVerificationKeyResolver(auth), cache);
 }
 
-export function authenticatorWithKeys(auth: AuthConfig, resolveKey: VerificationKeyResolver): Authenticator {
+export function authenticatorWithKeys(auth: AuthConfig, resolveKey: VerificationKeyResolver, cacheOptions: VerifiedTokenCacheOptions | false = false): Authenticator {
   const allowed = auth.algorithms.join(', ');
   const devHint = auth.mode === 'dev' ? ' (for a development token run: npm run token -- registry-clerk)' : '';
+  const cache = cacheOptions === false ? undefined : new LruCache<CachedVerification>(cacheOptions.capacity ?? 10_000);
+  const maxAgeMs = (cacheOptions !== false && cacheOptions.maxAgeMs) || 60_000;
+  const now = (cacheOptions !== false && cacheOptions.now) || Date.now;
+  const counts: AuthenticatorStats = { verified: 0, cacheHits: 0 };
 
   return {
+    stats: () => ({ ...counts }),
     async authenticate(headers, client = parseClientHeaders(headers)) {
       const token = bearerToken(headers.authorization, devHint);
+      const cached = cache?.get(token);
+      if (cached !== undefined) {
+        if (now() < cached.validUntilMs) {
+          counts.cacheHits += 1;
+          return identityFrom(cached.payload, client);
+        }
+        cache!.delete(token);
+      }
       const header = protectedHeader(token);
 
       if (typeof header.alg !== 'string' || header.alg === '') {
@@ -93,7 +136,11 @@ export function authenticatorWithKeys(auth: AuthConfig, resolveKey: Verification
       } catch (error) {
         throw verificationFailure(error, auth);
       }
-      return identityFrom(payload, client);
+      counts.verified += 1;
+      const identity = identityFrom(payload, client);
+      // Cached only once the claims passed too; `exp` is required, so there is always an end.
+      if (cache && typeof payload.exp === 'number') cache.set(token, { payload, validUntilMs: Math.min(payload.exp * 1000, now() + maxAgeMs) });
+      return identity;
     },
   };
 }

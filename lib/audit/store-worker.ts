@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { AuditInputError, openAuditStore, unavailable, type AuditStore } from './store';
-import type { SerialisedError, StoreReply, StoreRequest, StoreWorkerData } from './threaded-store';
+import { openAuditStore, type AuditStore } from './store';
+import { serialiseAuditError } from './error-wire';
+import type { StoreReply, StoreRequest, StoreWorkerData } from './threaded-store';
 
 /**
  * The worker-thread side of the threaded audit store (lib/audit/threaded-store.ts): it owns the
@@ -13,16 +14,8 @@ import type { SerialisedError, StoreReply, StoreRequest, StoreWorkerData } from 
 const port = parentPort;
 if (!port) throw new Error('lib/audit/store-worker.ts runs only as a worker thread (see threaded-store.ts)');
 
-/**
- * Errors cross the thread as data (class instances lose their class in the structured clone):
- * AuditInputError stays an input error; anything else is what the store would have thrown on
- * the main thread, an AuditUnavailableError whose message carries no SQL (`unavailable`).
- */
-function serialise(error: unknown, doing: string): SerialisedError {
-  if (error instanceof AuditInputError) return { kind: 'input', message: error.message };
-  const failure = unavailable(error, doing);
-  return { kind: 'unavailable', message: failure.message, reason: failure.reason };
-}
+/** Errors cross the thread as data (lib/audit/error-wire.ts). */
+const serialise = serialiseAuditError;
 
 function reply(message: StoreReply): void {
   port!.postMessage(message);

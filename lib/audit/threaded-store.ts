@@ -19,6 +19,7 @@ import {
   type OpenAuditStoreOptions,
 } from './store';
 import type { AuditEntryInput, AuditRecord } from './types';
+import { reviveAuditError, type SerialisedError } from './error-wire';
 
 /**
  * The audit store on a worker thread, for the gateway.
@@ -77,7 +78,7 @@ export type StoreRequest =
 type WithoutId<R> = R extends unknown ? Omit<R, 'id'> : never;
 type Request = WithoutId<StoreRequest>;
 
-export type SerialisedError = { kind: 'input'; message: string } | { kind: 'unavailable'; message: string; reason: string | null };
+export type { SerialisedError } from './error-wire';
 
 export type StoreReply =
   | { type: 'ready'; dialect: AuditDialect; repairedTriggers: string[] }
@@ -86,10 +87,7 @@ export type StoreReply =
   | { type: 'result'; id: number; ok: false; error: SerialisedError }
   | { type: 'progress'; id: number; progress: { verified: number; total: number } };
 
-/** The error as the direct store would have thrown it: callers test `instanceof` and `.code`. */
-function revive(error: SerialisedError): Error {
-  return error.kind === 'input' ? new AuditInputError(error.message) : new AuditUnavailableError(error.message, error.reason);
-}
+const revive = reviveAuditError;
 
 // ---------------------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@
  * (a subgraph answers a token once, for one body, within seconds), so the config's plugin does what our gateway
  * does in SubgraphDataSource: verifies the caller's dev token (ES256, the dev key), then signs the
  * caller's identity for each subgraph call (bound to its body) with the gateway identity
- * key the subgraphs trust. No bypass in the subgraphs. Hive's in-flight deduplication of subgraph
+ * key the subgraphs trust (HS256 with the subgraph's own key, as ours). No bypass in the subgraphs. Hive's in-flight deduplication of subgraph
  * requests is switched off (see the config below).
  */
 import fs from 'node:fs';
@@ -16,6 +16,10 @@ export interface HiveConfigOptions {
   readonly dir: string;
   readonly devKeysPath: string;
   readonly identityKeysPath: string;
+  /** The gateway's HMAC key per subgraph (lib/subgraph-keys.ts): Hive signs each call as ours does. */
+  readonly subgraphKeysPath: string;
+  /** Hive Gateway with the Rust query planner (`@graphql-hive/router-runtime`'s unifiedGraphHandler) instead of its default. */
+  readonly routerRuntime?: boolean;
   /** origin (http://127.0.0.1:port) → subgraph name */
   readonly subgraphByOrigin: Readonly<Record<string, string>>;
   readonly ruleVersion: string;
@@ -23,11 +27,12 @@ export interface HiveConfigOptions {
 
 /** Writes `gateway.config.mjs` into `dir`; returns its path. */
 export function writeHiveConfig(options: HiveConfigOptions): string {
-  const file = path.join(options.dir, 'hive-gateway.config.mjs');
+  const file = path.join(options.dir, options.routerRuntime ? 'hive-gateway-router.config.mjs' : 'hive-gateway.config.mjs');
   const source = `// Written by scripts/bench/hive.ts for npm run bench. Do not edit.
 import fs from 'node:fs';
 import { createHash, randomUUID } from 'node:crypto';
-import { createLocalJWKSet, importJWK, jwtVerify, SignJWT } from 'jose';
+import { createLocalJWKSet, importJWK, jwtVerify, SignJWT, base64url } from 'jose';
+${options.routerRuntime ? "import { unifiedGraphHandler } from '@graphql-hive/router-runtime';\n" : ''}const subgraphKeys = JSON.parse(fs.readFileSync(${JSON.stringify(options.subgraphKeysPath)}, 'utf8'));
 
 const devKeys = JSON.parse(fs.readFileSync(${JSON.stringify(options.devKeysPath)}, 'utf8'));
 const identityKeys = JSON.parse(fs.readFileSync(${JSON.stringify(options.identityKeysPath)}, 'utf8'));
@@ -63,14 +68,14 @@ async function identityFor(context, audience, body) {
   const now = Math.floor(Date.now() / 1000);
   const bsh = createHash('sha256').update(Buffer.from(typeof body === 'string' ? body : '', 'utf8')).digest('base64url');
   return new SignJWT({ department: caller.department, roles: caller.roles, purpose: caller.purpose, mfa: caller.mfa, scopes: caller.scopes, ruleVersion: RULE_VERSION, requestId: caller.requestId, ${JSON.stringify(BODY_DIGEST_CLAIM)}: bsh })
-    .setProtectedHeader({ alg: 'ES256', typ: ${JSON.stringify(IDENTITY_TOKEN_TYPE)}, kid: identityKeys.kid })
+    .setProtectedHeader(subgraphKeys[audience] ? { alg: 'HS256', typ: ${JSON.stringify(IDENTITY_TOKEN_TYPE)}, kid: subgraphKeys[audience].kid } : { alg: 'ES256', typ: ${JSON.stringify(IDENTITY_TOKEN_TYPE)}, kid: identityKeys.kid })
     .setSubject(caller.sub).setIssuer(${JSON.stringify(IDENTITY_ISSUER)}).setAudience(audience)
     .setIssuedAt(now).setExpirationTime(now + ${IDENTITY_LIFETIME_SECONDS}).setJti(randomUUID())
-    .sign(signingKey);
+    .sign(subgraphKeys[audience] ? base64url.decode(subgraphKeys[audience].k) : signingKey);
 }
 
 export const gatewayConfig = {
-  logging: 'error',
+  logging: 'error',${options.routerRuntime ? '\n  // The Rust query planner (issue 14 item 4).\n  unifiedGraphHandler,' : ''}
   // Hive by default merges identical in-flight subgraph requests (same URL and body) from
   // DIFFERENT callers into one fetch, keyed before onFetch adds the caller's identity: callers
   // would share the first caller's answer. Off, so every request is answered for its own caller,

@@ -1,7 +1,7 @@
 /**
  * npm run bench -- [--residents 10000] [--duration 10] [--rounds 3] [--connections 10] [--soak 10]
  *                  [--tokens 20000] [--base-port 4600] [--workloads a,b,c,d,e] [--log-level warn] [--verbose]
- *                  [--cpu-prof DIR] [--statistics-cache 0] [--abuse 1,2,3,4,5]
+ *                  [--cpu-prof DIR] [--statistics-cache 0] [--abuse 1,2,3,4,5] [--workers 2] [--limits-redis URL] [--hive-router]
  *
  * Issue 5's benchmark, one command. Reuses or seeds data/bench/<N>/ (scripts/seed.ts), starts the
  * five subgraphs, our gateway as deployed (gateway/main.ts: field rules + audit trail), our
@@ -13,6 +13,10 @@
  * `--soak` seconds of workload (a) against the deployed gateway, its RSS before and after.
  * (e), one insider against the counter: `--connections` clerks of workload (a) against ours
  * (rules + audit), alone and then while one connection loops through issue 9's abusive requests.
+ * `--workers N` (N > 1) adds ours as deployed with GATEWAY_WORKERS=N (gateway/cluster/) as one more
+ * contender; both of our deployed contenders then count their limits in Redis (`--limits-redis`,
+ * else a private redis-server the bench starts on base-port + 20), so the two differ only in
+ * their number of workers.
  * Prints a Markdown table and ratios; writes bench-results/<timestamp>.json. Not a test.
  */
 import fs from 'node:fs';
@@ -30,6 +34,8 @@ import { precheck, requestBody, runLoad, type RunResult, type Target } from './r
 import { accessTokenPool, identityPool, type HeaderPool } from './tokens';
 import { ABUSIVE_REQUESTS, runInsider, type LoadResult } from './insider';
 import { WORKLOADS, type Workload } from './workloads';
+import { Redis } from 'ioredis';
+import { loadOrCreateSubgraphDevKeys, subgraphDevKeysPath } from '../../lib/subgraph-keys';
 
 const { values } = parseArgs({
   options: {
@@ -51,6 +57,11 @@ const { values } = parseArgs({
     // The subgraphs' STATISTICS_CACHE_SECONDS. 0 by default: every (d) request computes its
     // aggregate, so (d) measures the work, not a cache hit (the product default is 60).
     'statistics-cache': { type: 'string', default: '0' },
+    // GATEWAY_WORKERS of one more contender: ours, rules + audit, as N worker processes.
+    workers: { type: 'string', default: '1' },
+    // One more contender: Hive Gateway with the Rust query planner (@graphql-hive/router-runtime).
+    'hive-router': { type: 'boolean', default: false },
+    'limits-redis': { type: 'string' },
   },
 });
 
@@ -76,15 +87,19 @@ const VERBOSE = values.verbose === true;
 const CPU_PROFILE_DIR = values['cpu-prof'] === undefined ? undefined : path.resolve(values['cpu-prof']);
 const cpuProfileArgs = (name: string): string[] =>
   CPU_PROFILE_DIR === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', CPU_PROFILE_DIR, '--cpu-prof-name', `${name}.${Date.now()}.cpuprofile`];
+const WORKERS = positive('workers', values.workers);
 const SELECTED = new Set((values.workloads as string).split(',').map((w) => w.trim()));
 
-type ContenderId = 'direct' | 'no-rules' | 'rules+audit' | 'hive';
+type ContenderId = 'direct' | 'no-rules' | 'rules+audit' | 'workers' | 'hive' | 'hive-router';
 const CONTENDER_TITLES: Record<ContenderId, string> = {
   direct: 'subgraph direct',
   'no-rules': 'ours, no rules/audit',
   'rules+audit': 'ours, rules + audit',
+  workers: `ours, rules + audit, ${WORKERS} workers`,
   hive: 'Hive Gateway 2.15.1',
+  'hive-router': 'Hive Gateway + router-runtime',
 };
+const HIVE_ROUTER = values['hive-router'] === true;
 
 interface Contender {
   readonly id: ContenderId;
@@ -144,7 +159,11 @@ async function main(): Promise<void> {
   }));
   await Promise.all(subgraphs.map(({ child, port }) => waitFor(child, `http://127.0.0.1:${port}${HEALTH_PATH}`)));
 
-  const ports = { 'rules+audit': BASE_PORT + 10, 'no-rules': BASE_PORT + 11, hive: BASE_PORT + 12 };
+  const ports = { 'rules+audit': BASE_PORT + 10, 'no-rules': BASE_PORT + 11, hive: BASE_PORT + 12, workers: BASE_PORT + 13, 'hive-router': BASE_PORT + 14, redis: BASE_PORT + 20 };
+  // More than one worker needs the limits in Redis (gateway/config.ts); the one-worker gateway
+  // then counts there too, so the two differ only in their number of workers.
+  const limitsRedisUrl = WORKERS > 1 ? await limitsRedis(values['limits-redis'], ports.redis) : undefined;
+  const limitsEnv = (prefix: string): NodeJS.ProcessEnv => (limitsRedisUrl ? { GATEWAY_LIMITS_REDIS_URL: limitsRedisUrl, GATEWAY_LIMITS_REDIS_PREFIX: `bench:${process.pid}:${prefix}` } : {});
   say('starting our gateway twice (as deployed; without field rules and audit) and Hive Gateway …');
   // The deployed gateway answers SIGUSR2 with its heap after a full GC (heap-probe.cjs), for the soak.
   const heapProbeFile = path.join(benchRoot, `heap-probe-${process.pid}.jsonl`);
@@ -152,14 +171,16 @@ async function main(): Promise<void> {
   const deployed = spawnTs(
     'gateway',
     'gateway/main.ts',
-    { ...baseEnv, ...urlEnv, GATEWAY_PORT: String(ports['rules+audit']), HEAP_PROBE_FILE: heapProbeFile },
+    { ...baseEnv, ...urlEnv, ...limitsEnv('one'), GATEWAY_PORT: String(ports['rules+audit']), HEAP_PROBE_FILE: heapProbeFile },
     VERBOSE,
     ['--expose-gc', '-r', path.join(PROJECT_ROOT, 'scripts', 'bench', 'heap-probe.cjs'), ...cpuProfileArgs('gateway-rules-audit')],
   );
   const baseline = spawnTs('gateway-baseline', 'scripts/bench/gateway-baseline.ts', { ...baseEnv, ...urlEnv, GATEWAY_PORT: String(ports['no-rules']) }, VERBOSE, cpuProfileArgs('gateway-no-rules'));
   const supergraphSdl = fs.readFileSync(path.join(PROJECT_ROOT, 'schema', 'supergraph.graphql'), 'utf8');
   const hiveSupergraph = writeHiveSupergraph(benchRoot, supergraphSdl, subgraphUrls);
-  const hiveConfig = writeHiveConfig({ dir: benchRoot, devKeysPath, identityKeysPath, subgraphByOrigin, ruleVersion });
+  const subgraphKeysPath = subgraphDevKeysPath(identityKeysPath);
+  loadOrCreateSubgraphDevKeys(subgraphKeysPath);
+  const hiveConfig = writeHiveConfig({ dir: benchRoot, devKeysPath, identityKeysPath, subgraphKeysPath, subgraphByOrigin, ruleVersion });
   const hiveBin = path.join(PROJECT_ROOT, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js');
   const hive = spawnChild(
     'hive',
@@ -168,22 +189,51 @@ async function main(): Promise<void> {
     { ...baseEnv, NODE_ENV: 'production' },
     VERBOSE,
   );
+  // Its own trail file: the contenders run in turn, but each chain is then one contender's.
+  const workersAuditFile = path.join(dataDir, 'audit-bench-workers.sqlite');
+  for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${workersAuditFile}${suffix}`, { force: true });
+  const clustered =
+    WORKERS > 1
+      ? spawnTs('gateway-workers', 'gateway/main.ts', { ...baseEnv, ...urlEnv, ...limitsEnv('workers'), GATEWAY_WORKERS: String(WORKERS), GATEWAY_PORT: String(ports.workers), AUDIT_DB_FILE: workersAuditFile }, VERBOSE)
+      : undefined;
+  const hiveRouter = HIVE_ROUTER
+    ? spawnChild(
+        'hive-router',
+        process.execPath,
+        [hiveBin, 'supergraph', hiveSupergraph, '--port', String(ports['hive-router']), '--host', '127.0.0.1', '-c', writeHiveConfig({ dir: benchRoot, devKeysPath, identityKeysPath, subgraphKeysPath, subgraphByOrigin, ruleVersion, routerRuntime: true }), '--polling', '1h'],
+        { ...baseEnv, NODE_ENV: 'production' },
+        VERBOSE,
+      )
+    : undefined;
   await Promise.all([
     waitFor(deployed, `http://127.0.0.1:${ports['rules+audit']}${HEALTH_PATH}`),
     waitFor(baseline, `http://127.0.0.1:${ports['no-rules']}${HEALTH_PATH}`),
+    ...(clustered ? [waitFor(clustered, `http://127.0.0.1:${ports.workers}${HEALTH_PATH}`)] : []),
   ]);
   const contenders: Contender[] = [
     { id: 'direct' },
     { id: 'no-rules', url: `http://127.0.0.1:${ports['no-rules']}${GRAPHQL_PATH}`, child: baseline },
     { id: 'rules+audit', url: `http://127.0.0.1:${ports['rules+audit']}${GRAPHQL_PATH}`, child: deployed },
+    ...(clustered ? [{ id: 'workers' as const, url: `http://127.0.0.1:${ports.workers}${GRAPHQL_PATH}`, child: clustered }] : []),
     { id: 'hive', url: `http://127.0.0.1:${ports.hive}${GRAPHQL_PATH}`, child: hive },
+    ...(hiveRouter ? [{ id: 'hive-router' as const, url: `http://127.0.0.1:${ports['hive-router']}${GRAPHQL_PATH}`, child: hiveRouter }] : []),
   ];
-  const hiveContender = contenders[3] as Contender;
+  const contenderOf = (id: ContenderId): Contender => contenders.find((contender) => contender.id === id) as Contender;
+  const hiveContender = contenderOf('hive');
   try {
     await waitFor(hive, `http://127.0.0.1:${ports.hive}/healthcheck`, 60_000);
   } catch (error) {
     hiveContender.unavailable = error instanceof Error ? error.message : String(error);
     say(`Hive Gateway could not run here:\n${hiveContender.unavailable}`);
+  }
+  if (hiveRouter) {
+    const routerContender = contenderOf('hive-router');
+    try {
+      await waitFor(hiveRouter, `http://127.0.0.1:${ports['hive-router']}/healthcheck`, 60_000);
+    } catch (error) {
+      routerContender.unavailable = error instanceof Error ? error.message : String(error);
+      say(`Hive Gateway with the router runtime could not run here:\n${routerContender.unavailable}`);
+    }
   }
 
   const rss: Record<string, Record<string, number | undefined>> = {};
@@ -245,7 +295,7 @@ async function main(): Promise<void> {
 
   let insider: { alone: RunResult; withInsider: RunResult; insider: LoadResult; abusive: string[] } | undefined;
   if (SELECTED.has('e')) {
-    const clerks = (await targetOf(WORKLOADS[0] as Workload, contenders[2] as Contender)) as Target;
+    const clerks = (await targetOf(WORKLOADS[0] as Workload, contenderOf('rules+audit'))) as Target;
     // The insider is one user per persona (their limits apply to them as to anyone).
     const tokens = new Map<string, string>();
     const abuse = ABUSIVE_REQUESTS.filter((_, index) => (values.abuse as string).split(',').map((n) => Number(n.trim())).includes(index + 1));
@@ -262,7 +312,7 @@ async function main(): Promise<void> {
   let soak: { seconds: number; rssBefore?: number; rssAfter?: number; heapBefore?: HeapProbe; heapAfter?: HeapProbe; result?: RunResult } | undefined;
   const soakWorkload = WORKLOADS[0] as Workload;
   if (SOAK > 0) {
-    const contender = contenders[2] as Contender;
+    const contender = contenderOf('rules+audit');
     const target = (await targetOf(soakWorkload, contender)) as Target;
     const before = rssMiB(deployed.process.pid);
     const heapBefore = await probeHeap(deployed, heapProbeFile);
@@ -316,7 +366,11 @@ async function main(): Promise<void> {
       lines.push(`| ${workload.title} | ${CONTENDER_TITLES[contender.id]} | ${m.rps.toFixed(0)} | ${m.p50} | ${m.p99} | ${notes.join('; ')} |`);
     }
   }
-  lines.push('', '| workload | rules+audit ÷ no rules (req/s) | ours (rules+audit) ÷ Hive | ours (no rules) ÷ Hive |', '|---|---:|---:|---:|');
+  lines.push(
+    '',
+    `| workload | rules+audit ÷ no rules (req/s) | ours (rules+audit) ÷ Hive | ours (no rules) ÷ Hive |${clustered ? ` ${WORKERS} workers ÷ 1 (rules+audit) | ${WORKERS} workers ÷ Hive |` : ''}${hiveRouter ? ` Hive router ÷ Hive | ours ÷ Hive router | ${WORKERS} workers ÷ Hive router |` : ''}`,
+    `|---|---:|---:|---:|${clustered ? '---:|---:|' : ''}${hiveRouter ? '---:|---:|---:|' : ''}`,
+  );
   const ratios: Record<string, Record<string, number | null>> = {};
   const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined && b > 0 ? a / b : null);
   const fmt = (x: number | null) => (x === null ? '–' : `${x.toFixed(2)}×`);
@@ -326,9 +380,16 @@ async function main(): Promise<void> {
       rulesAuditOverNoRules: ratio(m['rules+audit']?.rps, m['no-rules']?.rps),
       oursOverHive: ratio(m['rules+audit']?.rps, m.hive?.rps),
       oursNoRulesOverHive: ratio(m['no-rules']?.rps, m.hive?.rps),
+      workersOverOne: ratio(m.workers?.rps, m['rules+audit']?.rps),
+      workersOverHive: ratio(m.workers?.rps, m.hive?.rps),
+      oursOverHiveRouter: ratio(m['rules+audit']?.rps, m['hive-router']?.rps),
+      workersOverHiveRouter: ratio(m.workers?.rps, m['hive-router']?.rps),
+      hiveRouterOverHive: ratio(m['hive-router']?.rps, m.hive?.rps),
     };
     ratios[workload.id] = r;
-    lines.push(`| ${workload.title} | ${fmt(r.rulesAuditOverNoRules)} | ${fmt(r.oursOverHive)} | ${fmt(r.oursNoRulesOverHive)} |`);
+    lines.push(
+      `| ${workload.title} | ${fmt(r.rulesAuditOverNoRules)} | ${fmt(r.oursOverHive)} | ${fmt(r.oursNoRulesOverHive)} |${clustered ? ` ${fmt(r.workersOverOne)} | ${fmt(r.workersOverHive)} |` : ''}${hiveRouter ? ` ${fmt(r.hiveRouterOverHive)} | ${fmt(r.oursOverHiveRouter)} | ${clustered ? fmt(r.workersOverHiveRouter) : '–'} |` : ''}`,
+    );
   }
   lines.push('', '| process | RSS started (MiB) | after rounds | end |', '|---|---:|---:|---:|');
   for (const contender of contenders) {
@@ -369,7 +430,7 @@ async function main(): Promise<void> {
       {
         at: new Date().toISOString(),
         node: process.version,
-        settings: { residents: RESIDENTS, duration: DURATION, rounds: ROUNDS, connections: CONNECTIONS, soak: SOAK, tokens: TOKENS, logLevel: LOG_LEVEL, statisticsCacheSeconds: STATISTICS_CACHE_SECONDS },
+        settings: { workers: WORKERS, limitsRedis: limitsRedisUrl !== undefined, residents: RESIDENTS, duration: DURATION, rounds: ROUNDS, connections: CONNECTIONS, soak: SOAK, tokens: TOKENS, logLevel: LOG_LEVEL, statisticsCacheSeconds: STATISTICS_CACHE_SECONDS },
         workloads: WORKLOADS.filter((w) => SELECTED.has(w.id)).map((w) => ({ id: w.id, title: w.title, persona: w.persona, query: w.query, variables: w.variables, direct: w.direct })),
         contenders: contenders.map((c) => ({ id: c.id, title: CONTENDER_TITLES[c.id], url: c.url, unavailable: c.unavailable })),
         results,
@@ -385,6 +446,28 @@ async function main(): Promise<void> {
   );
   say(`results written to ${path.relative(PROJECT_ROOT, file)}`);
   fs.rmSync(heapProbeFile, { force: true });
+}
+
+/** The Redis for the limits with --workers: the one given, or a private redis-server (no persistence) the bench starts and stops. */
+async function limitsRedis(given: string | undefined, port: number): Promise<string> {
+  if (given !== undefined) return given;
+  const url = `redis://127.0.0.1:${port}`;
+  const child = spawnChild('redis', 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { ...process.env }, VERBOSE);
+  for (let attempt = 0; attempt < 40; attempt += 1) {
+    if (child.process.exitCode !== null) break;
+    const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    redis.on('error', () => undefined); // not up yet: connect() rejects, and we try again
+    try {
+      await redis.connect();
+      await redis.ping();
+      return url;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    } finally {
+      redis.disconnect();
+    }
+  }
+  throw new Error(`redis-server did not start on port ${port}:\n  ${child.tail.slice(-10).join('\n  ')}`);
 }
 
 interface HeapProbe {

@@ -9,7 +9,8 @@
  */
 import path from 'node:path';
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
-import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JWK, type JWTPayload } from 'jose';
+import { createLocalJWKSet, errors as joseErrors, jwtVerify, type FlattenedJWSInput, type JWK, type JWTHeaderParameters, type JWTPayload, type KeyLike } from 'jose';
+import { loadOrCreateSubgraphDevKeys, readOwnSubgraphKey, subgraphDevKeysPath, subgraphKeyOf, subgraphOfKeyId, SUBGRAPH_KEY_ALGORITHM, type SubgraphKey } from '../../lib/subgraph-keys';
 import { loadOrCreateDevKeys } from '../../lib/dev-keys';
 import {
   BODY_DIGEST_CLAIM,
@@ -84,8 +85,14 @@ export class IdentityRejected extends Error {
   }
 }
 
-/** The gateway's public key(s): configured (GATEWAY_VERIFY_KEY), or the dev key pair's public half. */
-export type VerifyKeyConfig = { readonly source: 'configured'; readonly keys: readonly JWK[] } | { readonly source: 'dev'; readonly keysPath: string };
+/**
+ * The gateway's public key(s): configured (GATEWAY_VERIFY_KEY), or the dev key pair's public half;
+ * and this subgraph's own HMAC key (GATEWAY_SUBGRAPH_KEY, raw setting, checked against the
+ * subgraph's name when the verifier is created; in dev, its entry of the dev subgraph keys).
+ */
+export type VerifyKeyConfig =
+  | { readonly source: 'configured'; readonly keys: readonly JWK[]; readonly ownKeySetting?: string }
+  | { readonly source: 'dev'; readonly keysPath: string; readonly ownKeySetting?: string };
 
 /**
  * GATEWAY_VERIFY_KEY: the gateway's public JWK (or a JWK set, for key rotation), inline JSON or a
@@ -102,14 +109,32 @@ export function loadVerifyKeyConfig(env: NodeJS.ProcessEnv = process.env): Verif
   if (value !== undefined) {
     const setting = readKeySetting('GATEWAY_VERIFY_KEY', value, PROJECT_ROOT, 'public');
     if (!setting.ok) throw new Error(`Invalid subgraph configuration: ${setting.problem}`);
-    return { source: 'configured', keys: setting.keys };
+    const own = read('GATEWAY_SUBGRAPH_KEY');
+    return { source: 'configured', keys: setting.keys, ...(own !== undefined ? { ownKeySetting: own } : {}) };
   }
   if (read('NODE_ENV') === 'production') {
     throw new Error(
       'Invalid subgraph configuration: GATEWAY_VERIFY_KEY is required when NODE_ENV=production (the public half of the gateway\'s GATEWAY_SIGNING_KEY, a JWK or JWK set, inline or a file path)',
     );
   }
-  return { source: 'dev', keysPath: identityDevKeysPath(read, PROJECT_ROOT) };
+  const own = read('GATEWAY_SUBGRAPH_KEY');
+  return { source: 'dev', keysPath: identityDevKeysPath(read, PROJECT_ROOT), ...(own !== undefined ? { ownKeySetting: own } : {}) };
+}
+
+/** This subgraph's own HMAC key (lib/subgraph-keys.ts): configured, or in dev its entry of the generated keys; none with a configured asymmetric key only. */
+function ownHmacKey(subgraph: SubgraphName, config: VerifyKeyConfig): SubgraphKey | undefined {
+  let jwk: JWK | undefined;
+  if (config.ownKeySetting !== undefined) {
+    const read = readOwnSubgraphKey(subgraph, 'GATEWAY_SUBGRAPH_KEY', config.ownKeySetting, PROJECT_ROOT);
+    if (!read.ok) throw new Error(`Invalid subgraph configuration: ${read.problem}`);
+    jwk = read.key;
+  } else if (config.source === 'dev') {
+    jwk = loadOrCreateSubgraphDevKeys(subgraphDevKeysPath(config.keysPath))[subgraph];
+  }
+  if (jwk === undefined) return undefined;
+  const checked = subgraphKeyOf(subgraph, jwk, 'GATEWAY_SUBGRAPH_KEY');
+  if (!checked.ok) throw new Error(`Invalid subgraph configuration: ${checked.problem}`);
+  return checked.key;
 }
 
 /**
@@ -156,6 +181,20 @@ export interface IdentityVerifier {
 export async function createIdentityVerifier(subgraph: SubgraphName, config: VerifyKeyConfig, options: IdentityVerifierOptions = {}): Promise<IdentityVerifier> {
   const keys = config.source === 'configured' ? config.keys.map(publicJwkOf) : [publicJwkOf((await loadOrCreateDevKeys(config.keysPath)).publicJwk)];
   const keySet = createLocalJWKSet({ keys: keys as JWK[] });
+  const own = ownHmacKey(subgraph, config);
+  // HS256 only under this subgraph's own key id: the gateway's public key (or any other key) is
+  // never taken as an HMAC secret (algorithm confusion), and a token made with another
+  // subgraph's key is named for what it is.
+  const algorithms: string[] = own ? [...IDENTITY_ALGORITHMS, SUBGRAPH_KEY_ALGORITHM] : [...IDENTITY_ALGORITHMS];
+  const keyFor = async (header: JWTHeaderParameters, token: FlattenedJWSInput): Promise<KeyLike | Uint8Array> => {
+    if (header.alg === SUBGRAPH_KEY_ALGORITHM) {
+      if (own && header.kid === own.kid) return own.secret;
+      const named = subgraphOfKeyId(header.kid);
+      if (named !== undefined && named !== subgraph) throw new IdentityRejected('wrong-audience', `the gateway identity was not signed for the ${subgraph} subgraph`);
+      throw new joseErrors.JOSEAlgNotAllowed('HS256 is accepted only under this subgraph\'s own key');
+    }
+    return keySet(header, token);
+  };
   const { lifetimeSeconds, clockToleranceSeconds } = options.window ?? { lifetimeSeconds: IDENTITY_LIFETIME_SECONDS, clockToleranceSeconds: IDENTITY_CLOCK_TOLERANCE_SECONDS };
   const now = options.now ?? Date.now;
   const replays = new ReplayCache(options.replayCacheCapacity ?? DEFAULT_REPLAY_CACHE_CAPACITY);
@@ -174,8 +213,8 @@ export async function createIdentityVerifier(subgraph: SubgraphName, config: Ver
       if (token === undefined || token === '') throw new IdentityRejected('missing', `no ${IDENTITY_HEADER} header`);
       let payload: JWTPayload;
       try {
-        ({ payload } = await jwtVerify(token, keySet, {
-          algorithms: [...IDENTITY_ALGORITHMS],
+        ({ payload } = await jwtVerify(token, keyFor, {
+          algorithms,
           issuer: IDENTITY_ISSUER,
           audience: subgraph,
           typ: IDENTITY_TOKEN_TYPE,
@@ -194,6 +233,7 @@ export async function createIdentityVerifier(subgraph: SubgraphName, config: Ver
 }
 
 function rejectionOf(error: unknown, subgraph: string): IdentityRejected {
+  if (error instanceof IdentityRejected) return error;
   if (error instanceof joseErrors.JWTExpired) return new IdentityRejected('expired', 'the gateway identity has expired');
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
     if (error.claim === 'aud') return new IdentityRejected('wrong-audience', `the gateway identity was not signed for the ${subgraph} subgraph`);

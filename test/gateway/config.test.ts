@@ -80,4 +80,12 @@ describe('gateway config', () => {
     expect(problems({ ...oidc, AUTH_JWKS_URL: 'http://idp.example/jwks' })).toEqual([expect.stringMatching(/must use https/)]);
     expect(problems({ ...oidc, AUTH_JWKS_URL: 'http://127.0.0.1:8080/jwks' })).toEqual([]);
   });
+
+  it('runs one process by default; more workers only with the limits in Redis', () => {
+    expect(loadConfig({}).workers).toBe(1);
+    expect(loadConfig({ GATEWAY_WORKERS: '2', GATEWAY_LIMITS_REDIS_URL: 'redis://127.0.0.1:6379' }).workers).toBe(2);
+    // Counters per process would give every user one budget per worker.
+    expect(problems({ GATEWAY_WORKERS: '2' })).toEqual([expect.stringMatching(/GATEWAY_WORKERS=2 needs GATEWAY_LIMITS_REDIS_URL/)]);
+    for (const bad of ['0', '65', 'two', '1.5']) expect(problems({ GATEWAY_WORKERS: bad })).toEqual([expect.stringMatching(/GATEWAY_WORKERS must be/)]);
+  });
 });
