@@ -59,7 +59,7 @@ interface Health {
 }
 
 /** The taxation division's grant of 個人番号 (policies.yaml, individual_number), as shipped. */
-const TAX_GRANT = /\n      - roles: \[clerk\]\n        departments: \[taxation-division\]\n        purposes: \[local-tax\]\n        mfa: required\n(?=\n  foreign_resident_card:)/;
+const TAX_GRANT = /\n      - roles: \[clerk\]\n        departments: \[taxation-division\]\n        purposes: \[local-tax\]\n        mfa: required\n(?=      # The tax counter|\n  foreign_resident_card:)/;
 
 describeWithPostgres('rule versions: two officers, two gateway processes on PostgreSQL', () => {
   const schema = `rules_e2e_${process.pid}_${Date.now()}`;
