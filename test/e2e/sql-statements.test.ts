@@ -375,7 +375,7 @@ const residentPage = (selection: string) => `query Rows($rows: Int!) { residents
 const PROVISION_RECORDS = residentPage('informationLinkage { integratedAddressNumber codeStatus provisionRecords { id requestedAt requester legalBasis items result autoResponse } }');
 
 const AUDIT_RECORD_LISTS = `query Records($rows: Int!) { auditRecords(first: $rows) {
-  records { sequence roles grantedFields deniedFields { coordinate policy } personIds errorCodes }
+  records { sequence roles grantedFields deniedFields { coordinate policy } personIds errorCodes maskedFields }
 } }`;
 
 const FINDINGS = `query Findings($rows: Int!, $from: String!, $to: String!) { auditAnomalyReport(from: $from, to: $to) {
@@ -574,6 +574,7 @@ const LIST_COVERAGE: Record<string, Coverage> = {
   'AuditRecord.deniedFields': { path: ['auditRecords', 'records', 'deniedFields'], operation: { persona: 'security-officer', query: AUDIT_RECORD_LISTS }, subgraphs: ['audit'], note: 'read with the record' },
   'AuditRecord.personIds': { path: ['auditRecords', 'records', 'personIds'], operation: { persona: 'security-officer', query: AUDIT_RECORD_LISTS }, subgraphs: ['audit'], note: 'read with the record' },
   'AuditRecord.errorCodes': { path: ['auditRecords', 'records', 'errorCodes'], operation: { persona: 'security-officer', query: AUDIT_RECORD_LISTS }, subgraphs: ['audit'], note: 'read with the record' },
+  'AuditRecord.maskedFields': { path: ['auditRecords', 'records', 'maskedFields'], operation: { persona: 'security-officer', query: AUDIT_RECORD_LISTS }, subgraphs: ['audit'], note: 'read with the record' },
   'AnomalyFinding.records': {
     path: ['auditAnomalyReport', 'findings', 'records'],
     operation: { persona: 'security-officer', query: FINDINGS, variables: (rows) => ({ rows, from: PERIOD.from, to: PERIOD.to }) },
