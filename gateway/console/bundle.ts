@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { build } from 'esbuild';
-import { PROJECT_ROOT } from '../paths';
+import { PROJECT_ROOT } from '../../lib/project-root';
 
 /** The console's sources (a browser app with its own tsconfig: DOM types, JSX). */
 export const CONSOLE_SOURCE_DIR = path.join(PROJECT_ROOT, 'console');

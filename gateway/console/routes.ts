@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import express, { type Request, type Response, type Router } from 'express';
 import type { AuthConfig } from '../config';
-import { loadOrCreateDevKeys } from '../auth/dev-keys';
+import { loadOrCreateDevKeys } from '../../lib/dev-keys';
 import { mintDevToken } from '../auth/dev-token';
 import { PERSONAS, findPersona } from '../auth/personas';
 import type { Logger } from '../../lib/logger';

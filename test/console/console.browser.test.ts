@@ -7,8 +7,11 @@ import { openAuditStore, type AuditStore } from '../../lib/audit/store';
 import { auditSqliteConfig } from '../../lib/audit/config';
 import type { AuditEntryInput } from '../../lib/audit/types';
 import { SeededRandom } from '../../lib/random';
+import { createLogger } from '../../lib/logger';
+import { openRuleDatabase } from '../../lib/rule-versions/open';
+import { openVersionedRuleStore, type VersionedRuleStore } from '../../lib/rule-versions/store-rule-store';
 import { startFederation, type Federation } from '../support/federation';
-import { entry, personId } from '../audit/generated-trail';
+import { entry, personId } from '../support/generated-trail';
 import { OUTPUT_DIR, chromiumAvailable, launchBrowser, type Browser } from './browser';
 
 /**
@@ -19,6 +22,10 @@ import { OUTPUT_DIR, chromiumAvailable, launchBrowser, type Browser } from './br
  */
 
 const PERSON = FIXTURE_FIRST_RESIDENT.addressNumber;
+
+/** The taxation division's grant of 個人番号 (policies.yaml, individual_number), as shipped. */
+const TAX_GRANT = /\n      - roles: \[clerk\]\n        departments: \[taxation-division\]\n        purposes: \[local-tax\]\n        mfa: required\n(?=\n  foreign_resident_card:)/;
+const TAX_INDIVIDUAL_NUMBER = `{ resident(id: "${PERSON}") { individualNumber } }`;
 const DAY = 86_400_000;
 
 /** `YYYY-MM-DD` on Japan's clock, `days` before now. */
@@ -60,6 +67,18 @@ function earlierTrail(): AuditEntryInput[] {
   return entries.sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
 }
 
+/**
+ * What the replay must count: the written trail's tax operations asking for 個人番号, and today's
+ * two reads by the tax clerk (beforeAll, and the check before the proposal).
+ */
+function expectedNewlyRefused(): { operations: number; persons: number } {
+  const asked = earlierTrail().filter(
+    (e) => e.department === 'taxation-division' && [...e.grantedFields, ...e.deniedFields.map((d) => d.coordinate)].includes('Resident.individualNumber'),
+  );
+  const persons = new Set([PERSON, ...asked.flatMap((e) => e.personIds)]);
+  return { operations: asked.length + 2, persons: persons.size };
+}
+
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(OUTPUT_DIR, `${name}.png`), fullPage: true });
 }
@@ -82,13 +101,18 @@ describeIfBrowser('the security officers’ console in chromium', () => {
   let browser: Browser;
   let page: Page;
   let dir: string;
+  let ruleStore: VersionedRuleStore;
 
   beforeAll(async () => {
     fs.mkdirSync(OUTPUT_DIR, { recursive: true });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ward-console-'));
-    store = await openAuditStore({ config: auditSqliteConfig(path.join(dir, 'audit.sqlite')) });
+    const auditFile = path.join(dir, 'audit.sqlite');
+    store = await openAuditStore({ config: auditSqliteConfig(auditFile) });
     await store.append(earlierTrail());
-    federation = await startFederation({ audit: store });
+    // Rule versions in the audit database (CONTRACT-12, POLICY_STORE=database), as `npm start`
+    // runs: the gateway, the subgraphs and the audit subgraph's workflow share the one store.
+    ruleStore = await openVersionedRuleStore({ db: openRuleDatabase({ AUDIT_DB_FILE: auditFile }), logger: createLogger('rules', 'silent'), pollMs: 200, ownsDb: true });
+    federation = await startFederation({ audit: store, auditFile, ruleStore });
     // Today's accesses through the gateway itself: a clerk reads two persons in one operation
     // (the disclosure of one must not name the other), the tax clerk reads one, a clerk without
     // MFA is refused the individual number.
@@ -110,6 +134,7 @@ describeIfBrowser('the security officers’ console in chromium', () => {
     await browser?.close();
     await federation?.stop();
     await store?.close();
+    ruleStore?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -182,5 +207,67 @@ describeIfBrowser('the security officers’ console in chromium', () => {
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     fs.writeFileSync(path.join(OUTPUT_DIR, 'disclosure.pdf'), pdf);
     await page.emulateMedia({ media: 'screen' });
+  });
+
+  test('an officer proposes taking 個人番号 from 課税課, sees its dry run, cannot approve it herself; a second officer approves; it is in force', async () => {
+    expect((await federation.query('tax-clerk', TAX_INDIVIDUAL_NUMBER)).body.data).toMatchObject({ resident: { individualNumber: expect.stringMatching(/^\d{12}$/) } });
+    await page.getByRole('link', { name: 'ルール変更（二人承認）' }).click();
+    const editor = page.locator('#rule-text');
+    await expect(editor.inputValue()).resolves.toMatch(TAX_GRANT);
+    await editor.fill((await editor.inputValue()).replace(TAX_GRANT, '\n'));
+    await page.getByRole('textbox', { name: /要旨/ }).fill('個人番号を課税課から外す（試行）');
+    await page.getByRole('button', { name: '検証' }).click();
+    await expect(page.getByTestId('validation').textContent()).resolves.toContain('問題はありません');
+    await screenshot(page, '06-proposal-edit');
+    await page.getByRole('button', { name: '提案する' }).click();
+
+    const detail = page.getByTestId('proposal-detail');
+    await detail.waitFor();
+    const proposalUrl = page.url();
+    await expect(page.getByTestId('proposal-status').textContent()).resolves.toBe('承認待ち');
+    await page.getByTestId('self-approval-note').waitFor();
+    expect(await page.getByRole('button', { name: '承認して適用' }).count()).toBe(0);
+    // The matrix: the taxation clerk's profiles lose Resident.individualNumber, nobody gains.
+    const refusedCells = page.getByTestId('dry-run').locator('td.cell-refused');
+    await refusedCells.first().waitFor();
+    expect(await page.getByTestId('dry-run').locator('td.cell-allowed').count()).toBe(0);
+    const rowsText = await page.getByTestId('dry-run').locator('tbody tr').allTextContents();
+    expect(rowsText.length).toBeGreaterThan(0);
+    for (const row of rowsText) expect(row).toContain('課税課');
+    // The replay on the trail this test wrote, under the proposal against the rules in force: every
+    // operation of a taxation clerk that asked for 個人番号 (granted then, or refused then) is now refused.
+    await page.getByTestId('newly-refused').waitFor();
+    const expected = expectedNewlyRefused();
+    await expect(page.getByTestId('newly-refused').locator('h3').textContent()).resolves.toBe(
+      `新たに拒否される：${expected.operations} 件の操作（項目 ${expected.operations} 件、対象者 ${expected.persons} 人）`,
+    );
+    await expect(page.getByTestId('newly-allowed').locator('h3').textContent()).resolves.toMatch(/：0 件の操作/);
+    await screenshot(page, '07-dry-run');
+    // Proposed but not approved: nothing changed.
+    expect((await federation.query('tax-clerk', TAX_INDIVIDUAL_NUMBER)).body.data).toMatchObject({ resident: { individualNumber: expect.stringMatching(/^\d{12}$/) } });
+
+    await page.getByRole('button', { name: 'サインアウト' }).click();
+    await signIn(page, federation, 'security-officer-2');
+    await page.getByTestId('signed-in-as').waitFor();
+    await page.goto(proposalUrl);
+    await page.getByRole('button', { name: '承認して適用' }).click();
+    await page.locator('[data-testid=proposal-status]', { hasText: '適用済み' }).waitFor();
+    await screenshot(page, '08-approved');
+
+    // In force on the gateway within seconds: the tax clerk is refused 個人番号 now.
+    const started = Date.now();
+    for (;;) {
+      const answer = await federation.query('tax-clerk', TAX_INDIVIDUAL_NUMBER);
+      if (answer.body.errors?.some((error) => error.extensions?.code === 'UNAUTHORIZED_FIELD_OR_TYPE')) break;
+      if (Date.now() - started > 20_000) throw new Error('the approved change was not in force within 20 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await page.getByRole('link', { name: '現在のルール' }).click();
+    await page.getByTestId('rules-version').getByText('承認された変更').waitFor();
+    await page.getByRole('textbox', { name: /項目で絞り込み/ }).fill('Resident.individualNumber');
+    const numberRow = page.locator('tr[data-coordinate="Resident.individualNumber"]');
+    await expect(numberRow.textContent()).resolves.not.toContain('課税課');
+    await expect(numberRow.textContent()).resolves.toContain('マイナンバー担当課');
+    await screenshot(page, '09-rules-in-force');
   });
 });

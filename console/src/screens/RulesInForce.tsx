@@ -129,7 +129,9 @@ export function RulesInForce() {
                       <td>{label(CLASSIFICATION_NAMES, field.classification)}</td>
                       <td>{field.policies.map((all) => all.join(' かつ ')).join(' または ') || '—'}</td>
                       <td>
-                        {field.readers.length === 0 ? (
+                        {field.classification === 'authenticated' ? (
+                          <span className="help">分類された親の項目を読める者（この項目は @authenticated の構造項目）</span>
+                        ) : field.readers.length === 0 ? (
                           <span className="denied">誰も読めません</span>
                         ) : (
                           <ul className="grants">

@@ -5,10 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import express from 'express';
 import { decodeJwt } from 'jose';
-import { consoleRoutes } from '../../gateway/console/routes';
-import { buildConsoleBundle } from '../../gateway/console/bundle';
-import type { AuthConfig } from '../../gateway/config';
-import { createLogger } from '../../lib/logger';
+import { consoleRoutes } from '../../../gateway/console/routes';
+import { buildConsoleBundle } from '../../../gateway/console/bundle';
+import type { AuthConfig } from '../../../gateway/config';
+import { createLogger } from '../../../lib/logger';
 
 /**
  * The console as the gateway serves it: a Japanese page whose every asset comes from the gateway
@@ -75,7 +75,7 @@ describe('the console routes', () => {
     expect(digest(second.js)).toBe(digest(first.js));
     expect(digest(second.css)).toBe(digest(first.css));
     // No absolute path of this machine leaks into it.
-    expect(first.js.toString('utf8')).not.toContain(path.resolve(__dirname, '..', '..'));
+    expect(first.js.toString('utf8')).not.toContain(path.resolve(__dirname, '..', '..', '..'));
   }, 60_000);
 
   test('the persona picker mints a dev token in dev mode only', async () => {
