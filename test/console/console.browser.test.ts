@@ -270,4 +270,41 @@ describeIfBrowser('the security officers’ console in chromium', () => {
     await expect(numberRow.textContent()).resolves.toContain('マイナンバー担当課');
     await screenshot(page, '09-rules-in-force');
   });
+
+  test('a revocation is in force at once and waits for the other officer; an earlier version can be proposed back', async () => {
+    // Signed in as security-officer-2 (the previous test): revoke the school clerk now.
+    expect((await federation.query('school-clerk', '{ __typename }')).status).toBe(200);
+    await page.getByRole('link', { name: '利用停止の確認' }).click();
+    await page.getByRole('textbox', { name: '利用者（ID）' }).fill('dev:school-clerk');
+    await page.getByRole('textbox', { name: /理由/ }).fill('異動（試行）');
+    await page.getByRole('button', { name: '直ちに停止' }).click();
+    const awaiting = page.getByTestId('unconfirmed-revocations');
+    await awaiting.getByRole('cell', { name: 'dev:school-clerk', exact: true }).waitFor();
+    await expect(awaiting.textContent()).resolves.toContain('別の担当が確認します');
+    const started = Date.now();
+    while ((await federation.query('school-clerk', '{ __typename }')).status !== 401) {
+      if (Date.now() - started > 20_000) throw new Error('the revocation was not in force within 20 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await screenshot(page, '10-revocation-awaiting');
+
+    // The first officer confirms it; it leaves the list.
+    await page.getByRole('button', { name: 'サインアウト' }).click();
+    await signIn(page, federation, 'security-officer');
+    await page.getByTestId('signed-in-as').waitFor();
+    await page.getByRole('link', { name: '利用停止の確認' }).click();
+    await page.getByTestId('unconfirmed-revocations').getByRole('button', { name: '確認する' }).click();
+    await page.getByText('確認待ちはありません。').waitFor();
+
+    // Any earlier version: proposed back, through the same approval.
+    await page.getByRole('link', { name: '現在のルール' }).click();
+    await page.getByRole('tab', { name: '版の履歴・復元' }).click();
+    await page.getByRole('textbox', { name: /復元の理由/ }).fill('取り込み時の版に戻す（試行）');
+    const first = page.locator('table.records tbody tr', { hasText: '初期取り込み' });
+    await first.getByRole('button', { name: 'この版に戻す提案' }).click();
+    await page.getByTestId('proposal-detail').waitFor();
+    await expect(page.getByTestId('proposal-detail').locator('h2').first().textContent()).resolves.toContain('以前の版に戻すの提案');
+    await expect(page.getByTestId('proposal-status').textContent()).resolves.toBe('承認待ち');
+    await screenshot(page, '11-restore-proposed');
+  });
 });
