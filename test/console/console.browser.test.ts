@@ -12,7 +12,7 @@ import { openRuleDatabase } from '../../lib/rule-versions/open';
 import { openVersionedRuleStore, type VersionedRuleStore } from '../../lib/rule-versions/store-rule-store';
 import { startFederation, type Federation } from '../support/federation';
 import { entry, personId } from '../support/generated-trail';
-import { OUTPUT_DIR, chromiumAvailable, launchBrowser, type Browser } from './browser';
+import { CHROMIUM, OUTPUT_DIR, chromiumAvailable, launchBrowser, type Browser } from './browser';
 
 /**
  * The security officers' console in a real browser (Debian's chromium through playwright-core):
@@ -92,7 +92,7 @@ async function signIn(page: Page, federation: Federation, persona: string): Prom
 const describeIfBrowser = chromiumAvailable() || process.env.CI === 'true' ? describe : describe.skip;
 if (!chromiumAvailable()) {
   // Under CI the suite runs and fails on the launch: chromium is part of the test environment.
-  console.warn(`!! ${'/usr/bin/chromium'} is missing (apt-get install chromium fonts-noto-cjk): the console's browser suite is ${process.env.CI === 'true' ? 'FAILING' : 'SKIPPED'}.`);
+  console.warn(`!! ${CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk): the console's browser suite is ${process.env.CI === 'true' ? 'FAILING' : 'SKIPPED'}.`);
 }
 
 describeIfBrowser('the security officers’ console in chromium', () => {
@@ -105,6 +105,9 @@ describeIfBrowser('the security officers’ console in chromium', () => {
 
   beforeAll(async () => {
     fs.mkdirSync(OUTPUT_DIR, { recursive: true });
+    // First: a missing chromium fails the suite before a federation is started.
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ward-console-'));
     const auditFile = path.join(dir, 'audit.sqlite');
     store = await openAuditStore({ config: auditSqliteConfig(auditFile) });
@@ -126,8 +129,6 @@ describeIfBrowser('the security officers’ console in chromium', () => {
       const { status } = await federation.query(persona, query);
       expect(status).toBe(200);
     }
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
   }, 120_000);
 
   afterAll(async () => {

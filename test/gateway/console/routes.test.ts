@@ -85,6 +85,10 @@ describe('the console routes', () => {
     expect(decodeJwt(token)).toMatchObject({ sub: 'dev:security-officer', roles: ['security-officer'], purpose: 'audit' });
     const unknown = await fetch(`${dev.origin}/console/dev-sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ persona: 'nobody' }) });
     expect([unknown.status, ((await unknown.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code]).toEqual([400, 'UNKNOWN_PERSONA']);
+    const malformed = await fetch(`${dev.origin}/console/dev-sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"persona":' });
+    expect(malformed.status).toBe(400);
+    const oversized = await fetch(`${dev.origin}/console/dev-sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ persona: 'x'.repeat(5000) }) });
+    expect(oversized.status).toBe(413);
     const production = await fetch(`${oidc.origin}/console/dev-sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ persona: 'security-officer' }) });
     expect(production.status).toBe(404);
     const page = await (await fetch(`${oidc.origin}/console/`)).text();
