@@ -187,6 +187,15 @@ export class RuleVersionStore {
     return row ? String(row.applied_at) : null;
   }
 
+  /** When each of these versions was last put in force (one statement for a page of versions). */
+  async lastAppliedOf(versionIds: readonly string[]): Promise<Map<string, string>> {
+    const applied = new Map<string, string>();
+    if (versionIds.length === 0) return applied;
+    const rows = (await this.db(RULE_TABLES.inForce).whereIn('version_id', [...versionIds]).groupBy('version_id').select('version_id').max({ applied_at: 'applied_at' })) as Row[];
+    for (const row of rows) applied.set(String(row.version_id), String(row.applied_at));
+    return applied;
+  }
+
   async version(id: string, trx: Knex | Knex.Transaction = this.db): Promise<StoredVersion | undefined> {
     const row = (await trx(RULE_TABLES.version).where({ id }).first()) as Row | undefined;
     return row ? rowToVersion(row) : undefined;
@@ -275,6 +284,11 @@ export class RuleVersionStore {
   async activeShadows(nowMs: number): Promise<Proposal[]> {
     const rows = (await this.db(RULE_TABLES.proposal).where('shadow_until_ms', '>', nowMs).andWhere({ status: 'PENDING' }).orderBy('seq')) as Row[];
     return rows.map(rowToProposal);
+  }
+
+  /** Ends a shadow run now (what it recorded stays). */
+  async endShadow(id: string, at: Date): Promise<void> {
+    await this.db(RULE_TABLES.proposal).where({ id }).update({ shadow_until: at.toISOString(), shadow_until_ms: at.getTime() });
   }
 
   async recordShadow(proposalId: string, compared: number, diffs: readonly ShadowDiffRow[]): Promise<void> {

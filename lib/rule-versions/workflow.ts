@@ -368,11 +368,9 @@ export async function stopShadow(deps: WorkflowDeps, officer: Officer, id: strin
   if (!proposal.shadowFrom) throw bad('the proposal never ran in shadow mode');
   const at = deps.now();
   await deps.audit([event('RULE_SHADOW', officer, at, officer.ruleVersion, `shadow run stopped by ${officer.subject}: ${describeProposal(proposal)}`)]);
-  await deps.versions.db(RULE_PROPOSAL_TABLE).where({ id }).update({ shadow_until: at.toISOString(), shadow_until_ms: at.getTime() });
+  await deps.versions.endShadow(id, at);
   return (await deps.versions.proposal(id))!;
 }
-
-const RULE_PROPOSAL_TABLE = 'RULE_PROPOSAL';
 
 /** The shadow period as shown: active while pending and before `until`. */
 export function shadowOf(proposal: Proposal, now: Date): { from: string; until: string; active: boolean } | null {

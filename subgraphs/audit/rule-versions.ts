@@ -151,7 +151,8 @@ export async function ruleVersionPage(context: RuleVersionContext, first: number
   const versions = await context.source.versions();
   const head = await versions.inForce();
   const page = await versions.versions(first, after ?? null);
-  const records = await Promise.all(page.versions.map(async (v) => versionRecord(v, head?.versionId ?? '', await versions.lastApplied(v.id))));
+  const applied = await versions.lastAppliedOf(page.versions.map((v) => v.id));
+  const records = page.versions.map((v) => versionRecord(v, head?.versionId ?? '', applied.get(v.id) ?? null));
   return { versions: records, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
 }
 

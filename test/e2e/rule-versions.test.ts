@@ -355,6 +355,8 @@ describeWithPostgres('rule versions: two officers, two gateway processes on Post
     const restored = await officer('security-officer', 'mutation($id: ID!) { approveRuleProposal(id: $id) { status appliedVersion } }', { id: restore.body.data?.proposeRuleRestore.id });
     expect(restored.body.data?.approveRuleProposal).toEqual({ status: 'APPLIED', appliedVersion: v1 });
     await Promise.all([0, 1].map((gateway) => waitFor(`gateway ${gateway} back on version 1`, async () => ((await health(gateway)).rules.version === v1 ? true : undefined), 20_000)));
+    // A grant is answered once the subgraphs' second line has it too (they poll the same store).
+    await waitFor('the subgraphs back on version 1', async () => (ruleStore.current().version === v1 ? true : undefined), 20_000);
     expect((await individualNumber(1)).body.data?.resident?.individualNumber).toMatch(/^\d{12}$/);
     const versions = await officer('security-officer', '{ ruleVersions { versions { sequence origin inForce } } }');
     expect(versions.body.data?.ruleVersions.versions).toEqual([

@@ -10,7 +10,7 @@ import { tempDir } from '../helpers';
 const run = promisify(execFile);
 
 describe('personas', () => {
-  it('are the eleven of ARCHITECTURE.md (security-officer-2 comes with the rule-approval work)', () => {
+  it('are the twelve of ARCHITECTURE.md (security-officer-2: the second officer who approves rule changes)', () => {
     expect(PERSONAS.map((persona) => [persona.id, persona.department.name, persona.roles.join(','), persona.defaultPurpose, persona.mfa])).toEqual([
       ['registry-clerk', '住民記録・戸籍課', 'clerk', 'resident-registry', true],
       ['branch-clerk', '世田谷総合支所区民係', 'clerk', 'resident-registry', true],
@@ -23,6 +23,7 @@ describe('personas', () => {
       ['vendor-operator', '委託先', 'operator', 'maintenance', true],
       ['revoked-clerk', '住民記録・戸籍課', 'clerk', 'resident-registry', true],
       ['terminal-manager', '住民記録・戸籍課', 'approver', 'resident-registry', true],
+      ['security-officer-2', '情報セキュリティ担当', 'security-officer', 'audit', true],
     ]);
     expect(PERSONAS.filter((persona) => persona.revoked).map((persona) => persona.id)).toEqual(['revoked-clerk']);
   });
