@@ -227,6 +227,12 @@ describeIfBrowser('the security officers’ console in chromium', () => {
     const proposalUrl = page.url();
     await expect(page.getByTestId('proposal-status').textContent()).resolves.toBe('承認待ち');
     await page.getByTestId('self-approval-note').waitFor();
+    // What the second officer approves, line by line: the five lines of the grant, removed.
+    await page.getByTestId('file-diff').locator('.diff-removed').first().waitFor();
+    const removed = (await page.getByTestId('file-diff').locator('.diff-removed').allTextContents()).join('');
+    for (const line of ['- roles: [clerk]', 'departments: [taxation-division]', 'purposes: [local-tax]', 'mfa: required']) expect(removed).toContain(line);
+    expect(removed.trim().split('\n').length).toBeLessThanOrEqual(5); // the grant's four lines and a blank one
+    expect(await page.getByTestId('file-diff').locator('.diff-added').count()).toBe(0);
     expect(await page.getByRole('button', { name: '承認して適用' }).count()).toBe(0);
     // The matrix: the taxation clerk's profiles lose Resident.individualNumber, nobody gains.
     const refusedCells = page.getByTestId('dry-run').locator('td.cell-refused');
