@@ -253,9 +253,14 @@ describeIfBrowser('the security officers’ console in chromium', () => {
     // Proposed but not approved: nothing changed.
     expect((await federation.query('tax-clerk', TAX_INDIVIDUAL_NUMBER)).body.data).toMatchObject({ resident: { individualNumber: expect.stringMatching(/^\d{12}$/) } });
 
+    // The second officer signs in with the keyboard alone: Tab to the token, paste, Tab, Enter.
     await page.getByRole('button', { name: 'サインアウト' }).click();
-    await signIn(page, federation, 'security-officer-2');
-    await page.getByTestId('signed-in-as').waitFor();
+    await page.locator('#token').waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.insertText(await federation.token('security-officer-2'));
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('signed-in-as').textContent()).resolves.toContain('dev:security-officer-2');
     await page.goto(proposalUrl);
     await page.getByRole('button', { name: '承認して適用' }).click();
     await page.locator('[data-testid=proposal-status]', { hasText: '適用済み' }).waitFor();
@@ -305,7 +310,10 @@ describeIfBrowser('the security officers’ console in chromium', () => {
 
     // Any earlier version: proposed back, through the same approval.
     await page.getByRole('link', { name: '現在のルール' }).click();
-    await page.getByRole('tab', { name: '版の履歴・復元' }).click();
+    // The tabs by keyboard: ← from the first tab wraps to the last (版の履歴・復元).
+    await page.getByRole('tab', { name: '項目ごと（誰が・なぜ）' }).focus();
+    await page.keyboard.press('ArrowLeft');
+    await expect(page.getByRole('tab', { name: '版の履歴・復元' }).getAttribute('aria-selected')).resolves.toBe('true');
     await page.getByRole('textbox', { name: /復元の理由/ }).fill('取り込み時の版に戻す（試行）');
     const first = page.locator('table.records tbody tr', { hasText: '初期取り込み' });
     await first.getByRole('button', { name: 'この版に戻す提案' }).click();
