@@ -232,7 +232,11 @@ export function withRevocation(text: string, entry: { subject: string; revokedAt
 }
 
 /** Revokes a user at once: a new version in force now, then awaiting a second officer's confirmation. */
-export async function revokeAccess(deps: WorkflowDeps, officer: Officer, input: { subject: string; reason: string }): Promise<Proposal> {
+export function revokeAccess(deps: WorkflowDeps, officer: Officer, input: { subject: string; reason: string }): Promise<Proposal> {
+  return oneAtATime(() => revokeNow(deps, officer, input));
+}
+
+async function revokeNow(deps: WorkflowDeps, officer: Officer, input: { subject: string; reason: string }): Promise<Proposal> {
   const subject = input.subject.trim();
   if (!SUBJECT.test(subject)) throw bad('subject must be a user id (token subject)');
   if (subject === officer.subject) throw bad('an officer cannot revoke their own access here');
@@ -296,8 +300,25 @@ export function mergeOverInForce(base: RuleFiles, proposed: RuleFiles, inForce: 
   return conflicts.length ? { ok: false, conflicts } : { ok: true, files };
 }
 
+/**
+ * Decisions run one at a time in this process: each checks the proposal's status, records the
+ * step in the trail, then changes the store, so two officers deciding one proposal at once do not
+ * both get a record in the trail. (Across several audit-subgraph processes the store's conditional
+ * update still lets only one win; the loser's call fails after its record was written.)
+ */
+let decisions: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(run: () => Promise<T>): Promise<T> {
+  const next = decisions.then(run, run);
+  decisions = next.catch(() => undefined);
+  return next;
+}
+
 /** A second officer approves: a change or restore is put in force; a revocation is confirmed. */
-export async function approve(deps: WorkflowDeps, officer: Officer, id: string, commentText?: string | null): Promise<Proposal> {
+export function approve(deps: WorkflowDeps, officer: Officer, id: string, commentText?: string | null): Promise<Proposal> {
+  return oneAtATime(() => approveNow(deps, officer, id, commentText));
+}
+
+async function approveNow(deps: WorkflowDeps, officer: Officer, id: string, commentText?: string | null): Promise<Proposal> {
   const comment = textOf(commentText, 'comment', MAX_SUMMARY, false);
   const proposal = await proposalOrThrow(deps.versions, id);
   requireSecondOfficer(officer, proposal, 'approves');
@@ -347,8 +368,8 @@ async function close(deps: WorkflowDeps, officer: Officer, id: string, reasonTex
   return (await deps.versions.proposal(id))!;
 }
 
-export const reject = (deps: WorkflowDeps, officer: Officer, id: string, reason: string) => close(deps, officer, id, reason, 'REJECTED');
-export const withdraw = (deps: WorkflowDeps, officer: Officer, id: string, reason: string) => close(deps, officer, id, reason, 'WITHDRAWN');
+export const reject = (deps: WorkflowDeps, officer: Officer, id: string, reason: string) => oneAtATime(() => close(deps, officer, id, reason, 'REJECTED'));
+export const withdraw = (deps: WorkflowDeps, officer: Officer, id: string, reason: string) => oneAtATime(() => close(deps, officer, id, reason, 'WITHDRAWN'));
 
 export async function startShadow(deps: WorkflowDeps, officer: Officer, id: string, until: string): Promise<Proposal> {
   const proposal = await proposalOrThrow(deps.versions, id);

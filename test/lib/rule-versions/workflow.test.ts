@@ -95,6 +95,16 @@ describe('rule-version workflow (SQLite)', () => {
     expect(page.records[4].detail).toContain('by dev:security-officer [information-security-office]');
   });
 
+  test('two approvals of one proposal at once: one applies it, the other is refused, the trail has one approval', async () => {
+    const inForce = (await workflow.inForceVersion(rules.versions)).version;
+    const proposal = await workflow.proposeChange(deps, first, { files: [{ name: 'roles.yaml', content: `${inForce.files['roles.yaml']}\n# twice\n` }], summary: 'twice' });
+    const results = await Promise.allSettled([workflow.approve(deps, second, proposal.id), workflow.approve(deps, second, proposal.id)]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'RULE_PROPOSAL_NOT_PENDING' });
+    const approvals = (await audit.query({ kind: 'RULE_APPROVED' }, { first: 100 })).records.filter((r) => r.detail?.includes(proposal.id));
+    expect(approvals).toHaveLength(1);
+  });
+
   test('a revocation keeps the file readable: comments and the entries before it stay', () => {
     const text = workflow.withRevocation(shipped['revocations.yaml'], { subject: 'dev:x', revokedAt: '2026-12-04T10:00:00+09:00', reason: '異動', approvedBy: 'pending' });
     expect(text).toContain('# revocations.yaml');
