@@ -281,6 +281,15 @@ describeIfBrowser('the security officers’ console in chromium', () => {
     await expect(numberRow.textContent()).resolves.not.toContain('課税課');
     await expect(numberRow.textContent()).resolves.toContain('マイナンバー担当課');
     await screenshot(page, '09-rules-in-force');
+    // The self-inspection's export: one row per field and reading grant, 課税課 gone from 個人番号.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '項目ごとの CSV' }).click()]);
+    const csv = fs.readFileSync((await download.path())!, 'utf8');
+    fs.writeFileSync(path.join(OUTPUT_DIR, 'rules-fields.csv'), csv);
+    const rows = csv.replace(/^\ufeff/, '').split('\r\n');
+    expect(rows[0]).toBe('coordinate,classification,policy,roles,departments,purposes,mfa_required,legal_basis,source');
+    const numberRows = rows.filter((row) => row.startsWith('Resident.individualNumber,'));
+    expect(numberRows.length).toBeGreaterThan(0);
+    for (const row of numberRows) expect(row).not.toContain('taxation-division');
   });
 
   test('a revocation is in force at once and waits for the other officer; an earlier version can be proposed back', async () => {
