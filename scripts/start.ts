@@ -224,6 +224,7 @@ async function main(): Promise<void> {
       '',
       'Everything is up:',
       `  ${'gateway'.padEnd(15)}http://127.0.0.1:${gatewayPort}/graphql   (GraphQL IDE: http://127.0.0.1:${gatewayPort}/)`,
+      `  ${'console'.padEnd(15)}http://127.0.0.1:${gatewayPort}/console/   (security officers: npm run token -- security-officer, or the dev persona buttons)`,
       ...subgraphs.map(({ endpoint, port: subgraphPort }) => `  ${endpoint.name.padEnd(15)}${localUrl(endpoint.name, subgraphPort)}`),
       '',
       'Every gateway request needs a token. For a development token run, in another terminal:',

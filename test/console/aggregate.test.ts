@@ -1,6 +1,7 @@
 import { accessesPerDayByDepartment, denialsPerDay, hourWeekdayHeatmap, inBusinessHours, topUsersByDistinctPersons, type ChartRecord } from '../../console/src/aggregate';
 import { formatWareki, formatWarekiDay, formatWestern, jstDate } from '../../console/src/dates';
 import { toCsv } from '../../console/src/csv';
+import { hunks, lineDiff } from '../../console/src/diff';
 
 /** The console's arithmetic, on Japan's clock whatever the machine's time zone. */
 
@@ -56,4 +57,17 @@ test('top users by distinct persons', () => {
 
 test('CSV: BOM, CRLF, quoting, and no spreadsheet formulas', () => {
   expect(toCsv(['a', 'b'], [['x,y', '=1+1'], ['"q"', null]])).toBe('\ufeffa,b\r\n"x,y",\'=1+1\r\n"""q""",\r\n');
+});
+
+test('the reviewer’s line diff: removed and added lines, with context and gaps', () => {
+  const before = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].join('\n');
+  const after = ['a', 'b', 'c', 'd', 'e', 'X', 'g', 'h', 'i', 'j'].join('\n');
+  const lines = lineDiff(before, after);
+  expect(lines.filter((l) => l.kind !== 'same')).toEqual([
+    { kind: 'removed', text: 'f', oldLine: 6 },
+    { kind: 'added', text: 'X', newLine: 6 },
+  ]);
+  const shown = hunks(lines, 1);
+  expect(shown.map((l) => (l === null ? '…' : l.text))).toEqual(['e', 'f', 'X', 'g']);
+  expect(hunks(lineDiff('a\nb', 'a\nb'))).toEqual([]);
 });

@@ -7,9 +7,12 @@ import { openAuditStore, type AuditStore } from '../../lib/audit/store';
 import { auditSqliteConfig } from '../../lib/audit/config';
 import type { AuditEntryInput } from '../../lib/audit/types';
 import { SeededRandom } from '../../lib/random';
+import { createLogger } from '../../lib/logger';
+import { openRuleDatabase } from '../../lib/rule-versions/open';
+import { openVersionedRuleStore, type VersionedRuleStore } from '../../lib/rule-versions/store-rule-store';
 import { startFederation, type Federation } from '../support/federation';
 import { entry, personId } from '../support/generated-trail';
-import { OUTPUT_DIR, chromiumAvailable, launchBrowser, type Browser } from './browser';
+import { CHROMIUM, OUTPUT_DIR, chromiumAvailable, launchBrowser, type Browser } from './browser';
 
 /**
  * The security officers' console in a real browser (Debian's chromium through playwright-core):
@@ -19,6 +22,10 @@ import { OUTPUT_DIR, chromiumAvailable, launchBrowser, type Browser } from './br
  */
 
 const PERSON = FIXTURE_FIRST_RESIDENT.addressNumber;
+
+/** The taxation division's grant of 個人番号 (policies.yaml, individual_number), as shipped. */
+const TAX_GRANT = /\n      - roles: \[clerk\]\n        departments: \[taxation-division\]\n        purposes: \[local-tax\]\n        mfa: required\n(?=\n  foreign_resident_card:)/;
+const TAX_INDIVIDUAL_NUMBER = `{ resident(id: "${PERSON}") { individualNumber } }`;
 const DAY = 86_400_000;
 
 /** `YYYY-MM-DD` on Japan's clock, `days` before now. */
@@ -60,6 +67,18 @@ function earlierTrail(): AuditEntryInput[] {
   return entries.sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
 }
 
+/**
+ * What the replay must count: the written trail's tax operations asking for 個人番号, and today's
+ * two reads by the tax clerk (beforeAll, and the check before the proposal).
+ */
+function expectedNewlyRefused(): { operations: number; persons: number } {
+  const asked = earlierTrail().filter(
+    (e) => e.department === 'taxation-division' && [...e.grantedFields, ...e.deniedFields.map((d) => d.coordinate)].includes('Resident.individualNumber'),
+  );
+  const persons = new Set([PERSON, ...asked.flatMap((e) => e.personIds)]);
+  return { operations: asked.length + 2, persons: persons.size };
+}
+
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(OUTPUT_DIR, `${name}.png`), fullPage: true });
 }
@@ -73,7 +92,7 @@ async function signIn(page: Page, federation: Federation, persona: string): Prom
 const describeIfBrowser = chromiumAvailable() || process.env.CI === 'true' ? describe : describe.skip;
 if (!chromiumAvailable()) {
   // Under CI the suite runs and fails on the launch: chromium is part of the test environment.
-  console.warn(`!! ${'/usr/bin/chromium'} is missing (apt-get install chromium fonts-noto-cjk): the console's browser suite is ${process.env.CI === 'true' ? 'FAILING' : 'SKIPPED'}.`);
+  console.warn(`!! ${CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk): the console's browser suite is ${process.env.CI === 'true' ? 'FAILING' : 'SKIPPED'}.`);
 }
 
 describeIfBrowser('the security officers’ console in chromium', () => {
@@ -82,13 +101,21 @@ describeIfBrowser('the security officers’ console in chromium', () => {
   let browser: Browser;
   let page: Page;
   let dir: string;
+  let ruleStore: VersionedRuleStore;
 
   beforeAll(async () => {
     fs.mkdirSync(OUTPUT_DIR, { recursive: true });
+    // First: a missing chromium fails the suite before a federation is started.
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ward-console-'));
-    store = await openAuditStore({ config: auditSqliteConfig(path.join(dir, 'audit.sqlite')) });
+    const auditFile = path.join(dir, 'audit.sqlite');
+    store = await openAuditStore({ config: auditSqliteConfig(auditFile) });
     await store.append(earlierTrail());
-    federation = await startFederation({ audit: store });
+    // Rule versions in the audit database (CONTRACT-12, POLICY_STORE=database), as `npm start`
+    // runs: the gateway, the subgraphs and the audit subgraph's workflow share the one store.
+    ruleStore = await openVersionedRuleStore({ db: openRuleDatabase({ AUDIT_DB_FILE: auditFile }), logger: createLogger('rules', 'silent'), pollMs: 200, ownsDb: true });
+    federation = await startFederation({ audit: store, auditFile, ruleStore });
     // Today's accesses through the gateway itself: a clerk reads two persons in one operation
     // (the disclosure of one must not name the other), the tax clerk reads one, a clerk without
     // MFA is refused the individual number.
@@ -102,14 +129,13 @@ describeIfBrowser('the security officers’ console in chromium', () => {
       const { status } = await federation.query(persona, query);
       expect(status).toBe(200);
     }
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
     await federation?.stop();
     await store?.close();
+    ruleStore?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -182,5 +208,127 @@ describeIfBrowser('the security officers’ console in chromium', () => {
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     fs.writeFileSync(path.join(OUTPUT_DIR, 'disclosure.pdf'), pdf);
     await page.emulateMedia({ media: 'screen' });
+  });
+
+  test('an officer proposes taking 個人番号 from 課税課, sees its dry run, cannot approve it herself; a second officer approves; it is in force', async () => {
+    expect((await federation.query('tax-clerk', TAX_INDIVIDUAL_NUMBER)).body.data).toMatchObject({ resident: { individualNumber: expect.stringMatching(/^\d{12}$/) } });
+    await page.getByRole('link', { name: 'ルール変更（二人承認）' }).click();
+    const editor = page.locator('#rule-text');
+    await expect(editor.inputValue()).resolves.toMatch(TAX_GRANT);
+    await editor.fill((await editor.inputValue()).replace(TAX_GRANT, '\n'));
+    await page.getByRole('textbox', { name: /要旨/ }).fill('個人番号を課税課から外す（試行）');
+    await page.getByRole('button', { name: '検証' }).click();
+    await expect(page.getByTestId('validation').textContent()).resolves.toContain('問題はありません');
+    await screenshot(page, '06-proposal-edit');
+    await page.getByRole('button', { name: '提案する' }).click();
+
+    const detail = page.getByTestId('proposal-detail');
+    await detail.waitFor();
+    const proposalUrl = page.url();
+    await expect(page.getByTestId('proposal-status').textContent()).resolves.toBe('承認待ち');
+    await page.getByTestId('self-approval-note').waitFor();
+    // What the second officer approves, line by line: the five lines of the grant, removed.
+    await page.getByTestId('file-diff').locator('.diff-removed').first().waitFor();
+    const removed = (await page.getByTestId('file-diff').locator('.diff-removed').allTextContents()).join('');
+    for (const line of ['- roles: [clerk]', 'departments: [taxation-division]', 'purposes: [local-tax]', 'mfa: required']) expect(removed).toContain(line);
+    expect(removed.trim().split('\n').length).toBeLessThanOrEqual(5); // the grant's four lines and a blank one
+    expect(await page.getByTestId('file-diff').locator('.diff-added').count()).toBe(0);
+    expect(await page.getByRole('button', { name: '承認して適用' }).count()).toBe(0);
+    // The matrix: the taxation clerk's profiles lose Resident.individualNumber, nobody gains.
+    const refusedCells = page.getByTestId('dry-run').locator('td.cell-refused');
+    await refusedCells.first().waitFor();
+    expect(await page.getByTestId('dry-run').locator('td.cell-allowed').count()).toBe(0);
+    const rowsText = await page.getByTestId('dry-run').locator('tbody tr').allTextContents();
+    expect(rowsText.length).toBeGreaterThan(0);
+    for (const row of rowsText) expect(row).toContain('課税課');
+    // The replay on the trail this test wrote, under the proposal against the rules in force: every
+    // operation of a taxation clerk that asked for 個人番号 (granted then, or refused then) is now refused.
+    await page.getByTestId('newly-refused').waitFor();
+    const expected = expectedNewlyRefused();
+    await expect(page.getByTestId('newly-refused').locator('h3').textContent()).resolves.toBe(
+      `新たに拒否される：${expected.operations} 件の操作（項目 ${expected.operations} 件、対象者 ${expected.persons} 人）`,
+    );
+    await expect(page.getByTestId('newly-allowed').locator('h3').textContent()).resolves.toMatch(/：0 件の操作/);
+    await screenshot(page, '07-dry-run');
+    // Proposed but not approved: nothing changed.
+    expect((await federation.query('tax-clerk', TAX_INDIVIDUAL_NUMBER)).body.data).toMatchObject({ resident: { individualNumber: expect.stringMatching(/^\d{12}$/) } });
+
+    // The second officer signs in with the keyboard alone: Tab to the token, paste, Tab, Enter.
+    await page.getByRole('button', { name: 'サインアウト' }).click();
+    await page.locator('#token').waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.insertText(await federation.token('security-officer-2'));
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('signed-in-as').textContent()).resolves.toContain('dev:security-officer-2');
+    await page.goto(proposalUrl);
+    await page.getByRole('button', { name: '承認して適用' }).click();
+    await page.locator('[data-testid=proposal-status]', { hasText: '適用済み' }).waitFor();
+    await screenshot(page, '08-approved');
+
+    // In force on the gateway within seconds: the tax clerk is refused 個人番号 now.
+    const started = Date.now();
+    for (;;) {
+      const answer = await federation.query('tax-clerk', TAX_INDIVIDUAL_NUMBER);
+      if (answer.body.errors?.some((error) => error.extensions?.code === 'UNAUTHORIZED_FIELD_OR_TYPE')) break;
+      if (Date.now() - started > 20_000) throw new Error('the approved change was not in force within 20 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await page.getByRole('link', { name: '現在のルール' }).click();
+    await page.getByTestId('rules-version').getByText('承認された変更').waitFor();
+    await page.getByRole('textbox', { name: /項目で絞り込み/ }).fill('Resident.individualNumber');
+    const numberRow = page.locator('tr[data-coordinate="Resident.individualNumber"]');
+    await expect(numberRow.textContent()).resolves.not.toContain('課税課');
+    await expect(numberRow.textContent()).resolves.toContain('マイナンバー担当課');
+    await screenshot(page, '09-rules-in-force');
+    // The self-inspection's export: one row per field and reading grant, 課税課 gone from 個人番号.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '項目ごとの CSV' }).click()]);
+    const csv = fs.readFileSync((await download.path())!, 'utf8');
+    fs.writeFileSync(path.join(OUTPUT_DIR, 'rules-fields.csv'), csv);
+    const rows = csv.replace(/^\ufeff/, '').split('\r\n');
+    expect(rows[0]).toBe('coordinate,classification,policy,roles,departments,purposes,mfa_required,legal_basis,source');
+    const numberRows = rows.filter((row) => row.startsWith('Resident.individualNumber,'));
+    expect(numberRows.length).toBeGreaterThan(0);
+    for (const row of numberRows) expect(row).not.toContain('taxation-division');
+  });
+
+  test('a revocation is in force at once and waits for the other officer; an earlier version can be proposed back', async () => {
+    // Signed in as security-officer-2 (the previous test): revoke the school clerk now.
+    expect((await federation.query('school-clerk', '{ __typename }')).status).toBe(200);
+    await page.getByRole('link', { name: '利用停止の確認' }).click();
+    await page.getByRole('textbox', { name: '利用者（ID）' }).fill('dev:school-clerk');
+    await page.getByRole('textbox', { name: /理由/ }).fill('異動（試行）');
+    await page.getByRole('button', { name: '直ちに停止' }).click();
+    const awaiting = page.getByTestId('unconfirmed-revocations');
+    await awaiting.getByRole('cell', { name: 'dev:school-clerk', exact: true }).waitFor();
+    await expect(awaiting.textContent()).resolves.toContain('別の担当が確認します');
+    const started = Date.now();
+    while ((await federation.query('school-clerk', '{ __typename }')).status !== 401) {
+      if (Date.now() - started > 20_000) throw new Error('the revocation was not in force within 20 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await screenshot(page, '10-revocation-awaiting');
+
+    // The first officer confirms it; it leaves the list.
+    await page.getByRole('button', { name: 'サインアウト' }).click();
+    await signIn(page, federation, 'security-officer');
+    await page.getByTestId('signed-in-as').waitFor();
+    await page.getByRole('link', { name: '利用停止の確認' }).click();
+    await page.getByTestId('unconfirmed-revocations').getByRole('button', { name: '確認する' }).click();
+    await page.getByText('確認待ちはありません。').waitFor();
+
+    // Any earlier version: proposed back, through the same approval.
+    await page.getByRole('link', { name: '現在のルール' }).click();
+    // The tabs by keyboard: ← from the first tab wraps to the last (版の履歴・復元).
+    await page.getByRole('tab', { name: '項目ごと（誰が・なぜ）' }).focus();
+    await page.keyboard.press('ArrowLeft');
+    await expect(page.getByRole('tab', { name: '版の履歴・復元' }).getAttribute('aria-selected')).resolves.toBe('true');
+    await page.getByRole('textbox', { name: /復元の理由/ }).fill('取り込み時の版に戻す（試行）');
+    const first = page.locator('table.records tbody tr', { hasText: '初期取り込み' });
+    await first.getByRole('button', { name: 'この版に戻す提案' }).click();
+    await page.getByTestId('proposal-detail').waitFor();
+    await expect(page.getByTestId('proposal-detail').locator('h2').first().textContent()).resolves.toContain('以前の版に戻すの提案');
+    await expect(page.getByTestId('proposal-status').textContent()).resolves.toBe('承認待ち');
+    await screenshot(page, '11-restore-proposed');
   });
 });

@@ -72,9 +72,8 @@ describe('reading the audit trail through the gateway', () => {
     ]);
   });
 
-  // Both security officers (the second approves rule changes, issue 12) read the trail.
-  const officers = ['security-officer', 'security-officer-2'];
-  const others = PERSONAS.filter((persona) => !officers.includes(persona.id) && !persona.revoked).map((persona) => persona.id);
+  // Every persona but the security officers (security-officer, security-officer-2: role security-officer with MFA).
+  const others = PERSONAS.filter((persona) => !persona.roles.includes('security-officer') && !persona.revoked).map((persona) => persona.id);
 
   test.each(others)('%s is refused every audit field (UNAUTHORIZED_FIELD_OR_TYPE, policy audit_trail)', async (persona) => {
     for (const [root, query] of Object.entries(AUDIT_QUERIES)) {

@@ -24,6 +24,7 @@ import { createLogger } from '../../lib/logger';
 import type { LevelWithSilent } from 'pino';
 import type { AuditSink } from '../../gateway/audit';
 import { postGraphQL, type GraphQLResult } from './graphql';
+import type { VersionedRuleStore } from '../../lib/rule-versions/store-rule-store';
 
 /**
  * The whole federation in one test process: the four real subgraphs on real SQLite (or another
@@ -91,6 +92,12 @@ export interface StartFederationOptions {
   subgraphIdentity?: IdentityVerifierOptions;
   /** Subgraphs that serve HTTPS with this key and certificate. */
   subgraphTls?: Partial<Record<SubgraphName, SubgraphTls>>;
+  /**
+   * Rule versions (POLICY_STORE=database, issue 12): the one versioned store the gateway, every
+   * subgraph and the audit subgraph's workflow share (the caller stops it). Default: policy/ (or
+   * `policyDir`), as before.
+   */
+  ruleStore?: VersionedRuleStore;
   /** The bulk-output check's ledger and clock (gateway/bulk/); default: on the audit database, the system's clock. */
   gateway?: Pick<GatewayOptions, 'bulk' | 'bulkClock'>;
 }
@@ -138,7 +145,7 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
           // audit subgraph's (only it uses this store; the gateway writes through its own).
           (store as unknown as { db?: Knex }).db?.on('query', (query: { sql: string }) => statements[name].push(query.sql));
         }
-        started = createAuditSubgraph({ store }) as SubgraphModule<object>;
+        started = createAuditSubgraph({ store, ...(options.ruleStore ? { ruleVersions: options.ruleStore.versions } : {}) }) as SubgraphModule<object>;
       }
       subgraphs[name] = await startSubgraph(started, {
         port: 0,
@@ -146,6 +153,7 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
         verifyKey: { source: 'dev', keysPath: identityKeysPath },
         ...(options.subgraphIdentity ? { identity: options.subgraphIdentity } : {}),
         tls: options.subgraphTls?.[name] ?? false,
+        ...(options.ruleStore ? { ruleStore: options.ruleStore } : {}),
         logger: createLogger(`subgraph:${name}`, logLevel),
       });
     }
@@ -172,6 +180,7 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
       config,
       ...(options.policyDir !== undefined ? { policyDir: options.policyDir } : {}),
       ...(options.audit !== undefined ? { audit: options.audit } : {}),
+      ...(options.ruleStore ? { ruleStore: options.ruleStore } : {}),
       ...options.gateway,
     });
     const keys = await loadOrCreateDevKeys(config.auth.mode === 'dev' ? config.auth.devKeysPath : '');

@@ -46,6 +46,12 @@ const QUERY = `query ConsoleAnomalyReport($from: String!, $to: String!) {
   }
 }`;
 
+/** A day (YYYY-MM-DD) or a clock hour (YYYY-MM-DDTHH) on the ward's clock, in 和暦. */
+function windowLabel(window: string): string {
+  const day = window.slice(0, 10);
+  return window.length > 10 ? `${formatWarekiDay(day)} ${Number(window.slice(11, 13))}時台` : formatWarekiDay(day);
+}
+
 /** 異常の報告 (promise 5): each finding, and its records one click away. */
 export function Anomalies() {
   const { api } = useSession();
@@ -122,7 +128,7 @@ export function Anomalies() {
                     {label(ANOMALY_NAMES, finding.kind)}：{finding.subject}（{label(DEPARTMENT_NAMES, finding.department)}）
                   </h3>
                   <p>
-                    <When at={finding.windowStart} /> 〜 件数 {finding.count}
+                    {windowLabel(finding.window)}：件数 {finding.count}
                     {finding.threshold != null && `（しきい値 ${finding.threshold}）`}、対象者 {finding.personCount} 人
                   </p>
                   <p className="description">{finding.description}</p>

@@ -3,6 +3,7 @@ import { useSession } from '../session';
 import { ApiError } from '../api';
 import { Status } from '../components/Status';
 import { When } from '../components/When';
+import { FileDiff } from '../components/FileDiff';
 import { jstDaysAgo } from '../dates';
 import { DEPARTMENT_NAMES, PROPOSAL_KIND_NAMES, PROPOSAL_STATUS_NAMES, RULE_FILE_NAMES, ROLE_NAMES, fieldLabel, label } from '../labels';
 import { PROFILE_FIELDS, PROPOSAL_FIELDS, shortVersion, type ProposalView, type RuleProfileView } from '../rules';
@@ -408,6 +409,7 @@ function ProposalDetail({ id, onChanged }: { readonly id: string; readonly onCha
           <Problems error={actionError} />
         </div>
       </section>
+      {proposal.changedFiles.length > 0 && <FileDiff proposalId={proposal.id} baseVersion={proposal.baseVersion} changedFiles={proposal.changedFiles} />}
       {(pending || proposal.kind === 'REVOCATION') && <DryRunMatrix id={id} />}
       {pending && <ReplayPanel id={id} />}
       {pending && <ShadowPanel proposal={proposal} onChange={(p) => setProposal(p)} busy={busy} act={act} />}

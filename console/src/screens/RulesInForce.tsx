@@ -90,7 +90,19 @@ export function RulesInForce() {
               印刷・PDF
             </button>
           </div>
-          <div role="tablist" aria-label="表示" className="tabs no-print">
+          <div
+            role="tablist"
+            aria-label="表示"
+            className="tabs no-print"
+            onKeyDown={(event) => {
+              // The tabs pattern: ← → move between tabs.
+              if (event.key !== 'ArrowRight' && event.key !== 'ArrowLeft') return;
+              const order: Tab[] = ['fields', 'profiles', 'classification', 'versions'];
+              const next = order[(order.indexOf(tab) + (event.key === 'ArrowRight' ? 1 : order.length - 1)) % order.length];
+              setTab(next);
+              (event.currentTarget.querySelector(`[data-tab="${next}"]`) as HTMLElement | null)?.focus();
+            }}
+          >
             {(
               [
                 ['fields', '項目ごと（誰が・なぜ）'],
@@ -99,7 +111,7 @@ export function RulesInForce() {
                 ['versions', '版の履歴・復元'],
               ] as const
             ).map(([id, title]) => (
-              <button key={id} type="button" role="tab" aria-selected={tab === id} onClick={() => setTab(id)}>
+              <button key={id} type="button" role="tab" data-tab={id} aria-selected={tab === id} tabIndex={tab === id ? 0 : -1} onClick={() => setTab(id)}>
                 {title}
               </button>
             ))}
@@ -129,7 +141,9 @@ export function RulesInForce() {
                       <td>{label(CLASSIFICATION_NAMES, field.classification)}</td>
                       <td>{field.policies.map((all) => all.join(' かつ ')).join(' または ') || '—'}</td>
                       <td>
-                        {field.readers.length === 0 ? (
+                        {field.classification === 'authenticated' ? (
+                          <span className="help">分類された親の項目を読める者（この項目は @authenticated の構造項目）</span>
+                        ) : field.readers.length === 0 ? (
                           <span className="denied">誰も読めません</span>
                         ) : (
                           <ul className="grants">

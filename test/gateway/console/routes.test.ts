@@ -5,10 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import express from 'express';
 import { decodeJwt } from 'jose';
-import { consoleRoutes } from '../../gateway/console/routes';
-import { buildConsoleBundle } from '../../gateway/console/bundle';
-import type { AuthConfig } from '../../gateway/config';
-import { createLogger } from '../../lib/logger';
+import { consoleRoutes } from '../../../gateway/console/routes';
+import { buildConsoleBundle } from '../../../gateway/console/bundle';
+import type { AuthConfig } from '../../../gateway/config';
+import { createLogger } from '../../../lib/logger';
 
 /**
  * The console as the gateway serves it: a Japanese page whose every asset comes from the gateway
@@ -75,7 +75,7 @@ describe('the console routes', () => {
     expect(digest(second.js)).toBe(digest(first.js));
     expect(digest(second.css)).toBe(digest(first.css));
     // No absolute path of this machine leaks into it.
-    expect(first.js.toString('utf8')).not.toContain(path.resolve(__dirname, '..', '..'));
+    expect(first.js.toString('utf8')).not.toContain(path.resolve(__dirname, '..', '..', '..'));
   }, 60_000);
 
   test('the persona picker mints a dev token in dev mode only', async () => {
@@ -85,6 +85,10 @@ describe('the console routes', () => {
     expect(decodeJwt(token)).toMatchObject({ sub: 'dev:security-officer', roles: ['security-officer'], purpose: 'audit' });
     const unknown = await fetch(`${dev.origin}/console/dev-sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ persona: 'nobody' }) });
     expect([unknown.status, ((await unknown.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code]).toEqual([400, 'UNKNOWN_PERSONA']);
+    const malformed = await fetch(`${dev.origin}/console/dev-sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"persona":' });
+    expect(malformed.status).toBe(400);
+    const oversized = await fetch(`${dev.origin}/console/dev-sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ persona: 'x'.repeat(5000) }) });
+    expect(oversized.status).toBe(413);
     const production = await fetch(`${oidc.origin}/console/dev-sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ persona: 'security-officer' }) });
     expect(production.status).toBe(404);
     const page = await (await fetch(`${oidc.origin}/console/`)).text();
