@@ -18,6 +18,7 @@ export const PURPOSE_NAMES: Readonly<Record<string, string>> = {
   'resident-registry': '住民基本台帳事務',
   'mynumber-card': '個人番号カード事務',
   'local-tax': '地方税事務',
+  'local-tax-counter': '地方税事務（窓口での本人確認）',
   'school-enrolment': '就学事務（就学通知）',
   statistics: '統計',
   audit: '監査',

@@ -5,6 +5,7 @@ export interface GrantView {
   departments: string[] | null;
   purposes: string[] | null;
   mfaRequired: boolean;
+  mask: string | null;
   legalBasis: string[];
   source: string;
 }
@@ -44,7 +45,7 @@ export interface RuleVersionView {
   appliedAt: string | null;
 }
 
-export const GRANT_FIELDS = 'policy roles departments purposes mfaRequired legalBasis source';
+export const GRANT_FIELDS = 'policy roles departments purposes mfaRequired mask legalBasis source';
 export const PROFILE_FIELDS = 'key department departmentName role purpose purposeName mfa';
 export const VERSION_FIELDS = 'id sequence origin createdAt createdBy proposalId inForce appliedAt';
 

@@ -24,6 +24,8 @@ export interface GrantView {
   readonly departments: readonly string[] | null;
   readonly purposes: readonly string[] | null;
   readonly mfaRequired: boolean;
+  /** The grant's mask (policies.yaml `masks`): the fields are read masked only; null: in full. */
+  readonly mask: string | null;
   readonly legalBasis: readonly string[];
   readonly source: string;
 }
@@ -92,6 +94,7 @@ function grantView(rules: PolicySet, policy: string, grant: Grant): GrantView {
     departments: grant.departments,
     purposes: grant.purposes,
     mfaRequired: grant.mfa === 'required',
+    mask: grant.mask,
     legalBasis: legalBasisOf(rules, grant.purposes),
     source: `${grant.source.file}:${grant.source.line}:${grant.source.column}`,
   };
@@ -171,11 +174,11 @@ function csv(rows: readonly (readonly string[])[]): string {
 const list = (values: readonly string[] | null) => (values === null ? '*' : values.join(' '));
 
 export function fieldsCsv(rules: PolicySet, classifications: ReadonlyMap<string, FieldClassification>): string {
-  const rows: string[][] = [['coordinate', 'classification', 'policy', 'roles', 'departments', 'purposes', 'mfa_required', 'legal_basis', 'source']];
+  const rows: string[][] = [['coordinate', 'classification', 'policy', 'roles', 'departments', 'purposes', 'mfa_required', 'legal_basis', 'source', 'mask']];
   for (const field of fieldRules(rules, classifications)) {
-    if (field.readers.length === 0) rows.push([field.coordinate, field.classification, field.policies.map((a) => a.join('+')).join(' | '), '', '', '', '', '', '']);
+    if (field.readers.length === 0) rows.push([field.coordinate, field.classification, field.policies.map((a) => a.join('+')).join(' | '), '', '', '', '', '', '', '']);
     for (const reader of field.readers) {
-      rows.push([field.coordinate, field.classification, reader.policy, list(reader.roles), list(reader.departments), list(reader.purposes), reader.mfaRequired ? 'yes' : 'no', reader.legalBasis.join(' / '), reader.source]);
+      rows.push([field.coordinate, field.classification, reader.policy, list(reader.roles), list(reader.departments), list(reader.purposes), reader.mfaRequired ? 'yes' : 'no', reader.legalBasis.join(' / '), reader.source, reader.mask ?? '']);
     }
   }
   return csv(rows);

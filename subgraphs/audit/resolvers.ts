@@ -184,6 +184,7 @@ function grantView(grant: import('../../lib/rule-versions/views').GrantView) {
     departments: grant.departments ? [...grant.departments] : null,
     purposes: grant.purposes ? [...grant.purposes] : null,
     mfaRequired: grant.mfaRequired,
+    mask: grant.mask,
     legalBasis: [...grant.legalBasis],
     source: grant.source,
   };

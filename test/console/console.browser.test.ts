@@ -24,7 +24,7 @@ import { CHROMIUM, OUTPUT_DIR, chromiumAvailable, launchBrowser, type Browser } 
 const PERSON = FIXTURE_FIRST_RESIDENT.addressNumber;
 
 /** The taxation division's grant of 個人番号 (policies.yaml, individual_number), as shipped. */
-const TAX_GRANT = /\n      - roles: \[clerk\]\n        departments: \[taxation-division\]\n        purposes: \[local-tax\]\n        mfa: required\n(?=\n  foreign_resident_card:)/;
+const TAX_GRANT = /\n      - roles: \[clerk\]\n        departments: \[taxation-division\]\n        purposes: \[local-tax\]\n        mfa: required\n(?=      # The tax counter|\n  foreign_resident_card:)/;
 const TAX_INDIVIDUAL_NUMBER = `{ resident(id: "${PERSON}") { individualNumber } }`;
 const DAY = 86_400_000;
 
@@ -278,7 +278,9 @@ describeIfBrowser('the security officers’ console in chromium', () => {
     await page.getByTestId('rules-version').getByText('承認された変更').waitFor();
     await page.getByRole('textbox', { name: /項目で絞り込み/ }).fill('Resident.individualNumber');
     const numberRow = page.locator('tr[data-coordinate="Resident.individualNumber"]');
-    await expect(numberRow.textContent()).resolves.not.toContain('課税課');
+    // 課税課 keeps only the counter's masked grant (policies.yaml: local-tax-counter, last four digits).
+    const grants = await numberRow.locator('ul.grants > li').allTextContents();
+    expect(grants.filter((grant) => grant.includes('課税課'))).toEqual([expect.stringContaining('マスク表示のみ（last-four）')]);
     await expect(numberRow.textContent()).resolves.toContain('マイナンバー担当課');
     await screenshot(page, '09-rules-in-force');
     // The self-inspection's export: one row per field and reading grant, 課税課 gone from 個人番号.
@@ -286,10 +288,11 @@ describeIfBrowser('the security officers’ console in chromium', () => {
     const csv = fs.readFileSync((await download.path())!, 'utf8');
     fs.writeFileSync(path.join(OUTPUT_DIR, 'rules-fields.csv'), csv);
     const rows = csv.replace(/^\ufeff/, '').split('\r\n');
-    expect(rows[0]).toBe('coordinate,classification,policy,roles,departments,purposes,mfa_required,legal_basis,source');
+    expect(rows[0]).toBe('coordinate,classification,policy,roles,departments,purposes,mfa_required,legal_basis,source,mask');
     const numberRows = rows.filter((row) => row.startsWith('Resident.individualNumber,'));
     expect(numberRows.length).toBeGreaterThan(0);
-    for (const row of numberRows) expect(row).not.toContain('taxation-division');
+    // The only 課税課 row left is the counter's, read masked.
+    expect(numberRows.filter((row) => row.includes('taxation-division')).map((row) => [row.includes(',local-tax-counter,'), row.endsWith(',last-four')])).toEqual([[true, true]]);
   });
 
   test('a revocation is in force at once and waits for the other officer; an earlier version can be proposed back', async () => {

@@ -138,6 +138,9 @@ describeWithPostgres('rule versions: two officers, two gateway processes on Post
           if (gateway.child.exitCode !== null) throw new Error(`gateway ${index} exited: ${gateway.output.join('')}`);
           const answer = await fetch(`http://127.0.0.1:${gateway.port}${HEALTH_PATH}`);
           return answer.ok ? true : undefined;
+        }).catch((error: Error) => {
+          // A gateway that never answers says why in its own output (it exited, or logged a refusal).
+          throw new Error(`${error.message} (exit ${gateway.child.exitCode ?? 'none'}): ${gateway.output.join('').slice(-4000)}`);
         }),
       ),
     );
@@ -404,7 +407,8 @@ describeWithPostgres('rule versions: two officers, two gateway processes on Post
     expect(answer.body.errors).toBeUndefined();
     const [field] = answer.body.data?.rulesInForce.fieldRules;
     expect(field).toMatchObject({ coordinate: 'Resident.individualNumber', classification: 'individual-number', policies: [['individual_number']] });
-    expect(field.readers).toHaveLength(3);
+    // registry, mynumber, tax, and the tax counter's masked grant
+    expect(field.readers).toHaveLength(4);
     expect(field.readers[2]).toMatchObject({ policy: 'individual_number', departments: ['taxation-division'], purposes: ['local-tax'], mfaRequired: true, source: expect.stringMatching(/^policy\/policies\.yaml:\d+:\d+$/) });
     expect(field.readers[2].legalBasis.length).toBeGreaterThan(0);
     expect(field.profiles.map((p: { key: string }) => p.key)).toContain('taxation-division/clerk/local-tax/mfa');
@@ -412,7 +416,7 @@ describeWithPostgres('rule versions: two officers, two gateway processes on Post
     expect(taxRow.policies).toEqual(['individual_number', 'person_basic', 'person_register']);
     expect(taxRow.readableFields).toContain('Resident.individualNumber');
     const csv: string = answer.body.data?.rulesInForce.csv;
-    expect(csv.split('\r\n')[0]).toBe('coordinate,classification,policy,roles,departments,purposes,mfa_required,legal_basis,source');
+    expect(csv.split('\r\n')[0]).toBe('coordinate,classification,policy,roles,departments,purposes,mfa_required,legal_basis,source,mask');
     expect(csv).toMatch(/\r\nResident\.individualNumber,individual-number,individual_number,clerk,taxation-division,local-tax,yes,/);
   });
 });

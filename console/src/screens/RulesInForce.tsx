@@ -151,6 +151,7 @@ export function RulesInForce() {
                               <li key={`${grant.policy}-${grant.source}`}>
                                 役割：{anyOf(ROLE_NAMES, grant.roles)}／部署：{anyOf(DEPARTMENT_NAMES, grant.departments)}／事務：{anyOf(PURPOSE_NAMES, grant.purposes)}
                                 {grant.mfaRequired ? '／二要素認証必須' : ''}
+                                {grant.mask ? `／マスク表示のみ（${grant.mask}）` : ''}
                                 <div className="basis">
                                   根拠：{grant.legalBasis.join('；') || '—'} <small>（{grant.source}）</small>
                                 </div>

@@ -692,6 +692,8 @@ export type RuleGrantView = {
   departments?: Maybe<Array<Scalars['String']['output']>>;
   /** Legal basis of the purposes it names (purposes.yaml); of every purpose when it names none */
   legalBasis: Array<Scalars['String']['output']>;
+  /** The mask the grant reads the fields through (policies.yaml `masks`, e.g. last-four); null: in full */
+  mask?: Maybe<Scalars['String']['output']>;
   mfaRequired: Scalars['Boolean']['output'];
   policy: Scalars['String']['output'];
   purposes?: Maybe<Array<Scalars['String']['output']>>;
@@ -1398,6 +1400,7 @@ export type RuleFileIssueResolvers<ContextType = AuditContext, ParentType extend
 export type RuleGrantViewResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['RuleGrantView'] = ResolversParentTypes['RuleGrantView']> = {
   departments?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
   legalBasis?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  mask?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   mfaRequired?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   policy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   purposes?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
