@@ -7,6 +7,7 @@ import type { IdentitySigningConfig } from './identity-signing';
 import { loadDocumentBudgets, type DocumentBudgets } from './limits/document-budgets';
 import { DEFAULT_SUBGRAPH_TIMEOUT_MS, type SubgraphTlsSettings } from './subgraph-transport';
 import { loadLimitsConfig, type LimitsConfig } from './limits/rate-config';
+import { parseCorsOrigins } from './http/cors';
 
 /** Issuer and audience of tokens minted by `npm run token` and accepted in dev mode. */
 export const DEV_ISSUER = 'urn:ward-gateway:dev';
@@ -73,6 +74,8 @@ export interface GatewayConfig {
   readonly documentBudgets: DocumentBudgets;
   /** Per-user rate and concurrency counters: in the process, or shared in Redis (gateway/limits/). */
   readonly limits: LimitsConfig;
+  /** GATEWAY_CORS_ORIGINS: the browser origins that may call the gateway (gateway/http/cors.ts); default none. */
+  readonly corsOrigins: readonly string[];
 }
 
 export interface AuditStoreSettings {
@@ -130,6 +133,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   const subgraphTimeoutsMs = loadSubgraphTimeouts(read, problems);
   const subgraphTls = loadSubgraphTls(read, problems);
   const limits = loadLimitsConfig(read, problems);
+  const corsOrigins = parseCorsOrigins(read('GATEWAY_CORS_ORIGINS'), problems);
 
   // The audit store validates its own keys when it opens (lib/audit/config.ts); they pass through.
   const auditEnv: Record<string, string> = {};
@@ -154,6 +158,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     authorization: authorization === 'off' ? 'off' : 'on',
     documentBudgets,
     limits,
+    corsOrigins,
   };
 }
 

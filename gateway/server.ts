@@ -54,6 +54,9 @@ import { openBulkLedger, type BulkLedger } from '../lib/bulk/ledger';
 import { auditDatabaseConfig } from '../lib/audit/config';
 import { apolloHandler } from './http/apollo-handler';
 import { refuse } from './http/refuse';
+import { corsMiddleware } from './http/cors';
+import { requestErrorStatusPlugin } from './http/request-error-status';
+import { suggestionsPlugin } from './authorization/suggestions';
 import { requestStateOf } from './http/request-state';
 import { OwnedResources } from './lifecycle';
 
@@ -171,7 +174,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }
 
   const documents = documentGuard(config.documentBudgets);
-  configureRoutes(app, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter });
+  configureRoutes(app, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter, corsOrigins: config.corsOrigins });
   // Drains HTTP connections, stops the gateway (and with it the supergraph watcher), then closes what it owns.
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopping ??= apollo.stop());
@@ -301,6 +304,10 @@ function apolloServer(options: GatewayOptions, logger: Logger, deps: ApolloDepen
       // Nothing about operations leaves the ward, even if an APOLLO_KEY is in the environment.
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
+      // "Did you mean …?" is the schema's text: only for callers who may introspect.
+      suggestionsPlugin(),
+      // Parse, validation and coercion errors: 200 for clients that accept only application/json (GraphQL over HTTP).
+      requestErrorStatusPlugin(),
       // Bulk output: counted after execution, withheld over the budget, before the audit entry is written.
       ...(bulkLedger ? [bulkOutputPlugin({ ledger: bulkLedger, rules: () => rules.current(), ...(options.bulkClock ? { now: options.bulkClock } : {}) })] : []),
       // Demand control before planning (policy/limits.yaml budgets); before the audit plugin,
@@ -377,9 +384,10 @@ interface RouteDependencies {
   readonly auditWriter: AuditWriter | undefined;
   readonly documents: DocumentGuard;
   readonly userLimiter: UserLimiter;
+  readonly corsOrigins: readonly string[];
 }
 
-function configureRoutes(app: Express, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter }: RouteDependencies): void {
+function configureRoutes(app: Express, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter, corsOrigins }: RouteDependencies): void {
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
   app.use(accessLog(logger));
@@ -404,6 +412,8 @@ function configureRoutes(app: Express, { apollo, authenticator, logger, supergra
   const passThrough = (_req: Request, _res: Response, next: NextFunction) => next();
   app.all(
     GRAPHQL_PATH,
+    // Cross-origin: a preflight is answered here, before authentication (it never carries a token).
+    corsMiddleware(corsOrigins),
     // First: whatever is refused below (401/400/403/429, a bad body) is recorded by `refuse` before it is sent.
     auditWriter ? auditRefusalsMiddleware(auditWriter, () => rules.current(), logger.child({ component: 'audit' })) : passThrough,
     // Authentication before body parsing: an anonymous caller costs no parsing and gets no answer.
