@@ -8,6 +8,7 @@ import { loadDocumentBudgets, type DocumentBudgets } from './limits/document-bud
 import { DEFAULT_SUBGRAPH_TIMEOUT_MS, type SubgraphTlsSettings } from './subgraph-transport';
 import { loadLimitsConfig, type LimitsConfig } from './limits/rate-config';
 import { parseCorsOrigins } from './http/cors';
+import { LOG_LEVELS } from '../lib/env-config';
 
 /** Issuer and audience of tokens minted by `npm run token` and accepted in dev mode. */
 export const DEV_ISSUER = 'urn:ward-gateway:dev';
@@ -92,7 +93,6 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /**
  * Reads and validates the whole configuration at once, so a misconfigured deployment reports
