@@ -55,6 +55,9 @@ import { auditDatabaseConfig } from '../lib/audit/config';
 import { apolloHandler } from './http/apollo-handler';
 import { refuse } from './http/refuse';
 import { corsMiddleware } from './http/cors';
+import { accessFactsPlugin, accessLog } from './http/access-log';
+import { errorCause } from '../lib/log-cause';
+import { maybeRequestStateOf } from './http/request-state';
 import { requestErrorStatusPlugin } from './http/request-error-status';
 import { suggestionsPlugin } from './authorization/suggestions';
 import { requestStateOf } from './http/request-state';
@@ -315,6 +318,8 @@ function apolloServer(options: GatewayOptions, logger: Logger, deps: ApolloDepen
       costLimitPlugin({ estimator: costEstimator, limits: () => rules.current().limits }),
       // Last: the entry is written after everything else has shaped the response, before it is sent.
       ...(auditWriter ? [auditPlugin({ writer: auditWriter, classifications: () => supergraph.classifications() })] : []),
+      // The access line's operation name, decision, codes and cause (read when the line is written, after the audit may have withheld the answer).
+      accessFactsPlugin(() => supergraph.classifications()),
     ],
   });
 }
@@ -454,35 +459,18 @@ function contextOf(req: Request, logger: Logger): GatewayContext {
     claims: claimedTextsOf(req),
     usage: { estimatedCost: null, costBudget: null, rowsReturned: null, personsReturned: null },
     results: {},
+    access: state.access,
     logger: logger.child({ requestId: state.requestId, subject: identity.subject }),
-  };
-}
-
-function accessLog(logger: Logger) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const quiet = req.path === HEALTH_PATH || req.path.startsWith('/ide/');
-      // Path only: a GET operation's query string carries variables, i.e. person data.
-      logger[quiet ? 'debug' : 'info'](
-        {
-          requestId: requestIdOf(req),
-          method: req.method,
-          path: req.path,
-          status: res.statusCode,
-          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-        },
-        'request',
-      );
-    });
-    next();
   };
 }
 
 function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     const status = httpStatusOf(error);
-    if (status >= 500) logger.error({ requestId: requestIdOf(req), err: error }, 'unhandled error');
+    // Its cause goes on the request's error-level access line (class, code, safe message; no stack).
+    const state = maybeRequestStateOf(req);
+    if (status >= 500 && state && state.access.cause === null) state.access.cause = errorCause(error);
+    else if (status >= 500 && !state) logger.error({ error: errorCause(error) }, 'unhandled error');
     // Body-parser messages can quote the request body; answer with a fixed text instead.
     const message = status === 413 ? 'Request body too large' : status < 500 ? 'Malformed request body' : 'Internal server error';
     if (res.headersSent) {

@@ -31,6 +31,8 @@ export function refuse(req: Request, res: Response, given: Refusal): void {
   // A document that does not parse or validate: 200 for a client that accepts only application/json (request-error-status.ts).
   const status = requestErrorStatus(given.status, [given.code], req.headers.accept);
   const refusal = status === given.status ? given : { ...given, status };
+  const state = maybeRequestStateOf(req);
+  if (state) state.access.errorCodes = [refusal.code];
   const recording = recordRefusal(req, { status: refusal.status, code: refusal.code, reason: refusal.reason ?? null });
   if (recording === undefined) {
     answer(req, res, refusal);

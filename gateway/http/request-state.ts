@@ -1,6 +1,24 @@
 import type { Request } from 'express';
 import type { Identity, RequestAuditState, RequestAuthorization } from '../context';
 import { parseClientHeaders, type ClientHeaders } from './client-headers';
+import type { ErrorCause } from '../../lib/log-cause';
+
+/** What the access log line says about the operation (access-log.ts), filled in as the request goes. */
+export interface AccessFacts {
+  /** The operation's name, bounded (the client's text). */
+  operationName: string | null;
+  /** GRANTED, PARTIAL, DENIED, REFUSED or FAILED (the audit's words); null before a decision. */
+  decision: string | null;
+  /** The answer's `extensions.code`s, distinct, at most a few. */
+  errorCodes: string[];
+  /** The first internal error, for the error-level line: class, code, safe message. */
+  cause: ErrorCause | null;
+  /**
+   * Reads the final answer into the facts, when the line is written: Apollo Server runs the
+   * plugins' willSendResponse hooks at once, and the audit's may still replace the answer (503).
+   */
+  settle?: () => void;
+}
 
 /** What the audit trail records of a refused request (gateway/http/refuse.ts). */
 export interface RecordedRefusal {
@@ -29,6 +47,8 @@ export interface RequestState {
   caseReference?: string | null;
   /** Shared by the refusal recorder and the audit plugin: exactly one of them records a request. */
   readonly audit: RequestAuditState;
+  /** For the access log line. */
+  readonly access: AccessFacts;
   /** Records a refusal before it is answered (set by the audit's front middleware when the gateway keeps a trail). */
   recordRefusal?: (refusal: RecordedRefusal) => Promise<void>;
 }
@@ -47,6 +67,7 @@ export function createRequestState(req: Request, requestId: string): RequestStat
     receivedAt: new Date(),
     client,
     audit: { handled: false },
+    access: { operationName: null, decision: null, errorCodes: [], cause: null },
   };
   states.set(req, state);
   return state;

@@ -89,8 +89,8 @@ export interface StartFederationOptions {
   subgraphIdentity?: IdentityVerifierOptions;
   /** Subgraphs that serve HTTPS with this key and certificate. */
   subgraphTls?: Partial<Record<SubgraphName, SubgraphTls>>;
-  /** The bulk-output check's ledger and clock (gateway/bulk/); default: on the audit database, the system's clock. */
-  gateway?: Pick<GatewayOptions, 'bulk' | 'bulkClock'>;
+  /** The bulk-output check's ledger and clock (gateway/bulk/), the gateway's logger; default: on the audit database, the system's clock, silent. */
+  gateway?: Pick<GatewayOptions, 'bulk' | 'bulkClock' | 'logger'>;
 }
 
 export function testDataDir(): string {
