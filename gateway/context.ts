@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { PermissionProfile, Principal } from '../lib/authorization/types';
 import type { AuditUsage } from '../lib/audit/types';
 import type { AuthorizationOutcome } from './authorization/outcome';
-import type { AccessFacts } from './http/request-state';
+import type { AccessFacts } from './http/access-facts';
 
 /** The calling application, as it names itself. Informational only: never used to grant access. */
 export interface ClientInfo {
