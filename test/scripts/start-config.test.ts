@@ -72,3 +72,9 @@ test('a subgraph started on its own with LOG_LEVEL=loud: one message, exit code 
   expect({ code, stack: STACK.test(output) }).toEqual({ code: CONFIG_EXIT_CODE, stack: false });
   expect(output).toBe("Invalid subgraph juki-cs configuration:\n  - LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got 'loud'\n");
 });
+
+test('npm run seed with a database it cannot use: one message, exit code 2, nothing written', async () => {
+  const { code, output } = await run('scripts/seed.ts', { RESIDENTS_DB_CLIENT: 'oracle', JUKI_CS_DB_CLIENT: 'pg' });
+  expect({ code, stack: STACK.test(output) }).toEqual({ code: CONFIG_EXIT_CODE, stack: false });
+  expect(output).toBe('Invalid seed configuration:\n  - RESIDENTS_DB_CLIENT must be better-sqlite3, pg or mssql (got "oracle")\n  - JUKI_CS_DB_URL is required when JUKI_CS_DB_CLIENT=pg\n');
+});
