@@ -13,7 +13,7 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 /** The codes of GraphQL request errors (parse, validation, variable coercion). */
 export const REQUEST_ERROR_CODES: ReadonlySet<string> = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT']);
 
-/** True when the Accept header lists application/json and neither graphql-response+json nor a wildcard covering it. */
+/** True when application/json is the only media type the Accept header lists (q=0 entries aside): no graphql-response+json, no wildcard, nothing else. */
 export function acceptsOnlyJson(accept: string | undefined): boolean {
   if (accept === undefined) return false;
   const types = accept
@@ -24,8 +24,7 @@ export function acceptsOnlyJson(accept: string | undefined): boolean {
       return q !== undefined && Number(q.slice(2)) === 0 ? '' : type;
     })
     .filter((type) => type !== '');
-  if (!types.includes('application/json')) return false;
-  return !types.some((type) => type === 'application/graphql-response+json' || type === '*/*' || type === 'application/*');
+  return types.length > 0 && types.every((type) => type === 'application/json');
 }
 
 /** The status to send for a 400 request error with these codes, given the Accept header. */

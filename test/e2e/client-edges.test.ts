@@ -111,11 +111,14 @@ describe('every unsupported operation type is a 4xx with a code', () => {
     ['a mutation the graph does not have', 'POST', 'mutation { deleteResident(id: "1") }', 400, 'GRAPHQL_VALIDATION_FAILED'],
     ['a mutation over GET', 'GET', 'mutation { __typename }', 405, 'BAD_REQUEST'],
     ['a subscription over GET', 'GET', 'subscription { __typename }', 400, 'GRAPHQL_VALIDATION_FAILED'],
+    ['a subscription asking for a multipart answer', 'POST multipart', 'subscription { __typename }', 400, 'GRAPHQL_VALIDATION_FAILED'],
+    ['a subscription over an event stream', 'POST sse', 'subscription { __typename }', 406, 'BAD_REQUEST'],
   ])('%s', async (_name, method, query, status, code) => {
+    const accept: Record<string, string> = method === 'POST multipart' ? { accept: 'multipart/mixed; subscriptionSpec=1.0, application/json' } : method === 'POST sse' ? { accept: 'text/event-stream' } : {};
     const answer =
       method === 'GET'
         ? await fetch(`${federation.gatewayUrl}?query=${encodeURIComponent(query)}`, { headers: { authorization: `Bearer ${tokens['registry-clerk']}`, 'apollo-require-preflight': 'true' } })
-        : await post('terminal-manager', { query });
+        : await post('terminal-manager', { query }, accept);
     const body = (await answer.json()) as { errors: { extensions: { code: string } }[] };
     expect({ status: answer.status, code: body.errors[0]!.extensions.code }).toEqual({ status, code });
   });

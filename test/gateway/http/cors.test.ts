@@ -38,7 +38,7 @@ test('origins are exact: a path, a wildcard, a trailing slash or a non-http sche
   }
 });
 
-test('"accepts only application/json": listed, and neither graphql-response+json nor a wildcard', () => {
+test('"accepts only application/json": the only type listed (q=0 aside)', () => {
   expect(acceptsOnlyJson('application/json')).toBe(true);
   expect(acceptsOnlyJson('application/json; charset=utf-8')).toBe(true);
   expect(acceptsOnlyJson('application/json, application/graphql-response+json;q=0')).toBe(true);
@@ -46,4 +46,6 @@ test('"accepts only application/json": listed, and neither graphql-response+json
   expect(acceptsOnlyJson('application/graphql-response+json, application/json;q=0.9')).toBe(false);
   expect(acceptsOnlyJson('application/json, */*')).toBe(false);
   expect(acceptsOnlyJson('text/html')).toBe(false);
+  // A client that also takes a multipart answer is not a legacy application/json client.
+  expect(acceptsOnlyJson('multipart/mixed; subscriptionSpec=1.0, application/json')).toBe(false);
 });
