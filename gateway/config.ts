@@ -13,6 +13,8 @@ import { loadTrustedDocumentsConfig, type TrustedDocumentsConfig } from './trust
 import { FULL_CONTRACT } from '../lib/contracts/definitions';
 import { contractSupergraphFile } from '../lib/contracts/files';
 import { loadObservabilityConfig, type ObservabilityConfig } from './observability/config';
+import { parseCorsOrigins } from './http/cors';
+import { LOG_LEVELS } from '../lib/env-config';
 
 /** Issuer and audience of tokens minted by `npm run token` and accepted in dev mode. */
 export const DEV_ISSUER = 'urn:ward-gateway:dev';
@@ -96,6 +98,8 @@ export interface GatewayConfig {
    * their budget (and split their concurrency limit); Redis keeps one count per user.
    */
   readonly workers: number;
+  /** GATEWAY_CORS_ORIGINS: the browser origins that may call the gateway (gateway/http/cors.ts); default none. */
+  readonly corsOrigins: readonly string[];
 }
 
 export interface AuditStoreSettings {
@@ -112,7 +116,6 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /**
  * Reads and validates the whole configuration at once, so a misconfigured deployment reports
@@ -164,6 +167,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   if (workers > 1 && limits.redisUrl === undefined) {
     problems.push(`GATEWAY_WORKERS=${workers} needs GATEWAY_LIMITS_REDIS_URL: per-user rate and concurrency limits must be counted once for all workers, not per process`);
   }
+  const corsOrigins = parseCorsOrigins(read('GATEWAY_CORS_ORIGINS'), problems);
 
   // The audit store validates its own keys when it opens (lib/audit/config.ts); they pass through,
   // with the rule-version store's (POLICY_STORE*, lib/rule-versions/open.ts: the same database).
@@ -193,6 +197,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     trustedDocuments,
     observability,
     workers,
+    corsOrigins,
   };
 }
 

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { PermissionProfile, Principal } from '../lib/authorization/types';
 import type { AuditUsage } from '../lib/audit/types';
 import type { AuthorizationOutcome } from './authorization/outcome';
+import type { AccessFacts } from './http/access-facts';
 
 /** The calling application, as it names itself. Informational only: never used to grant access. */
 export interface ClientInfo {
@@ -88,6 +89,8 @@ export interface GatewayContext {
   readonly usage: AuditUsage;
   /** What the operation's steps found, for the steps after them. */
   readonly results: OperationResults;
+  /** What the access log line of this request says (gateway/http/access-log.ts); absent outside the HTTP front. */
+  readonly access?: AccessFacts;
 }
 
 /** Filled in as the operation runs; empty when the context is made. */

@@ -61,6 +61,12 @@ import { openTrustedDocumentStore, type TrustedDocumentStore } from '../lib/trus
 import { trustedDocumentGate, type TrustedDocumentGate, type TrustedDocumentLookup } from './trusted-documents/middleware';
 import { apolloHandler } from './http/apollo-handler';
 import { refuse } from './http/refuse';
+import { corsMiddleware } from './http/cors';
+import { accessFactsPlugin, accessLog } from './http/access-log';
+import { errorCause } from '../lib/log-cause';
+import { maybeRequestStateOf } from './http/request-state';
+import { requestErrorStatusPlugin } from './http/request-error-status';
+import { suggestionsPlugin } from './authorization/suggestions';
 import { requestStateOf } from './http/request-state';
 import { OwnedResources } from './lifecycle';
 import { GatewayMetrics, observe, openObservability, openOpsListener, phaseMiddleware, Readiness, readinessRoute, requestSpanMiddleware } from './observability';
@@ -221,7 +227,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     config, signer: identitySigner, dispatcher: subgraphDispatcher, supergraph, rules, authorization, auditWriter,
     ...(trail ? { auditSink: trail.sink } : {}), ...(limitsRedis ? { limitsRedis } : {}),
   });
-  configureRoutes(app, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter, auth: config.auth, trustedDocuments, contract: config.contract, metrics, readiness });
+  configureRoutes(app, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter, auth: config.auth, trustedDocuments, contract: config.contract, metrics, readiness, corsOrigins: config.corsOrigins });
   // Drains HTTP connections, stops the gateway (and with it the supergraph watcher), then closes what it owns.
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopping ??= apollo.stop());
@@ -375,6 +381,10 @@ function apolloServer(options: GatewayOptions, logger: Logger, deps: ApolloDepen
       // Nothing about operations leaves the ward, even if an APOLLO_KEY is in the environment.
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
+      // "Did you mean …?" is the schema's text: only for callers who may introspect.
+      suggestionsPlugin(),
+      // Parse, validation and coercion errors: 200 for clients that accept only application/json (GraphQL over HTTP).
+      requestErrorStatusPlugin(),
       // Bulk output: counted after execution, withheld over the budget, before the audit entry is written.
       ...(bulkLedger ? [bulkOutputPlugin({ ledger: bulkLedger, rules: () => rules.current(), ...(options.bulkClock ? { now: options.bulkClock } : {}) })] : []),
       // Demand control before planning (policy/limits.yaml budgets); before the audit plugin,
@@ -386,6 +396,8 @@ function apolloServer(options: GatewayOptions, logger: Logger, deps: ApolloDepen
       ...(auditWriter ? [auditPlugin({ writer: auditWriter, classifications: () => supergraph.classifications() })] : []),
       // After the audit (which may withhold the answer): the operation and the codes the answer carries, for the metrics.
       metrics.plugin(),
+      // The access line's operation name, decision, codes and cause (read when the line is written, after the audit may have withheld the answer).
+      accessFactsPlugin(() => supergraph.classifications()),
     ],
   });
 }
@@ -464,9 +476,10 @@ interface RouteDependencies {
   readonly contract: string;
   readonly metrics: GatewayMetrics;
   readonly readiness: Readiness;
+  readonly corsOrigins: readonly string[];
 }
 
-function configureRoutes(app: Express, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter, auth, trustedDocuments, contract, metrics, readiness }: RouteDependencies): void {
+function configureRoutes(app: Express, { apollo, authenticator, logger, supergraph, rules, auditWriter, documents, userLimiter, auth, trustedDocuments, contract, metrics, readiness, corsOrigins }: RouteDependencies): void {
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
   app.use(accessLog(logger));
@@ -512,6 +525,8 @@ function configureRoutes(app: Express, { apollo, authenticator, logger, supergra
     // The request's trace (when tracing is on) and its count in the metrics, when its answer is complete.
     requestSpanMiddleware(),
     metrics.requestMiddleware(),
+    // Cross-origin: a preflight is answered here, before authentication (it never carries a token).
+    corsMiddleware(corsOrigins),
     // Then: whatever is refused below (401/400/403/429, a bad body) is recorded by `refuse` before it is sent.
     auditWriter ? auditRefusalsMiddleware(auditWriter, () => rules.current(), logger.child({ component: 'audit' })) : passThrough,
     // Authentication before body parsing: an anonymous caller costs no parsing and gets no answer.
@@ -554,35 +569,18 @@ function contextOf(req: Request, logger: Logger): GatewayContext {
     claims: claimedTextsOf(req),
     usage: { estimatedCost: null, costBudget: null, rowsReturned: null, personsReturned: null },
     results: {},
+    access: state.access,
     logger: logger.child({ requestId: state.requestId, subject: identity.subject }),
-  };
-}
-
-function accessLog(logger: Logger) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const quiet = req.path === HEALTH_PATH || req.path === READY_PATH || req.path.startsWith('/ide/') || req.path.startsWith('/console/console.');
-      // Path only: a GET operation's query string carries variables, i.e. person data.
-      logger[quiet ? 'debug' : 'info'](
-        {
-          requestId: requestIdOf(req),
-          method: req.method,
-          path: req.path,
-          status: res.statusCode,
-          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-        },
-        'request',
-      );
-    });
-    next();
   };
 }
 
 function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     const status = httpStatusOf(error);
-    if (status >= 500) logger.error({ requestId: requestIdOf(req), err: error }, 'unhandled error');
+    // Its cause goes on the request's error-level access line (class, code, safe message; no stack).
+    const state = maybeRequestStateOf(req);
+    if (status >= 500 && state && state.access.cause === null) state.access.cause = errorCause(error);
+    else if (status >= 500 && !state) logger.error({ error: errorCause(error) }, 'unhandled error');
     // Body-parser messages can quote the request body; answer with a fixed text instead.
     const message = status === 413 ? 'Request body too large' : status < 500 ? 'Malformed request body' : 'Internal server error';
     if (res.headersSent) {

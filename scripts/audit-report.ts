@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildAnomalyReport, PeriodError, reportCsv, reportMarkdown, resolvePeriod, type AnomalyReport } from '../lib/audit/anomalies';
-import { DEFAULT_CALENDAR_FILE, loadAuditCalendar } from '../lib/audit/calendar';
+import { DEFAULT_CALENDAR_FILE, formatWardInstant, loadAuditCalendar } from '../lib/audit/calendar';
 import { openAuditStore, type AuditStore } from '../lib/audit/store';
 import { recordsInPeriod } from '../subgraphs/audit/adapter';
 import { PROJECT_ROOT } from '../lib/project-root';
@@ -67,6 +67,8 @@ export function parseReportArgs(argv: readonly string[]): AuditReportArgs {
 
 export interface WrittenReport {
   report: AnomalyReport;
+  /** The report's summary for the terminal, Japanese first, times on the ward's clock with the offset. */
+  summary: string;
   dir: string;
   markdownFile: string;
   csvFile: string;
@@ -92,7 +94,9 @@ export async function writeAuditReport(store: AuditStore, args: AuditReportArgs,
   const csvFile = path.join(dir, 'findings.csv');
   fs.writeFileSync(markdownFile, reportMarkdown(report, calendar));
   fs.writeFileSync(csvFile, reportCsv(report));
-  return { report, dir, markdownFile, csvFile };
+  const at = (instant: string) => formatWardInstant(calendar, instant);
+  const summary = `異常検知 ${report.findings.length} 件（記録 ${report.recordCount} 件、${at(report.from)} 〜 ${at(report.to)}） / ${report.findings.length} finding(s) over ${report.recordCount} records`;
+  return { report, summary, dir, markdownFile, csvFile };
 }
 
 async function main(): Promise<number> {
@@ -111,12 +115,12 @@ async function main(): Promise<number> {
   try {
     store = await openAuditStore();
     const started = Date.now();
-    const written = await writeAuditReport(store, args, (n) => process.stderr.write(`read ${n} records\n`));
+    const written = await writeAuditReport(store, args, (n) => process.stderr.write(`記録 ${n} 件を読み込みました / read ${n} records\n`));
     const { report } = written;
     process.stdout.write(
-      `${report.findings.length} finding(s) over ${report.recordCount} records (${report.from} – ${report.to}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n` +
-        report.warnings.map((w) => `warning: ${w}\n`).join('') +
-        `wrote ${path.relative(process.cwd(), written.markdownFile)}\nwrote ${path.relative(process.cwd(), written.csvFile)}\n`,
+      `${written.summary} (${((Date.now() - started) / 1000).toFixed(1)} s)\n` +
+        report.warnings.map((w) => `警告 / warning: ${w}\n`).join('') +
+        `出力 / wrote ${path.relative(process.cwd(), written.markdownFile)}\n出力 / wrote ${path.relative(process.cwd(), written.csvFile)}\n`,
     );
     return 0;
   } catch (error) {

@@ -5,6 +5,9 @@
  * summary (rows per table, seconds, MB per file) to stdout.
  */
 import { seedAll, type SeedOptions, type SeedReport } from './seeding/seed-all';
+import { EnvCheck, exitOnConfigError } from '../lib/env-config';
+import { LEGACY_SUBGRAPH_ENDPOINTS } from '../lib/subgraphs';
+import { databaseConfig } from '../subgraphs/shared/database';
 import { DEFAULT_SEED } from '../generator/world';
 import { stopWhenParentIsGone } from '../lib/parent-watch';
 
@@ -89,8 +92,20 @@ export function formatReport(report: SeedReport): string {
   return lines.join('\n');
 }
 
+/** The databases it will write, checked before anything is written: one message, exit code 2 (lib/env-config.ts). */
+function checkConfiguration(env: NodeJS.ProcessEnv): void {
+  const check = new EnvCheck(env);
+  for (const endpoint of LEGACY_SUBGRAPH_ENDPOINTS) check.attempt(() => databaseConfig(endpoint.name, env));
+  check.done('seed');
+}
+
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  try {
+    checkConfiguration(process.env);
+  } catch (error) {
+    exitOnConfigError(error);
+  }
   let lastPrint = 0;
   options.onProgress = (p) => {
     const now = Date.now();

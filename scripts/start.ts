@@ -21,6 +21,11 @@ import { createSubgraphDispatcher } from '../gateway/subgraph-transport';
 import { seedStampIsCurrent } from '../generator/seed-stamp';
 import { DEFAULT_SUPERGRAPH_FILE, runCompose } from './compose';
 import { openRuleVersionStore, policyStoreMode } from '../lib/rule-versions/open';
+import { EnvCheck, exitOnConfigError } from '../lib/env-config';
+import { checkSubgraphEnvironment } from '../subgraphs/shared/config';
+import { cursorKeyFromEnvironment } from '../subgraphs/residents/cursor';
+import { ConfigError, loadConfig } from '../gateway/config';
+import type { SubgraphName } from '../lib/subgraphs';
 
 const SEED_RESIDENTS = '10000';
 
@@ -29,7 +34,7 @@ const SEED_RESIDENTS = '10000';
 // policy folder, watched, as before). Set here so every child inherits it.
 process.env.POLICY_STORE ??= 'database';
 const STOP_GRACE_MS = 5000;
-const startTimeoutMs = Number(process.env['START_TIMEOUT_MS'] ?? 120_000);
+let startTimeoutMs = 120_000;
 const useColour = process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
 const COLOURS = [36, 33, 35, 32, 34, 31];
 
@@ -37,14 +42,34 @@ function say(line: string): void {
   process.stdout.write(`${useColour ? '\x1b[1m[start]\x1b[0m' : '[start]'} ${line}\n`);
 }
 
-function port(envName: string, fallback: number): number {
-  const value = process.env[envName];
-  if (value === undefined || value === '') return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0 || parsed > 65535) {
-    throw new Error(`${envName} must be a port number, got '${value}'`);
+/**
+ * Every process `npm start` would start, checked before anything starts (nothing seeded, composed
+ * or spawned): its own settings, the gateway's (gateway/config.ts, with the subgraph URLs it will
+ * be given) and each subgraph's (subgraphs/shared/config.ts). Every problem in one message, exit
+ * code 2, no stack trace (lib/env-config.ts).
+ */
+function checkConfiguration(env: NodeJS.ProcessEnv): { gatewayPort: number; subgraphPorts: Map<SubgraphName, number>; startTimeoutMs: number } {
+  const check = new EnvCheck(env);
+  const startTimeoutMs = check.wholeNumber('START_TIMEOUT_MS', 120_000, 1000);
+  const subgraphPorts = new Map<SubgraphName, number>();
+  for (const endpoint of SUBGRAPH_ENDPOINTS) {
+    const config = checkSubgraphEnvironment(endpoint.name, env, check, endpoint.name === 'residents' ? cursorKeyFromEnvironment : undefined);
+    subgraphPorts.set(endpoint.name, config.port);
   }
-  return parsed;
+  let gatewayPort = 4000;
+  try {
+    const subgraphUrls = Object.fromEntries(SUBGRAPH_ENDPOINTS.map((endpoint) => [endpoint.urlEnv, env[endpoint.urlEnv] ?? localSubgraphUrl(subgraphPorts.get(endpoint.name) ?? endpoint.defaultPort)]));
+    gatewayPort = loadConfig({ ...env, ...subgraphUrls }).port;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    check.problems.push(...error.problems);
+  }
+  // Port 0 ("any free port") cannot be probed or printed: npm start needs real ports.
+  for (const name of ['GATEWAY_PORT', ...SUBGRAPH_ENDPOINTS.map((endpoint) => endpoint.portEnv)]) {
+    if (check.read(name) === '0') check.problems.push(`${name} must be from 1 to 65535 under npm start, got '0'`);
+  }
+  check.done('npm start');
+  return { gatewayPort, subgraphPorts, startTimeoutMs };
 }
 
 interface Child {
@@ -161,8 +186,16 @@ function ensureSupergraph(): void {
 }
 
 async function main(): Promise<void> {
-  const gatewayPort = port('GATEWAY_PORT', 4000);
-  const subgraphs = SUBGRAPH_ENDPOINTS.map((endpoint) => ({ endpoint, port: port(endpoint.portEnv, endpoint.defaultPort) }));
+  let checked;
+  try {
+    checked = checkConfiguration(process.env);
+  } catch (error) {
+    exitOnConfigError(error);
+    return;
+  }
+  startTimeoutMs = checked.startTimeoutMs;
+  const gatewayPort = checked.gatewayPort;
+  const subgraphs = SUBGRAPH_ENDPOINTS.map((endpoint) => ({ endpoint, port: checked.subgraphPorts.get(endpoint.name) ?? endpoint.defaultPort }));
   let exitCode = 0;
   let finished = false;
 
@@ -243,7 +276,11 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+main().catch((error: unknown) => {
+  // Never a stack trace: what failed, once.
+  say(`error: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
 
 /**
  * POLICY_STORE=database: the version store's tables made, and on a new installation policy/

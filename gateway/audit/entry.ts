@@ -51,7 +51,8 @@ export function operationHash(source: string | undefined): string | null {
   return source === undefined ? null : createHash('sha256').update(source).digest('hex');
 }
 
-function decisionOf(outcome: AuthorizationOutcome | undefined, errorCodes: readonly string[], classifications: ReadonlyMap<string, FieldClassification>): AuditDecision {
+/** The decision an operation's record carries; also what the access log line says (gateway/http/access-log.ts). */
+export function decisionOf(outcome: AuthorizationOutcome | undefined, errorCodes: readonly string[], classifications: ReadonlyMap<string, FieldClassification>): AuditDecision {
   if (errorCodes.some((code) => REFUSAL_CODES.has(code))) return 'REFUSED';
   if (!outcome) return 'FAILED';
   if (errorCodes.some((code) => !AUTHORIZATION_CODES.has(code))) return 'FAILED';

@@ -11,5 +11,5 @@ export type { AuditPluginOptions } from './plugin';
 export { auditRefusalsMiddleware, caseReferenceMiddleware, caseReferenceOf, CASE_ID_HEADER } from './http';
 export { claimedTextsOf, clientTextMiddleware, INVALID_CLIENT_TEXT_CODE } from './client-text';
 export type { ClaimedTexts } from './client-text';
-export { operationEntry, reachOf, refusalEntry, ruleEventEntry, rulesInForceEntry } from './entry';
+export { decisionOf, operationEntry, reachOf, refusalEntry, ruleEventEntry, rulesInForceEntry } from './entry';
 export type { OperationReach } from './entry';

@@ -5,6 +5,7 @@ import { authorizationOutcomeOf } from '../authorization';
 import type { GatewayContext } from '../context';
 import { CLIENT_TEXT_LIMITS, cutClientText } from '../../lib/audit/limits';
 import { documentOperationNameError } from './client-text';
+import { errorCause } from '../../lib/log-cause';
 import { operationEntry, reachOf } from './entry';
 import type { AuditWriter } from './writer';
 
@@ -64,12 +65,15 @@ export function auditPlugin(options: AuditPluginOptions): ApolloServerPlugin<Gat
           });
           try {
             await writer.write(entry);
-          } catch {
+          } catch (error) {
+            // The cause (class, code, safe message) for the operator, here and on the request's access line.
+            const cause = errorCause(error);
+            if (context.access && context.access.cause === null) context.access.cause = cause;
             if (!reach.personData) {
-              context.logger.error({ decision: entry.decision }, 'audit entry not written; the operation reads no person data and goes on');
+              context.logger.error({ decision: entry.decision, error: cause }, 'audit entry not written; the operation reads no person data and goes on');
               return;
             }
-            context.logger.error({ decision: entry.decision, persons: entry.personIds.length }, 'audit entry not written: person data withheld (fail closed)');
+            context.logger.error({ decision: entry.decision, persons: entry.personIds.length, error: cause }, 'audit entry not written: person data withheld (fail closed)');
             const withheld = { data: null, errors: [{ message: AUDIT_UNAVAILABLE_MESSAGE, extensions: { code: AUDIT_UNAVAILABLE_CODE, requestId: context.requestId } }] };
             if (body.kind === 'single') body.singleResult = withheld;
             else requestContext.response.body = { kind: 'single', singleResult: withheld };

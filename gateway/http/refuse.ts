@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { maybeRequestStateOf, type RecordedRefusal } from './request-state';
+import { requestErrorStatus } from './request-error-status';
 
 /**
  * A refusal at the gateway's HTTP front, before Apollo Server runs the operation: what the caller
@@ -26,9 +27,15 @@ export type { RecordedRefusal } from './request-state';
  * recorded this request yet), THEN answers with a GraphQL-shaped error body. Such an answer carries
  * no person data, so it is sent even when the record failed (the recorder logs that).
  */
-export function refuse(req: Request, res: Response, refusal: Refusal): void {
+export function refuse(req: Request, res: Response, given: Refusal): void {
+  // A document that does not parse or validate: 200 for a client that accepts only application/json (request-error-status.ts).
+  const status = requestErrorStatus(given.status, [given.code], req.headers.accept);
+  const refusal = status === given.status ? given : { ...given, status };
   const state = maybeRequestStateOf(req);
-  if (state) state.refusedWith = refusal.code;
+  if (state) {
+    state.access.errorCodes = [refusal.code];
+    state.refusedWith = refusal.code;
+  }
   const recording = recordRefusal(req, { status: refusal.status, code: refusal.code, reason: refusal.reason ?? null });
   if (recording === undefined) {
     answer(req, res, refusal);

@@ -1,6 +1,9 @@
 import type { Request } from 'express';
 import type { Identity, RequestAuditState, RequestAuthorization } from '../context';
 import { parseClientHeaders, type ClientHeaders } from './client-headers';
+import type { AccessFacts } from './access-facts';
+
+export type { AccessFacts } from './access-facts';
 
 /** What the audit trail records of a refused request (gateway/http/refuse.ts). */
 export interface RecordedRefusal {
@@ -31,6 +34,8 @@ export interface RequestState {
   readonly audit: RequestAuditState;
   /** The code the front refused the request with (refuse.ts), for the metrics and the access log. */
   refusedWith?: string;
+  /** For the access log line. */
+  readonly access: AccessFacts;
   /** Records a refusal before it is answered (set by the audit's front middleware when the gateway keeps a trail). */
   recordRefusal?: (refusal: RecordedRefusal) => Promise<void>;
 }
@@ -49,6 +54,7 @@ export function createRequestState(req: Request, requestId: string): RequestStat
     receivedAt: new Date(),
     client,
     audit: { handled: false },
+    access: { operationName: null, decision: null, errorCodes: [], cause: null },
   };
   states.set(req, state);
   return state;

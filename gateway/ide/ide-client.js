@@ -31,20 +31,20 @@
 
   // Shows who the token claims to be. Decoding is display only: the gateway verifies.
   function describeToken(token) {
-    if (!token) return { text: 'No token: requests will be refused (401).', error: true };
+    if (!token) return { text: 'トークンがありません: 要求は拒否されます (401) / No token: requests will be refused (401).', error: true };
     try {
       var payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
       var claims = JSON.parse(decodeURIComponent(escape(window.atob(payload))));
       var expires = typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : null;
       var expired = expires !== null && expires.getTime() < Date.now();
       return {
-        text: (claims.sub || '?') + ' · ' + (claims.department || '?') + ' · purpose ' +
+        text: (claims.sub || '?') + ' · ' + (claims.department || '?') + ' · 利用目的 / purpose ' +
           (currentPurpose() || claims.purpose || '?') +
-          (expires ? (expired ? ' · EXPIRED ' : ' · expires ') + expires.toLocaleString() : ''),
+          (expires ? (expired ? ' · 期限切れ / EXPIRED ' : ' · 有効期限 / expires ') + window.wardIdeTime.formatJst(expires.getTime()) : ''),
         error: expired
       };
     } catch (e) {
-      return { text: 'This does not look like a JWT.', error: true };
+      return { text: 'JWT ではありません / This does not look like a JWT.', error: true };
     }
   }
 

@@ -9,7 +9,7 @@ export interface IdePageOptions {
 }
 
 /**
- * The IDE page. Every script and stylesheet is served by the gateway itself from node_modules:
+ * The IDE page, Japanese first with English beside it (its readers are the ward's staff). Every script and stylesheet is served by the gateway itself from node_modules:
  * the ward's terminals reach no CDN, and a page that pulls code from elsewhere could read the
  * pasted token.
  */
@@ -20,31 +20,32 @@ export function renderIdePage(options: IdePageOptions): string {
   ).join('');
   const asset = (name: string): string => `${IDE_ASSET_PREFIX}/${name}`;
   return `<!doctype html>
-<html lang="en">
+<html lang="ja">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>Ward resident gateway · GraphQL IDE</title>
+<title>住民記録ゲートウェイ GraphQL IDE / Ward resident gateway · GraphQL IDE</title>
 <link rel="stylesheet" href="${asset('graphiql.min.css')}">
 <link rel="stylesheet" href="${asset('ide.css')}">
 </head>
 <body>
 <header class="ide-bar">
 <form id="auth-form" autocomplete="off">
-<label>Token <input id="token" type="password" spellcheck="false" placeholder="paste the output of: npm run token -- registry-clerk"></label>
-<label>Purpose (X-Purpose) <input id="purpose" list="purposes" spellcheck="false" placeholder="the token's purpose"></label>
+<label>トークン / Token <input id="token" type="password" spellcheck="false" placeholder="npm run token -- registry-clerk の出力を貼り付け / paste its output"></label>
+<label>利用目的（事務） / Purpose (X-Purpose) <input id="purpose" list="purposes" spellcheck="false" placeholder="省略時はトークンの目的 / the token's purpose"></label>
 <datalist id="purposes">${purposes}</datalist>
-<button type="submit">Use token</button>
-<button type="button" id="forget">Forget token</button>
+<button type="submit">トークンを使う / Use token</button>
+<button type="button" id="forget">トークンを消去 / Forget token</button>
 <span id="identity-status" class="status" role="status"></span>
 </form>
 </header>
-<main id="graphiql">Loading the IDE…</main>
+<main id="graphiql">IDE を読み込んでいます… / Loading the IDE…</main>
 <script type="application/json" id="ide-config">${config}</script>
 <script src="${asset('react.production.min.js')}"></script>
 <script src="${asset('react-dom.production.min.js')}"></script>
 <script src="${asset('graphiql.min.js')}"></script>
+<script src="${asset('ide-time.js')}"></script>
 <script src="${asset('ide-client.js')}"></script>
 </body>
 </html>

@@ -24,6 +24,7 @@ const ASSETS: Readonly<Record<string, AssetSource>> = {
   'graphiql.min.js': { file: packageFile('graphiql', 'graphiql.min.js'), contentType: JS },
   'graphiql.min.css': { file: packageFile('graphiql', 'graphiql.min.css'), contentType: CSS },
   'ide-client.js': { file: path.join(__dirname, 'ide-client.js'), contentType: JS },
+  'ide-time.js': { file: path.join(__dirname, 'ide-time.js'), contentType: JS },
   'ide.css': { file: path.join(__dirname, 'ide.css'), contentType: CSS },
 };
 

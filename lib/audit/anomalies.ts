@@ -22,10 +22,29 @@
  */
 import type { AuditDecision, AuditRecord } from './types';
 import { SUPPORT_MEASURE_RESTRICTED_CODE } from '../authorization/types';
-import { formatMinutes, isCalendarDate, localTime, nextDate, offHoursReason, startOfLocalDay, type AuditCalendar } from './calendar';
+import { formatMinutes, formatWardInstant, isCalendarDate, localTime, nextDate, offHoursReason, startOfLocalDay, type AuditCalendar } from './calendar';
 
 export const ANOMALY_KINDS = ['OFF_HOURS', 'HIGH_FREQUENCY', 'BULK_ACCESS', 'REPEATED_DENIALS', 'PROTECTED_PERSON_READ', 'BULK_WITHOUT_APPROVAL'] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
+
+/** What each kind is called in the report: Japanese for the ward's staff who read it, English beside it. */
+export const ANOMALY_KIND_LABELS: Readonly<Record<AnomalyKind, { readonly ja: string; readonly en: string }>> = {
+  OFF_HOURS: { ja: '業務時間外のアクセス', en: 'Access outside business hours' },
+  HIGH_FREQUENCY: { ja: '異常な頻度のアクセス', en: 'Unusual frequency' },
+  BULK_ACCESS: { ja: '大量アクセス', en: 'Bulk access' },
+  REPEATED_DENIALS: { ja: '拒否の繰り返し', en: 'Repeated denials' },
+  PROTECTED_PERSON_READ: { ja: '支援措置対象者の照会', en: 'Reads of persons under a support measure' },
+  BULK_WITHOUT_APPROVAL: { ja: '事前承認のない大量出力', en: 'Bulk output without prior approval' },
+};
+
+const WEEKDAYS_JA: Readonly<Record<string, string>> = { Sun: '日曜日', Mon: '月曜日', Tue: '火曜日', Wed: '水曜日', Thu: '木曜日', Fri: '金曜日', Sat: '土曜日' };
+
+/** An off-hours reason in Japanese: `before 08:30` → `08:30 より前`, `Sat` → `土曜日`; a holiday's name is Japanese already. */
+function offHoursReasonJa(reason: string): string {
+  const match = /^(before|after) (\d{2}:\d{2})$/.exec(reason);
+  if (match) return match[1] === 'before' ? `${match[2]} より前` : `${match[2]} 以降`;
+  return WEEKDAYS_JA[reason] ?? reason;
+}
 
 /** Decisions that count as a denial for REPEATED_DENIALS. */
 export const DENIAL_DECISIONS: ReadonlySet<AuditDecision> = new Set<AuditDecision>(['DENIED', 'PARTIAL', 'REFUSED']);
@@ -48,7 +67,10 @@ export interface AnomalyFinding {
   departmentMedian: number | null;
   /** Distinct persons (宛名番号) in the records behind the finding. */
   personCount: number;
+  /** What was found, in English (the graph's `description`). */
   description: string;
+  /** The same in Japanese, for the report's readers (the ward's staff). */
+  descriptionJa: string;
   /** The records behind the finding, in sequence order. */
   recordSequences: number[];
 }
@@ -167,15 +189,18 @@ export function findOffHours(records: readonly AuditRecord[], calendar: AuditCal
     return localTime(calendar, record.occurredAt)!.date;
   });
   return [...groups.values()].map((group) => {
-    const why = [...new Set(group.records.map((record) => reasons.get(record.sequence)!))].join(', ');
+    const whyList = [...new Set(group.records.map((record) => reasons.get(record.sequence)!))];
+    const why = whyList.join(', ');
     const times = group.records.map((record) => record.occurredAt).sort((a, b) => Date.parse(a) - Date.parse(b));
     const span = times.length === 1 ? `at ${clock(calendar, times[0])}` : `${clock(calendar, times[0])}–${clock(calendar, times[times.length - 1])}`;
+    const spanJa = times.length === 1 ? `${clock(calendar, times[0])}` : `${clock(calendar, times[0])}〜${clock(calendar, times[times.length - 1])}`;
     return finding(group, 'OFF_HOURS', {
       ...dayWindow(calendar, group.window),
       count: group.records.length,
       threshold: null,
       departmentMedian: null,
       description: `${group.records.length} operation(s) outside business hours on ${group.window} (${why}), ${span}`,
+      descriptionJa: `${group.window} に業務時間外の操作 ${group.records.length} 件（${whyList.map(offHoursReasonJa).join('、')}）、${spanJa}`,
     });
   });
 }
@@ -202,8 +227,11 @@ export function findHighFrequency(records: readonly AuditRecord[], calendar: Aud
     const overDepartment = departmentLimit !== null && count >= departmentMinimumOperations && count > departmentLimit;
     if (!overThreshold && !overDepartment) continue;
     const reasons: string[] = [];
+    const reasonsJa: string[] = [];
     if (overThreshold) reasons.push(`above the daily threshold of ${dailyOperationsPerUser}`);
+    if (overThreshold) reasonsJa.push(`1 日の閾値 ${dailyOperationsPerUser} 件を超過`);
     if (overDepartment) reasons.push(`more than ${departmentMedianFactor}× the median of ${group.department} that day (${departmentMedian} over ${counts.length} users)`);
+    if (overDepartment) reasonsJa.push(`同日の ${group.department} の中央値の ${departmentMedianFactor} 倍を超過（中央値 ${departmentMedian}、${counts.length} 人）`);
     const limits = [overThreshold ? dailyOperationsPerUser : null, overDepartment ? departmentLimit : null].filter((v): v is number => v !== null);
     findings.push(
       finding(group, 'HIGH_FREQUENCY', {
@@ -212,6 +240,7 @@ export function findHighFrequency(records: readonly AuditRecord[], calendar: Aud
         threshold: Math.min(...limits),
         departmentMedian,
         description: `${count} operations on ${group.window}: ${reasons.join('; ')}`,
+        descriptionJa: `${group.window} に ${count} 件の操作: ${reasonsJa.join('、')}`,
       }),
     );
   }
@@ -235,6 +264,7 @@ export function findBulkAccess(records: readonly AuditRecord[], calendar: AuditC
         threshold: limit,
         departmentMedian: null,
         description: `${persons} distinct persons in ${group.records.length} operation(s) between ${group.window.slice(11)}:00 and ${windowEnd.slice(11, 16)} on ${group.window.slice(0, 10)} (threshold ${limit} per hour; bulk output needs prior approval)`,
+        descriptionJa: `${group.window.slice(0, 10)} ${group.window.slice(11)}:00〜${windowEnd.slice(11, 16)} に ${group.records.length} 件の操作で ${persons} 人分を取得（閾値 1 時間 ${limit} 人。大量出力には事前承認が必要）`,
       }),
     );
   }
@@ -260,6 +290,9 @@ export function findRepeatedDenials(records: readonly AuditRecord[], calendar: A
         description:
           `${group.records.length} refused operations on ${group.window} (${decisions.map(([d, n]) => `${n} ${d}`).join(', ')})` +
           (policies.size > 0 ? `; policies refused: ${[...policies].sort().join(', ')}` : ''),
+        descriptionJa:
+          `${group.window} に拒否された操作 ${group.records.length} 件（${decisions.map(([d, n]) => `${d} ${n} 件`).join('、')}）` +
+          (policies.size > 0 ? `。拒否されたポリシー: ${[...policies].sort().join(', ')}` : ''),
       }),
     );
   }
@@ -282,6 +315,7 @@ export function findProtectedPersonReads(records: readonly AuditRecord[], calend
       threshold: 1,
       departmentMedian: null,
       description: `${group.records.length} operation(s) on ${group.window} refused a person under a support measure (支援措置, ${SUPPORT_MEASURE_RESTRICTED_CODE}): review why the person was asked for`,
+      descriptionJa: `${group.window} に支援措置対象者の照会が拒否された操作 ${group.records.length} 件（${SUPPORT_MEASURE_RESTRICTED_CODE}）: 照会の理由を確認してください`,
     }),
   );
 }
@@ -302,6 +336,7 @@ export function findBulkWithoutApproval(records: readonly AuditRecord[], calenda
         threshold: null,
         departmentMedian: null,
         description: `${group.records.length} request(s) on ${group.window} refused for passing the day's bulk-output budget without the terminal manager's prior approval (purpose ${purposes.join(', ')}; 大量出力の事前承認なし)`,
+        descriptionJa: `${group.window} に端末機管理責任者の事前承認なく 1 日の大量出力の上限を超えようとして拒否された要求 ${group.records.length} 件（事務 ${purposes.join(', ')}）`,
       }),
     );
   }
@@ -346,38 +381,49 @@ export function buildAnomalyReport(records: readonly AuditRecord[], calendar: Au
     ...findBulkWithoutApproval(analysed, calendar),
   ].sort(compareFindings);
   const warnings = uncoveredYears(calendar, period).map(
-    (year) => `policy/audit-calendar.yaml lists no holidays for ${year}: off-hours findings in ${year} count weekends and hours only`,
+    (year) => `policy/audit-calendar.yaml に ${year} 年の祝日がありません: ${year} 年の業務時間外は週末と時刻だけで判定しています / policy/audit-calendar.yaml lists no holidays for ${year}: off-hours findings in ${year} count weekends and hours only`,
   );
   return { from: period.from, to: period.to, calendarVersion: calendar.version, recordCount: inside.length, analysedCount: analysed.length, findings, warnings };
 }
 
-/** The report as Markdown, for the system manager (scripts/audit-report.ts). */
+/**
+ * The report as Markdown, for the system manager (scripts/audit-report.ts): Japanese first, English
+ * beside it; every instant on the ward's clock with its offset (formatWardInstant: records are
+ * stored in UTC, the display converts).
+ */
 export function reportMarkdown(report: AnomalyReport, calendar: AuditCalendar): string {
+  const at = (instant: string) => formatWardInstant(calendar, instant);
   const lines: string[] = [];
   lines.push(`# 監査証跡 異常検知レポート / Audit trail anomaly report`, '');
-  lines.push(`- Period: ${report.from} – ${report.to} (to exclusive)`);
-  lines.push(`- Calendar: policy/audit-calendar.yaml version ${report.calendarVersion} (${calendar.timeZoneName}, business hours ${formatMinutes(calendar.businessStart)}–${formatMinutes(calendar.businessEnd)})`);
-  lines.push(`- Records in the period: ${report.recordCount}; operations analysed (with a known user): ${report.analysedCount}`);
-  lines.push(`- Findings: ${report.findings.length}` + (report.findings.length ? ` (${ANOMALY_KINDS.map((k) => `${k} ${report.findings.filter((f) => f.kind === k).length}`).join(', ')})` : ''));
+  lines.push(`- 対象期間 / Period: ${at(report.from)} 〜 ${at(report.to)}（終了時刻を含まない / to exclusive）`);
+  lines.push(
+    `- 暦 / Calendar: policy/audit-calendar.yaml 版 / version ${report.calendarVersion}（${calendar.timeZoneName}、業務時間 / business hours ${formatMinutes(calendar.businessStart)}〜${formatMinutes(calendar.businessEnd)}）`,
+  );
+  lines.push(`- 期間内の記録 / Records in the period: ${report.recordCount}、分析した操作（利用者が判明） / operations analysed (with a known user): ${report.analysedCount}`);
+  lines.push(`- 検知 / Findings: ${report.findings.length}` + (report.findings.length ? ` (${ANOMALY_KINDS.map((k) => `${k} ${report.findings.filter((f) => f.kind === k).length}`).join(', ')})` : ''));
   const t = calendar.thresholds;
   lines.push(
-    `- Thresholds: ${t.dailyOperationsPerUser} operations per user per day; ${t.departmentMedianFactor}× the department median (≥ ${t.departmentMinimumUsers} users, ≥ ${t.departmentMinimumOperations} operations); ${t.bulkPersonsPerHour} persons per user per hour; ${t.repeatedDenialsPerDay} denials per user per day`,
+    `- 閾値 / Thresholds: 利用者 1 人 1 日 ${t.dailyOperationsPerUser} 操作 / operations per user per day; 所属の中央値の ${t.departmentMedianFactor} 倍 / ${t.departmentMedianFactor}× the department median (≥ ${t.departmentMinimumUsers} users, ≥ ${t.departmentMinimumOperations} operations); 1 時間 ${t.bulkPersonsPerHour} 人 / persons per user per hour; 1 日 ${t.repeatedDenialsPerDay} 回の拒否 / denials per user per day`,
   );
-  for (const warning of report.warnings) lines.push(`- **Warning:** ${warning}`);
+  for (const warning of report.warnings) lines.push(`- **警告 / Warning:** ${warning}`);
   lines.push('');
   if (report.findings.length === 0) {
-    lines.push('No findings.', '');
+    lines.push('検知なし。 / No findings.', '');
     return lines.join('\n');
   }
+  const cell = (value: string) => value.replace(/\|/g, '\\|');
   for (const kind of ANOMALY_KINDS) {
     const ofKind = report.findings.filter((f) => f.kind === kind);
     if (ofKind.length === 0) continue;
-    lines.push(`## ${kind} (${ofKind.length})`, '');
-    lines.push('| user | department | window | count | threshold | persons | description | records (sequence) |', '|---|---|---|---|---|---|---|---|');
+    const label = ANOMALY_KIND_LABELS[kind];
+    lines.push(`## ${label.ja} / ${label.en} — ${kind} (${ofKind.length})`, '');
+    lines.push(
+      '| 利用者 / user | 所属 / department | 期間 / window | 開始 / from | 終了 / to | 件数 / count | 閾値 / threshold | 対象者数 / persons | 内容 / description | 記録（連番） / records (sequence) |',
+      '|---|---|---|---|---|---|---|---|---|---|',
+    );
     for (const f of ofKind) {
-      const cell = (value: string) => value.replace(/\|/g, '\\|');
       lines.push(
-        `| ${cell(f.subject)} | ${cell(f.department ?? '')} | ${f.window} | ${f.count} | ${f.threshold ?? ''} | ${f.personCount} | ${cell(f.description)} | ${compactSequences(f.recordSequences)} |`,
+        `| ${cell(f.subject)} | ${cell(f.department ?? '')} | ${f.window} | ${at(f.windowStart)} | ${at(f.windowEnd)} | ${f.count} | ${f.threshold ?? ''} | ${f.personCount} | ${cell(f.descriptionJa)}<br>${cell(f.description)} | ${compactSequences(f.recordSequences)} |`,
       );
     }
     lines.push('');
@@ -398,18 +444,22 @@ export function compactSequences(sequences: readonly number[]): string {
   return parts.join(', ');
 }
 
-const CSV_COLUMNS = ['kind', 'subject', 'department', 'window', 'windowStart', 'windowEnd', 'count', 'threshold', 'departmentMedian', 'personCount', 'description', 'recordSequences'] as const;
+const CSV_COLUMNS = ['kind', 'kindJa', 'subject', 'department', 'window', 'windowStart', 'windowEnd', 'count', 'threshold', 'departmentMedian', 'personCount', 'descriptionJa', 'description', 'recordSequences'] as const;
 
 function csvCell(value: unknown): string {
   const text = value === null || value === undefined ? '' : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** One line per finding; recordSequences space-separated in one cell (RFC 4180, CRLF). */
+/**
+ * One line per finding; recordSequences space-separated in one cell (RFC 4180, CRLF), UTF-8 with a
+ * byte-order mark so that Excel on the ward's terminals opens the Japanese text as such. Window
+ * instants carry the ward's offset (+09:00).
+ */
 export function reportCsv(report: AnomalyReport): string {
   const rows = [CSV_COLUMNS.join(',')];
   for (const f of report.findings) {
-    rows.push(CSV_COLUMNS.map((column) => csvCell(column === 'recordSequences' ? f.recordSequences.join(' ') : f[column])).join(','));
+    rows.push(CSV_COLUMNS.map((column) => csvCell(column === 'recordSequences' ? f.recordSequences.join(' ') : column === 'kindJa' ? ANOMALY_KIND_LABELS[f.kind].ja : f[column])).join(','));
   }
-  return `${rows.join('\r\n')}\r\n`;
+  return `\ufeff${rows.join('\r\n')}\r\n`;
 }

@@ -232,6 +232,21 @@ export function formatMinutes(minutes: number): string {
   return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
 
+/**
+ * An instant (stored in UTC, or with any offset) for people to read, on the ward's clock with the
+ * offset written out: `2026-11-05T13:30:00Z` → `2026-11-05 22:30:00 JST (+09:00)`. The stored
+ * value is never changed; only its display is converted.
+ */
+export function formatWardInstant(calendar: AuditCalendar, instant: string): string {
+  const ms = Date.parse(instant);
+  if (Number.isNaN(ms)) return instant;
+  const local = new Date(ms + calendar.utcOffsetMinutes * 60_000).toISOString();
+  const sign = calendar.utcOffsetMinutes < 0 ? '-' : '+';
+  const offset = `${sign}${formatMinutes(Math.abs(calendar.utcOffsetMinutes))}`;
+  const zone = calendar.timeZoneName === 'Asia/Tokyo' ? 'JST' : calendar.timeZoneName;
+  return `${local.slice(0, 10)} ${local.slice(11, 19)} ${zone} (${offset})`;
+}
+
 /** `2026-11-02` on the ward's clock → the instant it begins, `2026-11-02T00:00:00+09:00`. */
 export function startOfLocalDay(calendar: AuditCalendar, date: string): string {
   const sign = calendar.utcOffsetMinutes < 0 ? '-' : '+';

@@ -1,6 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { createLogger } from '../../lib/logger';
+import { errorCause } from '../../lib/log-cause';
 import { SUPPORT_MEASURE_RESTRICTED_CODE } from '../../lib/authorization/types';
 import { STATISTICS_PERIOD_CODE } from './statistics';
 import { RULE_WORKFLOW_CODES } from '../../lib/rule-versions/workflow';
@@ -53,7 +54,8 @@ export function formatSubgraphError(formatted: GraphQLFormattedError, error: unk
   if (original && typeof original.code === 'string' && CLIENT_CODES.has(original.code)) {
     return { ...formatted, extensions: { ...formatted.extensions, code: original.code } };
   }
-  // The message is not logged either: it may quote bound values. Name and path locate the fault.
-  log.error({ path: formatted.path, errorName: (original as Error | undefined)?.name ?? 'Error' }, 'subgraph internal error');
+  // At error level with its cause: class, code and the message's first line with quoted text and
+  // digit runs masked (it may quote bound values: lib/log-cause.ts), never the stack.
+  log.error({ path: formatted.path, error: errorCause(original ?? error) }, 'subgraph internal error');
   return { message: 'Internal error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

@@ -159,6 +159,10 @@ const ROWS: readonly Row[] = [
   { name: 'document: NUL inside a string literal', body: q('{ resident(id: "a\u0000b") { id } }'), status: 200, code: null },
   { name: 'document: a lone surrogate', body: '{"query": "{ resident(id: \\"\\ud800\\") { id } }"}', status: 400, code: PARSE },
   { name: 'document: unknown field', body: q('{ nope }'), status: 400, code: VALIDATION },
+  // GraphQL over HTTP: a client that accepts only application/json gets its request errors with 200 (issue 15.5).
+  { name: 'document: syntax error, accepting only application/json', headers: [['accept', 'application/json']], body: q('{ resident(id: "1") { id }'), status: 200, code: PARSE },
+  { name: 'document: unknown field, accepting only application/json', headers: [['accept', 'application/json']], body: q('{ nope }'), status: 200, code: VALIDATION },
+  { name: 'document: unknown field, accepting application/graphql-response+json', headers: [['accept', 'application/graphql-response+json']], body: q('{ nope }'), status: 400, code: VALIDATION },
   { name: 'document: unknown argument', body: q(`{ resident(id: "${ID}", nope: 1) { id } }`), status: 400, code: VALIDATION },
   { name: 'document: unknown type in a fragment', body: q('{ ...F } fragment F on Nope { id }'), status: 400, code: VALIDATION },
   { name: 'document: unknown directive', body: q('{ __typename @nope }'), status: 400, code: VALIDATION },

@@ -99,7 +99,8 @@ export interface StartFederationOptions {
    */
   ruleStore?: VersionedRuleStore;
   /** The bulk-output check's ledger and clock (gateway/bulk/); default: on the audit database, the system's clock. */
-  gateway?: Pick<GatewayOptions, 'bulk' | 'bulkClock'>;
+  /** … and the gateway's logger (default silent). */
+  gateway?: Pick<GatewayOptions, 'bulk' | 'bulkClock' | 'logger'>;
 }
 
 export function testDataDir(): string {

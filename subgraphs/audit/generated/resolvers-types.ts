@@ -21,7 +21,10 @@ export type AnomalyFinding = {
   count: Scalars['Int']['output'];
   department?: Maybe<Scalars['String']['output']>;
   departmentMedian?: Maybe<Scalars['Float']['output']>;
+  /** What was found, in English */
   description: Scalars['String']['output'];
+  /** What was found, in Japanese (内容), for the ward's staff */
+  descriptionJa: Scalars['String']['output'];
   kind: AnomalyKind;
   /** Distinct persons in the records behind the finding */
   personCount: Scalars['Int']['output'];
@@ -1194,6 +1197,7 @@ export type AnomalyFindingResolvers<ContextType = AuditContext, ParentType exten
   department?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   departmentMedian?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  descriptionJa?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['AnomalyKind'], ParentType, ContextType>;
   personCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   recordSequences?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType>;

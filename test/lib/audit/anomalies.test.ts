@@ -7,7 +7,7 @@ import {
   resolvePeriod,
   type AnomalyFinding,
 } from '../../../lib/audit/anomalies';
-import { AuditCalendarError, compileAuditCalendar, loadAuditCalendar, localTime, offHoursReason } from '../../../lib/audit/calendar';
+import { AuditCalendarError, compileAuditCalendar, loadAuditCalendar, formatWardInstant, localTime, offHoursReason } from '../../../lib/audit/calendar';
 import { parse as parseYaml } from 'yaml';
 import fs from 'node:fs';
 import { DEFAULT_CALENDAR_FILE } from '../../../lib/audit/calendar';
@@ -96,7 +96,7 @@ describe('the anomaly report over a generated trail', () => {
     expect(report.analysedCount).toBe(records.filter((r) => r.kind === 'OPERATION' && r.subject !== null).length);
     expect(report.analysedCount).toBeGreaterThan(1000);
     expect(reportMarkdown(report, calendar)).toContain('No findings.');
-    expect(reportCsv(report).split('\r\n')).toEqual([expect.stringMatching(/^kind,subject,department,window,/), '']);
+    expect(reportCsv(report).split('\r\n')).toEqual([expect.stringMatching(/^\ufeffkind,kindJa,subject,department,window,/), '']);
   });
 
   const { entries, planted } = plantedTrail();
@@ -156,9 +156,9 @@ describe('the anomaly report over a generated trail', () => {
 
   test('Markdown and CSV for the system manager carry every finding and its records', () => {
     const markdown = reportMarkdown(report, calendar);
-    expect(markdown).toContain(`- Findings: ${report.findings.length} (OFF_HOURS 4, HIGH_FREQUENCY 2, BULK_ACCESS 1, REPEATED_DENIALS 1, PROTECTED_PERSON_READ 0, BULK_WITHOUT_APPROVAL 0)`);
+    expect(markdown).toContain(`- 検知 / Findings: ${report.findings.length} (OFF_HOURS 4, HIGH_FREQUENCY 2, BULK_ACCESS 1, REPEATED_DENIALS 1, PROTECTED_PERSON_READ 0, BULK_WITHOUT_APPROVAL 0)`);
     // The planted trail has no 支援措置 refusal and no bulk-output refusal: those sections are tested below.
-    for (const kind of ANOMALY_KINDS.filter((k) => k !== 'PROTECTED_PERSON_READ' && k !== 'BULK_WITHOUT_APPROVAL')) expect(markdown).toContain(`## ${kind}`);
+    for (const kind of ANOMALY_KINDS.filter((k) => k !== 'PROTECTED_PERSON_READ' && k !== 'BULK_WITHOUT_APPROVAL')) expect(markdown).toContain(`— ${kind} (`);
     const bulk = only('BULK_ACCESS', 'dev:planted-registry-division-3');
     expect(markdown).toContain(compactSequences(bulk.recordSequences));
     const lines = reportCsv(report).split('\r\n');
@@ -168,6 +168,28 @@ describe('the anomaly report over a generated trail', () => {
     // No 宛名番号 in the report files: findings name records, not persons.
     expect(markdown).not.toMatch(/001\d{7}/);
     expect(lines.join('\n')).not.toMatch(/001\d{7}/);
+  });
+
+  test('Japanese first for its readers, English beside it; record times (stored UTC) shown in JST with +09:00', () => {
+    const markdown = reportMarkdown(report, calendar);
+    expect(markdown).toMatch(/^# 監査証跡 異常検知レポート \/ Audit trail anomaly report\n/);
+    expect(markdown).toContain('- 対象期間 / Period: 2026-11-02 00:00:00 JST (+09:00) 〜 2026-11-16 00:00:00 JST (+09:00)（終了時刻を含まない / to exclusive）');
+    expect(markdown).toContain('## 業務時間外のアクセス / Access outside business hours — OFF_HOURS (4)');
+    expect(markdown).toContain('| 利用者 / user | 所属 / department |');
+    // Every instant the report shows is on the ward's clock; none is left in UTC.
+    expect(markdown).not.toMatch(/\d{2}:\d{2}(:\d{2})?(\.\d+)?Z/);
+    const night = only('OFF_HOURS', 'dev:planted-registry-division-1');
+    expect(night.descriptionJa).toBe('2026-11-05 に業務時間外の操作 3 件（17:15 以降）、22:30〜23:05');
+    expect(markdown).toContain(`${night.descriptionJa}<br>${night.description}`);
+    expect(only('OFF_HOURS', 'dev:planted-taxation-division-1').descriptionJa).toContain('（土曜日）');
+    expect(only('OFF_HOURS', 'dev:planted-mynumber-division-1').descriptionJa).toContain('（文化の日）');
+    for (const finding of report.findings) expect(finding.descriptionJa).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
+    // The records are stored in UTC; the display converts (2026-11-05T13:30:00Z is 22:30 in Japan).
+    expect(formatWardInstant(calendar, '2026-11-05T13:30:00.000Z')).toBe('2026-11-05 22:30:00 JST (+09:00)');
+    expect(formatWardInstant(calendar, '2026-12-31T15:00:00Z')).toBe('2027-01-01 00:00:00 JST (+09:00)');
+    const csv = reportCsv(report);
+    expect(csv.startsWith('\ufeff')).toBe(true);
+    expect(csv).toContain(',業務時間外のアクセス,');
   });
 
   test('BULK_WITHOUT_APPROVAL: every BULK_APPROVAL_REQUIRED refusal, per user and day, whatever the count', () => {
@@ -189,7 +211,7 @@ describe('the anomaly report over a generated trail', () => {
       ['dev:a', '2026-11-06', 1, [3]],
     ]);
     expect(findings[0].description).toMatch(/without the terminal manager's prior approval \(purpose local-tax/);
-    expect(reportMarkdown(buildAnomalyReport(records, calendar, period), calendar)).toContain('## BULK_WITHOUT_APPROVAL (3)');
+    expect(reportMarkdown(buildAnomalyReport(records, calendar, period), calendar)).toContain('— BULK_WITHOUT_APPROVAL (3)');
   });
 
   test('compactSequences writes runs as ranges', () => {
@@ -214,7 +236,7 @@ describe('PROTECTED_PERSON_READ (issue 10: a read of a person under 支援措置
     const records = asRecords(entries);
     const full = buildAnomalyReport(records, calendar, period);
     const findings = full.findings.filter((finding) => finding.kind === 'PROTECTED_PERSON_READ');
-    expect(reportMarkdown(full, calendar)).toContain('## PROTECTED_PERSON_READ (1)');
+    expect(reportMarkdown(full, calendar)).toContain('## 支援措置対象者の照会 / Reads of persons under a support measure — PROTECTED_PERSON_READ (1)');
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({ subject: 'tax-clerk-01', department: 'taxation-division', window: '2026-11-04', count: 2, threshold: 1 });
     expect(findings[0].recordSequences).toEqual([base.length + 1, base.length + 2]);

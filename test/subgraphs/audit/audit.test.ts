@@ -178,7 +178,7 @@ describe.each(DIALECTS)('the audit subgraph on $name', (dialect) => {
       running,
       `query ($from: String!, $to: String!) { auditAnomalyReport(from: $from, to: $to) {
         from to calendarVersion recordCount analysedCount warnings
-        findings { kind subject department window windowStart windowEnd count threshold departmentMedian personCount description recordSequences records(first: 1000) { sequence subject } }
+        findings { kind subject department window windowStart windowEnd count threshold departmentMedian personCount description descriptionJa recordSequences records(first: 1000) { sequence subject } }
         again: findings { kind }
       } twice: auditAnomalyReport(from: $from, to: $to) { recordCount } }`,
       PERIOD,
@@ -235,7 +235,7 @@ describe.each(DIALECTS)('the audit subgraph on $name', (dialect) => {
       const written = await writeAuditReport(store, { ...PERIOD, out });
       expect(written.report).toEqual(expected);
       const markdown = fs.readFileSync(path.join(out, 'report.md'), 'utf8');
-      expect(markdown).toContain(`- Findings: ${expected.findings.length} (OFF_HOURS 4, HIGH_FREQUENCY 2, BULK_ACCESS 1, REPEATED_DENIALS 1, PROTECTED_PERSON_READ 0, BULK_WITHOUT_APPROVAL 0)`);
+      expect(markdown).toContain(`- 検知 / Findings: ${expected.findings.length} (OFF_HOURS 4, HIGH_FREQUENCY 2, BULK_ACCESS 1, REPEATED_DENIALS 1, PROTECTED_PERSON_READ 0, BULK_WITHOUT_APPROVAL 0)`);
       const csv = fs.readFileSync(path.join(out, 'findings.csv'), 'utf8').split('\r\n');
       expect(csv).toHaveLength(expected.findings.length + 2);
       expect(csv.slice(1, -1).map((line) => line.split(',')[0])).toEqual(expected.findings.map((f) => f.kind));
@@ -277,7 +277,7 @@ describe('npm run audit:report (arguments, and the real command on a SQLite stor
         });
       const ok = run(['--from', PERIOD.from, '--to', PERIOD.to, '--out', path.join(dir, 'out')]);
       expect({ status: ok.status, stderr: ok.stderr }).toEqual({ status: 0, stderr: expect.stringContaining('records') });
-      expect(ok.stdout).toMatch(/^8 finding\(s\) over \d+ records/);
+      expect(ok.stdout).toMatch(/^異常検知 8 件（記録 \d+ 件、2026-\d{2}-\d{2} 00:00:00 JST \(\+09:00\) 〜 [^）]+ JST \(\+09:00\)） \/ 8 finding\(s\) over \d+ records/);
       expect(fs.readdirSync(path.join(dir, 'out')).sort()).toEqual(['findings.csv', 'report.md']);
       expect(run(['--from', PERIOD.from]).status).toBe(2);
     } finally {
