@@ -49,6 +49,8 @@ class TopologyConfigError extends Error {}
 
 interface TopologySettings {
   readonly gatewayPorts: readonly number[];
+  /** Each replica's operations listener (/metrics, /readyz: GATEWAY_METRICS_PORT), one port each. */
+  readonly metricsPorts: readonly number[];
   readonly subgraphPorts: Readonly<Record<string, number>>;
   /** Where the dedicated audit database is created (a maintenance database of the server). */
   readonly postgresAdminUrl: string;
@@ -72,9 +74,12 @@ function topologySettings(env: NodeJS.ProcessEnv = process.env): TopologySetting
   const read = (name: string) => (env[name]?.trim() ? env[name]!.trim() : undefined);
   const gatewayPorts = (read('TOPOLOGY_GATEWAY_PORTS') ?? '4000,4010').split(',').map((port) => readPort('TOPOLOGY_GATEWAY_PORTS', port.trim(), problems));
   if (gatewayPorts.length < 2) problems.push('TOPOLOGY_GATEWAY_PORTS must name at least two ports (one per gateway replica)');
+  const metricsText = read('TOPOLOGY_METRICS_PORTS') ?? gatewayPorts.map((_, index) => 9464 + 10 * index).join(',');
+  const metricsPorts = metricsText.split(',').map((port) => readPort('TOPOLOGY_METRICS_PORTS', port.trim(), problems));
+  if (metricsPorts.length !== gatewayPorts.length) problems.push('TOPOLOGY_METRICS_PORTS must name one port per gateway replica');
   const subgraphPorts: Record<string, number> = {};
   for (const endpoint of SUBGRAPH_ENDPOINTS) subgraphPorts[endpoint.name] = readPort(endpoint.portEnv, read(endpoint.portEnv) ?? String(endpoint.defaultPort), problems);
-  const ports = [...gatewayPorts, ...Object.values(subgraphPorts)];
+  const ports = [...gatewayPorts, ...metricsPorts, ...Object.values(subgraphPorts)];
   if (new Set(ports).size !== ports.length) problems.push(`every process needs its own port, got ${ports.join(', ')}`);
   const auditDatabase = read('TOPOLOGY_AUDIT_DATABASE') ?? 'ward_audit';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(auditDatabase)) problems.push(`TOPOLOGY_AUDIT_DATABASE must be a plain lower-case PostgreSQL name, got '${auditDatabase}'`);
@@ -87,6 +92,7 @@ function topologySettings(env: NodeJS.ProcessEnv = process.env): TopologySetting
   const dataDir = path.resolve(PROJECT_ROOT, read('DATA_DIR') ?? 'data');
   return {
     gatewayPorts,
+    metricsPorts,
     subgraphPorts,
     postgresAdminUrl: read('TOPOLOGY_PG_ADMIN_URL') ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     auditDatabase,
@@ -256,6 +262,7 @@ async function main(): Promise<void> {
           ...common,
           ...subgraphUrls,
           GATEWAY_PORT: String(port),
+          GATEWAY_METRICS_PORT: String(settings.metricsPorts[index]),
           GATEWAY_SIGNING_KEY: signingKeyFile,
           GATEWAY_LIMITS_REDIS_URL: settings.redisUrl,
           GATEWAY_LIMITS_REDIS_PREFIX: settings.redisPrefix,

@@ -45,7 +45,7 @@ const LOAD_REQUESTS = 300;
 const LOAD_CONCURRENCY = 8;
 const KILL_AFTER = 100;
 /** Long enough to see a fault before the topology starts the dead process again. */
-const RESTART_DELAY_MS = 5000;
+const RESTART_DELAY_MS = 8000;
 
 const haveServers = Boolean(process.env.TEST_PG_URL && process.env.TEST_REDIS_URL);
 
@@ -217,6 +217,7 @@ const figures: Record<string, Figures & Record<string, unknown>> = {};
       // The run's synthetic data (global setup); the topology writes nothing there but reads.
       DATA_DIR: process.env.WARD_TEST_DATA_DIR,
       TOPOLOGY_GATEWAY_PORTS: gatewayPorts.join(','),
+      TOPOLOGY_METRICS_PORTS: [await freePort(), await freePort()].join(','),
       TOPOLOGY_AUDIT_DATABASE: AUDIT_DATABASE,
       TOPOLOGY_PG_ADMIN_URL: postgresAdminUrl(),
       TOPOLOGY_KEYS_DIR: keysDir,
@@ -308,8 +309,10 @@ const figures: Record<string, Figures & Record<string, unknown>> = {};
     expect(during.body?.errors?.map((error) => [error.extensions?.code, error.extensions?.serviceName])).toEqual([['SUBGRAPH_UNAVAILABLE', 'card-progress']]);
     // Liveness stays: the gateway process itself is fine.
     expect((await get(1, '/healthz')).status).toBe(200);
-    const readyDuring = await get(1, '/readyz');
+    // Readiness (where the gateway serves /readyz) names the subgraph once its cached report is renewed.
+    let readyDuring = await get(1, '/readyz');
     if (readyDuring.status !== 404) {
+      await waitUntil(async () => (readyDuring = await get(1, '/readyz')).status !== 200, 5000, 250);
       expect(readyDuring.status).toBe(503);
       expect(readyDuring.text).toContain('card-progress');
     }
@@ -323,8 +326,11 @@ const figures: Record<string, Figures & Record<string, unknown>> = {};
     }, 60_000, 500);
     expect({ recovered, errors: after?.body?.errors }).toEqual({ recovered: true, errors: undefined });
     expect(after?.body?.data?.resident?.myNumberCard?.status).toBe(FIXTURE_FIRST_RESIDENT.cardStatus);
-    const readyAfter = await get(1, '/readyz');
-    if (readyAfter.status !== 404) expect(readyAfter.status).toBe(200);
+    let readyAfter = await get(1, '/readyz');
+    if (readyAfter.status !== 404) {
+      await waitUntil(async () => (readyAfter = await get(1, '/readyz')).status === 200, 10_000, 250);
+      expect(readyAfter.status).toBe(200);
+    }
 
     const result = await figuresOf('subgraph');
     figures['subgraph killed'] = {
