@@ -67,6 +67,8 @@ let devKeys: DevKeys;
 let admin: Knex;
 let auditDb: Knex;
 const gatewayPorts: number[] = [];
+/** Every port the topology's processes listen on. */
+const allPorts: number[] = [];
 const attempts: Attempt[] = [];
 const tokens = new Map<string, string>();
 let sequence = 0;
@@ -89,6 +91,30 @@ async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs:
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
   return condition();
+}
+
+/** Every pid the topology printed (`started <name> pid <n>`). */
+function startedPids(): number[] {
+  return [...log.matchAll(/\[topology\] started \S+ pid (\d+)/g)].map((match) => Number(match[1]));
+}
+
+/** The process runs (not gone, not a zombie), from /proc. */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 /** The pids the topology printed for a process (`started <name> pid <n>`), oldest first. */
@@ -213,6 +239,7 @@ const figures: Record<string, Figures & Record<string, unknown>> = {};
       delete env[endpoint.urlEnv];
     }
     gatewayPorts.push(await freePort(), await freePort());
+    allPorts.push(...gatewayPorts, ...SUBGRAPH_ENDPOINTS.map((endpoint) => Number(env[endpoint.portEnv])));
     Object.assign(env, {
       // The run's synthetic data (global setup); the topology writes nothing there but reads.
       DATA_DIR: process.env.WARD_TEST_DATA_DIR,
@@ -241,12 +268,12 @@ const figures: Record<string, Figures & Record<string, unknown>> = {};
   });
 
   afterAll(async () => {
-    if (topology && topology.exitCode === null) {
-      const exited = new Promise((resolve) => topology!.once('exit', resolve));
+    // Normally the last test has killed it already; after a failure, stop it here.
+    if (topology && topology.exitCode === null && topology.signalCode === null) {
       topology.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
-      if (topology.exitCode === null) topology.kill('SIGKILL'); // its children follow it (lib/parent-watch.ts)
+      if (!(await waitUntil(() => topology!.exitCode !== null, 20_000))) topology.kill('SIGKILL'); // its children follow it (lib/parent-watch.ts)
     }
+    for (const pid of startedPids()) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
     await admin?.raw('alter database ?? allow_connections true', [AUDIT_DATABASE]).catch(() => undefined);
     await auditDb?.destroy();
     await admin?.destroy();
@@ -374,5 +401,16 @@ const figures: Record<string, Figures & Record<string, unknown>> = {};
     // The only answers other than 200 were the withheld ones (the outage, and any retry before the pool reconnected).
     expect(Object.keys(result.answeredOther)).toEqual(['503 AUDIT_UNAVAILABLE']);
     figures['audit database unreachable'] = result;
+  });
+
+  test('the topology SIGKILLed: every process it started stops, every port is free', async () => {
+    const running = startedPids().filter(isRunning);
+    expect(running.length).toBeGreaterThanOrEqual(SUBGRAPH_ENDPOINTS.length + 2);
+    topology!.kill('SIGKILL');
+    await waitUntil(() => running.every((pid) => !isRunning(pid)), 20_000);
+    expect(running.filter(isRunning)).toEqual([]);
+    const busy: number[] = [];
+    for (const port of allPorts) if (!(await portIsFree(port))) busy.push(port);
+    expect(busy).toEqual([]);
   });
 });
