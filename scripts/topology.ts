@@ -207,9 +207,10 @@ async function main(): Promise<void> {
     service.quickDeaths = Date.now() - service.startedAt < STABLE_AFTER_MS ? service.quickDeaths + 1 : 0;
     const delay = Math.min(settings.restartDelayMs * 2 ** Math.max(0, service.quickDeaths - 1), MAX_RESTART_DELAY_MS);
     say(`${name} exited (${signal ?? `code ${code}`}); starting it again in ${delay} ms`);
+    // Not unref'd: with every child dead at once, this timer is what keeps the supervisor alive.
     setTimeout(() => {
       if (!finished && !supervisor.isStopping) start(service);
-    }, delay).unref();
+    }, delay);
   });
   const finish = async (code: number): Promise<void> => {
     if (finished) return;
