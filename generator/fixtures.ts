@@ -24,7 +24,7 @@ import { officeTime } from './dates';
  * The fixed persons at the start of every generated world, whatever the seed: tests and demos
  * can ask for them by the identifiers below. Synthetic like everyone else (common names, made-up
  * numbers; the three individual numbers of the first household are the check-digit examples
- * from DOMAIN.md). Each one carries one of the shapes the gateway must handle.
+ * from docs/domain.md). Each one carries one of the shapes the gateway must handle.
  *
  * Expected legacy values are documented next to each person:
  *   birthRaw       JUMIN_KIHON.SEINENGAPPI_WA (numeric era GYYMMDD) or SEINENGAPPI_SEI (western)

@@ -8,18 +8,14 @@
  * exit code is non-zero. If this script itself is killed (even with SIGKILL), every child
  * notices its parent is gone and stops (lib/parent-watch.ts), freeing the ports.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { PROJECT_ROOT } from '../lib/project-root';
-import { HEALTH_PATH, LEGACY_SUBGRAPH_ENDPOINTS, SUBGRAPH_ENDPOINTS, localSubgraphUrl } from '../lib/subgraphs';
-import { databaseConfig, sqliteFileOf } from '../subgraphs/shared/database';
+import { HEALTH_PATH, SUBGRAPH_ENDPOINTS, localSubgraphUrl } from '../lib/subgraphs';
 import { loadSubgraphTls } from '../subgraphs/shared/tls';
-import { fetch as undiciFetch, type Dispatcher } from 'undici';
 import { createSubgraphDispatcher } from '../gateway/subgraph-transport';
-import { seedStampIsCurrent } from '../generator/seed-stamp';
-import { DEFAULT_SUPERGRAPH_FILE, runCompose } from './compose';
+import { ensureSeeded, ensureSupergraph, requireFile } from './prepare';
+import { Supervisor, useColour, waitForHealth } from './supervisor';
 import { openRuleVersionStore, policyStoreMode } from '../lib/rule-versions/open';
 import { EnvCheck, exitOnConfigError } from '../lib/env-config';
 import { checkSubgraphEnvironment } from '../subgraphs/shared/config';
@@ -27,16 +23,11 @@ import { cursorKeyFromEnvironment } from '../subgraphs/residents/cursor';
 import { ConfigError, loadConfig } from '../gateway/config';
 import type { SubgraphName } from '../lib/subgraphs';
 
-const SEED_RESIDENTS = '10000';
-
 // Rules change through two officers (README "Rule versions"): the whole system reads the rules in
 // force from the version store in the audit database unless told otherwise (POLICY_STORE=dir: the
 // policy folder, watched, as before). Set here so every child inherits it.
 process.env.POLICY_STORE ??= 'database';
-const STOP_GRACE_MS = 5000;
 let startTimeoutMs = 120_000;
-const useColour = process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
-const COLOURS = [36, 33, 35, 32, 34, 31];
 
 function say(line: string): void {
   process.stdout.write(`${useColour ? '\x1b[1m[start]\x1b[0m' : '[start]'} ${line}\n`);
@@ -70,119 +61,6 @@ function checkConfiguration(env: NodeJS.ProcessEnv): { gatewayPort: number; subg
   }
   check.done('npm start');
   return { gatewayPort, subgraphPorts, startTimeoutMs };
-}
-
-interface Child {
-  readonly name: string;
-  readonly process: ChildProcess;
-  readonly exited: Promise<number | null>;
-}
-
-class Supervisor {
-  private readonly children: Child[] = [];
-  private stopping = false;
-  private colourIndex = 0;
-
-  constructor(private readonly onUnexpectedExit: (name: string, code: number | null, signal: NodeJS.Signals | null) => void) {}
-
-  /** Runs `node --import tsx <script>` with its output prefixed by `name`; it stops when this process is gone. */
-  spawnTs(name: string, script: string, args: readonly string[], env: NodeJS.ProcessEnv, supervised = true): Child {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-      cwd: PROJECT_ROOT,
-      env,
-      // The IPC channel carries no messages: its closing tells the child this process is gone
-      // (every script started here calls stopWhenParentIsGone, lib/parent-watch.ts).
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      // Own process group: Ctrl-C reaches this supervisor only, which then stops the children
-      // in order, instead of every process racing its own SIGINT.
-      detached: true,
-    });
-    const colour = COLOURS[this.colourIndex++ % COLOURS.length] as number;
-    const prefix = useColour ? `\x1b[${colour}m[${name}]\x1b[0m ` : `[${name}] `;
-    for (const stream of [child.stdout, child.stderr]) {
-      if (stream) readline.createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
-    }
-    const exited = new Promise<number | null>((resolve) => {
-      child.on('error', (error) => {
-        process.stdout.write(`${prefix}failed to start: ${error.message}\n`);
-        resolve(1);
-      });
-      child.on('exit', (code, signal) => {
-        resolve(code);
-        if (supervised && !this.stopping) this.onUnexpectedExit(name, code, signal);
-      });
-    });
-    const entry = { name, process: child, exited };
-    if (supervised) this.children.push(entry);
-    return entry;
-  }
-
-  get isStopping(): boolean {
-    return this.stopping;
-  }
-
-  /** SIGTERM to all, SIGKILL to whoever is still there after the grace period. */
-  async stopAll(): Promise<void> {
-    this.stopping = true;
-    const running = this.children.filter((child) => child.process.exitCode === null && child.process.signalCode === null);
-    for (const child of running) child.process.kill('SIGTERM');
-    const timer = setTimeout(() => {
-      for (const child of running) if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
-    }, STOP_GRACE_MS);
-    await Promise.all(running.map((child) => child.exited));
-    clearTimeout(timer);
-  }
-}
-
-async function waitForHealth(name: string, url: string, child: Child, dispatcher?: Dispatcher): Promise<void> {
-  const deadline = Date.now() + startTimeoutMs;
-  let exited = false;
-  void child.exited.then(() => {
-    exited = true;
-  });
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`${name} exited before it answered ${url}`);
-    try {
-      const response = await undiciFetch(url, { signal: AbortSignal.timeout(2000), ...(dispatcher ? { dispatcher } : {}) });
-      if (response.status === 200) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`${name} did not answer ${url} within ${startTimeoutMs} ms`);
-}
-
-function requireFile(relative: string, what: string): void {
-  if (!fs.existsSync(path.join(PROJECT_ROOT, relative))) throw new Error(`${relative} not found: ${what}`);
-}
-
-async function ensureSeeded(supervisor: Supervisor): Promise<void> {
-  // The SQLite files the subgraphs will open (DATA_DIR and <PREFIX>_DB_FILE respected); a server
-  // database (<PREFIX>_DB_CLIENT=pg or mssql) is never seeded from here. The audit subgraph's
-  // store has no seed (lib/audit/store.ts creates it on first use).
-  const databases = LEGACY_SUBGRAPH_ENDPOINTS.map((endpoint) => sqliteFileOf(databaseConfig(endpoint.name))).filter((file): file is string => file !== null);
-  const missing = databases.filter((file) => !fs.existsSync(file)).map((file) => path.relative(PROJECT_ROOT, file));
-  const stale = [...new Set(databases.map((file) => path.dirname(file)))].filter((dir) => !seedStampIsCurrent(dir));
-  if (missing.length === 0 && stale.length === 0) return;
-  requireFile('scripts/seed.ts', 'cannot create the databases');
-  const why = missing.length > 0 ? `${missing.join(', ')} missing` : 'the legacy table layout changed since the last seed';
-  say(`seeding (${why}): scripts/seed.ts --residents ${SEED_RESIDENTS}`);
-  const seed = supervisor.spawnTs('seed', 'scripts/seed.ts', ['--residents', SEED_RESIDENTS], process.env, false);
-  const code = await seed.exited;
-  if (code !== 0) throw new Error(`seeding failed (exit code ${code})`);
-}
-
-function ensureSupergraph(): void {
-  const supergraph = path.join(PROJECT_ROOT, DEFAULT_SUPERGRAPH_FILE);
-  const supergraphTime = fs.existsSync(supergraph) ? fs.statSync(supergraph).mtimeMs : -1;
-  const stale = SUBGRAPH_ENDPOINTS.filter((endpoint) => {
-    const file = path.join(PROJECT_ROOT, endpoint.schemaFile);
-    return fs.existsSync(file) && fs.statSync(file).mtimeMs > supergraphTime;
-  });
-  if (supergraphTime >= 0 && stale.length === 0) return;
-  say(supergraphTime < 0 ? 'composing the supergraph (missing)' : `composing the supergraph (${stale.map((endpoint) => endpoint.schemaFile).join(', ')} changed)`);
-  if (runCompose({ out: (line) => say(line) }) !== 0) throw new Error('composition failed');
 }
 
 async function main(): Promise<void> {
@@ -220,8 +98,8 @@ async function main(): Promise<void> {
   }
 
   try {
-    await ensureSeeded(supervisor);
-    ensureSupergraph();
+    await ensureSeeded(supervisor, say);
+    ensureSupergraph(say);
     await ensureRuleVersions();
 
     for (const { endpoint } of subgraphs) requireFile(`subgraphs/${endpoint.name}/main.ts`, `cannot start the ${endpoint.name} subgraph`);
@@ -237,7 +115,7 @@ async function main(): Promise<void> {
     const probe = caFile ? createSubgraphDispatcher({ caPem: fs.readFileSync(path.resolve(PROJECT_ROOT, caFile), 'utf8') }) : undefined;
     await Promise.all(
       started.map(({ endpoint, port: subgraphPort, child }) =>
-        waitForHealth(endpoint.name, `${schemeOf(endpoint.name)}://127.0.0.1:${subgraphPort}${HEALTH_PATH}`, child, probe),
+        waitForHealth(endpoint.name, `${schemeOf(endpoint.name)}://127.0.0.1:${subgraphPort}${HEALTH_PATH}`, child, startTimeoutMs, probe),
       ),
     );
     await probe?.close();
@@ -250,7 +128,7 @@ async function main(): Promise<void> {
     );
     // APOLLO_TELEMETRY_DISABLED: gateway/main.ts forces it too; set here so the process starts with it (README "Nothing leaves the machine").
     const gateway = supervisor.spawnTs('gateway', 'gateway/main.ts', [], { ...process.env, ...subgraphUrls, GATEWAY_PORT: String(gatewayPort), APOLLO_TELEMETRY_DISABLED: 'true' });
-    await waitForHealth('gateway', `http://127.0.0.1:${gatewayPort}${HEALTH_PATH}`, gateway);
+    await waitForHealth('gateway', `http://127.0.0.1:${gatewayPort}${HEALTH_PATH}`, gateway, startTimeoutMs);
     if (finished) return;
 
     const lines = [

@@ -1,6 +1,6 @@
 /**
  * `npm run token -- <persona> [--expires-in 8h] [--purpose <purpose-id>]`
- * Prints a development JWT for one of the personas of ARCHITECTURE.md, signed with the dev key
+ * Prints a development JWT for one of the personas (docs/domain.md), signed with the dev key
  * pair the gateway verifies with in AUTH_MODE=dev. Explanations go to stderr; the token is the
  * last line on stdout, so `TOKEN=$(npm run -s token -- registry-clerk)` works.
  */
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
       `Development token for ${persona.id}: ${persona.description}.`,
       `  sub ${claims.sub} · ${claims.department} (${claims.department_id}) · roles ${claims.roles.join(',')}`,
       `  purpose ${claims.purpose} · MFA ${persona.mfa ? 'yes (amr pwd+hwk)' : 'no (amr pwd)'} · expires ${minted.expiresAt.toISOString()}`,
-      ...(persona.revoked ? ['  Note: this persona is on the revocation list; the gateway refuses it once revocation is enforced.'] : []),
+      ...(persona.revoked ? ['  Note: this persona is on the revocation list (policy/revocations.yaml): the gateway answers its requests with HTTP 401.'] : []),
       `  Signed with the dev key in ${keysPath}; accepted only by a gateway running AUTH_MODE=dev.`,
       '  Use: curl -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \\',
       `         -d '{"query":"{ __typename }"}' http://127.0.0.1:${process.env['GATEWAY_PORT'] ?? '4000'}/graphql`,

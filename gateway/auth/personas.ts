@@ -1,6 +1,6 @@
 /**
- * Development and test identities. They are part of the project's contract (ARCHITECTURE.md,
- * "Identities used in development and in tests"): tests and the policy refer to them by id, so
+ * Development and test identities. They are part of the project's contract (the README's
+ * "Personas" table, docs/domain.md "Who uses it"): tests and the policy refer to them by id, so
  * ids, departments, roles and purposes change only together with that table.
  * Every name here is synthetic.
  */

@@ -7,7 +7,7 @@ import {
   validateIndividualNumber,
 } from '../../../lib/identifiers/individual-number';
 
-// The three published examples (DOMAIN.md); never a real person's number.
+// The three published examples (docs/domain.md); never a real person's number.
 const VALID = ['123456789018', '314159265352', '123456789050'];
 
 describe('individualNumberCheckDigit', () => {
