@@ -28,6 +28,7 @@ import { openAuditStore } from '../lib/audit/store';
 import { auditDatabaseConfig } from '../lib/audit/config';
 import { openBulkLedger } from '../lib/bulk/ledger';
 import { ensureSeeded, ensureSupergraph, requireFile } from './prepare';
+import { openRuleVersionStore, policyStoreMode } from '../lib/rule-versions/open';
 import { Supervisor, useColour, waitForHealth, type Child } from './supervisor';
 
 const startTimeoutMs = Number(process.env['START_TIMEOUT_MS'] ?? 120_000);
@@ -137,6 +138,17 @@ async function migrateAuditDatabase(env: NodeJS.ProcessEnv): Promise<void> {
   const ledger = await openBulkLedger(auditDatabaseConfig(env));
   await ledger.close();
   say(`audit trail ready (PostgreSQL, ${head.sequence} records)`);
+  // Rule versions (README "Rule versions"): the replicas and subgraphs read the version in force
+  // from the same database; on a new installation policy/ is imported as version 1, once, here.
+  if (policyStoreMode(env) === 'database') {
+    const versions = await openRuleVersionStore(env);
+    try {
+      const inForce = await versions.inForce();
+      say(`access rules: version store (PostgreSQL), version ${inForce?.versionId.slice(0, 12)} in force (#${inForce?.sequence})`);
+    } finally {
+      await versions.db.destroy();
+    }
+  }
 }
 
 async function pingRedis(url: string): Promise<void> {
@@ -230,7 +242,8 @@ async function main(): Promise<void> {
     await ensureSeeded(supervisor, say);
     ensureSupergraph(say);
     const auditUrl = await ensureAuditDatabase(settings);
-    const auditEnv = { AUDIT_DB_CLIENT: 'pg', AUDIT_DB_URL: auditUrl };
+    // Replicas share the trail and the rules in force (POLICY_STORE=database unless set otherwise).
+    const auditEnv = { AUDIT_DB_CLIENT: 'pg', AUDIT_DB_URL: auditUrl, POLICY_STORE: process.env.POLICY_STORE ?? 'database' };
     await migrateAuditDatabase({ ...process.env, ...auditEnv });
     await pingRedis(settings.redisUrl);
     const { signingKeyFile, verifyKeyFile } = await ensureIdentityKeys(settings.keysDir);

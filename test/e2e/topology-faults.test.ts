@@ -282,6 +282,12 @@ const figures: Record<string, Figures & Record<string, unknown>> = {};
     console.log(`topology fault figures (${RUN}):\n${JSON.stringify(figures, null, 2)}`);
   });
 
+  test('both replicas read the rules in force from the one version store in PostgreSQL', async () => {
+    const versions = await Promise.all([0, 1].map(async (replica) => JSON.parse((await get(replica, '/healthz')).text).rules));
+    for (const rules of versions) expect(rules).toMatchObject({ mode: 'database', sequence: 1 });
+    expect(versions[0].version).toBe(versions[1].version);
+  });
+
   test('a replica SIGKILLed mid-load: no audit record lost or duplicated, the chain verifies, the other replica answers', async () => {
     const [victim] = pidsOf('gateway-a');
     let next = 0;
