@@ -139,3 +139,10 @@ export const RULE_FILE_NAMES = ['purposes.yaml', 'departments.yaml', 'roles.yaml
 /** A list of ids as names, or 「すべて」 when the grant leaves it open. */
 export const anyOf = (table: Readonly<Record<string, string>>, ids: readonly string[] | null | undefined): string =>
   ids == null ? 'すべて' : ids.map((id) => label(table, id)).join('・');
+
+/** 信頼済みドキュメントの判断 (TrustedDocumentStatus) */
+export const TRUSTED_STATUS_NAMES: Readonly<Record<string, string>> = {
+  PENDING: '承認待ち',
+  APPROVED: '承認済み',
+  REJECTED: '却下',
+};

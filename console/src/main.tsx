@@ -11,6 +11,7 @@ import { PersonHistory } from './screens/PersonHistory';
 import { RulesInForce } from './screens/RulesInForce';
 import { Proposals } from './screens/Proposals';
 import { Revocations } from './screens/Revocations';
+import { TrustedDocuments } from './screens/TrustedDocuments';
 import { DEPARTMENT_NAMES, label } from './labels';
 import { formatBoth } from './dates';
 import type { AuditFilter } from './records';
@@ -26,6 +27,7 @@ const SCREENS = [
   { path: 'rules', title: '現在のルール' },
   { path: 'proposals', title: 'ルール変更（二人承認）' },
   { path: 'revocations', title: '利用停止の確認' },
+  { path: 'documents', title: 'アプリの操作（信頼済みドキュメント）' },
 ] as const;
 
 function readRoute(): { path: string; params: URLSearchParams } {
@@ -106,6 +108,7 @@ function App() {
       {route.path === 'rules' && <RulesInForce />}
       {route.path === 'proposals' && <Proposals initialId={route.params.get('id')} />}
       {route.path === 'revocations' && <Revocations />}
+      {route.path === 'documents' && <TrustedDocuments />}
     </SessionContext.Provider>
   );
 }
