@@ -10,7 +10,10 @@ import { SeededRandom } from '../../lib/random';
 import { createLogger } from '../../lib/logger';
 import { openRuleDatabase } from '../../lib/rule-versions/open';
 import { openVersionedRuleStore, type VersionedRuleStore } from '../../lib/rule-versions/store-rule-store';
+import { readAppFolder } from '../../lib/trusted-documents/app-manifest';
+import { openTrustedDocumentStore } from '../../lib/trusted-documents/store';
 import { startFederation, type Federation } from '../support/federation';
+import { postGraphQL } from '../support/graphql';
 import { entry, personId } from '../support/generated-trail';
 import { CHROMIUM, OUTPUT_DIR, chromiumAvailable, launchBrowser, type Browser } from './browser';
 
@@ -27,6 +30,7 @@ const PERSON = FIXTURE_FIRST_RESIDENT.addressNumber;
 const TAX_GRANT = /\n      - roles: \[clerk\]\n        departments: \[taxation-division\]\n        purposes: \[local-tax\]\n        mfa: required\n(?=      # The tax counter|\n  foreign_resident_card:)/;
 const TAX_INDIVIDUAL_NUMBER = `{ resident(id: "${PERSON}") { individualNumber } }`;
 const DAY = 86_400_000;
+const TAX_LOOKUP_APP = path.join(__dirname, '..', '..', 'apps', 'tax-lookup');
 
 /** `YYYY-MM-DD` on Japan's clock, `days` before now. */
 function jstDay(daysAgo: number): string {
@@ -208,6 +212,50 @@ describeIfBrowser('the security officers’ console in chromium', () => {
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     fs.writeFileSync(path.join(OUTPUT_DIR, 'disclosure.pdf'), pdf);
     await page.emulateMedia({ media: 'screen' });
+  });
+
+  test('an app’s registered operation shows its 個人番号 and the counter’s masking; the officer approves it with a reason (keyboard)', async () => {
+    // Registered as `npm run app:register -- apps/tax-lookup` does, into the federation's audit database.
+    const app = readAppFolder(TAX_LOOKUP_APP);
+    const registry = await openTrustedDocumentStore(auditSqliteConfig(federation.auditFile));
+    try {
+      expect(await registry.register(app.name, app.version, app.documents)).toMatchObject({ added: 2 });
+    } finally {
+      await registry.close();
+    }
+    await page.getByRole('link', { name: 'アプリの操作（信頼済みドキュメント）' }).click();
+    const show = page.getByTestId('trusted-documents').locator('tr', { hasText: 'TaxLookupShow' });
+    await expect(show.textContent()).resolves.toContain('tax-lookup@1.0.0');
+    await expect(show.textContent()).resolves.toContain('承認待ち');
+    await show.getByRole('button', { name: /詳細/ }).focus();
+    await page.keyboard.press('Enter');
+    const fields = page.getByTestId('trusted-document-fields');
+    const number = fields.locator('tr', { hasText: 'Resident.individualNumber' });
+    await expect(number.textContent()).resolves.toContain('個人番号');
+    await expect(number.getAttribute('class')).resolves.toBe('individual-number');
+    const counter = page.getByTestId('trusted-document-profiles').locator('tr[data-profile="taxation-division/clerk/local-tax-counter"]');
+    await expect(counter.textContent()).resolves.toContain('個人番号（マスク表示）');
+    const full = page.getByTestId('trusted-document-profiles').locator('tr[data-profile="taxation-division/clerk/local-tax"]');
+    await expect(full.textContent()).resolves.toContain('なし（すべて全桁）');
+    // No reason, no decision: both buttons wait for one.
+    await expect(page.getByRole('button', { name: '承認', exact: true }).isDisabled()).resolves.toBe(true);
+    await page.getByRole('textbox', { name: /理由/ }).fill('窓口の照会アプリ。個人番号は課税課の地方税事務に限る（試行）');
+    await screenshot(page, '12-trusted-documents');
+    await page.keyboard.press('Enter'); // submits the form: 承認
+    await page.getByTestId('trusted-document-detail').waitFor({ state: 'detached' });
+    await page.getByTestId('trusted-documents').locator('tr', { hasText: 'TaxLookupSearch' }).waitFor();
+    expect(await page.getByTestId('trusted-documents').locator('tr', { hasText: 'TaxLookupShow' }).count()).toBe(0);
+
+    const listed = await postGraphQL<{ trustedDocuments: { documents: { operationName: string; status: string; decidedBy: string; decisionReason: string }[] } }>(
+      federation.gatewayUrl,
+      `{ trustedDocuments(filter: { app: "tax-lookup" }) { documents { operationName status decidedBy decisionReason } } }`,
+      {},
+      { authorization: `Bearer ${await federation.token('security-officer')}`, 'x-purpose': 'audit' },
+    );
+    expect(listed.body.errors).toBeUndefined();
+    const byName = Object.fromEntries(listed.body.data!.trustedDocuments.documents.map((d) => [d.operationName, d]));
+    expect(byName['TaxLookupShow']).toMatchObject({ status: 'APPROVED', decisionReason: '窓口の照会アプリ。個人番号は課税課の地方税事務に限る（試行）' });
+    expect(byName['TaxLookupSearch']).toMatchObject({ status: 'PENDING' });
   });
 
   test('an officer proposes taking 個人番号 from 課税課, sees its dry run, cannot approve it herself; a second officer approves; it is in force', async () => {

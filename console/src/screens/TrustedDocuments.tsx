@@ -224,7 +224,7 @@ function DocumentDetail({ document: d, onDecided }: { document: DocumentView; on
               <tr key={f.coordinate} className={individual ? 'individual-number' : undefined}>
                 <td>
                   {fieldLabel(f.coordinate)}
-                  {individual && <strong className="denied">（個人番号）</strong>}
+                  {individual && <strong className="denied"> ★特定個人情報</strong>}
                 </td>
                 <td>
                   <code>{f.coordinate}</code>
@@ -289,7 +289,7 @@ function DocumentDetail({ document: d, onDecided }: { document: DocumentView; on
       <form className="filter inline" onSubmit={submit} aria-label="判断">
         <label>
           理由（1〜200文字、必須）
-          <input value={reason} onChange={(e) => setReason(e.target.value)} maxLength={200} required aria-invalid={reason !== '' && !reasonOk} />
+          <input value={reason} onChange={(e) => setReason(e.target.value)} maxLength={200} required className="reason" aria-invalid={reason !== '' && !reasonOk} />
         </label>
         <button type="submit" disabled={busy || !reasonOk}>
           承認
