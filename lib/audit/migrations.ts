@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { GENESIS_HASH } from './chain';
+import { migrateToLatest } from '../migrate-to-latest';
 
 /**
  * The audit trail's tables, through knex migrations with their own log table
@@ -168,10 +169,9 @@ export const auditMigratorConfig: Knex.MigratorConfig = {
   tableName: AUDIT_MIGRATION_TABLE,
 };
 
-/** Migrates when a migration is pending; writes nothing otherwise (so a read-only store opens). */
-export async function migrateAuditToLatest(knex: Knex): Promise<void> {
-  const [, pending] = (await knex.migrate.list(auditMigratorConfig)) as [unknown[], unknown[]];
-  if (pending.length > 0) await knex.migrate.latest(auditMigratorConfig);
+/** Migrates when a migration is pending; processes starting together take turns (lib/migrate-to-latest.ts). */
+export function migrateAuditToLatest(knex: Knex): Promise<void> {
+  return migrateToLatest(knex, auditMigratorConfig);
 }
 
 /** The triggers that keep the trail append-only, by name, for one dialect. */

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { migrateToLatest } from '../migrate-to-latest';
 
 /**
  * The bulk-output tables (大量出力の事前承認, promise 7), in the audit database beside the trail,
@@ -92,8 +93,7 @@ export const bulkMigratorConfig: Knex.MigratorConfig = {
   tableName: BULK_MIGRATION_TABLE,
 };
 
-/** Migrates when a migration is pending; writes nothing otherwise. */
-export async function migrateBulkToLatest(knex: Knex): Promise<void> {
-  const [, pending] = (await knex.migrate.list(bulkMigratorConfig)) as [unknown[], unknown[]];
-  if (pending.length > 0) await knex.migrate.latest(bulkMigratorConfig);
+/** Migrates when a migration is pending; processes starting together take turns (lib/migrate-to-latest.ts). */
+export function migrateBulkToLatest(knex: Knex): Promise<void> {
+  return migrateToLatest(knex, bulkMigratorConfig);
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { migrateToLatest } from '../migrate-to-latest';
 
 /**
  * The rule-version tables (issue 12: rules change through two officers), in the audit database
@@ -106,19 +107,7 @@ export const ruleMigratorConfig: Knex.MigratorConfig = {
   tableName: RULE_MIGRATION_TABLE,
 };
 
-/**
- * Migrates when a migration is pending. Gateways and subgraphs start together on one database:
- * a process that loses the race for knex's migration lock waits and looks again.
- */
-export async function migrateRulesToLatest(knex: Knex): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const [, pending] = (await knex.migrate.list(ruleMigratorConfig)) as [unknown[], unknown[]];
-      if (pending.length > 0) await knex.migrate.latest(ruleMigratorConfig);
-      return;
-    } catch (error) {
-      if (attempt >= 40) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100 + Math.floor(Math.random() * 150)));
-    }
-  }
+/** Migrates when a migration is pending; processes starting together take turns (lib/migrate-to-latest.ts). */
+export function migrateRulesToLatest(knex: Knex): Promise<void> {
+  return migrateToLatest(knex, ruleMigratorConfig);
 }

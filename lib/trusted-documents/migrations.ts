@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { migrateToLatest } from '../migrate-to-latest';
 
 /**
  * The trusted-document tables (issue 13), in the audit database beside the trail, so every
@@ -64,8 +65,7 @@ export const trustedMigratorConfig: Knex.MigratorConfig = {
   tableName: TRUSTED_MIGRATION_TABLE,
 };
 
-/** Migrates when a migration is pending; writes nothing otherwise. */
-export async function migrateTrustedToLatest(knex: Knex): Promise<void> {
-  const [, pending] = (await knex.migrate.list(trustedMigratorConfig)) as [unknown[], unknown[]];
-  if (pending.length > 0) await knex.migrate.latest(trustedMigratorConfig);
+/** Migrates when a migration is pending; processes starting together take turns (lib/migrate-to-latest.ts). */
+export function migrateTrustedToLatest(knex: Knex): Promise<void> {
+  return migrateToLatest(knex, trustedMigratorConfig);
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { ensurePrivateSqliteFile } from '../../lib/private-files';
 import knexFactory, { type Knex } from 'knex';
 import { envPrefix, type LegacySubgraphName, type SubgraphName } from '../../lib/subgraphs';
+import { migrateToLatest as migrateStoreToLatest } from '../../lib/migrate-to-latest';
 import type { LegacyMigration } from './legacy-schema';
 import { PROJECT_ROOT } from '../../lib/project-root';
 
@@ -102,8 +103,9 @@ function migratorConfig(name: LegacySubgraphName, migrations: LegacyMigrationSou
   return { migrationSource: migrations, tableName: `knex_migrations_${envPrefix(name).toLowerCase()}` };
 }
 
-export async function migrateToLatest(name: LegacySubgraphName, db: Knex, migrations: LegacyMigrationSource): Promise<void> {
-  await db.migrate.latest(migratorConfig(name, migrations));
+/** Replicas of one subgraph that start together on one database take turns (lib/migrate-to-latest.ts). */
+export function migrateToLatest(name: LegacySubgraphName, db: Knex, migrations: LegacyMigrationSource): Promise<void> {
+  return migrateStoreToLatest(db, migratorConfig(name, migrations));
 }
 
 /** Drops the legacy tables (all migrations down): for reseeding a server database. */
