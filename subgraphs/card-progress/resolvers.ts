@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import { cachedAggregate, minimumCellSize, sumBy, suppressSmallCells, todayInJapan, type StatisticCell } from '../shared/statistics';
 import type { CardIssuanceStatistics, Resolvers } from './generated/resolvers-types';
 import type { CardProgressContext } from './context';
-import { countApplicationGroups } from './legacy/adapter';
+import { APPLICATION_AGGREGATES } from './legacy/aggregates';
+import { offThreadAggregate } from '../shared/aggregate-worker';
 import type { CardStatus } from './records';
 
 /** Lifecycle order of the states (the order of the legacy codes), and their labels for dashboards. */
@@ -36,7 +37,8 @@ export async function cardIssuanceStatistics(db: Knex): Promise<CardIssuanceStat
   const asOf = todayInJapan();
   const minimum = minimumCellSize();
   return cachedAggregate(db, ['cardIssuanceStatistics', asOf, minimum], async () => {
-    const groups = await countApplicationGroups(db);
+    // Under SQLite on the card system's aggregate worker, not this thread (shared/aggregate-worker.ts).
+    const groups = await offThreadAggregate(db, APPLICATION_AGGREGATES, 'countApplicationGroups');
     const officeNames = new Map(groups.byOffice.map((g) => [g.office?.code ?? NO_OFFICE, g.office?.name ?? '交付場所未定']));
     return {
       asOf,

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { countRegisterGroups } from './legacy/adapter';
+import { REGISTER_AGGREGATES } from './legacy/aggregates';
+import { offThreadAggregate } from '../shared/aggregate-worker';
 import { cachedAggregate, cellsInPeriod, minimumCellSize, monthPeriod, sumBy, suppressSmallCells, todayInJapan, type StatisticCell } from '../shared/statistics';
 import type { LegacyDate } from '../../lib/legacy/wareki';
 
@@ -56,7 +57,9 @@ export async function populationStatistics(db: Knex, period: { from?: string | n
   const months = monthPeriod(period, asOf, { from: 'movementsFrom', to: 'movementsTo' });
   const aggregate = await cachedAggregate(db, ['populationStatistics', asOf, minimum], async () => {
     const lastCompleteMonth = monthPeriod({}, asOf, { from: 'movementsFrom', to: 'movementsTo' }).toMonth;
-    const groups = await countRegisterGroups(db);
+    // Under SQLite on the register's aggregate worker, not this thread: six GROUP BY statements
+    // over the whole register would stall every other request (shared/aggregate-worker.ts).
+    const groups = await offThreadAggregate(db, REGISTER_AGGREGATES, 'countRegisterGroups');
     const districtNames = new Map(groups.byAddress.map((g) => [g.code.slice(0, 4), g.town.replace(CHOME, '')]));
     const total = groups.bySex.reduce((sum, g) => sum + g.count, 0);
     const movementMonth = (g: { occurredOn: LegacyDate }) => {

@@ -18,6 +18,7 @@ import { createLogger, type Logger } from '../../lib/logger';
 import { GRAPHQL_PATH, HEALTH_PATH, READY_PATH, subgraphEndpoint, type SubgraphName } from '../../lib/subgraphs';
 import { subgraphReadiness, subgraphSpanMiddleware } from './observability';
 import { openDatabase } from './database';
+import { closeAggregateWorkers } from './aggregate-worker';
 import { formatSubgraphError } from './errors';
 import {
   authOf,
@@ -176,6 +177,8 @@ export async function startSubgraph<TContext extends object>(
     async stop() {
       await server.stop();
       if (ownsRuleStore) ruleStore.stop();
+      // The dashboard aggregates' worker threads are the subgraph's, whoever owns the database.
+      await closeAggregateWorkers(db);
       if (ownsDb) await db.destroy();
     },
   };

@@ -441,7 +441,8 @@ const POPULATION_STATISTICS: Exempt = {
   exempt:
     'aggregate cells: one GROUP BY statement per dimension (subgraphs/residents/legacy/adapter.ts countRegisterGroups), ' +
     'the number of cells is fixed by the data (districts, age bands, sexes, types, statuses), not by a page; ' +
-    'counted: 6 statements every run, fewer than the cells returned (movementsByMonth, whose cells a caller does control, is covered with rows)',
+    'counted: 6 statements every run (under SQLite on the aggregate worker\'s own connection, subgraphs/shared/aggregate-worker.ts, counted all the same), ' +
+    'fewer than the cells returned (movementsByMonth, whose cells a caller does control, is covered with rows)',
   persona: 'dx-analyst',
   query: `{ populationStatistics { residentTotal byDistrict { key label count suppressed } byAgeBand { key count } bySex { key count } byResidentType { key count } byStatus { key count } } }`,
   runs: STATISTICS_RUNS,
@@ -451,7 +452,7 @@ const POPULATION_STATISTICS: Exempt = {
 const CARD_STATISTICS: Exempt = {
   exempt:
     'aggregate cells: one GROUP BY statement per dimension (subgraphs/card-progress/legacy/adapter.ts countApplicationGroups), ' +
-    'the cells are fixed by the data (card states, issuing offices); counted: 2 statements every run, fewer than the cells returned',
+    'the cells are fixed by the data (card states, issuing offices); counted: 2 statements every run (under SQLite on the aggregate worker), fewer than the cells returned',
   persona: 'dx-analyst',
   query: `{ cardIssuanceStatistics { byStatus { key label count suppressed } byOffice { key label count suppressed } } }`,
   runs: STATISTICS_RUNS,

@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import { SUBGRAPH_ENDPOINTS, SUBGRAPH_NAMES, envPrefix, type SubgraphName } from '../../lib/subgraphs';
 import { openDatabase, databaseConfig } from '../../subgraphs/shared/database';
 import { startSubgraph, type RunningSubgraph, type SubgraphModule } from '../../subgraphs/shared/server';
+import { onOffThreadStatements } from '../../subgraphs/shared/aggregate-worker';
 import type { IdentityVerifierOptions } from '../../subgraphs/shared/identity';
 import type { SubgraphTls } from '../../subgraphs/shared/tls';
 import { residentsSubgraph } from '../../subgraphs/residents';
@@ -134,6 +135,9 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
         ownedDbs.push(db);
       }
       db.on('query', (query: { sql: string }) => statements[name].push(query.sql));
+      // Dashboard aggregates run on a worker thread under SQLite (subgraphs/shared/aggregate-worker.ts),
+      // with a connection of its own: its statements are the subgraph's all the same.
+      onOffThreadStatements(db, (sql) => statements[name].push(sql));
       let started = module;
       if (name === 'audit') {
         // It reads what the gateway writes: the store passed in, or one over the same file.

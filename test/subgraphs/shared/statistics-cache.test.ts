@@ -3,11 +3,13 @@ import { defaultSqliteFile, openDatabase, sqliteConfig } from '../../../subgraph
 import { cachedAggregate, statisticsCacheSeconds } from '../../../subgraphs/shared/statistics';
 import { populationStatistics } from '../../../subgraphs/residents/population-statistics';
 import { cardIssuanceStatistics } from '../../../subgraphs/card-progress/resolvers';
+import { closeAggregateWorkers, onOffThreadStatements } from '../../../subgraphs/shared/aggregate-worker';
 
 /**
  * Dashboard aggregates are computed once per STATISTICS_CACHE_SECONDS for all callers (the
  * other suites run with the cache off, to count every aggregate's statements). Counted on the
- * run's seeded register: a computation is its SQL statements.
+ * run's seeded register: a computation is its SQL statements (under SQLite they run on the
+ * aggregate worker's own connection: counted with onOffThreadStatements).
  */
 
 const saved = process.env.STATISTICS_CACHE_SECONDS;
@@ -19,7 +21,10 @@ beforeAll(() => {
   const dataDir = process.env.WARD_TEST_DATA_DIR!;
   residentsDb = openDatabase('residents', sqliteConfig(defaultSqliteFile('residents', dataDir)));
   cardDb = openDatabase('card-progress', sqliteConfig(defaultSqliteFile('card-progress', dataDir)));
-  for (const db of [residentsDb, cardDb]) db.on('query', (query: { sql: string }) => statements.push(query.sql));
+  for (const db of [residentsDb, cardDb]) {
+    db.on('query', (query: { sql: string }) => statements.push(query.sql));
+    onOffThreadStatements(db, (sql) => statements.push(sql));
+  }
 });
 
 beforeEach(() => {
@@ -30,8 +35,11 @@ beforeEach(() => {
 afterAll(async () => {
   if (saved === undefined) delete process.env.STATISTICS_CACHE_SECONDS;
   else process.env.STATISTICS_CACHE_SECONDS = saved;
-  await residentsDb?.destroy();
-  await cardDb?.destroy();
+  for (const db of [residentsDb, cardDb]) {
+    if (!db) continue;
+    await closeAggregateWorkers(db);
+    await db.destroy();
+  }
 });
 
 describe('dashboard aggregates are shared for STATISTICS_CACHE_SECONDS', () => {
@@ -50,6 +58,7 @@ describe('dashboard aggregates are shared for STATISTICS_CACHE_SECONDS', () => {
     const db = openDatabase('residents', sqliteConfig(defaultSqliteFile('residents', process.env.WARD_TEST_DATA_DIR!)));
     const own: string[] = [];
     db.on('query', (query: { sql: string }) => own.push(query.sql));
+    onOffThreadStatements(db, (sql) => own.push(sql));
     try {
       const answers = [];
       for (let month = 1; month <= 40; month += 1) {
@@ -59,6 +68,7 @@ describe('dashboard aggregates are shared for STATISTICS_CACHE_SECONDS', () => {
       expect(answers.filter(Boolean).length).toBeGreaterThan(30);
       expect(own).toHaveLength(6);
     } finally {
+      await closeAggregateWorkers(db);
       await db.destroy();
     }
   });
