@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   } else if (cluster.isWorker) {
     // One worker of several: entries go to the primary's audit store; one worker records rule events.
     const index = Number(process.env[WORKER_INDEX_ENV] ?? '0');
-    const gateway = await startGateway({ config, logger: logger.child({ worker: index }), audit: new RelayedAuditSink(), recordRuleEvents: index === 0 });
+    const gateway = await startGateway({ config, logger: logger.child({ worker: index }), audit: new RelayedAuditSink(), recordRuleEvents: index === 0, sweepAttributions: index === 0 });
     running = gateway;
   } else {
     const gateway = await startGateway({ config, logger });

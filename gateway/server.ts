@@ -69,6 +69,8 @@ import { requestErrorStatusPlugin } from './http/request-error-status';
 import { suggestionsPlugin } from './authorization/suggestions';
 import { requestStateOf } from './http/request-state';
 import { OwnedResources } from './lifecycle';
+import { openPersonAttribution } from './audit/register-attribution';
+import type { PersonAttribution } from './audit/attribution';
 import { GatewayMetrics, observe, openObservability, openOpsListener, phaseMiddleware, Readiness, readinessRoute, requestSpanMiddleware } from './observability';
 
 export interface GatewayOptions {
@@ -113,6 +115,12 @@ export interface GatewayOptions {
    * With GATEWAY_WORKERS > 1 one worker does, so each change is recorded once, not once per worker.
    */
   readonly recordRuleEvents?: boolean;
+  /**
+   * Whether this process sweeps the audit database for operations whose persons were left
+   * unattributed (gateway/audit/attribution.ts). Default: when it owns the trail; one worker of
+   * several (gateway/main.ts).
+   */
+  readonly sweepAttributions?: boolean;
 }
 
 export interface Gateway {
@@ -125,6 +133,8 @@ export interface Gateway {
   readonly rules: PolicyStore;
   readonly logger: Logger;
   /** The audit trail's writer (its counters: `stats()`); undefined when run without a trail. */
+  /** Resolves, after each response, the persons its entry names by 住民票コード (gateway/audit/attribution.ts). */
+  readonly attribution: PersonAttribution | undefined;
   readonly auditWriter: AuditWriter | undefined;
   /** The document budgets' guard (its counters of work done: `stats()`). */
   readonly documents: DocumentGuard;
@@ -194,11 +204,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const auditLogger = logger.child({ component: 'audit' });
   const writer = trail && new AuditWriter({ sink: trail.sink, logger: auditLogger, onAppend: (seconds, ok) => metrics.auditAppended(seconds, ok), ...(trail.owned || trail.sink.groupsAppends ? { maxInFlight: 8 } : {}) });
   const auditWriter = writer && recordRuleEvents(writer, rules, auditLogger, owned, options.recordRuleEvents ?? true);
+  const subgraphTransport = { dispatcher: subgraphDispatcher, observer: metrics };
+  // Persons a response names by 住民票コード are resolved to 宛名番号 after it (README "Person attribution").
+  const attribution =
+    auditWriter &&
+    openPersonAttribution({ config, writer: auditWriter, signer: identitySigner, transport: subgraphTransport, sweep: options.sweepAttributions ?? trail?.owned === true, logger: auditLogger, owned });
   const trustedStore = await openTrustedDocumentRegistry(options, trail !== undefined, owned);
   if (config.trustedDocuments.mode !== 'enforce') logger.warn({ mode: config.trustedDocuments.mode }, 'trusted documents not enforced: operations that no officer approved run (TRUSTED_DOCUMENTS)');
   // Read by the constructor: set again here, so no way of starting the gateway can miss it.
   disableVendorTelemetry();
-  const { gateway, authorization } = federatedGateway(options, logger, supergraph, identitySigner, { dispatcher: subgraphDispatcher, observer: metrics }, auditWriter !== undefined);
+  const { gateway, authorization } = federatedGateway(options, logger, supergraph, identitySigner, subgraphTransport, auditWriter !== undefined);
   const app = express();
   const httpServer = http.createServer(app);
   const costEstimator = new CostEstimator();
@@ -211,7 +226,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   if (rulesOff) logger.warn('running WITHOUT the gateway field rules (GATEWAY_AUTHORIZATION=off, benchmark baseline only)');
   const apollo = apolloServer(options, logger, {
     gateway: rulesOff ? gateway : authorization,
-    httpServer, owned, rules, supergraph, costEstimator, auditWriter, bulkLedger, shadowRules, metrics,
+    httpServer, owned, rules, supergraph, costEstimator, auditWriter, attribution, bulkLedger, shadowRules, metrics,
   });
   try {
     await apollo.start();
@@ -240,6 +255,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     rules,
     logger,
     auditWriter,
+    attribution,
     documents,
     identitySigner,
     costEstimator,
@@ -349,6 +365,7 @@ interface ApolloDependencies {
   readonly supergraph: FileSupergraphSource;
   readonly costEstimator: CostEstimator;
   readonly auditWriter: AuditWriter | undefined;
+  readonly attribution: PersonAttribution | undefined;
   readonly bulkLedger: BulkLedger | undefined;
   readonly shadowRules: ShadowRules | undefined;
   readonly metrics: GatewayMetrics;
@@ -357,7 +374,7 @@ interface ApolloDependencies {
 /** Apollo Server with the gateway's plugins, in the order they must see a request. */
 function apolloServer(options: GatewayOptions, logger: Logger, deps: ApolloDependencies): ApolloServer<GatewayContext> {
   const { config } = options;
-  const { httpServer, owned, rules, supergraph, costEstimator, auditWriter, bulkLedger, shadowRules, metrics } = deps;
+  const { httpServer, owned, rules, supergraph, costEstimator, auditWriter, attribution, bulkLedger, shadowRules, metrics } = deps;
   return new ApolloServer<GatewayContext>({
     gateway: deps.gateway,
     logger: logger.child({ component: 'apollo' }),
@@ -393,7 +410,7 @@ function apolloServer(options: GatewayOptions, logger: Logger, deps: ApolloDepen
       // Decides each operation again under proposals in shadow mode; the answer is not changed.
       ...(shadowRules ? [shadowRulesPlugin(shadowRules)] : []),
       // Last: the entry is written after everything else has shaped the response, before it is sent.
-      ...(auditWriter ? [auditPlugin({ writer: auditWriter, classifications: () => supergraph.classifications() })] : []),
+      ...(auditWriter ? [auditPlugin({ writer: auditWriter, classifications: () => supergraph.classifications(), ...(attribution ? { attribution } : {}) })] : []),
       // After the audit (which may withhold the answer): the operation and the codes the answer carries, for the metrics.
       metrics.plugin(),
       // The access line's operation name, decision, codes and cause (read when the line is written, after the audit may have withheld the answer).

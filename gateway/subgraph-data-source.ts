@@ -102,10 +102,26 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   /**
+   * A call the gateway makes after a request's response, for that request's caller as the audit
+   * trail recorded them (gateway/audit/attribution.ts resolves 住民票コード to 宛名番号): signed
+   * for `claims` here as every call is, over the same transport and deadline. The answer's
+   * `data` (fields that failed are null in it), or a SubgraphCallError naming the subgraph, the
+   * status and the error codes (never the body: it may hold person data).
+   */
+  async callFor(claims: IdentityClaims, request: { query: string; variables: Record<string, unknown> }): Promise<Record<string, unknown>> {
+    const headers = { 'content-type': 'application/json', accept: 'application/json', [REQUEST_ID_HEADER]: claims.requestId, [PURPOSE_HEADER]: claims.purpose };
+    const response = await this.send(this.url!, { method: 'POST', headers, body: JSON.stringify(request) }, claims);
+    const answer = (await response.json().catch(() => null)) as { data?: Record<string, unknown> | null; errors?: { extensions?: { code?: unknown } }[] } | null;
+    if (response.status === 200 && answer?.data) return answer.data;
+    const codes = [...new Set((answer?.errors ?? []).map((error) => String(error.extensions?.code ?? 'UNKNOWN')))];
+    throw new SubgraphCallError(`${this.subgraphName} answered ${response.status}${codes.length ? ` (${codes.join(', ')})` : ''}`, response.status);
+  }
+
+  /**
    * The fetcher: RemoteGraphQLDataSource.sendRequest serialises the request and calls this with
    * the body. The identity is signed over exactly the bytes sent here.
    */
-  private async send(url: string, init: FetcherRequestInit): Promise<UtilsFetcherResponse> {
+  private async send(url: string, init: FetcherRequestInit, claims?: IdentityClaims): Promise<UtilsFetcherResponse> {
     const headers: Record<string, string> = { ...(init.headers as Record<string, string> | undefined) };
     const call = headers[CALL_HEADER];
     delete headers[CALL_HEADER];
@@ -116,6 +132,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       this.pendingCalls.delete(call);
       if (!context) throw new Error(`internal: subgraph call ${call} to ${this.subgraphName} has no caller`);
       headers[IDENTITY_HEADER] = await this.signer.sign(identityClaimsOf(context), this.subgraphName, body);
+    } else if (claims) {
+      headers[IDENTITY_HEADER] = await this.signer.sign(claims, this.subgraphName, body);
     }
     // The call's span (under @apollo/gateway's gateway.fetch); the subgraph continues it from `traceparent`.
     const span = startPhase('gateway.subgraph_call', { 'subgraph.name': this.subgraphName }, SpanKind.CLIENT);
@@ -161,6 +179,16 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     throw new GraphQLError(`The ${this.subgraphName} subgraph is unavailable`, {
       extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: this.subgraphName },
     });
+  }
+}
+
+/** A call of `callFor` that the subgraph did not answer with data: `status` 4xx refused it, 5xx (or 0: unreachable) failed. */
+export class SubgraphCallError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
   }
 }
 

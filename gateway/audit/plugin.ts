@@ -8,11 +8,14 @@ import { documentOperationNameError } from './client-text';
 import { errorCause } from '../../lib/log-cause';
 import { operationEntry, reachOf } from './entry';
 import type { AuditWriter } from './writer';
+import type { PersonAttribution } from './attribution';
 
 export interface AuditPluginOptions {
   readonly writer: AuditWriter;
   /** Classifications of the supergraph in force. */
   readonly classifications: () => ReadonlyMap<string, FieldClassification>;
+  /** Resolves, after the response, the persons an entry names by reference (attribution.ts). */
+  readonly attribution?: Pick<PersonAttribution, 'attributeLater'>;
 }
 
 export const AUDIT_UNAVAILABLE_MESSAGE = 'The access could not be recorded in the audit trail: person data is withheld. Try again later.';
@@ -65,6 +68,8 @@ export function auditPlugin(options: AuditPluginOptions): ApolloServerPlugin<Gat
           });
           try {
             await writer.write(entry);
+            // Committed: the persons it names by 住民票コード get their 宛名番号 in a linked record, off this response's path.
+            options.attribution?.attributeLater(entry);
           } catch (error) {
             // The cause (class, code, safe message) for the operator, here and on the request's access line.
             const cause = errorCause(error);

@@ -228,7 +228,7 @@ export class AuthorizingGateway implements GatewayInterface {
     if (strip) return all.filter((error) => !error.path || !pathThroughInjected(strip, error.path));
     if (!personKeyKeys) return all;
     // No strip plan (variables decide): the aliased keys are the rewrite's own; `id` may be the client's.
-    const injected = new Set([personKeyKeys.via, ...(personKeyKeys.id === personKeyKeys.keys.field ? [] : [personKeyKeys.id])]);
+    const injected = new Set([personKeyKeys.via, personKeyKeys.reference, ...(personKeyKeys.id === personKeyKeys.keys.field ? [] : [personKeyKeys.id])]);
     return all.filter((error) => !error.path?.some((segment) => typeof segment === 'string' && injected.has(segment)));
   }
 

@@ -52,5 +52,7 @@ function readablePersonKeys(
   };
   if (!readable(`${keys.type}.${keys.field}`)) return undefined;
   const via = Object.fromEntries(Object.entries(keys.via).filter(([type, field]) => readable(`${type}.${field}`)));
-  return { ...keys, via };
+  // A reference is resolved through its `via` field's person later: only where that hop is readable too.
+  const references = Object.fromEntries(Object.entries(keys.references).filter(([type, field]) => via[type] !== undefined && readable(`${type}.${field}`)));
+  return { ...keys, via, references };
 }

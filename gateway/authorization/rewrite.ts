@@ -50,6 +50,15 @@ export interface PersonKeys {
    * (`searchIdentity`, `identityByResidentCode`, …).
    */
   readonly ownedByParent: ReadonlySet<string>;
+  /**
+   * Types whose objects name their person by a field of their own subgraph (`IdentityInfo:
+   * 'residentCode'`, the 住民票コード the CS holds). Where the client does not select the `via`
+   * field itself, the rewrite asks for this field instead of the `via` hop: the answer needs no
+   * further subgraph fetch, the trail records the reference (lib/audit/person-references.ts), and
+   * the gateway resolves it to the 宛名番号 after the response, in a linked record
+   * (gateway/audit/attribution.ts).
+   */
+  readonly references: Readonly<Record<string, string>>;
 }
 
 /**
@@ -63,6 +72,7 @@ export const RESIDENT_PERSON_KEYS: PersonKeys = {
   field: 'id',
   via: { IdentityInfo: 'resident', InformationLinkage: 'resident', ResidentEdge: 'node', Household: 'members' },
   ownedByParent: new Set(['Resident.identityInfo', 'Resident.informationLinkage', 'Resident.household']),
+  references: { IdentityInfo: 'residentCode' },
 };
 
 /**
@@ -86,6 +96,14 @@ export interface PersonKeyKeys {
   readonly id: string;
   /** `_auditPerson: resident { id }` under every object of a `via` type (unless the client selects `resident` itself). */
   readonly via: string;
+  /**
+   * `_auditReference: residentCode` under every object of a `references` type whose `via` field
+   * the client does not select. Always under this alias, never merged with the client's own
+   * `residentCode` (a scalar of the same fetch, so it costs nothing): its presence in the answer
+   * then says the person was not named otherwise — not where the object is its parent's own
+   * (`Resident.identityInfo`: the parent's key names it).
+   */
+  readonly reference: string;
 }
 
 /**
@@ -115,6 +133,7 @@ export function rewriteOperation(
         keys: personKeys,
         id: responseKeyTaken(schema, document, personKeys) ? unusedResponseKey(document, '_auditId') : personKeys.field,
         via: unusedResponseKey(document, '_auditPerson'),
+        reference: unusedResponseKey(document, '_auditReference'),
       }
     : undefined;
   const injected = new Set<FieldNode>();
@@ -237,6 +256,11 @@ function withPersonKey(selectionSet: SelectionSetNode, typeName: string, keys: P
   if (via === undefined) return selectionSet;
   // The client's own `resident { … }` (or `node`, `members`) is a person selection: its key goes in there.
   if (selectionSet.selections.some((selection) => isPlainField(selection, via, via))) return selectionSet;
+  const reference = keys.keys.references[typeName];
+  if (reference !== undefined) {
+    // The person's reference in this object's own subgraph: no further fetch.
+    return { ...selectionSet, selections: [...selectionSet.selections, injectedField(injected, keys.reference, reference)] };
+  }
   const person: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: [injectedField(injected, keys.id, keys.keys.field)] };
   return { ...selectionSet, selections: [...selectionSet.selections, injectedField(injected, keys.via, via, person)] };
 }

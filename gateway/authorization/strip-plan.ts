@@ -26,14 +26,23 @@ export interface StripNode {
   readonly remove: readonly string[];
   /** Response key holding the person key (宛名番号) of the objects at this level (person type only). */
   readonly personKey?: string;
+  /** Objects at this level may name their person by a reference the rewrite injected (rewrite.ts `references`). */
+  readonly personReference?: PersonReferenceKeys;
   /** Sub-trees that hold something to remove or a person, by response key. */
   readonly children: ReadonlyMap<string, StripNode>;
+}
+
+export interface PersonReferenceKeys {
+  /** Response key of the injected reference (`_auditReference`), and the field it is (`residentCode`). */
+  readonly key: string;
+  readonly field: string;
 }
 
 interface MutableNode {
   /** Response key → whether every occurrence was injected, whether a client occurrence is conditional. */
   readonly occurrences: Map<string, { injectedOnly: boolean; conditional: boolean; injected: boolean }>;
   personKey?: string;
+  personReference?: PersonReferenceKeys;
   readonly children: Map<string, MutableNode>;
 }
 
@@ -77,6 +86,10 @@ export function stripPlan(
           let child = node.children.get(key);
           if (!child) node.children.set(key, (child = newNode()));
           if (personKeyKeys && named.name === personKeyKeys.keys.type) child.personKey = personKeyKeys.id;
+          const reference = personKeyKeys?.keys.references[named.name];
+          if (personKeyKeys && reference !== undefined) {
+            child.personReference = { key: personKeyKeys.reference, field: reference };
+          }
           collect(selection.selectionSet, named, child, false);
           break;
         }
@@ -113,9 +126,14 @@ function freeze(node: MutableNode): StripNode | undefined {
   for (const [key, child] of node.children) {
     const frozen = freeze(child);
     if (!frozen) return undefined;
-    if (frozen.remove.length > 0 || frozen.personKey !== undefined || frozen.children.size > 0) children.set(key, frozen);
+    if (frozen.remove.length > 0 || frozen.personKey !== undefined || frozen.personReference !== undefined || frozen.children.size > 0) children.set(key, frozen);
   }
-  return { remove, ...(node.personKey !== undefined ? { personKey: node.personKey } : {}), children };
+  return {
+    remove,
+    ...(node.personKey !== undefined ? { personKey: node.personKey } : {}),
+    ...(node.personReference !== undefined ? { personReference: node.personReference } : {}),
+    children,
+  };
 }
 
 function fieldDefinition(schema: GraphQLSchema, type: GraphQLCompositeType, name: string): GraphQLField<unknown, unknown> | undefined {

@@ -23,6 +23,7 @@
 import type { AuditDecision, AuditRecord } from './types';
 import { SUPPORT_MEASURE_RESTRICTED_CODE } from '../authorization/types';
 import { formatMinutes, formatWardInstant, isCalendarDate, localTime, nextDate, offHoursReason, startOfLocalDay, type AuditCalendar } from './calendar';
+import { parsePersonReference } from './person-references';
 
 export const ANOMALY_KINDS = ['OFF_HOURS', 'HIGH_FREQUENCY', 'BULK_ACCESS', 'REPEATED_DENIALS', 'PROTECTED_PERSON_READ', 'BULK_WITHOUT_APPROVAL'] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
@@ -343,6 +344,25 @@ export function findBulkWithoutApproval(records: readonly AuditRecord[], calenda
   return findings;
 }
 
+/**
+ * Operations with the persons they named by reference (`residentCode:…`) replaced by the 宛名番号
+ * a PERSONS_ATTRIBUTED record among `records` links the reference to (lib/audit/person-references.ts),
+ * so that one person read once by 住民票コード and once by 宛名番号 counts once. A reference
+ * without its link among the records (not written yet, or outside them) still counts as one
+ * person: over-report, never under-report.
+ */
+export function withAttributedPersons(operations: readonly AuditRecord[], records: readonly AuditRecord[]): AuditRecord[] {
+  const links = new Map<string, string>();
+  for (const record of records) {
+    if (record.kind !== 'PERSONS_ATTRIBUTED') continue;
+    const reference = record.personIds.find((id) => parsePersonReference(id) !== null);
+    const addressNumber = record.personIds.find((id) => parsePersonReference(id) === null);
+    if (reference !== undefined && addressNumber !== undefined) links.set(reference, addressNumber);
+  }
+  if (links.size === 0) return [...operations];
+  return operations.map((record) => (record.personIds.some((id) => links.has(id)) ? { ...record, personIds: [...new Set(record.personIds.map((id) => links.get(id) ?? id))] } : record));
+}
+
 /** The records the findings are drawn from: operations with a known user. */
 export function analysable(record: AuditRecord): boolean {
   return record.kind === 'OPERATION' && record.subject !== null;
@@ -371,7 +391,7 @@ export function uncoveredYears(calendar: AuditCalendar, period: Period): number[
  */
 export function buildAnomalyReport(records: readonly AuditRecord[], calendar: AuditCalendar, period: Period): AnomalyReport {
   const inside = records.filter((record) => inPeriod(period, record.occurredAt));
-  const analysed = inside.filter(analysable);
+  const analysed = withAttributedPersons(inside.filter(analysable), records);
   const findings = [
     ...findOffHours(analysed, calendar),
     ...findHighFrequency(analysed, calendar),

@@ -6,7 +6,7 @@ import { AuditInputError } from './errors';
 import { CLIENT_TEXT_LIMITS, ESTABLISHED_TEXT_LIMITS, MAX_RECORD_BYTES, clientTextProblem, storableTextProblem, type ClientTextMember } from './limits';
 import { EVENT_DECISIONS, RULE_CHANGE_KINDS, type AuditDecision, type AuditEntryInput, type AuditEventKind, type AuditUsage } from './types';
 
-const KINDS: readonly AuditEventKind[] = ['OPERATION', 'RULES_RELOADED', 'RULES_REJECTED', 'BULK_APPROVAL_ISSUED', 'BULK_APPROVAL_WITHDRAWN', 'TRUSTED_DOCUMENT_DECIDED', ...RULE_CHANGE_KINDS];
+const KINDS: readonly AuditEventKind[] = ['OPERATION', 'PERSONS_ATTRIBUTED', 'RULES_RELOADED', 'RULES_REJECTED', 'BULK_APPROVAL_ISSUED', 'BULK_APPROVAL_WITHDRAWN', 'TRUSTED_DOCUMENT_DECIDED', ...RULE_CHANGE_KINDS];
 const DECISIONS: readonly AuditDecision[] = ['GRANTED', 'PARTIAL', 'DENIED', 'FAILED', 'REFUSED'];
 
 type TextLimit = { client: ClientTextMember } | { limit: number };

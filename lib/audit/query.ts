@@ -23,7 +23,20 @@ export function buildQuery(db: Knex, filter: AuditFilter, page: AuditPageRequest
   if (filter.from !== undefined) query.where('occurred_ms', '>=', instant(filter.from, 'from'));
   if (filter.to !== undefined) query.where('occurred_ms', '<', instant(filter.to, 'to'));
   if (filter.personId !== undefined) {
-    query.whereIn('sequence', db(AUDIT_TABLES.person).select('sequence').where('person_id', filter.personId));
+    const naming = (person: string | Knex.QueryBuilder) => {
+      const sequences = db(AUDIT_TABLES.person).select('sequence');
+      return typeof person === 'string' ? sequences.where('person_id', person) : sequences.whereIn('person_id', person);
+    };
+    // The references (`residentCode:…`) a PERSONS_ATTRIBUTED record links to this person: the
+    // operations that named the person by one of them are its accesses too, listed in their own
+    // place (the link records themselves are not accesses).
+    const links = db(AUDIT_TABLES.log).select('sequence').where('kind', 'PERSONS_ATTRIBUTED').whereIn('sequence', naming(filter.personId));
+    const references = db(AUDIT_TABLES.person).select('person_id').whereIn('sequence', links).whereNot('person_id', filter.personId);
+    query.where((person) =>
+      person
+        .where((direct) => direct.whereIn('sequence', naming(filter.personId!)).whereNot('kind', 'PERSONS_ATTRIBUTED'))
+        .orWhere((linked) => linked.where('kind', 'OPERATION').whereIn('sequence', naming(references))),
+    );
   }
   if (filter.field !== undefined) {
     query.whereIn('sequence', db(AUDIT_TABLES.field).select('sequence').where('coordinate', filter.field));

@@ -23,9 +23,17 @@ export const RULE_CHANGE_KINDS = [
 export type RuleChangeKind = (typeof RULE_CHANGE_KINDS)[number];
 
 /** What a record is about: an operation (a request for data, with its access decision) or an event of the trail. */
-export type AuditEventKind = 'OPERATION' | 'RULES_RELOADED' | 'RULES_REJECTED' | 'BULK_APPROVAL_ISSUED' | 'BULK_APPROVAL_WITHDRAWN' | 'TRUSTED_DOCUMENT_DECIDED' | RuleChangeKind;
+export type AuditEventKind =
+  | 'OPERATION'
+  | 'PERSONS_ATTRIBUTED'
+  | 'RULES_RELOADED'
+  | 'RULES_REJECTED'
+  | 'BULK_APPROVAL_ISSUED'
+  | 'BULK_APPROVAL_WITHDRAWN'
+  | 'TRUSTED_DOCUMENT_DECIDED'
+  | RuleChangeKind;
 
-/** The records that are not operations: policy reloads and refusals, bulk-output approvals, trusted-document decisions, rule changes. */
+/** The records that are not operations: person attributions, policy reloads and refusals, bulk-output approvals, trusted-document decisions, rule changes. */
 export type AuditTrailEvent = Exclude<AuditEventKind, 'OPERATION'>;
 
 /**
@@ -36,6 +44,8 @@ export type AuditTrailEvent = Exclude<AuditEventKind, 'OPERATION'>;
  * is mapped here and only here; writers name the event (eventDecision), the store checks it.
  */
 export const EVENT_DECISIONS = {
+  // The persons an OPERATION record named by reference, resolved to 宛名番号 after its response (lib/audit/person-references.ts).
+  PERSONS_ATTRIBUTED: 'GRANTED',
   RULES_RELOADED: 'GRANTED',
   RULES_REJECTED: 'REFUSED',
   BULK_APPROVAL_ISSUED: 'GRANTED',

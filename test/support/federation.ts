@@ -101,7 +101,7 @@ export interface StartFederationOptions {
   ruleStore?: VersionedRuleStore;
   /** The bulk-output check's ledger and clock (gateway/bulk/); default: on the audit database, the system's clock. */
   /** … and the gateway's logger (default silent). */
-  gateway?: Pick<GatewayOptions, 'bulk' | 'bulkClock' | 'logger'>;
+  gateway?: Pick<GatewayOptions, 'bulk' | 'bulkClock' | 'logger' | 'planningBudget'>;
 }
 
 export function testDataDir(): string {
@@ -211,9 +211,13 @@ export async function startFederation(options: StartFederationOptions = {}): Pro
         for (const name of SUBGRAPH_NAMES) statements[name].length = 0;
       },
       token,
-      async query(persona, query, variables, headers = {}) {
+      async query<TData>(persona: string | null, query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
         const authorization: Record<string, string> = persona ? { authorization: `Bearer ${await token(persona)}` } : {};
-        return postGraphQL(gatewayUrl, query, variables, { ...authorization, ...headers });
+        const result = await postGraphQL<TData>(gatewayUrl, query, variables, { ...authorization, ...headers });
+        // The work an operation causes includes its persons' attribution after the response
+        // (gateway/audit/attribution.ts): done before the caller counts statements or reads the trail.
+        await running.gateway.attribution?.settled();
+        return result;
       },
       async stop() {
         await running.stop();

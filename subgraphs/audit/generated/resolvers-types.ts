@@ -103,6 +103,8 @@ export type AuditEventKind =
   /** A terminal manager withdrew a bulk-output approval */
   | 'BULK_APPROVAL_WITHDRAWN'
   | 'OPERATION'
+  /** A 住民票コード an operation named a person by (what the CS answered), linked to the register's 宛名番号 after the response: one record per code, whose personIds are the reference and the 宛名番号 (none when unresolved; detail says why); requestId: the operation that named it first */
+  | 'PERSONS_ATTRIBUTED'
   | 'RULES_REJECTED'
   | 'RULES_RELOADED'
   /** A version was put in force in the store (subject: who put it in force; detail: proposal, author and approver, old and new version) */
@@ -493,7 +495,9 @@ export type Query = {
   bulkApprovals: BulkApprovalConnection;
   /**
    * A person's view (for a disclosure request): every record naming the person's 宛名番号, oldest
-   * first, with who accessed which fields when and for which purpose.
+   * first, with who accessed which fields when and for which purpose — including operations that
+   * named the person by a 住民票コード a PERSONS_ATTRIBUTED record links to the 宛名番号 (the
+   * operations are listed, not the links).
    */
   personAccessHistory: AuditRecordConnection;
   /** One proposal; null when unknown. */

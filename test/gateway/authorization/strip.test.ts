@@ -9,7 +9,7 @@ import { CLERK, WORLD, classifications, operation, schema } from './fixtures';
  * with the client), and the persons they named are collected. Each case is decided for real
  * (rewrite + strip plan) and its rewritten operation executed over the fixtures' world.
  */
-const KEYS: PersonKeys = { type: 'Resident', field: 'id', via: {}, ownedByParent: new Set() };
+const KEYS: PersonKeys = { type: 'Resident', field: 'id', via: {}, ownedByParent: new Set(), references: {} };
 
 function run(query: string, variables: Record<string, unknown> = {}) {
   const decision = decideOperation({ schema, ...operation(query), profile: CLERK, classifications, personKeys: KEYS });

@@ -243,3 +243,34 @@ describe('PROTECTED_PERSON_READ (issue 10: a read of a person under 支援措置
     expect(findings[0].description).toContain('SUPPORT_MEASURE_RESTRICTED');
   });
 });
+
+describe('persons named by 住民票コード and attributed afterwards (PERSONS_ATTRIBUTED)', () => {
+  const subject = 'dev:attributed-clerk';
+  const department = 'registry-division';
+  const addressNumbers = Array.from({ length: 60 }, (_, index) => `00200${String(index).padStart(5, '0')}`);
+  const codes = addressNumbers.map((_, index) => `3100000${String(index).padStart(4, '0')}`);
+
+  function trail(linked: boolean) {
+    const direct = entry({ subject, department, occurredAt: at('2026-11-09', '10:00'), personIds: addressNumbers });
+    const byReference = entry({ subject, department, occurredAt: at('2026-11-09', '10:20'), personIds: codes.map((code) => `residentCode:${code}`) });
+    // One link per 住民票コード: the reference and the 宛名番号 it names.
+    const links = codes.map((code, index) => ({
+      ...entry({ subject, department, occurredAt: at('2026-11-09', '10:20', 1), personIds: [`residentCode:${code}`, addressNumbers[index]], kind: 'PERSONS_ATTRIBUTED' }),
+      requestId: byReference.requestId,
+    }));
+    return asRecords(linked ? [direct, byReference, ...links] : [direct, byReference]);
+  }
+
+  test('the same 60 persons read by 宛名番号 and by 住民票コード within an hour are 60 persons, not 120 (threshold 100)', () => {
+    const report = buildAnomalyReport(trail(true), calendar, period);
+    expect(report.findings.filter((finding) => finding.kind === 'BULK_ACCESS' && finding.subject === subject)).toEqual([]);
+    // The link is no operation of its own: the two operations are analysed.
+    expect(report.analysedCount).toBe(2);
+  });
+
+  test('before the link is written, each reference still counts as a person (over-report, never under-report)', () => {
+    const report = buildAnomalyReport(trail(false), calendar, period);
+    const bulk = report.findings.filter((finding) => finding.kind === 'BULK_ACCESS' && finding.subject === subject);
+    expect(bulk.map((finding) => [finding.count, finding.personCount])).toEqual([[120, 120]]);
+  });
+});

@@ -8,6 +8,7 @@ import { auditEntry } from '../../support/audit-store';
 describe('audit entry kinds', () => {
   it('maps every event to the decision its records have always carried', () => {
     expect(EVENT_DECISIONS).toEqual({
+      PERSONS_ATTRIBUTED: 'GRANTED',
       RULES_RELOADED: 'GRANTED',
       RULES_REJECTED: 'REFUSED',
       BULK_APPROVAL_ISSUED: 'GRANTED',
