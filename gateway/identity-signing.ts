@@ -3,7 +3,7 @@
  * Called only from SubgraphDataSource's fetcher, over the exact bytes it sends: the one place
  * where identities leave the gateway. The caller's own bearer token is never forwarded.
  */
-import { randomUUID } from 'node:crypto';
+import { hkdfSync, randomUUID, type KeyObject } from 'node:crypto';
 import { importJWK, SignJWT, type JWK, type KeyLike } from 'jose';
 import { loadOrCreateDevKeys } from '../lib/dev-keys';
 import {
@@ -41,6 +41,12 @@ export interface IdentitySigner {
   sign(claims: IdentityClaims, audience: string, body: Uint8Array): Promise<string>;
   /** Tokens signed so far (a signature costs CPU on every subgraph call: tests count them). */
   signatures(): number;
+  /**
+   * A 32-byte secret for `purpose`, derived (HKDF-SHA-256) from the private signing key: the one
+   * secret every replica and worker of the gateway already shares, and no subgraph holds. A new
+   * signing key gives new secrets.
+   */
+  deriveSecret(purpose: string): Uint8Array;
 }
 
 export interface IdentitySignerOptions {
@@ -78,12 +84,14 @@ export async function createIdentitySigner(config: IdentitySigningConfig, option
     if (!checked.ok) throw new Error(checked.problem);
     hmacKeys.set(subgraph, checked.key);
   }
+  const privateScalar = Buffer.from(String((privateKey as KeyObject).export({ format: 'jwk' }).d), 'base64url');
   return {
     algorithm,
     kid,
     hmacAudiences: [...hmacKeys.keys()],
     lifetimeSeconds,
     signatures: () => signatures,
+    deriveSecret: (purpose) => new Uint8Array(hkdfSync('sha256', privateScalar, Buffer.alloc(0), purpose, 32)),
     async sign(claims, audience, body) {
       const now = Math.floor(Date.now() / 1000);
       signatures += 1;

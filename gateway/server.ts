@@ -41,7 +41,7 @@ import { isVersionedRuleStore, openRuleStore } from '../lib/rule-versions/open';
 import { ShadowRules, shadowRulesPlugin } from './rules/shadow';
 import { randomUUID } from 'node:crypto';
 import { openThreadedAuditStore } from '../lib/audit/threaded-store';
-import { BudgetedPlanStore, DEFAULT_PLANNING_BUDGET, RESIDENT_PERSON_KEYS, budgetedPlannerConfig, type PlanningBudget } from './authorization';
+import { BudgetedPlanStore, DEFAULT_PLANNING_BUDGET, RESIDENT_PERSON_KEYS, budgetedPlannerConfig, type PersonKeys, type PlanningBudget } from './authorization';
 import {
   auditPlugin,
   auditRefusalsMiddleware,
@@ -69,7 +69,7 @@ import { requestErrorStatusPlugin } from './http/request-error-status';
 import { suggestionsPlugin } from './authorization/suggestions';
 import { requestStateOf } from './http/request-state';
 import { OwnedResources } from './lifecycle';
-import { openPersonAttribution } from './audit/register-attribution';
+import { openPersonAttribution, personReferenceSeal } from './audit/register-attribution';
 import type { PersonAttribution } from './audit/attribution';
 import { GatewayMetrics, observe, openObservability, openOpsListener, phaseMiddleware, Readiness, readinessRoute, requestSpanMiddleware } from './observability';
 
@@ -205,15 +205,27 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const writer = trail && new AuditWriter({ sink: trail.sink, logger: auditLogger, onAppend: (seconds, ok) => metrics.auditAppended(seconds, ok), ...(trail.owned || trail.sink.groupsAppends ? { maxInFlight: 8 } : {}) });
   const auditWriter = writer && recordRuleEvents(writer, rules, auditLogger, owned, options.recordRuleEvents ?? true);
   const subgraphTransport = { dispatcher: subgraphDispatcher, observer: metrics };
-  // Persons a response names by 住民票コード are resolved to 宛名番号 after it (README "Person attribution").
+  // Persons a response names by 住民票コード: sealed wherever persons are kept, resolved to 宛名番号
+  // after the response (README "Person attribution after the response").
+  const referenceSeal = personReferenceSeal(identitySigner);
   const attribution =
     auditWriter &&
-    openPersonAttribution({ config, writer: auditWriter, signer: identitySigner, transport: subgraphTransport, sweep: options.sweepAttributions ?? trail?.owned === true, logger: auditLogger, owned });
+    openPersonAttribution({
+      config,
+      writer: auditWriter,
+      seal: referenceSeal,
+      signer: identitySigner,
+      transport: subgraphTransport,
+      sweep: options.sweepAttributions ?? trail?.owned === true,
+      logger: auditLogger,
+      owned,
+    });
   const trustedStore = await openTrustedDocumentRegistry(options, trail !== undefined, owned);
   if (config.trustedDocuments.mode !== 'enforce') logger.warn({ mode: config.trustedDocuments.mode }, 'trusted documents not enforced: operations that no officer approved run (TRUSTED_DOCUMENTS)');
   // Read by the constructor: set again here, so no way of starting the gateway can miss it.
   disableVendorTelemetry();
-  const { gateway, authorization } = federatedGateway(options, logger, supergraph, identitySigner, subgraphTransport, auditWriter !== undefined);
+  const personKeys: PersonKeys | undefined = auditWriter && { ...RESIDENT_PERSON_KEYS, sealReference: (field, value) => referenceSeal.seal(field, value) };
+  const { gateway, authorization } = federatedGateway(options, logger, supergraph, identitySigner, subgraphTransport, personKeys);
   const app = express();
   const httpServer = http.createServer(app);
   const costEstimator = new CostEstimator();
@@ -426,7 +438,7 @@ function federatedGateway(
   supergraph: FileSupergraphSource,
   identitySigner: IdentitySigner,
   transport: Pick<SubgraphTransport, 'dispatcher' | 'observer'>,
-  withTrail: boolean,
+  personKeys: PersonKeys | undefined,
 ): { gateway: ApolloGateway; authorization: AuthorizingGateway } {
   const { config } = options;
   // ApolloGateway reports each query plan it resolves to the first line (assigned right below),
@@ -461,7 +473,7 @@ function federatedGateway(
     logger: logger.child({ component: 'authorization' }),
     ...(options.decisionCacheSize !== undefined ? { decisionCacheSize: options.decisionCacheSize } : {}),
     // The audit trail names every person a response carries: the first line fetches their 宛名番号.
-    ...(withTrail ? { personKeys: RESIDENT_PERSON_KEYS } : {}),
+    ...(personKeys ? { personKeys } : {}),
     planning: { budget: planningBudget, store: planStore },
   });
   return { gateway, authorization };

@@ -5,10 +5,10 @@
  * CS keys by 住民票コード; the trail names persons by the register's 宛名番号, which the CS does
  * not hold. Asking the register for it inside the request was a second, sequential subgraph
  * fetch on a one-fetch workload. Instead the rewrite fetches the 住民票コード the CS answers
- * anyway (rewrite.ts `references`), the OPERATION record names the person by it
- * (`residentCode:<code>`, lib/audit/person-references.ts) and is committed before the response
- * as always (fail closed), and here, after the response, the register resolves the code and a
- * PERSONS_ATTRIBUTED record names both: `residentCode:<code>` and its 宛名番号.
+ * anyway (rewrite.ts `references`), the OPERATION record names the person by it, sealed
+ * (`rc~…`, lib/audit/person-references.ts: the trail never holds the code), and is committed
+ * before the response as always (fail closed); here, after the response, the register resolves
+ * the code and a PERSONS_ATTRIBUTED record names both: the sealed reference and its 宛名番号.
  *
  * The link is the code. A 住民票コード and a 宛名番号 each name one person for life, so one
  * PERSONS_ATTRIBUTED record per code links every operation that ever named the person by it;
@@ -31,7 +31,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { pendingAttributions } from '../../lib/audit/attribution-pending';
-import { parsePersonReference, personReference } from '../../lib/audit/person-references';
+import type { PersonReferenceSeal } from '../../lib/audit/person-references';
 import { eventDecision, type AuditEntryInput } from '../../lib/audit/types';
 import { LruCache } from '../../lib/bounded-cache';
 import type { IdentityClaims } from '../../lib/gateway-identity';
@@ -65,6 +65,8 @@ const SWEEP_PAGE = 100;
 
 export interface PersonAttributionOptions {
   readonly writer: AuditWriter;
+  /** Opens the references the trail names and seals the links' (the key the rewrite sealed them with). */
+  readonly seal: PersonReferenceSeal;
   readonly resolve: ResolveResidentCodes;
   readonly logger: Logger;
   /** The audit database, read by the sweep; without it only the codes of this process's own requests are linked. */
@@ -101,6 +103,8 @@ export class PersonAttribution {
   private readonly pendingCodes = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
+  /** Records up to this sequence have been swept with nothing left to do: the next sweep starts after it. */
+  private sweptThrough = 0;
   private stopped = false;
   readonly stats: AttributionStats = { linked: 0, swept: 0, deferred: 0, calls: 0 };
 
@@ -120,7 +124,7 @@ export class PersonAttribution {
    */
   attributeLater(entry: AuditEntryInput): void {
     if (this.stopped) return;
-    const codes = codesOf(entry).filter((code) => !this.linkedCodes.has(code) && !this.pendingCodes.has(code));
+    const codes = this.codesOf(entry).filter((code) => !this.linkedCodes.has(code) && !this.pendingCodes.has(code));
     if (codes.length === 0) return;
     const key = callerKey(entry);
     let batch = this.batches.get(key);
@@ -208,16 +212,28 @@ export class PersonAttribution {
       if (!(error instanceof AttributionRefused)) throw error;
       refused = error.message;
     }
-    await Promise.all(codes.map((code) => this.options.writer.write(linkEntry(batch.codes.get(code)!, code, resolved.get(code) ?? null, refused))));
+    const seal = (code: string) => this.options.seal.seal(RESIDENT_CODE_REFERENCE, code);
+    await Promise.all(codes.map((code) => this.options.writer.write(linkEntry(batch.codes.get(code)!, seal(code), resolved.get(code) ?? null, refused))));
     for (const code of codes) this.linkedCodes.set(code, true);
     this.stats.linked += codes.length;
     return codes.length;
   }
 
+  /** The 住民票コード an entry names by sealed reference. */
+  private codesOf(entry: Pick<AuditEntryInput, 'personIds'>): string[] {
+    const codes = new Set<string>();
+    for (const personId of entry.personIds) {
+      const reference = this.options.seal.open(personId);
+      if (reference && reference.field === RESIDENT_CODE_REFERENCE) codes.add(reference.value);
+    }
+    return [...codes];
+  }
+
   private async sweepOnce(): Promise<void> {
     const db = this.options.db;
     if (!db) return;
-    let after = 0;
+    let after = this.sweptThrough;
+    let failed = false;
     try {
       for (;;) {
         if (this.stopped) return;
@@ -232,34 +248,30 @@ export class PersonAttribution {
           const key = callerKey(record);
           let batch = batches.get(key);
           if (!batch) batches.set(key, (batch = { claims: claimsOf(record), codes: new Map() }));
-          for (const code of codesOf(record)) if (!batch.codes.has(code)) batch.codes.set(code, record);
+          // Only the codes still unlinked: a record may name others that are linked already.
+          for (const code of this.codesOf(record)) if (!batch.codes.has(code) && !this.linkedCodes.has(code)) batch.codes.set(code, record);
         }
         for (const batch of batches.values()) {
+          if (batch.codes.size === 0) continue;
           try {
             this.stats.swept += await this.link(batch);
           } catch (error) {
-            // The register or the trail is down: the next sweep tries again.
+            // The register or the trail is down: the next sweep tries again from the same place.
+            failed = true;
             this.options.logger.warn({ codes: batch.codes.size, err: (error as Error).message }, 'sweep: persons not attributed yet');
           }
         }
-        if (pending.length < SWEEP_PAGE) return;
-        after = pending[pending.length - 1].sequence;
+        if (pending.length > 0) after = pending[pending.length - 1].sequence;
+        if (pending.length < SWEEP_PAGE) {
+          // Everything older than the sweep's age up to `after` is linked: later sweeps start there.
+          if (!failed) this.sweptThrough = after;
+          return;
+        }
       }
     } catch (error) {
       this.options.logger.error({ err: (error as Error).message }, 'sweep for unattributed persons failed; the next one tries again');
     }
   }
-}
-
-function codesOf(entry: Pick<AuditEntryInput, 'personIds'>): string[] {
-  return [
-    ...new Set(
-      entry.personIds.flatMap((personId) => {
-        const reference = parsePersonReference(personId);
-        return reference && reference.field === RESIDENT_CODE_REFERENCE ? [reference.value] : [];
-      }),
-    ),
-  ];
 }
 
 /** Codes asked for together are asked as one caller: the register answers what that caller may see. */
@@ -282,12 +294,11 @@ function claimsOf(entry: AuditEntryInput): IdentityClaims {
 }
 
 /**
- * The PERSONS_ATTRIBUTED record of one 住民票コード: its persons are the reference and, when the
- * register resolved it, the 宛名番号. Request id, caller and operation are those of the
+ * The PERSONS_ATTRIBUTED record of one 住民票コード: its persons are the sealed reference and,
+ * when the register resolved it, the 宛名番号. Request id, caller and operation are those of the
  * operation that named the code first here (whose caller the register answered).
  */
-export function linkEntry(operation: AuditEntryInput, code: string, addressNumber: string | null, refused: string | null = null): AuditEntryInput {
-  const reference = personReference(RESIDENT_CODE_REFERENCE, code);
+export function linkEntry(operation: AuditEntryInput, reference: string, addressNumber: string | null, refused: string | null = null): AuditEntryInput {
   return {
     kind: 'PERSONS_ATTRIBUTED',
     occurredAt: new Date().toISOString(),

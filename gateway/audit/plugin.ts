@@ -68,8 +68,6 @@ export function auditPlugin(options: AuditPluginOptions): ApolloServerPlugin<Gat
           });
           try {
             await writer.write(entry);
-            // Committed: the persons it names by 住民票コード get their 宛名番号 in a linked record, off this response's path.
-            options.attribution?.attributeLater(entry);
           } catch (error) {
             // The cause (class, code, safe message) for the operator, here and on the request's access line.
             const cause = errorCause(error);
@@ -85,7 +83,10 @@ export function auditPlugin(options: AuditPluginOptions): ApolloServerPlugin<Gat
             requestContext.response.http.status = 503;
             requestContext.response.http.headers.set('retry-after', '5');
             requestContext.response.http.headers.set('cache-control', 'no-store');
+            return;
           }
+          // Committed: the persons it names by 住民票コード get their 宛名番号 in a linked record, off this response's path.
+          options.attribution?.attributeLater(entry);
         },
       };
     },

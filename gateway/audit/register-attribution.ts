@@ -1,6 +1,7 @@
 import knexFactory from 'knex';
 import type { Logger } from 'pino';
 import { auditDatabaseConfig } from '../../lib/audit/config';
+import { PersonReferenceSeal } from '../../lib/audit/person-references';
 import type { GatewayConfig } from '../config';
 import type { IdentitySigner } from '../identity-signing';
 import type { OwnedResources } from '../lifecycle';
@@ -14,9 +15,15 @@ import type { AuditWriter } from './writer';
  * database only where `sweep` says (the process that owns the trail, or one worker of several:
  * one sweeper per trail is enough). Stopped before the writer closes (owned closes newest first).
  */
+/** The seal of the references persons are named by (lib/audit/person-references.ts), under a key derived from the gateways' signing key. */
+export function personReferenceSeal(signer: IdentitySigner): PersonReferenceSeal {
+  return new PersonReferenceSeal(signer.deriveSecret('ward-gateway audit person reference v1'));
+}
+
 export function openPersonAttribution(input: {
   readonly config: GatewayConfig;
   readonly writer: AuditWriter;
+  readonly seal: PersonReferenceSeal;
   readonly signer: IdentitySigner;
   readonly transport: Pick<SubgraphTransport, 'dispatcher' | 'observer'>;
   readonly sweep: boolean;
@@ -29,6 +36,7 @@ export function openPersonAttribution(input: {
   const attribution = owned.own(
     new PersonAttribution({
       writer: input.writer,
+      seal: input.seal,
       resolve: async (codes, claims) => {
         try {
           return residentIdsOf(codes, await register.callFor(claims, residentCodeQuery(codes)));

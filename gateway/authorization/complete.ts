@@ -27,7 +27,6 @@ import {
 } from 'graphql';
 import { UNAUTHORIZED_FIELD_CODE, type MaskRule } from '../../lib/authorization/types';
 import { maskValue, stricter } from '../../lib/authorization/mask';
-import { personReference } from '../../lib/audit/person-references';
 import type { FieldDenial, OperationDecision } from './decision';
 import { INTROSPECTION_FIELDS } from './rules';
 
@@ -179,8 +178,9 @@ class Completion {
       const via = keys.keys.via[runtimeType.name];
       const persons = data[keys.via] ?? data[via];
       const reference = keys.keys.references[runtimeType.name];
+      const seal = keys.keys.sealReference;
       // Named by the reference the rewrite injected (no `via` hop fetched): resolved after the response (gateway/audit/attribution.ts).
-      if (reference !== undefined && typeof data[keys.reference] === 'string') this.persons.add(personReference(reference, data[keys.reference] as string));
+      if (reference !== undefined && seal && typeof data[keys.reference] === 'string') this.persons.add(seal(reference, data[keys.reference] as string));
       for (const person of Array.isArray(persons) ? persons : [persons]) {
         if (typeof person === 'object' && person !== null) add((person as Record<string, unknown>)[keys.id]);
       }

@@ -52,7 +52,8 @@ function readablePersonKeys(
   };
   if (!readable(`${keys.type}.${keys.field}`)) return undefined;
   const via = Object.fromEntries(Object.entries(keys.via).filter(([type, field]) => readable(`${type}.${field}`)));
-  // A reference is resolved through its `via` field's person later: only where that hop is readable too.
-  const references = Object.fromEntries(Object.entries(keys.references).filter(([type, field]) => via[type] !== undefined && readable(`${type}.${field}`)));
+  // A reference is resolved through its `via` field's person later: only where that hop is readable
+  // too, and only when references can be sealed.
+  const references = keys.sealReference ? Object.fromEntries(Object.entries(keys.references).filter(([type, field]) => via[type] !== undefined && readable(`${type}.${field}`))) : {};
   return { ...keys, via, references };
 }

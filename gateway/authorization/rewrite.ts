@@ -56,9 +56,15 @@ export interface PersonKeys {
    * field itself, the rewrite asks for this field instead of the `via` hop: the answer needs no
    * further subgraph fetch, the trail records the reference (lib/audit/person-references.ts), and
    * the gateway resolves it to the 宛名番号 after the response, in a linked record
-   * (gateway/audit/attribution.ts).
+   * (gateway/audit/attribution.ts). Used only with `sealReference`.
    */
   readonly references: Readonly<Record<string, string>>;
+  /**
+   * How a reference is named wherever persons are kept (the trail, the bulk-output ledger, shadow
+   * runs): sealed under the gateways' key (lib/audit/person-references.ts), never the code itself.
+   * Without it the `via` hop names those persons, as before references.
+   */
+  readonly sealReference?: (field: string, value: string) => string;
 }
 
 /**

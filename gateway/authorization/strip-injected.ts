@@ -1,9 +1,8 @@
-import { personReference } from '../../lib/audit/person-references';
 import type { StripNode } from './strip-plan';
 
 export interface StrippedResponse {
   readonly data: Record<string, unknown> | null;
-  /** Keys (宛名番号) of the persons the response names, read from the person keys, and references (`residentCode:…`) where no key was fetched. */
+  /** Keys (宛名番号) of the persons the response names, read from the person keys, and sealed references where no key was fetched. */
   readonly personIds: readonly string[];
 }
 
@@ -35,7 +34,7 @@ export function stripInjectedKeys(data: Record<string, unknown> | null | undefin
       if (typeof id === 'string' || typeof id === 'number') persons.add(String(id));
     }
     const reference = node.personReference;
-    if (reference !== undefined && typeof object[reference.key] === 'string') persons.add(personReference(reference.field, object[reference.key] as string));
+    if (reference !== undefined && typeof object[reference.key] === 'string') persons.add(reference.seal(reference.field, object[reference.key] as string));
     // Children first: an injected `via` field is read before it is removed.
     for (const [key, child] of node.children) if (key in object) visit(object[key], child);
     for (const key of node.remove) delete object[key];

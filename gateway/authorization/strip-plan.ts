@@ -36,6 +36,8 @@ export interface PersonReferenceKeys {
   /** Response key of the injected reference (`_auditReference`), and the field it is (`residentCode`). */
   readonly key: string;
   readonly field: string;
+  /** How the person is named (PersonKeys.sealReference). */
+  readonly seal: (field: string, value: string) => string;
 }
 
 interface MutableNode {
@@ -87,9 +89,8 @@ export function stripPlan(
           if (!child) node.children.set(key, (child = newNode()));
           if (personKeyKeys && named.name === personKeyKeys.keys.type) child.personKey = personKeyKeys.id;
           const reference = personKeyKeys?.keys.references[named.name];
-          if (personKeyKeys && reference !== undefined) {
-            child.personReference = { key: personKeyKeys.reference, field: reference };
-          }
+          const seal = personKeyKeys?.keys.sealReference;
+          if (personKeyKeys && reference !== undefined && seal) child.personReference = { key: personKeyKeys.reference, field: reference, seal };
           collect(selection.selectionSet, named, child, false);
           break;
         }

@@ -23,7 +23,7 @@
 import type { AuditDecision, AuditRecord } from './types';
 import { SUPPORT_MEASURE_RESTRICTED_CODE } from '../authorization/types';
 import { formatMinutes, formatWardInstant, isCalendarDate, localTime, nextDate, offHoursReason, startOfLocalDay, type AuditCalendar } from './calendar';
-import { parsePersonReference } from './person-references';
+import { isPersonReference } from './person-references';
 
 export const ANOMALY_KINDS = ['OFF_HOURS', 'HIGH_FREQUENCY', 'BULK_ACCESS', 'REPEATED_DENIALS', 'PROTECTED_PERSON_READ', 'BULK_WITHOUT_APPROVAL'] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
@@ -345,7 +345,7 @@ export function findBulkWithoutApproval(records: readonly AuditRecord[], calenda
 }
 
 /**
- * Operations with the persons they named by reference (`residentCode:…`) replaced by the 宛名番号
+ * Operations with the persons they named by a sealed reference replaced by the 宛名番号
  * a PERSONS_ATTRIBUTED record among `records` links the reference to (lib/audit/person-references.ts),
  * so that one person read once by 住民票コード and once by 宛名番号 counts once. A reference
  * without its link among the records (not written yet, or outside them) still counts as one
@@ -355,8 +355,8 @@ export function withAttributedPersons(operations: readonly AuditRecord[], record
   const links = new Map<string, string>();
   for (const record of records) {
     if (record.kind !== 'PERSONS_ATTRIBUTED') continue;
-    const reference = record.personIds.find((id) => parsePersonReference(id) !== null);
-    const addressNumber = record.personIds.find((id) => parsePersonReference(id) === null);
+    const reference = record.personIds.find(isPersonReference);
+    const addressNumber = record.personIds.find((id) => !isPersonReference(id));
     if (reference !== undefined && addressNumber !== undefined) links.set(reference, addressNumber);
   }
   if (links.size === 0) return [...operations];

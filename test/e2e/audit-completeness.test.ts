@@ -1,3 +1,4 @@
+import { isPersonReference } from '../../lib/audit/person-references';
 import { openAuditStore, type AuditStore } from '../../lib/audit/store';
 import type { AuditRecord } from '../../lib/audit/types';
 import { devSubject } from '../../gateway/auth/dev-token';
@@ -110,7 +111,7 @@ describe('audit completeness under concurrent load', () => {
       expect(operations).toHaveLength(1);
       const [entry] = operations;
       expect(entry.subject).toBe(devSubject(findPersona(persona)!));
-      const named = entry.personIds.map((id) => (id.startsWith('residentCode:') ? linkOf.get(id) : id));
+      const named = entry.personIds.map((id) => (isPersonReference(id) ? linkOf.get(id) : id));
       for (const { number, coordinate } of individualNumbers(result.body.data, 'Resident')) {
         numbersSeen += 1;
         const person = personOfNumber.get(number);

@@ -8,6 +8,7 @@ import { DEFAULT_PLANNING_BUDGET } from '../../gateway/authorization/planning-bu
 import { auditSqliteConfig } from '../../lib/audit/config';
 import { openAuditStore, type AuditStore } from '../../lib/audit/store';
 import type { AuditEntryInput, AuditRecord } from '../../lib/audit/types';
+import { personReferenceSeal } from '../../gateway/audit/register-attribution';
 import { startFederation, type Federation } from '../support/federation';
 import { postGraphQL } from '../support/graphql';
 
@@ -23,9 +24,9 @@ import { postGraphQL } from '../support/graphql';
  * by 住民票コード; one PERSONS_ATTRIBUTED record per 住民票コード links it to the 宛名番号, and
  * the officers' personAccessHistory reads the two together (the anomaly report: test/lib/audit/anomalies.test.ts).
  *
- * A gateway that stopped before the link: the state it leaves (an OPERATION record with
- * references that nothing links) is written into the trail before a gateway starts on it; its
- * sweep writes the links, once.
+ * A gateway that stopped before the link: the state it leaves (OPERATION records with references
+ * that nothing links) is written into the trail as a gateway writes it; the sweep (at start and
+ * every minute) writes the links, once.
  */
 
 const FIRST = FIXTURE_FIRST_RESIDENT;
@@ -49,9 +50,14 @@ async function recordsOf(store: AuditStore, requestId: string): Promise<AuditRec
   return (await allRecords(store)).filter((record) => record.requestId === requestId);
 }
 
-/** The PERSONS_ATTRIBUTED records naming `residentCode:<code>`. */
-async function linksOf(store: AuditStore, code: string): Promise<AuditRecord[]> {
-  return (await allRecords(store)).filter((record) => record.kind === 'PERSONS_ATTRIBUTED' && record.personIds.includes(`residentCode:${code}`));
+/** A 住民票コード as the trail names it: sealed under the gateway's key (lib/audit/person-references.ts). */
+function sealed(federation: Federation, code: string): string {
+  return personReferenceSeal(federation.gateway.identitySigner).seal('residentCode', code);
+}
+
+/** The PERSONS_ATTRIBUTED records naming the sealed `code`. */
+async function linksOf(federation: Federation, store: AuditStore, code: string): Promise<AuditRecord[]> {
+  return (await allRecords(store)).filter((record) => record.kind === 'PERSONS_ATTRIBUTED' && record.personIds.includes(sealed(federation, code)));
 }
 
 /** What a gateway leaves when it stops after committing an operation's record and before its link. */
@@ -108,12 +114,14 @@ describe('person attribution after the response', () => {
     const requestId = result.response.headers.get('x-request-id')!;
     const [operation] = await recordsOf(store, requestId);
     expect(operation.kind).toBe('OPERATION');
-    expect(operation.personIds).toEqual(codes.map((code) => `residentCode:${code}`).sort());
-    const links = await linksOf(store, FIRST.residentCode);
+    expect(operation.personIds).toEqual(codes.map((code) => sealed(federation, code)).sort());
+    // The trail holds no 住民票コード: only the sealed form.
+    expect(JSON.stringify(await allRecords(store))).not.toContain(FIRST.residentCode);
+    const links = await linksOf(federation, store, FIRST.residentCode);
     expect(links).toHaveLength(1);
     expect(links[0]).toMatchObject({
       requestId,
-      personIds: [`residentCode:${FIRST.residentCode}`, FIRST.addressNumber],
+      personIds: [sealed(federation, FIRST.residentCode), FIRST.addressNumber],
       subject: operation.subject,
       department: operation.department,
       purpose: operation.purpose,
@@ -135,7 +143,7 @@ describe('person attribution after the response', () => {
     // Before: one call to the register (one SQL statement) and one record per request: 20 each.
     expect(federation.gateway.attribution!.stats.calls).toBe(before);
     expect(federation.statements.residents).toHaveLength(0);
-    expect(await linksOf(store, FIRST.residentCode)).toHaveLength(1);
+    expect(await linksOf(federation, store, FIRST.residentCode)).toHaveLength(1);
     for (const result of results) {
       const kinds = (await recordsOf(store, result.response.headers.get('x-request-id')!)).map((record) => record.kind);
       expect(kinds).toEqual(['OPERATION']);
@@ -153,7 +161,7 @@ describe('person attribution after the response', () => {
     expect(results.map((result) => result.status)).toEqual([200, 200]);
     await federation.gateway.attribution!.settled();
     expect(federation.gateway.attribution!.stats.calls - before).toBe(1);
-    for (const person of [FIXTURE_CHILD, FIXTURE_FEB29_COMMON_YEAR]) expect((await linksOf(store, person.residentCode)).map((link) => link.personIds)).toEqual([[`residentCode:${person.residentCode}`, person.addressNumber]]);
+    for (const person of [FIXTURE_CHILD, FIXTURE_FEB29_COMMON_YEAR]) expect((await linksOf(federation, store, person.residentCode)).map((link) => link.personIds)).toEqual([[sealed(federation, person.residentCode), person.addressNumber]]);
   });
 
   test("the officer's personAccessHistory lists the operation under the person's 宛名番号, not the link", async () => {
@@ -172,43 +180,42 @@ describe('person attribution after the response', () => {
 });
 
 describe('a gateway that stopped between the operation record and the link', () => {
-  test('the next gateway sweeps the trail at start: one link per 住民票コード, unresolvable ones recorded as such, nothing twice', async () => {
+  test('the sweep links what it left: one link per 住民票コード, unresolvable ones recorded as such, nothing twice', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attribution-crash-'));
     const auditFile = path.join(dir, 'audit.sqlite');
-    const before = await openAuditStore({ config: auditSqliteConfig(auditFile) });
-    await before.append([
-      unlinkedOperation('crashed-1', [`residentCode:${FIRST.residentCode}`], 5),
-      // Named again by a later request before the stop: still one link.
-      unlinkedOperation('crashed-1-again', [`residentCode:${FIRST.residentCode}`], 4),
-      // A code the register does not hold: linked to nothing, not retried forever.
-      unlinkedOperation('crashed-2', ['residentCode:39999999999'], 5),
-      // Named by 宛名番号 already: nothing to do.
-      unlinkedOperation('direct', [FIXTURE_CHILD.addressNumber], 5),
-      // Revoked since: the register refuses the caller (401); the link says so instead of waiting forever.
-      unlinkedOperation('revoked-since', [`residentCode:${FIXTURE_FEB29_COMMON_YEAR.residentCode}`], 5, findPersona('revoked-clerk')!),
-      // Younger than the sweep's 30 s: still its own request's to link.
-      unlinkedOperation('in-flight', [`residentCode:${FIXTURE_CHILD.residentCode}`], 0),
-    ]);
-    await before.close();
-
     const federation = await startFederation({ auditFile });
     const store = await openAuditStore({ config: auditSqliteConfig(auditFile) });
+    const ref = (code: string) => sealed(federation, code);
     try {
-      await federation.gateway.attribution!.settled();
+      // What a gateway that stopped before linking leaves in the trail (written as it writes them).
+      await store.append([
+        unlinkedOperation('crashed-1', [ref(FIRST.residentCode)], 5),
+        // Named again by a later request before the stop: still one link.
+        unlinkedOperation('crashed-1-again', [ref(FIRST.residentCode)], 4),
+        // A code the register does not hold: linked to nothing, not retried forever.
+        unlinkedOperation('crashed-2', [ref('39999999999')], 5),
+        // Named by 宛名番号 already: nothing to do.
+        unlinkedOperation('direct', [FIXTURE_CHILD.addressNumber], 5),
+        // Revoked since: the register refuses the caller (401); the link says so instead of waiting forever.
+        unlinkedOperation('revoked-since', [ref(FIXTURE_FEB29_COMMON_YEAR.residentCode)], 5, findPersona('revoked-clerk')!),
+        // Younger than the sweep's 30 s: still its own request's to link.
+        unlinkedOperation('in-flight', [ref(FIXTURE_CHILD.residentCode)], 0),
+      ]);
+      await federation.gateway.attribution!.sweep();
       await federation.gateway.auditWriter!.drain();
-      expect((await linksOf(store, FIRST.residentCode)).map((link) => [link.requestId, link.personIds])).toEqual([['crashed-1', [`residentCode:${FIRST.residentCode}`, FIRST.addressNumber]]]);
-      expect(await linksOf(store, '39999999999')).toEqual([
-        expect.objectContaining({ personIds: ['residentCode:39999999999'], detail: '住民票コード not resolved: not in the register, or not visible to the caller' }),
+      expect((await linksOf(federation, store, FIRST.residentCode)).map((link) => [link.requestId, link.personIds])).toEqual([['crashed-1', [ref(FIRST.residentCode), FIRST.addressNumber]]]);
+      expect(await linksOf(federation, store, '39999999999')).toEqual([
+        expect.objectContaining({ personIds: [ref('39999999999')], detail: '住民票コード not resolved: not in the register, or not visible to the caller' }),
       ]);
-      expect(await linksOf(store, FIXTURE_FEB29_COMMON_YEAR.residentCode)).toEqual([
-        expect.objectContaining({ personIds: [`residentCode:${FIXTURE_FEB29_COMMON_YEAR.residentCode}`], detail: expect.stringContaining('the register refused the caller (residents answered 401') }),
+      expect(await linksOf(federation, store, FIXTURE_FEB29_COMMON_YEAR.residentCode)).toEqual([
+        expect.objectContaining({ personIds: [ref(FIXTURE_FEB29_COMMON_YEAR.residentCode)], detail: expect.stringContaining('the register refused the caller (residents answered 401') }),
       ]);
-      expect(await linksOf(store, FIXTURE_CHILD.residentCode)).toEqual([]);
+      expect(await linksOf(federation, store, FIXTURE_CHILD.residentCode)).toEqual([]);
 
       // Another sweep finds nothing left: no second link.
       await federation.gateway.attribution!.sweep();
       await federation.gateway.auditWriter!.drain();
-      expect(await linksOf(store, FIRST.residentCode)).toHaveLength(1);
+      expect(await linksOf(federation, store, FIRST.residentCode)).toHaveLength(1);
       expect(federation.gateway.attribution!.stats).toMatchObject({ swept: 3 });
       // The person's history: both operations that named the person by 住民票コード.
       const history = await store.query({ personId: FIRST.addressNumber }, { first: 100 });

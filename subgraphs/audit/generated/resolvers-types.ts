@@ -103,7 +103,7 @@ export type AuditEventKind =
   /** A terminal manager withdrew a bulk-output approval */
   | 'BULK_APPROVAL_WITHDRAWN'
   | 'OPERATION'
-  /** A 住民票コード an operation named a person by (what the CS answered), linked to the register's 宛名番号 after the response: one record per code, whose personIds are the reference and the 宛名番号 (none when unresolved; detail says why); requestId: the operation that named it first */
+  /** A 住民票コード an operation named a person by (what the CS answered; in the trail only sealed, rc~…), linked to the register's 宛名番号 after the response: one record per code, whose personIds are the sealed reference and the 宛名番号 (the reference alone when unresolved; detail says why); requestId: the operation that named it first */
   | 'PERSONS_ATTRIBUTED'
   | 'RULES_REJECTED'
   | 'RULES_RELOADED'

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { PersonReferenceSeal } from '../../../lib/audit/person-references';
 import {
   ANOMALY_KINDS,
   buildAnomalyReport,
@@ -248,14 +250,15 @@ describe('persons named by 住民票コード and attributed afterwards (PERSONS
   const subject = 'dev:attributed-clerk';
   const department = 'registry-division';
   const addressNumbers = Array.from({ length: 60 }, (_, index) => `00200${String(index).padStart(5, '0')}`);
-  const codes = addressNumbers.map((_, index) => `3100000${String(index).padStart(4, '0')}`);
+  const seal = new PersonReferenceSeal(randomBytes(32));
+  const references = addressNumbers.map((_, index) => seal.seal('residentCode', `3100000${String(index).padStart(4, '0')}`));
 
   function trail(linked: boolean) {
     const direct = entry({ subject, department, occurredAt: at('2026-11-09', '10:00'), personIds: addressNumbers });
-    const byReference = entry({ subject, department, occurredAt: at('2026-11-09', '10:20'), personIds: codes.map((code) => `residentCode:${code}`) });
+    const byReference = entry({ subject, department, occurredAt: at('2026-11-09', '10:20'), personIds: references });
     // One link per 住民票コード: the reference and the 宛名番号 it names.
-    const links = codes.map((code, index) => ({
-      ...entry({ subject, department, occurredAt: at('2026-11-09', '10:20', 1), personIds: [`residentCode:${code}`, addressNumbers[index]], kind: 'PERSONS_ATTRIBUTED' }),
+    const links = references.map((reference, index) => ({
+      ...entry({ subject, department, occurredAt: at('2026-11-09', '10:20', 1), personIds: [reference, addressNumbers[index]], kind: 'PERSONS_ATTRIBUTED' }),
       requestId: byReference.requestId,
     }));
     return asRecords(linked ? [direct, byReference, ...links] : [direct, byReference]);
