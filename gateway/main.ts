@@ -34,6 +34,8 @@ async function main(): Promise<void> {
     const index = Number(process.env[WORKER_INDEX_ENV] ?? '0');
     const gateway = await startGateway({ config, logger: logger.child({ worker: index }), audit: new RelayedAuditSink(), recordRuleEvents: index === 0, sweepAttributions: index === 0 });
     running = gateway;
+    // The primary hands connections only to workers that listen: a worker says when it does.
+    logger.info({ worker: index }, 'gateway worker listening');
   } else {
     const gateway = await startGateway({ config, logger });
     logger.info(

@@ -105,14 +105,14 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
    * A call the gateway makes after a request's response, for that request's caller as the audit
    * trail recorded them (gateway/audit/attribution.ts resolves 住民票コード to 宛名番号): signed
    * for `claims` here as every call is, over the same transport and deadline. The answer's
-   * `data` (fields that failed are null in it), or a SubgraphCallError naming the subgraph, the
-   * status and the error codes (never the body: it may hold person data).
+   * `data` and the root fields that failed in it (null in `data`), or a SubgraphCallError naming
+   * the subgraph, the status and the error codes (never the body: it may hold person data).
    */
-  async callFor(claims: IdentityClaims, request: { query: string; variables: Record<string, unknown> }): Promise<Record<string, unknown>> {
+  async callFor(claims: IdentityClaims, request: { query: string; variables: Record<string, unknown> }): Promise<{ data: Record<string, unknown>; failed: ReadonlySet<string> }> {
     const headers = { 'content-type': 'application/json', accept: 'application/json', [REQUEST_ID_HEADER]: claims.requestId, [PURPOSE_HEADER]: claims.purpose };
     const response = await this.send(this.url!, { method: 'POST', headers, body: JSON.stringify(request) }, claims);
-    const answer = (await response.json().catch(() => null)) as { data?: Record<string, unknown> | null; errors?: { extensions?: { code?: unknown } }[] } | null;
-    if (response.status === 200 && answer?.data) return answer.data;
+    const answer = (await response.json().catch(() => null)) as { data?: Record<string, unknown> | null; errors?: { path?: unknown[]; extensions?: { code?: unknown } }[] } | null;
+    if (response.status === 200 && answer?.data) return { data: answer.data, failed: new Set((answer.errors ?? []).flatMap((error) => (typeof error.path?.[0] === 'string' ? [error.path[0]] : []))) };
     const codes = [...new Set((answer?.errors ?? []).map((error) => String(error.extensions?.code ?? 'UNKNOWN')))];
     throw new SubgraphCallError(`${this.subgraphName} answered ${response.status}${codes.length ? ` (${codes.join(', ')})` : ''}`, response.status);
   }

@@ -23,7 +23,9 @@
  * PERSONS_ATTRIBUTED record names; the sweep finds those at start and every SWEEP_INTERVAL_MS
  * and links them (lib/audit/attribution-pending.ts). A code the register does not resolve (no
  * such resident, one the caller may not see, or a caller the register refuses) is linked to
- * nothing, with the reason in `detail`: written once, never retried forever.
+ * nothing, with the reason in `detail`, and the sweep does not take it up again; only a code the
+ * register does not hold is remembered as done here, so the next request that names one the
+ * caller could not see, or of a caller it refused, asks again as its own caller.
  *
  * The codes of one caller's requests gather for BATCH_WINDOW_MS and go to the register in one
  * call, as that caller (the register answers what they may see).
@@ -38,11 +40,16 @@ import type { IdentityClaims } from '../../lib/gateway-identity';
 import type { AuditWriter } from './writer';
 
 /**
- * 住民票コード → 宛名番号 for the codes the register resolved, as `claims` may see them. Rejects
- * when the register could not be asked (tried again later), or with AttributionRefused when it
- * refused the caller as a whole (recorded, not tried again).
+ * What the register answered for some codes, as `claims` may see them: the 宛名番号 of those it
+ * resolved, and those it refused to show this caller (支援措置); the rest it does not hold.
+ * Rejects when the register could not be asked (tried again later), or with AttributionRefused
+ * when it refused the caller as a whole (recorded, not tried again by the sweep).
  */
-export type ResolveResidentCodes = (codes: readonly string[], claims: IdentityClaims) => Promise<ReadonlyMap<string, string>>;
+export interface Resolution {
+  readonly resolved: ReadonlyMap<string, string>;
+  readonly notVisible: ReadonlySet<string>;
+}
+export type ResolveResidentCodes = (codes: readonly string[], claims: IdentityClaims) => Promise<Resolution>;
 
 /** The register refused the recorded caller (a revoked user, an identity it no longer accepts): the link says so. */
 export class AttributionRefused extends Error {}
@@ -202,19 +209,26 @@ export class PersonAttribution {
   private async link(batch: Batch): Promise<number> {
     const codes = [...batch.codes.keys()];
     const resolved = new Map<string, string>();
+    const notVisible = new Set<string>();
     let refused: string | null = null;
     try {
       for (let start = 0; start < codes.length; start += CODES_PER_CALL) {
         this.stats.calls += 1;
-        for (const [code, id] of await this.options.resolve(codes.slice(start, start + CODES_PER_CALL), batch.claims)) resolved.set(code, id);
+        const answer = await this.options.resolve(codes.slice(start, start + CODES_PER_CALL), batch.claims);
+        for (const [code, id] of answer.resolved) resolved.set(code, id);
+        for (const code of answer.notVisible) notVisible.add(code);
       }
     } catch (error) {
       if (!(error instanceof AttributionRefused)) throw error;
       refused = error.message;
     }
     const seal = (code: string) => this.options.seal.seal(RESIDENT_CODE_REFERENCE, code);
-    await Promise.all(codes.map((code) => this.options.writer.write(linkEntry(batch.codes.get(code)!, seal(code), resolved.get(code) ?? null, refused))));
-    for (const code of codes) this.linkedCodes.set(code, true);
+    const why = (code: string): string | null =>
+      resolved.has(code) ? null : refused !== null ? `the register refused the caller (${refused})` : notVisible.has(code) ? 'not visible to the caller' : 'not in the register';
+    await Promise.all(codes.map((code) => this.options.writer.write(linkEntry(batch.codes.get(code)!, seal(code), resolved.get(code) ?? null, why(code)))));
+    // Remembered: what the register resolved or does not hold. A code one caller may not see, or
+    // of a caller the register refused, is asked again when another request names it.
+    for (const code of codes) if (refused === null && !notVisible.has(code)) this.linkedCodes.set(code, true);
     this.stats.linked += codes.length;
     return codes.length;
   }
@@ -298,7 +312,7 @@ function claimsOf(entry: AuditEntryInput): IdentityClaims {
  * when the register resolved it, the 宛名番号. Request id, caller and operation are those of the
  * operation that named the code first here (whose caller the register answered).
  */
-export function linkEntry(operation: AuditEntryInput, reference: string, addressNumber: string | null, refused: string | null = null): AuditEntryInput {
+export function linkEntry(operation: AuditEntryInput, reference: string, addressNumber: string | null, unresolved: string | null): AuditEntryInput {
   return {
     kind: 'PERSONS_ATTRIBUTED',
     occurredAt: new Date().toISOString(),
@@ -319,12 +333,7 @@ export function linkEntry(operation: AuditEntryInput, reference: string, address
     personIds: addressNumber === null ? [reference] : [reference, addressNumber],
     ruleVersion: operation.ruleVersion,
     errorCodes: [],
-    detail:
-      addressNumber !== null
-        ? '住民票コード resolved to its 宛名番号 by the register'
-        : refused !== null
-          ? `住民票コード not resolved: the register refused the caller (${refused})`
-          : '住民票コード not resolved: not in the register, or not visible to the caller',
+    detail: addressNumber !== null ? '住民票コード resolved to its 宛名番号 by the register' : `住民票コード not resolved: ${unresolved ?? 'unknown'}`,
   };
 }
 
@@ -344,11 +353,14 @@ export function residentCodeQuery(codes: readonly string[]): { query: string; va
   return { query: `query AuditPersonAttribution(${definitions}) { ${fields.join(' ')} }`, variables };
 }
 
-export function residentIdsOf(codes: readonly string[], data: Record<string, unknown>): Map<string, string> {
+/** The register's answer to residentCodeQuery: an alias with an error is a person this caller may not see; a null one, a code the register does not hold. */
+export function residentIdsOf(codes: readonly string[], data: Record<string, unknown>, failed: ReadonlySet<string>): Resolution {
   const resolved = new Map<string, string>();
+  const notVisible = new Set<string>();
   codes.forEach((code, index) => {
     const resident = data[`r${index}`] as { id?: unknown } | null | undefined;
     if (resident && typeof resident.id === 'string') resolved.set(code, resident.id);
+    else if (failed.has(`r${index}`)) notVisible.add(code);
   });
-  return resolved;
+  return { resolved, notVisible };
 }

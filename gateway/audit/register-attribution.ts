@@ -9,16 +9,17 @@ import { SubgraphCallError, SubgraphDataSource, type SubgraphTransport } from '.
 import { AttributionRefused, PersonAttribution, residentCodeQuery, residentIdsOf } from './attribution';
 import type { AuditWriter } from './writer';
 
+/** The seal of the references persons are named by (lib/audit/person-references.ts), under a key derived from the gateways' signing key. */
+export function personReferenceSeal(signer: IdentitySigner): PersonReferenceSeal {
+  return new PersonReferenceSeal(signer.deriveSecret('ward-gateway audit person reference v1'));
+}
+
 /**
  * The person attribution of this gateway (attribution.ts): the register (the residents subgraph)
  * asked through a data source of its own, signed as every call is; the sweep reading the audit
  * database only where `sweep` says (the process that owns the trail, or one worker of several:
  * one sweeper per trail is enough). Stopped before the writer closes (owned closes newest first).
  */
-/** The seal of the references persons are named by (lib/audit/person-references.ts), under a key derived from the gateways' signing key. */
-export function personReferenceSeal(signer: IdentitySigner): PersonReferenceSeal {
-  return new PersonReferenceSeal(signer.deriveSecret('ward-gateway audit person reference v1'));
-}
 
 export function openPersonAttribution(input: {
   readonly config: GatewayConfig;
@@ -39,7 +40,8 @@ export function openPersonAttribution(input: {
       seal: input.seal,
       resolve: async (codes, claims) => {
         try {
-          return residentIdsOf(codes, await register.callFor(claims, residentCodeQuery(codes)));
+          const { data, failed } = await register.callFor(claims, residentCodeQuery(codes));
+          return residentIdsOf(codes, data, failed);
         } catch (error) {
           // 4xx: the register refused this caller as a whole; anything else is tried again.
           if (error instanceof SubgraphCallError && error.status >= 400 && error.status < 500) throw new AttributionRefused(error.message);

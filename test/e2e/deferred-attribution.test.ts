@@ -205,7 +205,7 @@ describe('a gateway that stopped between the operation record and the link', () 
       await federation.gateway.auditWriter!.drain();
       expect((await linksOf(federation, store, FIRST.residentCode)).map((link) => [link.requestId, link.personIds])).toEqual([['crashed-1', [ref(FIRST.residentCode), FIRST.addressNumber]]]);
       expect(await linksOf(federation, store, '39999999999')).toEqual([
-        expect.objectContaining({ personIds: [ref('39999999999')], detail: '住民票コード not resolved: not in the register, or not visible to the caller' }),
+        expect.objectContaining({ personIds: [ref('39999999999')], detail: '住民票コード not resolved: not in the register' }),
       ]);
       expect(await linksOf(federation, store, FIXTURE_FEB29_COMMON_YEAR.residentCode)).toEqual([
         expect.objectContaining({ personIds: [ref(FIXTURE_FEB29_COMMON_YEAR.residentCode)], detail: expect.stringContaining('the register refused the caller (residents answered 401') }),

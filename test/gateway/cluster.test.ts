@@ -54,6 +54,21 @@ async function waitForHealth(url: string, deadlineMs: number): Promise<void> {
   }
 }
 
+async function waitForWorkers(workers: number[], deadlineMs: number): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  const listening = () =>
+    new Set(
+      output
+        .split('\n')
+        .filter((line) => line.startsWith('{') && line.includes('gateway worker listening'))
+        .map((line) => (JSON.parse(line) as { worker?: number }).worker),
+    );
+  while (!workers.every((worker) => listening().has(worker))) {
+    if (Date.now() > until) throw new Error(`workers ${workers.join(', ')} did not all listen within ${deadlineMs} ms: ${output.slice(-2000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 describeWithRedis('the gateway as two worker processes (GATEWAY_WORKERS=2)', () => {
   beforeAll(async () => {
     federation = await startFederation();
@@ -82,6 +97,9 @@ describeWithRedis('the gateway as two worker processes (GATEWAY_WORKERS=2)', () 
     primary.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     primary.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     await waitForHealth(`http://127.0.0.1:${port}${HEALTH_PATH}`, 120_000);
+    // The primary hands connections to the workers that listen: the first one to listen answers
+    // /healthz, the other may still be starting.
+    await waitForWorkers([0, 1], 120_000);
   });
 
   afterAll(async () => {
