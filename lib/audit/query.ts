@@ -27,7 +27,7 @@ export function buildQuery(db: Knex, filter: AuditFilter, page: AuditPageRequest
       const sequences = db(AUDIT_TABLES.person).select('sequence');
       return typeof person === 'string' ? sequences.where('person_id', person) : sequences.whereIn('person_id', person);
     };
-    // The references (`residentCode:…`) a PERSONS_ATTRIBUTED record links to this person: the
+    // The sealed references (`rc~…`) a PERSONS_ATTRIBUTED record links to this person: the
     // operations that named the person by one of them are its accesses too, listed in their own
     // place (the link records themselves are not accesses).
     const links = db(AUDIT_TABLES.log).select('sequence').where('kind', 'PERSONS_ATTRIBUTED').whereIn('sequence', naming(filter.personId));
