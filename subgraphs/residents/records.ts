@@ -133,7 +133,13 @@ export interface ResidentSearchFilter {
 export interface ResidentPage {
   residents: ResidentRecord[];
   hasNextPage: boolean;
-  totalCount: number;
+}
+
+/** A page of the search as the API returns it; the total is counted only when a client selects it. */
+export interface ResidentConnectionRecord {
+  edges: { cursor: string; node: ResidentRecord }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  countTotal(): Promise<number>;
 }
 
 /** One group-by row of the register, for the population statistics. */

@@ -3,7 +3,7 @@ import { badUserInput, supportMeasureRestricted } from '../shared/errors';
 import { MAX_BATCH_SIZE } from '../shared/loaders';
 import type { Resolvers } from './generated/resolvers-types';
 import type { ResidentsContext } from './context';
-import { searchResidents } from './legacy/adapter';
+import { countResidents, searchResidents } from './legacy/adapter';
 import { populationStatistics } from './population-statistics';
 import { residentsCursorCodec } from './cursor';
 
@@ -43,7 +43,7 @@ export const residentsResolvers: Resolvers = {
       const edges = page.residents.map((resident) => ({ cursor: cursors.seal(resident.id), node: context.prime(resident) }));
       return {
         edges,
-        totalCount: page.totalCount,
+        countTotal: () => countResidents(context.db, filter ?? {}, withoutRestrictedLocations),
         pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
       };
     },
@@ -67,6 +67,9 @@ export const residentsResolvers: Resolvers = {
     // For the other subgraphs' row rule (@requires). A caller with the right is never withheld
     // (no statement); for the others the person was checked (or listed as unprotected) already.
     locationWithheld: (resident, _args, context) => (context.seesProtectedPersons ? false : context.loaders.locationRestricted.load(resident.id)),
+  },
+  ResidentConnection: {
+    totalCount: (connection) => connection.countTotal(),
   },
   Household: {
     // The head is a member: reading it from the members batch keeps one statement per level,

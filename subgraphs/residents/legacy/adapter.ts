@@ -350,7 +350,9 @@ function applyFilter(db: Knex, query: Knex.QueryBuilder, filter: ResidentSearchF
 }
 
 /**
- * A page of persons in 宛名番号 order, after the cursor; one statement for the page, one for the count.
+ * A page of persons in 宛名番号 order, after the cursor: one statement whatever its size. The
+ * number of all matches is a statement of its own (countResidents), run only when asked for:
+ * counting reads every match (a million rows for the whole register), which a page does not.
  * `withoutRestrictedLocations`: see applyFilter (null when the caller may see persons under 支援措置).
  */
 export async function searchResidents(
@@ -361,13 +363,45 @@ export async function searchResidents(
 ): Promise<ResidentPage> {
   const rowsQuery = applyFilter(db, db('JUMIN_KIHON').select(RESIDENT_COLUMNS), filter, withoutRestrictedLocations).orderBy('ATENA_NO').limit(page.first + 1);
   if (page.afterId) rowsQuery.where('ATENA_NO', '>', page.afterId);
-  const countQuery = applyFilter(db, db('JUMIN_KIHON').count({ total: '*' }), filter, withoutRestrictedLocations);
-  const [rows, [count]] = await Promise.all([rowsQuery as Promise<JuminKihonRow[]>, countQuery as Promise<{ total: number | string }[]>]);
-  return {
-    residents: rows.slice(0, page.first).map(toResident),
-    hasNextPage: rows.length > page.first,
-    totalCount: Number(count.total),
-  };
+  const rows = (await rowsQuery) as JuminKihonRow[];
+  return { residents: rows.slice(0, page.first).map(toResident), hasNextPage: rows.length > page.first };
+}
+
+/**
+ * How many persons match the filter: the same persons searchResidents pages through, in one
+ * statement. Without the persons under 支援措置 it is all matches less the protected ones among
+ * them, found from the measures (a few thousand rows) outwards: the page's correlated NOT EXISTS,
+ * asked of every match, took 2.8 s over 1,000,000 residents (a page stops at its size; a count
+ * does not), long enough for one caller repeating it to stall the register for everyone.
+ */
+export async function countResidents(db: Knex, filter: ResidentSearchFilter, withoutRestrictedLocations: string | null = null): Promise<number> {
+  const matches = () => applyFilter(db, db('JUMIN_KIHON').count('*'), filter, null);
+  const total =
+    withoutRestrictedLocations === null
+      ? matches()
+      : db.raw('(?) - (?)', [matches(), matches().whereIn('ATENA_NO', personsWithMeasureInForce(db, withoutRestrictedLocations))]);
+  const [count] = (await db.select({ total })) as { total: number | string }[];
+  return Number(count.total);
+}
+
+/**
+ * 宛名番号 of every person whose location is withheld today (the rule of findLocationRestrictions
+ * and whereNoMeasureInForce), as a subquery driven by the measures in force.
+ */
+function personsWithMeasureInForce(db: Knex, today: string): Knex.QueryBuilder {
+  const todayRaw = toWarekiRaw(today);
+  return db('SHIEN_SOCHI as s')
+    .join('JUMIN_KIHON as m', 'm.ATENA_NO', 's.ATENA_NO')
+    .join('JUMIN_KIHON as p', function householdOfMeasure() {
+      this.on('p.SETAI_NO', '=', 'm.SETAI_NO').andOn(function currentMemberOrSelf() {
+        this.on('m.JUMIN_JOTAI', '=', db.raw('?', [RESIDENT_STATUS.encode('RESIDENT')])).orOn('m.ATENA_NO', '=', 'p.ATENA_NO');
+      });
+    })
+    .select('p.ATENA_NO')
+    .where('s.KAISHI_YMD', '<=', todayRaw)
+    .andWhere((term) => {
+      term.whereNull('s.SHURYO_YMD').orWhereRaw("rtrim(??) = ''", ['s.SHURYO_YMD']).orWhere('s.SHURYO_YMD', '>=', todayRaw);
+    });
 }
 
 export interface RegisterGroups {
