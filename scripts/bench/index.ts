@@ -1,7 +1,7 @@
 /**
  * npm run bench -- [--residents 10000] [--duration 10] [--rounds 3] [--connections 10] [--soak 10]
  *                  [--tokens 20000] [--base-port 4600] [--workloads a,b,c,d,e] [--log-level warn] [--verbose]
- *                  [--cpu-prof DIR] [--statistics-cache 0] [--abuse 1,2,3,4,5] [--workers 2] [--limits-redis URL] [--hive-router]
+ *                  [--cpu-prof DIR] [--statistics-cache 0] [--abuse 1,2,3,4,5,6] [--workers 2] [--limits-redis URL] [--hive-router]
  *
  * Issue 5's benchmark, one command. Reuses or seeds data/bench/<N>/ (scripts/seed.ts), starts the
  * five subgraphs, our gateway as deployed (gateway/main.ts: field rules + audit trail), our
@@ -48,7 +48,7 @@ const { values } = parseArgs({
     'base-port': { type: 'string', default: '4600' },
     workloads: { type: 'string', default: 'a,b,c,d,e' },
     // (e): which of issue 9's abusive requests the insider sends (1-based, in ABUSIVE_REQUESTS order).
-    abuse: { type: 'string', default: '1,2,3,4,5' },
+    abuse: { type: 'string', default: '1,2,3,4,5,6' },
     'log-level': { type: 'string', default: 'warn' },
     verbose: { type: 'boolean', default: false },
     // Writes a V8 CPU profile of each of our two gateways to DIR when they stop (node --cpu-prof):

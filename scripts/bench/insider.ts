@@ -47,6 +47,9 @@ export const ABUSIVE_REQUESTS: readonly AbusiveRequest[] = [
   { title: 'residents(first: 1000) with household.members nested 5 levels', persona: 'school-clerk', body: json(`{ residents(first: 1000) { edges { node { ${nestedMembers(5)} } } } }`) },
   { title: '~1 MB operationName', persona: 'registry-clerk', body: json('query Q { __typename }', { operationName: `Q${'x'.repeat(1_000_000)}` }) },
   { title: 'a page of the whole register (residents(first: 1000))', persona: 'tax-clerk', body: json('{ residents(first: 1000) { edges { cursor node { id individualNumber name { kanji } } } } }') },
+  // Issue 14: a count of the whole register by a caller who may not see persons under 支援措置
+  // (each one's measures, and their households', once took 2.8 s over 1,000,000 residents).
+  { title: 'the size of the whole register, as a caller who may not see protected persons (residents { totalCount })', persona: 'school-clerk', body: json('{ residents(first: 1) { totalCount } }') },
 ];
 
 export interface LoadResult {
