@@ -29,7 +29,7 @@ import { seedStampIsCurrent } from '../../generator/seed-stamp';
 import { loadPolicy } from '../../lib/policy/load';
 import { GRAPHQL_PATH, HEALTH_PATH, SUBGRAPH_ENDPOINTS, localSubgraphUrl } from '../../lib/subgraphs';
 import { writeHiveConfig, writeHiveSupergraph } from './hive';
-import { rssMiB, spawnChild, spawnTs, stopAll, waitFor, type BenchChild } from './processes';
+import { cpuTimeMs, machineCpuMs, rssMiB, spawnChild, spawnTs, stopAll, waitFor, type BenchChild } from './processes';
 import { precheck, requestBody, runLoad, type RunResult, type Target } from './run';
 import { accessTokenPool, identityPool, type HeaderPool } from './tokens';
 import { ABUSIVE_REQUESTS, runInsider, type LoadResult } from './insider';
@@ -259,10 +259,37 @@ async function main(): Promise<void> {
     return { url: contender.url as string, query: workload.query, ...(workload.variables ? { variables: workload.variables } : {}), pool: accessPools.get(workload.persona) as HeaderPool };
   };
 
+  /** CPU ms per request during one run: the contender's processes, the five subgraphs, the load generator (this process), and how busy the machine was (0–1 of all its cores). */
+  interface CpuShare {
+    gateway: number;
+    subgraphs: number;
+    loadGenerator: number;
+    machineBusy: number;
+  }
   interface Cell {
     runs: RunResult[];
+    cpu: CpuShare[];
     precheckError?: string;
   }
+  const subgraphPids = subgraphs.map(({ child }) => child.process.pid);
+  /** Runs `load` and says where the machine's CPU went meanwhile, per request. */
+  const measuredCpu = async (contender: Contender, load: () => Promise<RunResult>): Promise<{ result: RunResult; cpu: CpuShare }> => {
+    const gatewayPids = [contender.child?.process.pid];
+    const before = { gateway: cpuTimeMs(gatewayPids), subgraphs: cpuTimeMs(subgraphPids), loadGenerator: process.cpuUsage(), machine: machineCpuMs() };
+    const result = await load();
+    const own = process.cpuUsage(before.loadGenerator);
+    const machine = machineCpuMs();
+    const perRequest = (ms: number) => (result.requests > 0 ? ms / result.requests : 0);
+    return {
+      result,
+      cpu: {
+        gateway: perRequest(cpuTimeMs(gatewayPids) - before.gateway),
+        subgraphs: perRequest(cpuTimeMs(subgraphPids) - before.subgraphs),
+        loadGenerator: perRequest((own.user + own.system) / 1000),
+        machineBusy: machine.total > before.machine.total ? (machine.busy - before.machine.busy) / (machine.total - before.machine.total) : 0,
+      },
+    };
+  };
   const results: Record<string, Partial<Record<ContenderId, Cell>>> = {};
 
   for (const workload of WORKLOADS.filter((w) => SELECTED.has(w.id))) {
@@ -272,7 +299,7 @@ async function main(): Promise<void> {
       const target = await targetOf(workload, contender);
       if (!target) continue;
       const problem = await precheck(target);
-      const cell: Cell = { runs: [] };
+      const cell: Cell = { runs: [], cpu: [] };
       if (problem !== undefined) {
         cell.precheckError = problem;
         say(`  ${CONTENDER_TITLES[contender.id]}: check request failed: ${problem}`);
@@ -285,8 +312,9 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round += 1) {
       for (const { contender, target } of targets) {
         if (contender.id === 'direct') await target.pool.refresh();
-        const result = await runLoad(target, DURATION, CONNECTIONS);
+        const { result, cpu } = await measuredCpu(contender, () => runLoad(target, DURATION, CONNECTIONS));
         results[workload.id]![contender.id]!.runs.push(result);
+        results[workload.id]![contender.id]!.cpu.push(cpu);
         say(`  round ${round} ${CONTENDER_TITLES[contender.id].padEnd(22)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms${result.non2xx + result.errors + result.timeouts > 0 ? `  (${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts)` : ''}`);
       }
     }
@@ -390,6 +418,26 @@ async function main(): Promise<void> {
     lines.push(
       `| ${workload.title} | ${fmt(r.rulesAuditOverNoRules)} | ${fmt(r.oursOverHive)} | ${fmt(r.oursNoRulesOverHive)} |${clustered ? ` ${fmt(r.workersOverOne)} | ${fmt(r.workersOverHive)} |` : ''}${hiveRouter ? ` ${fmt(r.hiveRouterOverHive)} | ${fmt(r.oursOverHiveRouter)} | ${clustered ? fmt(r.workersOverHiveRouter) : '–'} |` : ''}`,
     );
+  }
+  // Where the CPU goes: on a machine whose cores run the load generator, the subgraphs and the
+  // gateway together, throughput follows the CPU every request costs all of them.
+  lines.push(
+    '',
+    'CPU per request (ms, user + system, median of rounds; the gateway with all its threads and workers):',
+    '',
+    '| workload | contender | gateway | subgraphs | load generator | all three | machine busy |',
+    '|---|---|---:|---:|---:|---:|---:|',
+  );
+  for (const workload of WORKLOADS.filter((w) => SELECTED.has(w.id))) {
+    for (const contender of contenders) {
+      const cpu = results[workload.id]?.[contender.id]?.cpu;
+      if (!cpu?.length) continue;
+      const of = (pick: (share: CpuShare) => number) => median(cpu.map(pick));
+      const ms = (x: number) => x.toFixed(2);
+      lines.push(
+        `| ${workload.title} | ${CONTENDER_TITLES[contender.id]} | ${ms(of((c) => c.gateway))} | ${ms(of((c) => c.subgraphs))} | ${ms(of((c) => c.loadGenerator))} | ${ms(of((c) => c.gateway + c.subgraphs + c.loadGenerator))} | ${(of((c) => c.machineBusy) * 100).toFixed(0)}% |`,
+      );
+    }
   }
   lines.push('', '| process | RSS started (MiB) | after rounds | end |', '|---|---:|---:|---:|');
   for (const contender of contenders) {

@@ -77,6 +77,61 @@ export function rssMiB(pid: number | undefined): number | undefined {
   }
 }
 
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on every Linux this runs on). */
+const CLOCK_TICKS = 100;
+
+/** Parent pid → child pids, for every process now running (Linux /proc). */
+function processTree(): Map<number, number[]> {
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = procStat(Number(entry));
+    if (stat) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), Number(entry)]);
+  }
+  return children;
+}
+
+function procStat(pid: number): { ppid: number; cpuTicks: number } | undefined {
+  try {
+    // The command name (field 2) may hold spaces and parentheses: fields are counted after its last ')'.
+    const stat = fs.readFileSync(path.join('/proc', String(pid), 'stat'), 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the name: state, ppid, … utime (14th field of the line, index 11 here), stime.
+    return { ppid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU time (user + system, ms) used so far by each of these processes with all its descendants
+ * (a cluster's workers, a tsx loader's child), all threads included (Linux /proc; 0 elsewhere).
+ */
+export function cpuTimeMs(pids: readonly (number | undefined)[]): number {
+  if (!fs.existsSync('/proc/self/stat')) return 0;
+  const tree = processTree();
+  let ticks = 0;
+  const visit = (pid: number) => {
+    ticks += procStat(pid)?.cpuTicks ?? 0;
+    for (const child of tree.get(pid) ?? []) visit(child);
+  };
+  for (const pid of pids) if (pid !== undefined) visit(pid);
+  return (ticks * 1000) / CLOCK_TICKS;
+}
+
+/** Busy and total CPU time of the whole machine so far, in ms (all cores; Linux /proc/stat). */
+export function machineCpuMs(): { busy: number; total: number } {
+  try {
+    const [, ...values] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    const ticks = values.map(Number);
+    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+    const total = ticks.reduce((sum, value) => sum + value, 0);
+    return { busy: ((total - idle) * 1000) / CLOCK_TICKS, total: (total * 1000) / CLOCK_TICKS };
+  } catch {
+    return { busy: 0, total: 0 };
+  }
+}
+
 /** SIGTERM to every child this module started, SIGKILL after 5 s. */
 export async function stopAll(): Promise<void> {
   const running = children.filter((child) => child.process.exitCode === null && child.process.signalCode === null);

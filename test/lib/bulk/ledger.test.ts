@@ -18,6 +18,29 @@ function request(overrides: Partial<ChargeRequest>): ChargeRequest {
   return { subject: 'dev:registry-clerk', purpose: 'resident-registry', day: DAY, personIds: [], budget: 5, approvalId: null, at: AT, ...overrides };
 }
 
+interface SqliteDatabase {
+  prepare(sql: string): { all(...params: unknown[]): unknown[] };
+  close(): void;
+}
+// better-sqlite3 ships no types; only its constructor and prepare are used here.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Database = require('better-sqlite3') as { new (file: string, options: { readonly: boolean }): SqliteDatabase; prototype: { prepare(sql: string): unknown } };
+
+function approvalFor(grantee: string): Omit<BulkApproval, 'withdrawnAt' | 'withdrawnBy' | 'withdrawalReason' | 'personsUsed'> {
+  return {
+    id: randomUUID(),
+    grantee,
+    purpose: 'resident-registry',
+    maxPersons: 5,
+    validFrom: '2026-12-04T00:00:00+09:00',
+    validTo: '2026-12-05T00:00:00+09:00',
+    reason: 'synthetic',
+    issuedBy: 'dev:terminal-manager',
+    issuedByDepartment: 'registry-division',
+    issuedAt: AT.toISOString(),
+  };
+}
+
 describe.each(auditDialects().map((dialect) => [dialect.name, dialect] as const))('the bulk-output ledger on %s', (_name, dialect) => {
   let scratch: ScratchAuditStore;
   let ledger: BulkLedger;
@@ -74,18 +97,7 @@ describe.each(auditDialects().map((dialect) => [dialect.name, dialect] as const)
 
   test('an approval lets exactly its maximum through, for its user, purpose and period, until withdrawn', async () => {
     const book = new ApprovalBook(raw);
-    const approval: Omit<BulkApproval, 'withdrawnAt' | 'withdrawnBy' | 'withdrawalReason' | 'personsUsed'> = {
-      id: randomUUID(),
-      grantee: 'dev:b',
-      purpose: 'resident-registry',
-      maxPersons: 5,
-      validFrom: '2026-12-04T00:00:00+09:00',
-      validTo: '2026-12-05T00:00:00+09:00',
-      reason: 'synthetic',
-      issuedBy: 'dev:terminal-manager',
-      issuedByDepartment: 'registry-division',
-      issuedAt: AT.toISOString(),
-    };
+    const approval = approvalFor('dev:b');
     await book.issue(approval);
     const use = (overrides: Partial<ChargeRequest>) => ledger.charge(request({ subject: 'dev:b', budget: 0, approvalId: approval.id, ...overrides }));
     expect(await use({ personIds: persons(0, 3) })).toMatchObject({ ok: true, fresh: 3, used: 3, limit: 5, approvalId: approval.id });
@@ -104,19 +116,31 @@ describe.each(auditDialects().map((dialect) => [dialect.name, dialect] as const)
     expect(page.approvals.map((entry) => [entry.id, entry.withdrawnBy, entry.personsUsed])).toEqual([[approval.id, 'dev:terminal-manager', 5]]);
   });
 
-  test('every lookup of a charge is served by a primary-key index, never a scan', async () => {
+  test('every statement of a charge (day and approval) reads the ledger by a primary-key index, never a scan', async () => {
     if (scratch.dialect !== 'sqlite') return;
-    const statements = [
-      raw('BULK_OUTPUT_PERSON').select('person_id').where({ subject: 's', purpose: 'p', day: DAY }).whereIn('person_id', ['1', '2']).toSQL().toNative(),
-      raw('BULK_OUTPUT_TALLY').where({ subject: 's', purpose: 'p', day: DAY }).toSQL().toNative(),
-      raw('BULK_APPROVAL_PERSON').select('person_id').where({ approval_id: 'x' }).whereIn('person_id', ['1', '2']).toSQL().toNative(),
-      raw('BULK_APPROVAL').where({ id: 'x' }).toSQL().toNative(),
-    ];
-    for (const statement of statements) {
-      const plan = (await raw.raw(`EXPLAIN QUERY PLAN ${statement.sql}`, statement.bindings as readonly Knex.RawBinding[])) as { detail: string }[];
-      const details = plan.map((row) => row.detail).join(' | ');
-      expect(details).toMatch(/USING (PRIMARY KEY|INDEX|COVERING INDEX)/);
-      expect(details).not.toMatch(/^SCAN|\| SCAN/);
+    // The SQL the ledger prepares on its connection (once per connection: a fresh ledger here).
+    const prepare = jest.spyOn(Database.prototype, 'prepare');
+    const fresh = await openBulkLedger(scratch.config);
+    try {
+      const approval = await new ApprovalBook(raw).issue(approvalFor('dev:plan'));
+      expect(await fresh.charge(request({ subject: 'dev:plan', personIds: persons(900, 3) }))).toMatchObject({ ok: true, fresh: 3 });
+      expect(await fresh.charge(request({ subject: 'dev:plan', personIds: persons(900, 3), approvalId: approval.id }))).toMatchObject({ ok: true, fresh: 3 });
+    } finally {
+      await fresh.close();
+    }
+    const statements = [...new Set(prepare.mock.calls.map((call) => String(call[0])))].filter((sql) => /\bBULK_/.test(sql) && /^(SELECT|INSERT|UPDATE)/.test(sql));
+    prepare.mockRestore();
+    expect(statements.length).toBeGreaterThanOrEqual(8);
+    const file = new Database((scratch.config.connection as { filename: string }).filename, { readonly: true });
+    try {
+      for (const sql of statements) {
+        const unbound = Array.from(sql.matchAll(/\?/g), () => null);
+        const details = (file.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...unbound) as { detail: string }[]).map((row) => row.detail).join(' | ');
+        if (!sql.startsWith('INSERT')) expect(`${sql}: ${details}`).toMatch(/USING (PRIMARY KEY|INDEX|COVERING INDEX)/);
+        expect(`${sql}: ${details}`).not.toMatch(/SCAN BULK_/);
+      }
+    } finally {
+      file.close();
     }
   });
 });
