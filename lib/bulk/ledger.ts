@@ -270,7 +270,13 @@ export async function openBulkLedger(config: Knex.Config): Promise<BulkLedger> {
   const db = connect(config, dialect);
   try {
     await migrateBulkToLatest(db);
-    if (dialect === 'sqlite') await db.raw('PRAGMA busy_timeout = 0');
+    if (dialect === 'sqlite') {
+      await db.raw('PRAGMA busy_timeout = 0');
+      // Checkpoints (which fsync) are left to the trail's writer, on its own thread: it commits at
+      // least as often as the ledger (every answer charged here has its audit record), so the WAL
+      // stays bounded, and this connection — on the gateway's request thread — never stalls it.
+      await db.raw('PRAGMA wal_autocheckpoint = 0');
+    }
   } catch (error) {
     await db.destroy().catch(() => undefined);
     throw error;
