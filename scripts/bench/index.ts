@@ -337,7 +337,7 @@ async function main(): Promise<void> {
     insider = { alone, withInsider, insider: result, abusive: abuse.map((request) => request.title) };
   }
 
-  let soak: { seconds: number; rssBefore?: number; rssAfter?: number; heapBefore?: HeapProbe; heapAfter?: HeapProbe; result?: RunResult } | undefined;
+  let soak: { seconds: number; rssBefore?: number; rssAfter?: number; heapBefore?: HeapProbe; heapAfter?: HeapProbe; heapSeries: HeapProbe[]; result?: RunResult } | undefined;
   const soakWorkload = WORKLOADS[0] as Workload;
   if (SOAK > 0) {
     const contender = contenderOf('rules+audit');
@@ -345,15 +345,21 @@ async function main(): Promise<void> {
     const before = rssMiB(deployed.process.pid);
     const heapBefore = await probeHeap(deployed, heapProbeFile);
     say(`soak: ${SOAK} s of workload (a) against ours (rules + audit); RSS before ${before} MiB, heap after GC ${heapBefore?.heapUsed ?? '?'} MiB …`);
-    const result = await runLoad(target, SOAK, CONNECTIONS);
+    // The heap after a full GC ten times along the soak: a warm-up (caches filling) levels off, a
+    // leak keeps climbing; two points cannot tell them apart.
+    const heapSeries: HeapProbe[] = heapBefore ? [heapBefore] : [];
+    const prober = setInterval(() => void probeHeap(deployed, heapProbeFile).then((probe) => probe && heapSeries.push(probe)), (SOAK * 1000) / 10);
+    const result = await runLoad(target, SOAK, CONNECTIONS).finally(() => clearInterval(prober));
     const after = rssMiB(deployed.process.pid);
     const heapAfter = await probeHeap(deployed, heapProbeFile);
+    if (heapAfter) heapSeries.push(heapAfter);
     soak = {
       seconds: SOAK,
       ...(before !== undefined ? { rssBefore: before } : {}),
       ...(after !== undefined ? { rssAfter: after } : {}),
       ...(heapBefore ? { heapBefore } : {}),
       ...(heapAfter ? { heapAfter } : {}),
+      heapSeries,
       result,
     };
   }
@@ -449,6 +455,7 @@ async function main(): Promise<void> {
       '',
       `Soak: ${soak.seconds} s of (a) against ours (rules + audit): ${soak.result?.rps.toFixed(0)} req/s, p99 ${soak.result?.p99} ms; gateway RSS ${soak.rssBefore} MiB before → ${soak.rssAfter} MiB after; ` +
         `JS heap in use after a full GC ${soak.heapBefore?.heapUsed ?? '?'} MiB before → ${soak.heapAfter?.heapUsed ?? '?'} MiB after (RSS after that GC: ${soak.heapAfter?.rss ?? '?'} MiB).`,
+      `Heap after a full GC along the soak (MiB): ${soak.heapSeries.map((probe) => probe.heapUsed).join(' → ')}; second half ${secondHalfSpread(soak.heapSeries)}.`,
     );
   }
   if (insider) {
@@ -523,6 +530,15 @@ interface HeapProbe {
   heapUsed: number;
   heapTotal: number;
   external: number;
+}
+
+/** How far the heap moved over the second half of the soak: flat there means the first half was warm-up. */
+function secondHalfSpread(series: readonly HeapProbe[]): string {
+  const half = series.slice(Math.floor(series.length / 2));
+  if (half.length < 2) return 'not enough probes';
+  const [first, last] = [half[0]!.heapUsed, half[half.length - 1]!.heapUsed];
+  const heaps = half.map((probe) => probe.heapUsed);
+  return `${first} → ${last} MiB (${(((last - first) / first) * 100).toFixed(1)}%; range ${Math.min(...heaps)}–${Math.max(...heaps)})`;
 }
 
 /** The deployed gateway's memory after a full GC (SIGUSR2 → heap-probe.cjs), or undefined. */
