@@ -124,7 +124,8 @@ class KnexBulkLedger implements BulkLedger {
       const connection = (await this.db.client.acquireConnection()) as SqliteConnection;
       await this.db.client.releaseConnection(connection);
       const statements = sqliteStatementsOf(connection);
-      await beginImmediate(connection, async () => statements.run('BEGIN IMMEDIATE'));
+      // busy_timeout is 0 on this connection for good (connect: neverWaits): BEGIN IMMEDIATE never blocks the thread.
+      await beginImmediate(connection, async () => statements.run('BEGIN IMMEDIATE'), { busyTimeoutOff: true });
       try {
         const result = await work(statements);
         statements.run('COMMIT');
@@ -261,7 +262,10 @@ async function chargeApproval(statements: LedgerStatements, request: ChargeReque
 
 function connect(config: Knex.Config, dialect: 'sqlite' | 'postgresql'): Knex {
   // NORMAL: a count lost to a power cut only lets a user receive that day's persons again.
-  return dialect === 'postgresql' ? knexFactory(config) : openSqliteWriter(config, 'NORMAL');
+  // neverWaits: the charge runs on the gateway's request thread. Checkpoints (which fsync) are
+  // left to the trail's writer on its own thread: it commits at least as often as the ledger
+  // (every answer charged here has its audit record), so the WAL stays bounded.
+  return dialect === 'postgresql' ? knexFactory(config) : openSqliteWriter(config, 'NORMAL', { neverWaits: true });
 }
 
 /** Opens the ledger on the audit database (`auditDatabaseConfig`), migrating its tables when needed. */
@@ -270,13 +274,6 @@ export async function openBulkLedger(config: Knex.Config): Promise<BulkLedger> {
   const db = connect(config, dialect);
   try {
     await migrateBulkToLatest(db);
-    if (dialect === 'sqlite') {
-      await db.raw('PRAGMA busy_timeout = 0');
-      // Checkpoints (which fsync) are left to the trail's writer, on its own thread: it commits at
-      // least as often as the ledger (every answer charged here has its audit record), so the WAL
-      // stays bounded, and this connection — on the gateway's request thread — never stalls it.
-      await db.raw('PRAGMA wal_autocheckpoint = 0');
-    }
   } catch (error) {
     await db.destroy().catch(() => undefined);
     throw error;

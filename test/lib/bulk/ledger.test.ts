@@ -19,7 +19,7 @@ function request(overrides: Partial<ChargeRequest>): ChargeRequest {
 }
 
 interface SqliteDatabase {
-  prepare(sql: string): { all(...params: unknown[]): unknown[] };
+  prepare(sql: string): { all(...params: unknown[]): unknown[]; run(): unknown };
   close(): void;
 }
 // better-sqlite3 ships no types; only its constructor and prepare are used here.
@@ -59,6 +59,26 @@ describe.each(auditDialects().map((dialect) => [dialect.name, dialect] as const)
     await replica?.close();
     await raw?.destroy();
     await scratch?.cleanup();
+  });
+
+  test('a charge waiting for another writer of the file never blocks the thread, and goes through once the writer commits', async () => {
+    if (scratch.dialect !== 'sqlite') return;
+    // Another writer (the trail's thread, another replica) holds the write lock for 300 ms.
+    const other = new Database((scratch.config.connection as { filename: string }).filename, { readonly: false });
+    other.prepare('BEGIN IMMEDIATE').run();
+    const charged = ledger.charge(request({ subject: 'dev:waits', personIds: persons(700, 2) }));
+    // The thread stays free meanwhile: 20 timers of 10 ms run roughly on time (a SQLite busy
+    // wait would hold them all until the lock is released).
+    let late = 0;
+    for (let tick = 0; tick < 20; tick++) {
+      const started = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      if (Date.now() - started > 150) late += 1;
+      if (tick === 15) other.prepare('COMMIT').run();
+    }
+    other.close();
+    expect(late).toBe(0);
+    expect(await charged).toMatchObject({ ok: true, fresh: 2 });
   });
 
   test('the day dedupes persons and refuses, changing nothing, what would pass the budget', async () => {
