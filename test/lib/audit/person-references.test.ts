@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { isPersonReference, personReferencePrefix, PersonReferenceSeal } from '../../../lib/audit/person-references';
 
 /**
@@ -7,7 +7,8 @@ import { isPersonReference, personReferencePrefix, PersonReferenceSeal } from '.
  * must seal equally (one link serves every record) and the gateway must open them (the sweep).
  */
 describe('sealed person references', () => {
-  const seal = new PersonReferenceSeal(randomBytes(32));
+  const key = randomBytes(32);
+  const seal = new PersonReferenceSeal(key);
   const codes = ['30000010312', '30000020628', '30000030933', '00000000000', '99999999999'];
 
   test('equal codes seal equally; different codes differently; the gateway opens them again', () => {
@@ -34,6 +35,25 @@ describe('sealed person references', () => {
     const reference = seal.seal('residentCode', codes[0]);
     expect(other.seal('residentCode', codes[0])).not.toBe(reference);
     expect(other.open(reference)?.value).not.toBe(codes[0]);
+  });
+
+  test('the seal is AES-256 on one PKCS#7-padded block, as a cipher made per value computes it (records sealed before stay readable)', () => {
+    for (const value of [...codes, '', '1', '123456789012345', '住民']) {
+      const oneShot = createCipheriv('aes-256-ecb', key, null);
+      const expected = `rc~${Buffer.concat([oneShot.update(value, 'utf8'), oneShot.final()]).toString('base64url')}`;
+      expect(seal.seal('residentCode', value)).toBe(expected);
+      expect(seal.open(expected)).toEqual({ field: 'residentCode', value });
+    }
+  });
+
+  test('malformed references (short, long, not base64url, another key) open to null and leave the next one intact', () => {
+    const reference = seal.seal('residentCode', codes[1]);
+    const other = new PersonReferenceSeal(randomBytes(32)).seal('residentCode', codes[1]);
+    for (const bad of ['rc~', 'rc~AAAA', `${reference}AAAA`, 'rc~!!!!', `rc~${'A'.repeat(40)}`, other, 'xx~AAAAAAAAAAAAAAAAAAAAAA']) {
+      // (another key decrypts to noise whose padding rarely passes; when it does, never to the code)
+      expect(seal.open(bad)?.value ?? null).not.toBe(codes[1]);
+      expect(seal.open(reference)).toEqual({ field: 'residentCode', value: codes[1] });
+    }
   });
 
   test('a value longer than one block, or a key of the wrong size, is refused without quoting the value', () => {
