@@ -27,12 +27,10 @@ import { REFERENCE_DATE } from '../generator/dates';
 import { FIXTURE_FIRST_RESIDENT } from '../generator/fixtures';
 import { loadConfig } from '../gateway/config';
 import { startGateway } from '../gateway/server';
-import { loadOrCreateDevKeys } from '../lib/dev-keys';
-import { mintDevToken } from '../gateway/auth/dev-token';
-import { findPersona } from '../gateway/auth/personas';
 import { composeSupergraph } from './compose';
 import { SUBGRAPH_ENDPOINTS } from '../lib/subgraphs';
 import { startFederation } from '../test/support/federation';
+import { accessTokenPool, type HeaderPool } from './bench/tokens';
 
 const { values } = parseArgs({
   options: {
@@ -55,18 +53,29 @@ const OPERATIONS = {
   'page of 20 residents': '{ residents(first: 20) { edges { node { individualNumber name { kanji } address { full } } } } }',
 };
 
-/** Requests/s of one run, and how busy the main thread was meanwhile (gateways, subgraphs and autocannon share it). */
-async function run(url: string, token: string, query: string): Promise<{ rate: number; busy: number }> {
+/**
+ * Requests/s of one run, and how busy the main thread was meanwhile (gateways, subgraphs and
+ * autocannon share it). Every request carries the next token of the pool: a counter of many
+ * clerks, so the per-user limits (policy/limits.yaml) apply without refusing the load.
+ */
+async function run(url: string, tokens: HeaderPool, query: string, duration = DURATION, connections = CONNECTIONS): Promise<{ rate: number; busy: number }> {
   const before = performance.eventLoopUtilization();
+  const target = new URL(url);
   const result = await autocannon({
-    url,
-    method: 'POST',
-    connections: CONNECTIONS,
-    duration: DURATION,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query }),
+    url: target.origin,
+    connections,
+    duration,
+    requests: [
+      {
+        method: 'POST',
+        path: target.pathname,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query }),
+        setupRequest: (request: { headers?: Record<string, string> }) => ({ ...request, headers: { ...(request.headers ?? {}), [tokens.header]: tokens.next() } }),
+      },
+    ],
   });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${result.non2xx} non-2xx, ${result.errors} errors`);
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx (${JSON.stringify(result.statusCodeStats)}), ${result.errors} errors`);
   return { rate: result.requests.average, busy: performance.eventLoopUtilization(before).utilization };
 }
 
@@ -82,7 +91,8 @@ async function main(): Promise<void> {
     const composed = composeSupergraph();
     if (!composed.ok) throw new Error('composition failed');
     fs.writeFileSync(supergraphPath, composed.supergraphSdl);
-    const keysPath = path.join(dataDir, 'dev-keys.json');
+    // The federation's user-token keys (beside its identity keys), so one token pool serves all three gateways.
+    const keysPath = path.join(path.dirname(federation.identityKeysPath), 'dev-keys.json');
     const env: Record<string, string> = {
       GATEWAY_PORT: '0',
       SUPERGRAPH_PATH: supergraphPath,
@@ -97,27 +107,23 @@ async function main(): Promise<void> {
     const baseline = await startGateway({ config: loadConfig(env), audit: false });
     // The same gateway code with a sink that stores nothing: what the trail costs besides the database.
     const noStore = await startGateway({ config: loadConfig(env), audit: { append: async () => undefined } });
-    const persona = findPersona('registry-clerk')!;
-    const baselineToken = (await mintDevToken({ persona, keys: await loadOrCreateDevKeys(keysPath), expiresIn: '1h' })).token;
-    const auditedToken = await federation.token('registry-clerk', { expiresIn: '1h' });
+    const tokens = await accessTokenPool(keysPath, 'registry-clerk', 20_000);
 
     try {
       console.log(`${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} rounds alternated\n`);
       for (const [name, query] of Object.entries(OPERATIONS)) {
         // Warm-up (plans, decision cache, SQLite page cache).
-        await autocannon({ url: baseline.url, method: 'POST', connections: 4, duration: 1, headers: { 'content-type': 'application/json', authorization: `Bearer ${baselineToken}` }, body: JSON.stringify({ query }) });
-        await autocannon({ url: federation.gatewayUrl, method: 'POST', connections: 4, duration: 1, headers: { 'content-type': 'application/json', authorization: `Bearer ${auditedToken}` }, body: JSON.stringify({ query }) });
-        await autocannon({ url: noStore.url, method: 'POST', connections: 4, duration: 1, headers: { 'content-type': 'application/json', authorization: `Bearer ${baselineToken}` }, body: JSON.stringify({ query }) });
+        for (const url of [baseline.url, federation.gatewayUrl, noStore.url]) await run(url, tokens, query, 1, 4);
         const variants = [
-          { label: 'without audit:', url: baseline.url, token: baselineToken, runs: [] as { rate: number; busy: number }[], note: '' },
-          { label: 'with audit:   ', url: federation.gatewayUrl, token: auditedToken, runs: [] as { rate: number; busy: number }[], note: '' },
-          { label: 'no-op sink:   ', url: noStore.url, token: baselineToken, runs: [] as { rate: number; busy: number }[], note: '; entries built, person keys fetched, nothing stored' },
+          { label: 'without audit:', url: baseline.url, runs: [] as { rate: number; busy: number }[], note: '' },
+          { label: 'with audit:   ', url: federation.gatewayUrl, runs: [] as { rate: number; busy: number }[], note: '' },
+          { label: 'no-op sink:   ', url: noStore.url, runs: [] as { rate: number; busy: number }[], note: '; entries built, person keys fetched, nothing stored' },
         ];
         for (let round = 0; round < ROUNDS; round += 1) {
           // The order turns each round, so whichever runs first (or last) in a round is not always the same variant.
           for (let i = 0; i < variants.length; i += 1) {
             const variant = variants[(round + i) % variants.length];
-            variant.runs.push(await run(variant.url, variant.token, query));
+            variant.runs.push(await run(variant.url, tokens, query));
           }
         }
         const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
