@@ -41,9 +41,11 @@ export const residentsResolvers: Resolvers = {
       // Known unprotected (the statement left the others out): their row-rule checks cost nothing.
       if (!context.seesProtectedPersons) for (const resident of page.residents) context.loaders.locationRestricted.prime(resident.id, false);
       const edges = page.residents.map((resident) => ({ cursor: cursors.seal(resident.id), node: context.prime(resident) }));
+      let counted: Promise<number> | undefined;
       return {
         edges,
-        countTotal: () => countResidents(context.db, filter ?? {}, withoutRestrictedLocations),
+        // Once per page, however many aliases of totalCount the client sends.
+        countTotal: () => (counted ??= countResidents(context.db, filter ?? {}, withoutRestrictedLocations)),
         pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
       };
     },

@@ -187,14 +187,16 @@ describe('residents subgraph on seeded synthetic data', () => {
     expect(fifty.statements).toBe(one.statements);
   });
 
-  test('a page of the search is one statement whatever its size; its total one more, only when selected', async () => {
+  test('a page of the search is one statement whatever its size; its total one more, only when selected, once however often aliased', async () => {
     const page = (first: number, total: string) => counted(`query ($first: Int) { residents(first: $first) { ${total} edges { node { id } } } }`, { first });
-    const [small, large, counting] = [await page(2, ''), await page(100, ''), await page(100, 'totalCount')];
+    const [small, large, counting, aliased] = [await page(2, ''), await page(100, ''), await page(100, 'totalCount'), await page(100, 'a: totalCount b: totalCount c: totalCount')];
     expect(small.body.errors).toBeUndefined();
     expect(large.body.data?.residents.edges).toHaveLength(100);
     expect(counting.body.data?.residents.totalCount).toBeGreaterThan(100);
     expect(small.statements).toBe(1);
     expect(large.statements).toBe(1);
     expect(counting.statements).toBe(2);
+    expect(aliased.body.data?.residents.c).toBe(counting.body.data?.residents.totalCount);
+    expect(aliased.statements).toBe(2);
   });
 });
