@@ -23,9 +23,8 @@ export function openSqliteWriter(
   config: Knex.Config,
   synchronous: 'FULL' | 'NORMAL',
   /**
-   * `neverWaits`: busy_timeout 0 for good (BEGIN IMMEDIATE then needs no pragma switching) and no
-   * automatic checkpoints, left to another writer of the file: for a connection on a request
-   * thread, which must never sleep in SQLite nor fsync a checkpoint.
+   * `neverWaits`: busy_timeout 0 for good, so BEGIN IMMEDIATE needs no pragma switching: for a
+   * connection on a request thread, which must never sleep inside SQLite.
    */
   options: { readonly neverWaits?: boolean } = {},
 ): Knex {
@@ -44,7 +43,6 @@ export function openSqliteWriter(
           conn.pragma(`busy_timeout = ${options.neverWaits ? 0 : SQLITE_BUSY_TIMEOUT_MS}`);
           conn.pragma('journal_mode = WAL');
           conn.pragma(`synchronous = ${synchronous}`);
-          if (options.neverWaits) conn.pragma('wal_autocheckpoint = 0');
           done(null, conn);
         } catch (error) {
           done(error as Error, conn);

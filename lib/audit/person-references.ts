@@ -18,7 +18,7 @@ import { createCipheriv, createDecipheriv, type Cipher, type Decipher } from 'no
 const SEPARATOR = '~';
 /** A short tag per reference field: a sealed reference fits the trail's 32-character person ids. */
 const TAGS: Readonly<Record<string, string>> = { residentCode: 'rc' };
-const FIELDS = Object.fromEntries(Object.entries(TAGS).map(([field, tag]) => [tag, field]));
+const FIELDS = new Map(Object.entries(TAGS).map(([field, tag]) => [tag, field]));
 const KEY_BYTES = 32;
 /** One AES block with PKCS#7 padding: values of up to 15 bytes (a 住民票コード has 11 digits). */
 const MAX_VALUE_BYTES = 15;
@@ -74,7 +74,8 @@ export class PersonReferenceSeal {
   /** The reference a recorded person id seals, or null for a 宛名番号 (or a reference sealed under another key). */
   open(personId: string): PersonReference | null {
     const at = personId.indexOf(SEPARATOR);
-    const field = at > 0 ? FIELDS[personId.slice(0, at)] : undefined;
+    // A Map, not an object: a prefix such as `constructor` must not find a field.
+    const field = at > 0 ? FIELDS.get(personId.slice(0, at)) : undefined;
     if (field === undefined) return null;
     const sealed = Buffer.from(personId.slice(at + 1), 'base64url');
     // Exactly one block, or the shared decipher would keep a partial block for the next call.

@@ -262,9 +262,7 @@ async function chargeApproval(statements: LedgerStatements, request: ChargeReque
 
 function connect(config: Knex.Config, dialect: 'sqlite' | 'postgresql'): Knex {
   // NORMAL: a count lost to a power cut only lets a user receive that day's persons again.
-  // neverWaits: the charge runs on the gateway's request thread. Checkpoints (which fsync) are
-  // left to the trail's writer on its own thread: it commits at least as often as the ledger
-  // (every answer charged here has its audit record), so the WAL stays bounded.
+  // neverWaits: the charge runs on the gateway's request thread, which must not sleep in SQLite.
   return dialect === 'postgresql' ? knexFactory(config) : openSqliteWriter(config, 'NORMAL', { neverWaits: true });
 }
 

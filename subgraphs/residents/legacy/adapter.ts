@@ -376,11 +376,21 @@ export async function searchResidents(
  */
 export async function countResidents(db: Knex, filter: ResidentSearchFilter, withoutRestrictedLocations: string | null = null): Promise<number> {
   const matches = () => applyFilter(db, db('JUMIN_KIHON').count('*'), filter, null);
-  const total =
-    withoutRestrictedLocations === null
-      ? matches()
-      : db.raw('(?) - (?)', [matches(), matches().whereIn('ATENA_NO', personsWithMeasureInForce(db, withoutRestrictedLocations))]);
-  const [count] = (await db.select({ total })) as { total: number | string }[];
+  if (withoutRestrictedLocations === null) return totalOf(db.select({ total: matches() }));
+  const protectedPersons = personsWithMeasureInForce(db, withoutRestrictedLocations);
+  if ((db.client as { dialect?: string }).dialect === 'mssql') {
+    // SQL Server's default READ COMMITTED reads each subquery at its own moment: a protected
+    // person moving out of the filter between the two counts below would be counted once and
+    // never subtracted. There, one pass reads each match once, the protected set joined to it.
+    const onePass = db('JUMIN_KIHON').leftJoin(protectedPersons.distinct().as('w'), 'w.ATENA_NO', 'JUMIN_KIHON.ATENA_NO');
+    return totalOf(applyFilter(db, onePass, filter, null).select(db.raw('count(*) - count(??) as ??', ['w.ATENA_NO', 'total'])));
+  }
+  // SQLite and PostgreSQL read a whole statement on one snapshot: both counts see the same rows.
+  return totalOf(db.select({ total: db.raw('(?) - (?)', [matches(), matches().whereIn('ATENA_NO', protectedPersons)]) }));
+}
+
+async function totalOf(query: Knex.QueryBuilder): Promise<number> {
+  const [count] = (await query) as { total: number | string }[];
   return Number(count.total);
 }
 

@@ -54,6 +54,8 @@ describe('sealed person references', () => {
       expect(seal.open(bad)?.value ?? null).not.toBe(codes[1]);
       expect(seal.open(reference)).toEqual({ field: 'residentCode', value: codes[1] });
     }
+    // A tag that only an object's prototype knows is no tag, even before a valid seal.
+    for (const tag of ['constructor', '__proto__', 'toString']) expect(seal.open(`${tag}~${reference.slice(3)}`)).toBeNull();
   });
 
   test('a value longer than one block, or a key of the wrong size, is refused without quoting the value', () => {
