@@ -81,6 +81,23 @@ describe.each(auditDialects().map((dialect) => [dialect.name, dialect] as const)
     expect(await charged).toMatchObject({ ok: true, fresh: 2 });
   });
 
+  test('a charge that fails half-way changes nothing, and the next charge on the same ledger goes through', async () => {
+    if (scratch.dialect !== 'sqlite') return;
+    const subject = 'dev:half-way';
+    // The persons' insert refused: the charge has created its tally row by then, and fails after it.
+    await raw.raw("CREATE TRIGGER half_way BEFORE INSERT ON BULK_OUTPUT_PERSON BEGIN SELECT RAISE(ABORT, 'refused half-way by the test'); END");
+    try {
+      // (better-sqlite3's error is not an Error of jest's realm: matched by its message)
+      await expect(ledger.charge(request({ subject, personIds: persons(800, 2) }))).rejects.toMatchObject({ message: 'refused half-way by the test' });
+    } finally {
+      await raw.raw('DROP TRIGGER half_way');
+    }
+    // Rolled back (no tally row), and no transaction left open on the ledger's connection.
+    expect(await raw('BULK_OUTPUT_TALLY').where({ subject }).first()).toBeUndefined();
+    expect(await ledger.charge(request({ subject, personIds: persons(800, 2) }))).toMatchObject({ ok: true, fresh: 2, used: 2 });
+    expect(await ledger.tally(subject, 'resident-registry', DAY)).toBe(2);
+  });
+
   test('the day dedupes persons and refuses, changing nothing, what would pass the budget', async () => {
     const subject = 'dev:a';
     expect(await ledger.charge(request({ subject, personIds: persons(0, 3) }))).toMatchObject({ ok: true, fresh: 3, used: 3 });
