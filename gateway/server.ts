@@ -40,7 +40,8 @@ import { createPolicyStore, type PolicyStore } from '../lib/policy/store';
 import { isVersionedRuleStore, openRuleStore } from '../lib/rule-versions/open';
 import { ShadowRules, shadowRulesPlugin } from './rules/shadow';
 import { randomUUID } from 'node:crypto';
-import { openThreadedAuditStore } from '../lib/audit/threaded-store';
+import { openBulkLedgerOnStoreThread, openThreadedAuditStore } from '../lib/audit/threaded-store';
+import type { AuditStore } from '../lib/audit/store-contract';
 import { BudgetedPlanStore, DEFAULT_PLANNING_BUDGET, RESIDENT_PERSON_KEYS, budgetedPlannerConfig, type PersonKeys, type PlanningBudget } from './authorization';
 import {
   auditPlugin,
@@ -200,7 +201,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ? owned.own(new ShadowRules(rules.versions, () => rules.current(), () => supergraph.classifications(), logger.child({ component: 'shadow-rules' })), (shadow) => shadow.stop())
     : undefined;
   const trail = await openAuditTrail(options, logger, owned);
-  const bulkLedger = await openBulkOutputLedger(options, trail !== undefined, logger, owned);
+  const bulkLedger = await openBulkOutputLedger(options, trail, logger, owned);
   const auditLogger = logger.child({ component: 'audit' });
   const writer = trail && new AuditWriter({ sink: trail.sink, logger: auditLogger, onAppend: (seconds, ok) => metrics.auditAppended(seconds, ok), ...(trail.owned || trail.sink.groupsAppends ? { maxInFlight: 8 } : {}) });
   const auditWriter = writer && recordRuleEvents(writer, rules, auditLogger, owned, options.recordRuleEvents ?? true);
@@ -312,34 +313,44 @@ function supergraphSourceOf(options: GatewayOptions, logger: Logger): FileSuperg
   });
 }
 
+/** Where the entries go; `store` when the gateway opened the store itself (and owns it). */
+interface AuditTrail {
+  readonly sink: AuditSink;
+  readonly owned: boolean;
+  readonly store?: AuditStore;
+}
+
 /**
  * The audit trail: the sink passed in (not closed by the gateway), or the store from
  * `config.audit`, opened before anything is served (an unreachable store refuses to start) and
  * owned; undefined with `audit: false`.
  */
-async function openAuditTrail(options: GatewayOptions, logger: Logger, owned: OwnedResources): Promise<{ sink: AuditSink; owned: boolean } | undefined> {
+async function openAuditTrail(options: GatewayOptions, logger: Logger, owned: OwnedResources): Promise<AuditTrail | undefined> {
   if (options.audit === false) {
     logger.warn('running WITHOUT an audit trail (benchmark baseline only)');
     return undefined;
   }
   if (options.audit !== undefined) return { sink: options.audit, owned: false };
   // SQLite on a worker thread: its synchronous commits (fsync) no longer stall every request.
-  const sink = await owned.open(() => openThreadedAuditStore({ env: { ...options.config.audit.env } }), (store) => store.close());
-  return { sink, owned: true };
+  const store = await owned.open(() => openThreadedAuditStore({ env: { ...options.config.audit.env } }), (opened) => opened.close());
+  return { sink: store, owned: true, store };
 }
 
 /**
  * Bulk output only with prior approval (promise 7): counts persons per user, purpose and day in the
  * audit database, so every replica shares them. Needs the trail's person keys.
  */
-async function openBulkOutputLedger(options: GatewayOptions, withTrail: boolean, logger: Logger, owned: OwnedResources): Promise<BulkLedger | undefined> {
-  if (!withTrail) return undefined;
+async function openBulkOutputLedger(options: GatewayOptions, trail: AuditTrail | undefined, logger: Logger, owned: OwnedResources): Promise<BulkLedger | undefined> {
+  if (!trail) return undefined;
   if (options.bulk === false) {
     logger.warn('running WITHOUT the bulk-output check (bulk: false)');
     return undefined;
   }
   if (options.bulk !== undefined) return options.bulk;
-  return owned.open(() => openBulkLedger(auditDatabaseConfig({ ...options.config.audit.env })), (ledger) => ledger.close());
+  const { store } = trail;
+  // SQLite: on the store's thread, off the request thread (lib/audit/threaded-store.ts).
+  const open = () => (store ? openBulkLedgerOnStoreThread(store) : undefined) ?? openBulkLedger(auditDatabaseConfig({ ...options.config.audit.env }));
+  return owned.open(open, (ledger) => ledger.close());
 }
 
 /**

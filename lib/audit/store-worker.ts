@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openAuditStore, type AuditStore } from './store';
 import { serialiseAuditError } from './error-wire';
+import { openBulkLedger, type BulkLedger } from '../bulk/ledger';
 import type { StoreReply, StoreRequest, StoreWorkerData } from './threaded-store';
 
 /**
@@ -29,6 +30,13 @@ async function answer(id: number, doing: string, work: () => Promise<unknown>): 
   }
 }
 
+/** The bulk-output ledger on this thread (same database file), opened when the main side first asks (`ledger:open`). */
+let ledger: Promise<BulkLedger> | undefined;
+
+function ledgerOf(): Promise<BulkLedger> {
+  return (ledger ??= openBulkLedger((workerData as StoreWorkerData).config));
+}
+
 function serve(store: AuditStore, request: StoreRequest): void {
   const { id } = request;
   switch (request.op) {
@@ -55,8 +63,22 @@ function serve(store: AuditStore, request: StoreRequest): void {
     case 'healthy':
       void answer(id, 'health check', () => store.healthy());
       return;
+    case 'ledger:open':
+      void answer(id, 'open the bulk-output ledger', async () => void (await ledgerOf()));
+      return;
+    case 'ledger:approval':
+      void answer(id, 'bulk approval lookup', async () => (await ledgerOf()).approval(request.approvalId));
+      return;
+    case 'ledger:charge':
+      void answer(id, 'bulk charge', async () => (await ledgerOf()).charge(request.request));
+      return;
+    case 'ledger:tally':
+      void answer(id, 'bulk tally', async () => (await ledgerOf()).tally(request.subject, request.purpose, request.day));
+      return;
     case 'close':
       void answer(id, 'close', async () => {
+        // The ledger first: a charge still in its queue completes before its connection closes.
+        await ledger?.then((opened) => opened.close()).catch(() => undefined);
         await store.close();
         // Nothing more to serve: let the thread end once the answer is out.
         port!.removeAllListeners('message');

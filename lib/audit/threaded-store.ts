@@ -20,6 +20,8 @@ import {
 } from './store';
 import type { AuditEntryInput, AuditRecord } from './types';
 import { reviveAuditError, type SerialisedError } from './error-wire';
+import type { BulkApproval } from '../bulk/approvals';
+import type { BulkLedger, ChargeRequest, ChargeResult } from '../bulk/ledger';
 
 /**
  * The audit store on a worker thread, for the gateway.
@@ -39,6 +41,11 @@ import { reviveAuditError, type SerialisedError } from './error-wire';
  *
  * PostgreSQL keeps the direct store: its driver is asynchronous already (the main thread never
  * waits on the network), so a thread would only add a hop and a copy of every record.
+ *
+ * The bulk-output ledger (lib/bulk/ledger.ts) lives in the same SQLite file and runs on the same
+ * thread (`openBulkLedgerOnStoreThread`): its charge — about six statements for every answer that
+ * names a person — cost the gateway's request thread 0.3–1 ms a request, and its write lock raced
+ * the store's from another thread. Here the two writers of the file take turns on one thread.
  */
 
 /** The worker's entry point: plain JS, so it can register a TypeScript loader first (see there). */
@@ -70,6 +77,10 @@ export type StoreRequest =
   | { id: number; op: 'head' }
   | { id: number; op: 'healthy' }
   | { id: number; op: 'close' }
+  | { id: number; op: 'ledger:open' }
+  | { id: number; op: 'ledger:approval'; approvalId: string }
+  | { id: number; op: 'ledger:charge'; request: ChargeRequest }
+  | { id: number; op: 'ledger:tally'; subject: string; purpose: string; day: string }
   | { id: number; op: 'test:exit'; code: number }
   | { id: number; op: 'test:crash' }
   | { id: number; op: 'test:hang'; ms: number };
@@ -174,6 +185,23 @@ class ThreadedAuditStore implements AuditStore {
     return this.closing;
   }
 
+  /**
+   * The bulk-output ledger on this store's thread (see above), opened (and migrated) there before
+   * this resolves; it closes with the store. A charge that takes longer than an append may fail
+   * as an append does (TIMEOUT): the plugin then withholds the answer (fail closed).
+   */
+  async openBulkLedger(): Promise<BulkLedger> {
+    await this.send({ op: 'ledger:open' });
+    const call = (request: Request) => this.send(request, undefined, this.appendTimeoutMs);
+    return {
+      approval: (approvalId) => call({ op: 'ledger:approval', approvalId }) as Promise<BulkApproval | undefined>,
+      charge: (request) => call({ op: 'ledger:charge', request }) as Promise<ChargeResult>,
+      tally: (subject, purpose, day) => call({ op: 'ledger:tally', subject, purpose, day }) as Promise<number>,
+      // The connection is the store thread's: it closes with the store.
+      close: async () => undefined,
+    };
+  }
+
   /** For threadedStoreTestHooks only. */
   testHooks(): ThreadedStoreTestHooks {
     return {
@@ -269,6 +297,14 @@ export interface ThreadedStoreTestHooks {
 export function threadedStoreTestHooks(store: AuditStore): ThreadedStoreTestHooks {
   if (!(store instanceof ThreadedAuditStore)) throw new Error('not a threaded audit store');
   return store.testHooks();
+}
+
+/**
+ * The bulk-output ledger on the thread of a threaded store (SQLite), or undefined for any other
+ * store (PostgreSQL: its driver never blocks the request thread; open the ledger directly).
+ */
+export function openBulkLedgerOnStoreThread(store: AuditStore): Promise<BulkLedger> | undefined {
+  return store instanceof ThreadedAuditStore ? store.openBulkLedger() : undefined;
 }
 
 /** True when the store runs on a worker thread. */

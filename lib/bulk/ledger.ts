@@ -262,7 +262,10 @@ async function chargeApproval(statements: LedgerStatements, request: ChargeReque
 
 function connect(config: Knex.Config, dialect: 'sqlite' | 'postgresql'): Knex {
   // NORMAL: a count lost to a power cut only lets a user receive that day's persons again.
-  // neverWaits: the charge runs on the gateway's request thread, which must not sleep in SQLite.
+  // neverWaits: the charge runs on a thread that others need — the audit store's (the gateway's
+  // default, lib/audit/threaded-store.ts) or a request thread — so it must not sleep in SQLite.
+  // On the store's thread, too, sleeping would be waiting for the store's own lock: it never
+  // comes free while the thread sleeps (each writer's BEGIN IMMEDIATE retries on a timer instead).
   return dialect === 'postgresql' ? knexFactory(config) : openSqliteWriter(config, 'NORMAL', { neverWaits: true });
 }
 

@@ -91,10 +91,11 @@ function processTree(): Map<number, number[]> {
   return children;
 }
 
-function procStat(pid: number): { ppid: number; cpuTicks: number } | undefined {
+/** `/proc/<pid>/stat`, or another file of the same format under `/proc/<pid>/` (a thread's `task/<tid>/stat`). */
+function procStat(pid: number, file = 'stat'): { ppid: number; cpuTicks: number } | undefined {
   try {
     // The command name (field 2) may hold spaces and parentheses: fields are counted after its last ')'.
-    const stat = fs.readFileSync(path.join('/proc', String(pid), 'stat'), 'utf8');
+    const stat = fs.readFileSync(path.join('/proc', String(pid), file), 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // After the name: state, ppid, … utime (14th field of the line, index 11 here), stime.
     return { ppid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]) };
@@ -113,6 +114,24 @@ export function cpuTimeMs(pids: readonly (number | undefined)[]): number {
   let ticks = 0;
   const visit = (pid: number) => {
     ticks += procStat(pid)?.cpuTicks ?? 0;
+    for (const child of tree.get(pid) ?? []) visit(child);
+  };
+  for (const pid of pids) if (pid !== undefined) visit(pid);
+  return (ticks * 1000) / CLOCK_TICKS;
+}
+
+/**
+ * CPU time (user + system, ms) used so far by the main threads (the thread whose id is the
+ * process id) of these processes and their descendants: where a Node server parses, plans,
+ * executes and answers — its request thread. The difference to `cpuTimeMs` is what its other
+ * threads (the audit store's, the garbage collector's helpers, libuv's pool) ran beside it.
+ */
+export function mainThreadCpuTimeMs(pids: readonly (number | undefined)[]): number {
+  if (!fs.existsSync('/proc/self/task')) return 0;
+  const tree = processTree();
+  let ticks = 0;
+  const visit = (pid: number) => {
+    ticks += procStat(pid, `task/${pid}/stat`)?.cpuTicks ?? 0;
     for (const child of tree.get(pid) ?? []) visit(child);
   };
   for (const pid of pids) if (pid !== undefined) visit(pid);

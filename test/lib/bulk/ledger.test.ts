@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
 import { ApprovalBook, type BulkApproval } from '../../../lib/bulk/approvals';
 import { dayOf, openBulkLedger, type BulkLedger, type ChargeRequest } from '../../../lib/bulk/ledger';
-import { auditDialects, type ScratchAuditStore } from '../../support/audit-store';
+import { auditDialects, auditEntry, type ScratchAuditStore } from '../../support/audit-store';
+import { openBulkLedgerOnStoreThread, openThreadedAuditStore, threadedStoreTestHooks } from '../../../lib/audit/threaded-store';
+import { AuditUnavailableError, type AuditStore } from '../../../lib/audit/store';
 
 /**
  * The bulk-output ledger (lib/bulk/ledger.ts) on every dialect the audit database runs on
@@ -41,29 +43,41 @@ function approvalFor(grantee: string): Omit<BulkApproval, 'withdrawnAt' | 'withd
   };
 }
 
-describe.each(auditDialects().map((dialect) => [dialect.name, dialect] as const))('the bulk-output ledger on %s', (_name, dialect) => {
+/**
+ * Each dialect, and SQLite once more with the ledger as the gateway runs it: on the audit store's
+ * thread (lib/audit/threaded-store.ts), beside the store's own connection to the same file.
+ */
+const CASES = auditDialects().flatMap((dialect) => [
+  [dialect.name, dialect, false] as const,
+  ...(dialect.name === 'sqlite' ? [["sqlite, on the audit store's thread", dialect, true] as const] : []),
+]);
+
+describe.each(CASES)('the bulk-output ledger on %s', (_name, dialect, onStoreThread) => {
   // What only SQLite has (its own connection's locking, plans, prepared statements): defined for SQLite alone.
   const sqlite = dialect.name === 'sqlite';
   let scratch: ScratchAuditStore;
   let ledger: BulkLedger;
   let replica: BulkLedger;
   let raw: Knex;
+  let threaded: AuditStore | undefined;
 
   beforeAll(async () => {
     scratch = await dialect.open();
-    ledger = await openBulkLedger(scratch.config);
+    if (onStoreThread) threaded = await openThreadedAuditStore({ config: scratch.config });
+    ledger = threaded ? await openBulkLedgerOnStoreThread(threaded)! : await openBulkLedger(scratch.config);
     replica = await openBulkLedger({ ...scratch.config, pool: scratch.dialect === 'postgresql' ? { min: 0, max: 4 } : undefined });
     raw = knexFactory({ ...scratch.config, pool: { min: 0, max: 1 } } as Knex.Config);
   });
 
   afterAll(async () => {
     await ledger?.close();
+    await threaded?.close();
     await replica?.close();
     await raw?.destroy();
     await scratch?.cleanup();
   });
 
-  if (sqlite) test('a charge waiting for another writer of the file never blocks the thread, and goes through once the writer commits', async () => {
+  if (sqlite && !onStoreThread) test('a charge waiting for another writer of the file never blocks the thread, and goes through once the writer commits', async () => {
     // Another writer (the trail's thread, another replica) holds the write lock for 300 ms.
     const other = new Database((scratch.config.connection as { filename: string }).filename, { readonly: false });
     other.prepare('BEGIN IMMEDIATE').run();
@@ -87,8 +101,8 @@ describe.each(auditDialects().map((dialect) => [dialect.name, dialect] as const)
     // The persons' insert refused: the charge has created its tally row by then, and fails after it.
     await raw.raw("CREATE TRIGGER half_way BEFORE INSERT ON BULK_OUTPUT_PERSON BEGIN SELECT RAISE(ABORT, 'refused half-way by the test'); END");
     try {
-      // (better-sqlite3's error is not an Error of jest's realm: matched by its message)
-      await expect(ledger.charge(request({ subject, personIds: persons(800, 2) }))).rejects.toMatchObject({ message: 'refused half-way by the test' });
+      // (better-sqlite3's error is not an Error of jest's realm, and crosses the store's thread as an AuditUnavailableError: matched by its message)
+      await expect(ledger.charge(request({ subject, personIds: persons(800, 2) }))).rejects.toMatchObject({ message: expect.stringContaining('refused half-way by the test') });
     } finally {
       await raw.raw('DROP TRIGGER half_way');
     }
@@ -97,6 +111,51 @@ describe.each(auditDialects().map((dialect) => [dialect.name, dialect] as const)
     expect(await ledger.charge(request({ subject, personIds: persons(800, 2) }))).toMatchObject({ ok: true, fresh: 2, used: 2 });
     expect(await ledger.tally(subject, 'resident-registry', DAY)).toBe(2);
   });
+
+  if (onStoreThread)
+    test("a charge waiting for another writer of the file never blocks the store's thread: the store answers meanwhile, and the charge goes through once the writer commits", async () => {
+      const other = new Database((scratch.config.connection as { filename: string }).filename, { readonly: false });
+      other.prepare('BEGIN IMMEDIATE').run();
+      let answered: string;
+      let charged: Promise<unknown>;
+      try {
+        charged = ledger.charge(request({ subject: 'dev:waits-on-thread', personIds: persons(710, 2) }));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        // The store's thread reads its head while the charge waits for the lock (a SQLite busy wait
+        // there would hold the thread, and the read, for the busy timeout: 10 s).
+        answered = await Promise.race([threaded!.head().then(() => 'answered'), new Promise<string>((resolve) => setTimeout(() => resolve('blocked'), 3000))]);
+      } finally {
+        other.prepare('COMMIT').run();
+        other.close();
+      }
+      expect(answered).toBe('answered');
+      expect(await charged).toMatchObject({ ok: true, fresh: 2 });
+    });
+
+  if (onStoreThread)
+    test("on the store's thread, charges and the trail's appends in flight together all complete: every count and record is there, the chain intact", async () => {
+      // 60 charges (new persons each: every one writes) and 60 appends, all in flight at once.
+      const subject = 'dev:beside-the-trail';
+      const before = await threaded!.head();
+      const results = await Promise.all([
+        ...Array.from({ length: 60 }, (_, index) => ledger.charge(request({ subject, budget: 1000, personIds: persons(2000 + index * 3, 3) }))),
+        ...Array.from({ length: 60 }, () => threaded!.append([auditEntry()]).then(() => ({ ok: true }))),
+      ]);
+      expect(results.filter((result) => !result.ok)).toEqual([]);
+      expect(await ledger.tally(subject, 'resident-registry', DAY)).toBe(180);
+      expect(await threaded!.verify({ anchor: before })).toMatchObject({ ok: true });
+      expect((await threaded!.head()).sequence).toBe(before.sequence + 60);
+    });
+
+  if (onStoreThread)
+    test("a charge fails (the answer is withheld) once the store's thread is gone", async () => {
+      const gone = await openThreadedAuditStore({ config: scratch.config });
+      const ledgerOfGone = (await openBulkLedgerOnStoreThread(gone))!;
+      expect(await ledgerOfGone.charge(request({ subject: 'dev:gone', personIds: persons(3000, 1) }))).toMatchObject({ ok: true, fresh: 1 });
+      await threadedStoreTestHooks(gone).terminate();
+      await expect(ledgerOfGone.charge(request({ subject: 'dev:gone', personIds: persons(3001, 1) }))).rejects.toBeInstanceOf(AuditUnavailableError);
+      await gone.close();
+    });
 
   test('the day dedupes persons and refuses, changing nothing, what would pass the budget', async () => {
     const subject = 'dev:a';
