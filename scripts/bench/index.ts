@@ -265,6 +265,8 @@ async function main(): Promise<void> {
     /** Of `gateway`: its request thread(s) (the main thread of each of its processes). */
     gatewayMain: number;
     subgraphs: number;
+    /** Of `subgraphs`: each subgraph's own (by name). */
+    bySubgraph: Record<string, number>;
     loadGenerator: number;
     machineBusy: number;
   }
@@ -277,7 +279,8 @@ async function main(): Promise<void> {
   /** Runs `load` and says where the machine's CPU went meanwhile, per request. */
   const measuredCpu = async (contender: Contender, load: () => Promise<RunResult>): Promise<{ result: RunResult; cpu: CpuShare }> => {
     const gatewayPids = [contender.child?.process.pid];
-    const before = { gateway: cpuTimeMs(gatewayPids), gatewayMain: mainThreadCpuTimeMs(gatewayPids), subgraphs: cpuTimeMs(subgraphPids), loadGenerator: process.cpuUsage(), machine: machineCpuMs() };
+    const eachSubgraph = (): Record<string, number> => Object.fromEntries(subgraphs.map(({ endpoint, child }) => [endpoint.name, cpuTimeMs([child.process.pid])]));
+    const before = { gateway: cpuTimeMs(gatewayPids), gatewayMain: mainThreadCpuTimeMs(gatewayPids), subgraphs: cpuTimeMs(subgraphPids), bySubgraph: eachSubgraph(), loadGenerator: process.cpuUsage(), machine: machineCpuMs() };
     const result = await load();
     const own = process.cpuUsage(before.loadGenerator);
     const machine = machineCpuMs();
@@ -288,6 +291,7 @@ async function main(): Promise<void> {
         gateway: perRequest(cpuTimeMs(gatewayPids) - before.gateway),
         gatewayMain: perRequest(mainThreadCpuTimeMs(gatewayPids) - before.gatewayMain),
         subgraphs: perRequest(cpuTimeMs(subgraphPids) - before.subgraphs),
+        bySubgraph: Object.fromEntries(Object.entries(eachSubgraph()).map(([name, ms]) => [name, perRequest(ms - (before.bySubgraph[name] ?? 0))])),
         loadGenerator: perRequest((own.user + own.system) / 1000),
         machineBusy: machine.total > before.machine.total ? (machine.busy - before.machine.busy) / (machine.total - before.machine.total) : 0,
       },
@@ -434,9 +438,10 @@ async function main(): Promise<void> {
     '',
     'CPU per request (ms, user + system, median of rounds; the gateway with all its threads and workers, and of that its request thread — the main thread of each of its processes, where a gateway saturates first):',
     '',
-    '| workload | contender | gateway | of it, request thread | subgraphs | load generator | all three | machine busy |',
-    '|---|---|---:|---:|---:|---:|---:|---:|',
+    '| workload | contender | gateway | of it, request thread | subgraphs | of it, by subgraph | load generator | all three | machine busy |',
+    '|---|---|---:|---:|---:|---|---:|---:|---:|',
   );
+  const subgraphNames = SUBGRAPH_ENDPOINTS.map((endpoint) => endpoint.name);
   for (const workload of WORKLOADS.filter((w) => SELECTED.has(w.id))) {
     for (const contender of contenders) {
       const cpu = results[workload.id]?.[contender.id]?.cpu;
@@ -444,7 +449,7 @@ async function main(): Promise<void> {
       const of = (pick: (share: CpuShare) => number) => median(cpu.map(pick));
       const ms = (x: number) => x.toFixed(2);
       lines.push(
-        `| ${workload.title} | ${CONTENDER_TITLES[contender.id]} | ${ms(of((c) => c.gateway))} | ${ms(of((c) => c.gatewayMain))} | ${ms(of((c) => c.subgraphs))} | ${ms(of((c) => c.loadGenerator))} | ${ms(of((c) => c.gateway + c.subgraphs + c.loadGenerator))} | ${(of((c) => c.machineBusy) * 100).toFixed(0)}% |`,
+        `| ${workload.title} | ${CONTENDER_TITLES[contender.id]} | ${ms(of((c) => c.gateway))} | ${ms(of((c) => c.gatewayMain))} | ${ms(of((c) => c.subgraphs))} | ${subgraphNames.map((name) => `${name} ${ms(of((c) => c.bySubgraph[name] ?? 0))}`).join(', ')} | ${ms(of((c) => c.loadGenerator))} | ${ms(of((c) => c.gateway + c.subgraphs + c.loadGenerator))} | ${(of((c) => c.machineBusy) * 100).toFixed(0)}% |`,
       );
     }
   }
