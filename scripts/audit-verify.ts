@@ -2,7 +2,7 @@
  * `npm run audit:verify [-- --chunk <records>] [--anchor FILE] [--list <n>] [--quiet]`
  * Walks the audit trail's hash chain in sequence order (AUDIT_DB_CLIENT / AUDIT_DB_FILE /
  * AUDIT_DB_URL choose the store, as for the gateway) to its end, checks each record's
- * AUDIT_PERSON / AUDIT_FIELD rows against it, and lists every broken record (the first --list,
+ * AUDIT_PERSON rows and field sets against it, and lists every broken record (the first --list,
  * default 100, all counted). With --anchor, the chain must still hold the head exported then by
  * `npm run audit:anchor` (a cut or rewritten chain no longer does).
  * Exit code 0: intact; 1: broken (the records and reasons on stdout); 2: could not verify;
@@ -17,7 +17,7 @@ const USAGE = 'usage: npm run audit:verify [-- --chunk <records>] [--anchor FILE
 
 const EXPLANATIONS: Record<AuditBreakReason, string> = {
   PERSON_ROWS: "the AUDIT_PERSON rows of the record do not match its persons: a row was added, removed or altered",
-  FIELD_ROWS: "the AUDIT_FIELD rows of the record do not match its fields: a row was added, removed or altered",
+  FIELD_ROWS: "the stored fields of the record (its field set, AUDIT_FIELD_SET, or its AUDIT_FIELD rows) do not match its fields: a row was added, removed or altered, or the record names another set",
   ANCHOR_MISMATCH: "the record an anchor names is missing or carries another hash: the chain was cut or rewritten after the anchor was taken",
   HASH_MISMATCH: "the record's content does not match its hash: it was changed after it was written",
   CHAIN_BROKEN: "the record does not link to its predecessor's hash (or the chain head): this record or the one before it was rewritten, or it was never appended through the chain",

@@ -7,6 +7,7 @@
 import type { Knex } from 'knex';
 import { recordHash } from './chain';
 import { isEntryError, unavailable } from './errors';
+import { fieldSetOf } from './field-sets';
 import { locked } from './head-lock';
 import { AUDIT_TABLES, type AuditDialect } from './migrations';
 import { recordToRow, sideRows } from './rows';
@@ -15,9 +16,18 @@ import type { AuditEntryInput, AuditRecord } from './types';
 /** Most entries one transaction takes when appends pile up. */
 const MAX_GROUP_ENTRIES = 2000;
 
+/** Field sets this appender knows are stored (committed by it or found stored), at most this many. */
+const KNOWN_FIELD_SETS = 4096;
+
 export class GroupCommitAppender {
   private queue: { entries: AuditEntryInput[]; resolve(records: AuditRecord[]): void; reject(error: unknown): void }[] = [];
   private draining: Promise<void> | null = null;
+  /**
+   * Field sets known to be in AUDIT_FIELD_SET: a record naming one writes no set rows. Filled only
+   * after a commit (a rolled-back set is not stored); another process's copy of a set is skipped
+   * by the insert itself (ON CONFLICT DO NOTHING).
+   */
+  private readonly storedFieldSets = new Set<string>();
 
   constructor(
     private readonly db: Knex,
@@ -80,7 +90,8 @@ export class GroupCommitAppender {
   }
 
   private async write(entries: AuditEntryInput[]): Promise<AuditRecord[]> {
-    return locked(this.db, this.dialect, async (tx, head) => {
+    let committedSets: string[] = [];
+    const written = await locked(this.db, this.dialect, async (tx, head) => {
       const now = new Date().toISOString();
       // recordedAt never goes backwards along the chain, whichever process's clock wrote it.
       const recordedAt = now > head.recordedAt ? now : head.recordedAt;
@@ -92,18 +103,24 @@ export class GroupCommitAppender {
         return record;
       });
       const persons: Record<string, unknown>[] = [];
-      const fields: Record<string, unknown>[] = [];
+      const logRows: Record<string, unknown>[] = [];
+      const newSets = new Map<string, Record<string, unknown>[]>();
       for (const record of records) {
-        const side = sideRows(record);
-        persons.push(...side.persons);
-        fields.push(...side.fields);
+        persons.push(...sideRows(record).persons);
+        const set = fieldSetOf(record);
+        logRows.push({ ...recordToRow(record), field_set: set?.id ?? null });
+        if (set && !this.storedFieldSets.has(set.id)) newSets.set(set.id, [...set.rows]);
       }
-      await tx.insert(AUDIT_TABLES.log, records.map(recordToRow));
+      await tx.insert(AUDIT_TABLES.log, logRows);
       await tx.insert(AUDIT_TABLES.person, persons);
-      await tx.insert(AUDIT_TABLES.field, fields);
+      await tx.insertNew(AUDIT_TABLES.fieldSet, [...newSets.values()].flat(), ['field_set', 'position']);
       const last = records[records.length - 1];
       await tx.setHead({ sequence: last.sequence, hash: last.hash, recordedAt });
+      committedSets = [...newSets.keys()];
       return records;
     });
+    if (this.storedFieldSets.size + committedSets.length > KNOWN_FIELD_SETS) this.storedFieldSets.clear();
+    for (const id of committedSets) this.storedFieldSets.add(id);
+    return written;
   }
 }

@@ -8,14 +8,18 @@ import { migrateToLatest } from '../migrate-to-latest';
  *
  *   AUDIT_LOG         one row per record; the chain (sequence, previous_hash, hash) and every field
  *                     of the record (lists as JSON text) — the hash chain is verified on it alone
- *                     (and AUDIT_PERSON / AUDIT_FIELD are checked against its lists).
+ *                     (and AUDIT_PERSON / the field sets are checked against its lists).
  *   AUDIT_PERSON      (sequence, person_id): the 宛名番号 of a record, for "by person" lookups.
- *   AUDIT_FIELD       (sequence, coordinate, granted, policy): granted and refused field coordinates.
+ *   AUDIT_FIELD       (sequence, coordinate, granted, policy): granted and refused field coordinates
+ *                     of records written before migration 004 (no longer written).
+ *   AUDIT_FIELD_SET   (field_set, position, coordinate, granted, policy): each distinct set of granted
+ *                     and refused coordinates once, named by its digest (field-sets.ts); a record
+ *                     names its set in AUDIT_LOG.field_set (migration 004).
  *   AUDIT_CHAIN_HEAD  one row: the last sequence and hash. Appends lock it (PostgreSQL: SELECT …
  *                     FOR UPDATE; SQLite: BEGIN IMMEDIATE) so all writers make one chain, and
  *                     verify compares the chain's end with it (a deleted tail is a gap).
  *
- * Append-only: triggers refuse UPDATE and DELETE on the three record tables (and TRUNCATE on
+ * Append-only: triggers refuse UPDATE and DELETE on the record tables (and TRUNCATE on
  * PostgreSQL); the head may only move forward. They are installed by the migration and again by
  * `ensureAppendOnlyTriggers` whenever the store opens, should someone have dropped them.
  */
@@ -25,10 +29,11 @@ export const AUDIT_TABLES = {
   log: 'AUDIT_LOG',
   person: 'AUDIT_PERSON',
   field: 'AUDIT_FIELD',
+  fieldSet: 'AUDIT_FIELD_SET',
   head: 'AUDIT_CHAIN_HEAD',
 } as const;
 
-const RECORD_TABLES: string[] = [AUDIT_TABLES.log, AUDIT_TABLES.person, AUDIT_TABLES.field];
+const RECORD_TABLES: string[] = [AUDIT_TABLES.log, AUDIT_TABLES.person, AUDIT_TABLES.field, AUDIT_TABLES.fieldSet];
 
 export type AuditDialect = 'sqlite' | 'postgresql';
 
@@ -102,11 +107,11 @@ const auditTrail: AuditMigration = {
       t.check('?? = 1', ['id'], 'audit_chain_head_single_row');
     });
     await knex(AUDIT_TABLES.head).insert({ id: 1, sequence: 0, hash: GENESIS_HASH, recorded_at: '' });
-    await installAppendOnlyTriggers(knex, dialect);
+    await installAppendOnlyTriggers(knex, dialect, { tables: new Set([AUDIT_TABLES.log, AUDIT_TABLES.person, AUDIT_TABLES.field, AUDIT_TABLES.head]) });
   },
   async down(knex) {
     const dialect = dialectOf(knex);
-    for (const table of [...RECORD_TABLES, AUDIT_TABLES.head]) await knex.schema.dropTableIfExists(table);
+    for (const table of [AUDIT_TABLES.log, AUDIT_TABLES.person, AUDIT_TABLES.field, AUDIT_TABLES.head]) await knex.schema.dropTableIfExists(table);
     if (dialect === 'postgresql') {
       await knex.raw('drop function if exists audit_refuse_change() cascade');
       await knex.raw('drop function if exists audit_head_forward_only() cascade');
@@ -156,7 +161,42 @@ const maskedFields: AuditMigration = {
   },
 };
 
-const MIGRATIONS: AuditMigration[] = [auditTrail, claimsAndUsage, maskedFields];
+/**
+ * Field sets (issue 14): one row per field of a record made a commit change one index page per
+ * coordinate (AUDIT_FIELD (coordinate, sequence)), so an answer of 30 fields wrote 30 pages. A
+ * record now names the digest of its set of granted and refused coordinates (AUDIT_LOG.field_set,
+ * one index entry), and each distinct set is stored once in AUDIT_FIELD_SET. Records written
+ * before keep their AUDIT_FIELD rows and a NULL field_set; lookups and verify read both.
+ */
+const fieldSets: AuditMigration = {
+  name: '004_field_sets',
+  async up(knex) {
+    const dialect = dialectOf(knex);
+    await knex.schema.createTable(AUDIT_TABLES.fieldSet, (t) => {
+      t.string('field_set', 64).notNullable();
+      t.integer('position').notNullable();
+      t.text('coordinate').notNullable();
+      t.boolean('granted').notNullable();
+      t.text('policy');
+      t.primary(['field_set', 'position']);
+      t.index(['coordinate', 'field_set'], 'audit_field_set_coordinate');
+    });
+    await knex.schema.alterTable(AUDIT_TABLES.log, (t) => {
+      t.string('field_set', 64);
+      t.index(['field_set', 'sequence'], 'audit_log_field_set');
+    });
+    await installAppendOnlyTriggers(knex, dialect, { tables: new Set([AUDIT_TABLES.fieldSet]) });
+  },
+  async down(knex) {
+    await knex.schema.dropTableIfExists(AUDIT_TABLES.fieldSet);
+    await knex.schema.alterTable(AUDIT_TABLES.log, (t) => {
+      t.dropIndex(['field_set', 'sequence'], 'audit_log_field_set');
+      t.dropColumns('field_set');
+    });
+  },
+};
+
+const MIGRATIONS: AuditMigration[] = [auditTrail, claimsAndUsage, maskedFields, fieldSets];
 
 export const auditMigrationSource: Knex.MigrationSource<AuditMigration> = {
   getMigrations: async () => MIGRATIONS,
@@ -219,10 +259,12 @@ BEGIN
 END $$`,
 ];
 
-async function installAppendOnlyTriggers(knex: Knex, dialect: AuditDialect, only?: Set<string>): Promise<void> {
+/** Installs the append-only triggers: all, or `names` only, or those of `tables` only (a migration's own). */
+async function installAppendOnlyTriggers(knex: Knex, dialect: AuditDialect, only: { names?: Set<string>; tables?: Set<string> } = {}): Promise<void> {
   if (dialect === 'postgresql') for (const sql of POSTGRES_FUNCTIONS) await knex.raw(sql);
   for (const { table, name } of appendOnlyTriggerNames(dialect)) {
-    if (only && !only.has(name)) continue;
+    if (only.names && !only.names.has(name)) continue;
+    if (only.tables && !only.tables.has(table)) continue;
     await knex.raw(dialect === 'sqlite' ? sqliteTriggerSql(table, name) : postgresTriggerSql(table, name));
   }
 }
@@ -253,7 +295,7 @@ export async function ensureAppendOnlyTriggers(knex: Knex, dialect: AuditDialect
   const missing = await missingAppendOnlyTriggers(knex, dialect);
   if (missing.length === 0) return missing;
   try {
-    await installAppendOnlyTriggers(knex, dialect, new Set(missing));
+    await installAppendOnlyTriggers(knex, dialect, { names: new Set(missing) });
   } catch (error) {
     // Two processes opening at once may both install: what counts is that they are there now.
     if ((await missingAppendOnlyTriggers(knex, dialect)).length > 0) throw error;

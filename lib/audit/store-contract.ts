@@ -8,7 +8,7 @@ export interface AuditFilter {
   department?: string;
   /** 宛名番号: records naming this person (AUDIT_PERSON). */
   personId?: string;
-  /** Field coordinate (Type.field), granted or refused (AUDIT_FIELD). */
+  /** Field coordinate (Type.field), granted or refused (the field set, AUDIT_FIELD_SET; AUDIT_FIELD before migration 004). */
   field?: string;
   decision?: AuditDecision | AuditDecision[];
   /** occurredAt >= from (ISO 8601). */
@@ -40,7 +40,7 @@ export type AuditBreakReason =
   | 'SEQUENCE_ORDER'
   /** AUDIT_PERSON rows of the record differ from its personIds (a row added, removed or altered). */
   | 'PERSON_ROWS'
-  /** AUDIT_FIELD rows of the record differ from its granted and denied fields. */
+  /** The field set the record names (AUDIT_FIELD_SET), or its AUDIT_FIELD rows, differ from its granted and denied fields. */
   | 'FIELD_ROWS'
   /** The record an anchor names is missing or carries another hash (the chain was cut or rewritten). */
   | 'ANCHOR_MISMATCH';

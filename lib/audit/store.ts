@@ -7,6 +7,7 @@
  *   errors.ts          AuditInputError (the entries) / AuditUnavailableError (the store)
  *   entry.ts           entry validation (normaliseEntry)
  *   rows.ts            record ↔ row mapping, and the person / field side rows
+ *   field-sets.ts      a record's fields stored once per distinct set (AUDIT_FIELD_SET)
  *   head-lock.ts       the chain-head lock per dialect (BEGIN IMMEDIATE / SELECT … FOR UPDATE)
  *   append.ts          appends with group commit
  *   query.ts           filtered, keyset-paged reads
@@ -20,7 +21,7 @@ import { normaliseEntry } from './entry';
 import { AuditUnavailableError, unavailable } from './errors';
 import { headOf, locked } from './head-lock';
 import { AUDIT_TABLES, ensureAppendOnlyTriggers, migrateAuditToLatest, type AuditDialect } from './migrations';
-import { buildQuery } from './query';
+import { buildQueries, lookUpField, mergePages } from './query';
 import { rowToRecord, type LogRow } from './rows';
 import type { AuditAnchor, AuditFilter, AuditPage, AuditPageRequest, AuditStore, AuditVerifyOptions, AuditVerifyResult, OpenAuditStoreOptions } from './store-contract';
 import type { AuditEntryInput, AuditRecord } from './types';
@@ -51,11 +52,13 @@ class KnexAuditStore implements AuditStore {
 
   async query(filter: AuditFilter, page: AuditPageRequest): Promise<AuditPage> {
     if (this.closed) throw new AuditUnavailableError('audit store: closed');
-    const query = buildQuery(this.db, filter, page);
-    const rows: LogRow[] = await query.catch((error: unknown) => {
+    const failed = (error: unknown): never => {
       throw unavailable(error, 'query');
-    });
+    };
+    const fields = typeof filter.field === 'string' ? await lookUpField(this.db, filter.field).catch(failed) : undefined;
+    const queries = buildQueries(this.db, filter, page, fields);
     const first = page.first;
+    const rows = mergePages<LogRow>(await Promise.all(queries.map((query) => query.catch(failed) as Promise<LogRow[]>)), page.order ?? 'asc', first + 1);
     const records = rows.slice(0, first).map(rowToRecord);
     return {
       records,

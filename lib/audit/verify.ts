@@ -4,6 +4,7 @@
  */
 import type { Knex } from 'knex';
 import { GENESIS_HASH, recordHash } from './chain';
+import { fieldSetId } from './field-sets';
 import { headOf } from './head-lock';
 import { AUDIT_TABLES } from './migrations';
 import { fieldKey, LOG_COLUMNS, personKey, rowToRecord, sideRows, type LogRow } from './rows';
@@ -13,8 +14,8 @@ import type { AuditRecord } from './types';
 /**
  * The whole walk: a break does not stop it (a false alarm at one record must not hide tampering
  * after it). Each record is checked once, for one reason: its hash, its link, its place, and its
- * AUDIT_PERSON / AUDIT_FIELD rows against its lists; then rows beyond the chain, the head, and
- * the anchor.
+ * AUDIT_PERSON rows and its field set (or, before migration 004, its AUDIT_FIELD rows) against
+ * its lists; then rows beyond the chain, the head, and the anchor.
  */
 export async function verifyChain(db: Knex, options: AuditVerifyOptions): Promise<AuditVerifyResult> {
   const chunkSize = options.chunkSize ?? 10_000;
@@ -36,8 +37,8 @@ export async function verifyChain(db: Knex, options: AuditVerifyOptions): Promis
   let relocationChecks = 0;
   let after = 0;
   for (;;) {
-    const rows: LogRow[] = await db(AUDIT_TABLES.log)
-      .select(LOG_COLUMNS)
+    const rows: (LogRow & { field_set: unknown })[] = await db(AUDIT_TABLES.log)
+      .select([...LOG_COLUMNS, 'field_set'])
       .where('sequence', '>', after)
       .andWhere('sequence', '<=', head.sequence)
       .orderBy('sequence')
@@ -45,6 +46,7 @@ export async function verifyChain(db: Knex, options: AuditVerifyOptions): Promis
     if (rows.length === 0) break;
     const last = Number(rows[rows.length - 1].sequence);
     const side = await sideRowsBetween(db, after, last);
+    const sets = await fieldSetsNamed(db, rows);
     for (const row of rows) {
       const sequence = Number(row.sequence);
       if (sequence > expected) {
@@ -76,7 +78,7 @@ export async function verifyChain(db: Knex, options: AuditVerifyOptions): Promis
       else {
         const expectedSide = sideRows(record);
         if (!sameRows(expectedSide.persons.map(personKey), side.persons.get(sequence))) breaks.add(sequence, 'PERSON_ROWS');
-        else if (!sameRows(expectedSide.fields.map(fieldKey), side.fields.get(sequence))) breaks.add(sequence, 'FIELD_ROWS');
+        else if (!sameFields(expectedSide.fields.map(fieldKey), row.field_set, side.fields.get(sequence), sets)) breaks.add(sequence, 'FIELD_ROWS');
       }
       side.persons.delete(sequence);
       side.fields.delete(sequence);
@@ -118,6 +120,33 @@ async function sideRowsBetween(db: Knex, from: number, to: number): Promise<{ pe
   return { persons, fields };
 }
 
+/** The AUDIT_FIELD_SET rows of the sets the records name, as comparable keys per set. */
+async function fieldSetsNamed(db: Knex, rows: readonly { field_set: unknown }[]): Promise<Map<string, string[]>> {
+  const ids = [...new Set(rows.map((row) => row.field_set).filter((id) => id !== null && id !== undefined).map(String))];
+  const sets = new Map<string, string[]>();
+  for (let index = 0; index < ids.length; index += SET_LOOKUP_CHUNK) {
+    const setRows: { field_set: unknown; coordinate: unknown; granted: unknown; policy: unknown }[] = await db(AUDIT_TABLES.fieldSet)
+      .select('field_set', 'coordinate', 'granted', 'policy')
+      .whereIn('field_set', ids.slice(index, index + SET_LOOKUP_CHUNK));
+    for (const row of setRows) push(sets, String(row.field_set), fieldKey(row));
+  }
+  return sets;
+}
+
+const SET_LOOKUP_CHUNK = 400;
+
+/**
+ * A record's fields as stored against its lists: before migration 004 (no field set named) its
+ * AUDIT_FIELD rows; since, no AUDIT_FIELD rows, and the set it names is the one its lists make
+ * (same digest) and holds exactly their keys.
+ */
+function sameFields(expected: string[], named: unknown, rows: string[] | undefined, sets: Map<string, string[]>): boolean {
+  if (named === null || named === undefined) return sameRows(expected, rows);
+  if ((rows && rows.length > 0) || expected.length === 0) return false;
+  const sorted = [...expected].sort();
+  return String(named) === fieldSetId(sorted) && sameRows(sorted, sets.get(String(named)));
+}
+
 /** Sequences beyond the head (or below 1) that have person or field rows: added outside the chain. */
 async function sideSequencesOutside(db: Knex, end: number): Promise<AuditBreak[]> {
   const found: AuditBreak[] = [];
@@ -133,7 +162,7 @@ async function sideSequencesOutside(db: Knex, end: number): Promise<AuditBreak[]
   return found;
 }
 
-function push(map: Map<number, string[]>, key: number, value: string): void {
+function push<K>(map: Map<K, string[]>, key: K, value: string): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);

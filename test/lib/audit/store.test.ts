@@ -126,13 +126,15 @@ describe.each(auditDialects())('audit store on $name', ({ open }) => {
     expect(await refusal(raw('AUDIT_LOG').delete())).toMatch(/append-only/);
     expect(await refusal(raw('AUDIT_PERSON').delete())).toMatch(/append-only/);
     expect(await refusal(raw('AUDIT_PERSON').update({ person_id: '0000000009' }))).toMatch(/append-only/);
-    expect(await refusal(raw('AUDIT_FIELD').update({ granted: true }))).toMatch(/append-only/);
-    expect(await refusal(raw('AUDIT_FIELD').delete())).toMatch(/append-only/);
+    // A record's fields are its field set's rows (migration 004), shared by every record naming it.
+    expect(await refusal(raw('AUDIT_FIELD_SET').update({ granted: true }))).toMatch(/append-only/);
+    expect(await refusal(raw('AUDIT_FIELD_SET').delete())).toMatch(/append-only/);
     expect(await refusal(raw('AUDIT_CHAIN_HEAD').update({ sequence: 1 }))).toMatch(/only moves forward/);
     expect(await refusal(raw('AUDIT_CHAIN_HEAD').delete())).toMatch(/append-only/);
     if (scratch.dialect === 'postgresql') {
       expect(await refusal(raw.raw('truncate "AUDIT_LOG"'))).toMatch(/append-only/);
       expect(await refusal(raw.raw('truncate "AUDIT_PERSON"'))).toMatch(/append-only/);
+      expect(await refusal(raw.raw('truncate "AUDIT_FIELD_SET"'))).toMatch(/append-only/);
     }
     expect(await store.verify()).toEqual({ ok: true, records: 2 });
     expect((await raw('AUDIT_LOG').count({ n: '*' }))[0].n).toEqual(scratch.dialect === 'sqlite' ? 2 : '2');

@@ -86,12 +86,16 @@ describe.each(auditDialects())('the trail nobody can poison, on $name', ({ open 
       await scratch.raw.raw(`CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.subject = 'poison' THEN RAISE EXCEPTION 'poison' USING ERRCODE = 'check_violation'; END IF; RETURN NEW; END $$`);
       await scratch.raw.raw(`CREATE TRIGGER poison BEFORE INSERT ON "AUDIT_LOG" FOR EACH ROW EXECUTE FUNCTION poison()`);
     }
+    // Each with a field set of its own: the sets of the group rolled back are written on the retry.
     const results = await Promise.allSettled(
-      Array.from({ length: 40 }, (_, index) => store.append([auditEntry({ requestId: `p${index}`, subject: index === 25 ? 'poison' : `user-${index}` })])),
+      Array.from({ length: 40 }, (_, index) =>
+        store.append([auditEntry({ requestId: `p${index}`, subject: index === 25 ? 'poison' : `user-${index}`, grantedFields: ['Resident.name', `Resident.extra${index}`] })]),
+      ),
     );
     expect(results.map((result) => result.status).filter((status) => status === 'rejected')).toEqual(['rejected']);
     expect(results[25].status).toBe('rejected');
     expect(await store.verify()).toEqual({ ok: true, records: 39 });
+    expect((await store.query({ field: 'Resident.extra24' }, { first: 10 })).records.map((record) => record.requestId)).toEqual(['p24']);
   });
 
   test("the gateway's writer: a batch of 40 requests' entries with one bad entry fails that request only", async () => {
@@ -165,12 +169,14 @@ describe.each(auditDialects())('the trail nobody can poison, on $name', ({ open 
       expect(!result.ok && result.broken.map((broken) => broken.sequence)).toEqual([5, 6, 7, 8]);
     });
 
-    test('cross-checks AUDIT_PERSON and AUDIT_FIELD: a row added, removed or altered is reported', async () => {
+    test('cross-checks AUDIT_PERSON and the fields: a row added, removed or altered is reported', async () => {
       await scratch.raw(AUDIT_TABLES.person).insert({ sequence: 4, person_id: '0000000099' }); // added
       await scratch.raw(AUDIT_TABLES.person).where({ sequence: 9 }).delete(); // removed
       await scratch.raw(AUDIT_TABLES.person).where({ sequence: 12 }).update({ person_id: '0000000077' }); // altered
-      await scratch.raw(AUDIT_TABLES.field).where({ sequence: 15, granted: false }).update({ policy: 'statistics' }); // altered
-      await scratch.raw(AUDIT_TABLES.field).where({ sequence: 21, coordinate: 'Resident.name' }).delete(); // removed
+      // A record naming a field set has no AUDIT_FIELD rows of its own; one added is a forgery.
+      await scratch.raw(AUDIT_TABLES.field).insert({ sequence: 15, coordinate: 'Resident.name', granted: true, policy: null }); // added
+      // Its set unnamed: the record would drop out of every by-field lookup.
+      await scratch.raw(AUDIT_TABLES.log).where({ sequence: 21 }).update({ field_set: null }); // removed
       await scratch.raw(AUDIT_TABLES.person).insert({ sequence: RECORDS + 5, person_id: '0000000001' }); // beyond the chain
       expect(await store.verify({ chunkSize: 8 })).toMatchObject({
         ok: false,
@@ -185,6 +191,31 @@ describe.each(auditDialects())('the trail nobody can poison, on $name', ({ open 
           { sequence: RECORDS + 5, reason: 'PERSON_ROWS' },
         ],
       });
+    });
+
+    test('a field set is stored once for every record naming it; a record pointed at another set, or a set changed, is reported at each record naming it', async () => {
+      const [other] = await store.append([auditEntry({ requestId: 'other-set', grantedFields: ['Resident.name'], personIds: ['0000000031'] })]);
+      expect(await store.verify()).toEqual({ ok: true, records: RECORDS + 1 });
+      // 30 records of three fields and one of one field: two sets, four rows; no AUDIT_FIELD rows.
+      expect(Number((await scratch.raw(AUDIT_TABLES.fieldSet).count({ n: '*' }))[0].n)).toBe(4);
+      expect(Number((await scratch.raw(AUDIT_TABLES.field).count({ n: '*' }))[0].n)).toBe(0);
+      const shared = String((await scratch.raw(AUDIT_TABLES.log).where({ sequence: 1 }).first()).field_set);
+      const single = String((await scratch.raw(AUDIT_TABLES.log).where({ sequence: other.sequence }).first()).field_set);
+      await scratch.raw(AUDIT_TABLES.log).where({ sequence: 5 }).update({ field_set: single }); // pointed at another set
+      await scratch.raw(AUDIT_TABLES.fieldSet).insert({ field_set: single, position: 1, coordinate: 'Resident.individualNumber', granted: false, policy: 'mynumber' }); // a row added to a set
+      expect(await store.verify()).toMatchObject({
+        ok: false,
+        brokenCount: 2,
+        broken: [
+          { sequence: 5, reason: 'FIELD_ROWS' },
+          { sequence: other.sequence, reason: 'FIELD_ROWS' },
+        ],
+      });
+      // The refused coordinate's policy altered in the shared set: every record naming it.
+      await scratch.raw(AUDIT_TABLES.fieldSet).where({ field_set: shared, granted: false }).update({ policy: 'statistics' });
+      const result = await store.verify({ chunkSize: 7 });
+      expect(result).toMatchObject({ ok: false, records: 0, brokenCount: RECORDS + 1 });
+      expect(!result.ok && new Set(result.broken.map((broken) => broken.reason))).toEqual(new Set(['FIELD_ROWS']));
     });
 
     test('an anchor catches a chain cut back and a chain rewritten consistently, which the chain alone cannot', async () => {
@@ -293,6 +324,16 @@ describe('migration 002 (claims and usage) keeps older trails verifiable', () =>
         expect(recordHash(stored)).toBe(hash);
         await store.append([auditEntry({ usage: { estimatedCost: 10, costBudget: 100, rowsReturned: 1, personsReturned: 1 }, claimedRequestId: 'c-1' })]);
         expect(await store.verify()).toEqual({ ok: true, records: 2 });
+        // By field, across both kinds of record: AUDIT_FIELD rows (before 004) and a field set (since).
+        const found = async (field: string) => (await store.query({ field }, { first: 10 })).records.map((found) => found.sequence);
+        expect(await found('Resident.name')).toEqual([1, 2]);
+        expect(await found('Resident.individualNumber')).toEqual([1]);
+        expect(await found('Resident.birthDate')).toEqual([]);
+        // One page over both kinds: in order, each once, paged by the same cursor.
+        const newestFirst = await store.query({ field: 'Resident.name' }, { first: 1, order: 'desc' });
+        expect(newestFirst).toMatchObject({ records: [{ sequence: 2 }], hasNextPage: true, endCursor: '2' });
+        expect(await store.query({ field: 'Resident.name' }, { first: 1, order: 'desc', after: '2' })).toMatchObject({ records: [{ sequence: 1 }], hasNextPage: false });
+        expect(await store.query({ field: 'Resident.name' }, { first: 1, after: '1' })).toMatchObject({ records: [{ sequence: 2 }], hasNextPage: false });
       } finally {
         await store.close();
       }
