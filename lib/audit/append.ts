@@ -7,27 +7,18 @@
 import type { Knex } from 'knex';
 import { recordHash } from './chain';
 import { isEntryError, unavailable } from './errors';
-import { fieldSetOf } from './field-sets';
-import { locked } from './head-lock';
+import { fieldSetOf, type FieldSet } from './field-sets';
+import { locked, type WriteTx } from './head-lock';
 import { AUDIT_TABLES, type AuditDialect } from './migrations';
-import { recordToRow, sideRows } from './rows';
+import { fieldKey, recordToRow, sideRows, strictFieldKey } from './rows';
 import type { AuditEntryInput, AuditRecord } from './types';
 
 /** Most entries one transaction takes when appends pile up. */
 const MAX_GROUP_ENTRIES = 2000;
 
-/** Field sets this appender knows are stored (committed by it or found stored), at most this many. */
-const KNOWN_FIELD_SETS = 4096;
-
 export class GroupCommitAppender {
   private queue: { entries: AuditEntryInput[]; resolve(records: AuditRecord[]): void; reject(error: unknown): void }[] = [];
   private draining: Promise<void> | null = null;
-  /**
-   * Field sets known to be in AUDIT_FIELD_SET: a record naming one writes no set rows. Filled only
-   * after a commit (a rolled-back set is not stored); another process's copy of a set is skipped
-   * by the insert itself (ON CONFLICT DO NOTHING).
-   */
-  private readonly storedFieldSets = new Set<string>();
 
   constructor(
     private readonly db: Knex,
@@ -90,8 +81,7 @@ export class GroupCommitAppender {
   }
 
   private async write(entries: AuditEntryInput[]): Promise<AuditRecord[]> {
-    let committedSets: string[] = [];
-    const written = await locked(this.db, this.dialect, async (tx, head) => {
+    return locked(this.db, this.dialect, async (tx, head) => {
       const now = new Date().toISOString();
       // recordedAt never goes backwards along the chain, whichever process's clock wrote it.
       const recordedAt = now > head.recordedAt ? now : head.recordedAt;
@@ -104,23 +94,36 @@ export class GroupCommitAppender {
       });
       const persons: Record<string, unknown>[] = [];
       const logRows: Record<string, unknown>[] = [];
-      const newSets = new Map<string, Record<string, unknown>[]>();
+      const sets = new Map<string, FieldSet>();
       for (const record of records) {
-        persons.push(...sideRows(record).persons);
-        const set = fieldSetOf(record);
+        const side = sideRows(record);
+        persons.push(...side.persons);
+        const set = fieldSetOf(side.fields);
         logRows.push({ ...recordToRow(record), field_set: set?.id ?? null });
-        if (set && !this.storedFieldSets.has(set.id)) newSets.set(set.id, [...set.rows]);
+        if (set) sets.set(set.id, set);
       }
       await tx.insert(AUDIT_TABLES.log, logRows);
       await tx.insert(AUDIT_TABLES.person, persons);
-      await tx.insertNew(AUDIT_TABLES.fieldSet, [...newSets.values()].flat(), ['field_set', 'position']);
+      for (const set of sets.values()) await storeFieldSet(tx, set);
       const last = records[records.length - 1];
       await tx.setHead({ sequence: last.sequence, hash: last.hash, recordedAt });
-      committedSets = [...newSets.keys()];
       return records;
     });
-    if (this.storedFieldSets.size + committedSets.length > KNOWN_FIELD_SETS) this.storedFieldSets.clear();
-    for (const id of committedSets) this.storedFieldSets.add(id);
-    return written;
   }
+}
+
+/**
+ * A set the group names: written when the trail does not hold it yet; left as it is when it
+ * holds it exactly (the usual case: one indexed read, no write). Anything else — some of its rows,
+ * or other rows under its name, planted before any record named it — is tampering: the append
+ * fails (the gateway withholds the answer, 503) rather than name rows that are not the record's.
+ * Read each time, never remembered: a restored or failed-over database may have lost a set.
+ */
+async function storeFieldSet(tx: WriteTx, set: FieldSet): Promise<void> {
+  const stored = await tx.select(AUDIT_TABLES.fieldSet, { field_set: set.id });
+  if (stored.length === 0) return tx.insert(AUDIT_TABLES.fieldSet, set.rows);
+  const expected = set.rows.map(fieldKey);
+  const found = stored.map(strictFieldKey);
+  if (found.length === expected.length && [...found].sort().every((key, index) => key === expected[index])) return;
+  throw new Error(`audit trail tampered with: ${AUDIT_TABLES.fieldSet} holds rows under the name of a field set that are not its own (npm run audit:verify)`);
 }

@@ -11,8 +11,7 @@
  * order of the record's lists, has one name; verify recomputes it from the hashed lists.
  */
 import { createHash } from 'node:crypto';
-import { fieldKey, sideRows } from './rows';
-import type { AuditRecord } from './types';
+import { fieldKey } from './rows';
 
 export interface FieldSet {
   /** sha256 (hex) of the set's keys in order. */
@@ -21,9 +20,9 @@ export interface FieldSet {
   readonly rows: readonly { field_set: string; position: number; coordinate: string; granted: boolean; policy: string | null }[];
 }
 
-/** The record's field set, or null when it granted and refused no field (it names none). */
-export function fieldSetOf(record: AuditRecord): FieldSet | null {
-  const fields = sideRows(record).fields.map((row) => ({ key: fieldKey(row), row }));
+/** The field set of a record's field rows (`sideRows(record).fields`), or null when it granted and refused no field (it names none). */
+export function fieldSetOf(fieldRows: readonly Record<string, unknown>[]): FieldSet | null {
+  const fields = fieldRows.map((row) => ({ key: fieldKey(row), row }));
   if (fields.length === 0) return null;
   fields.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const id = fieldSetId(fields.map((field) => field.key));

@@ -20,8 +20,8 @@ export interface WriteTx {
   table(name: string): Knex.QueryBuilder;
   /** Inserts rows (all with the same keys, in the same order) into a record table. */
   insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
-  /** Inserts the rows whose `key` is not stored yet (the others are left as they are). */
-  insertNew(table: string, rows: readonly Record<string, unknown>[], key: readonly string[]): Promise<void>;
+  /** The rows of a record table whose columns equal `where`. */
+  select(table: string, where: Readonly<Record<string, string | number>>): Promise<Record<string, unknown>[]>;
   setHead(head: Head): Promise<void>;
 }
 
@@ -34,6 +34,7 @@ interface SqliteConnection {
 interface SqliteStatement {
   run(...params: unknown[]): unknown;
   get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
 }
 
 /**
@@ -57,13 +58,17 @@ class SqliteStatements {
     return headOf(this.statement(`SELECT sequence, hash, recorded_at FROM ${AUDIT_TABLES.head} WHERE id = 1`).get() as Parameters<typeof headOf>[0]);
   }
 
-  insert(table: string, rows: readonly Record<string, unknown>[], onConflictKey?: readonly string[]): void {
+  insert(table: string, rows: readonly Record<string, unknown>[]): void {
     if (rows.length === 0) return;
     const columns = Object.keys(rows[0]);
-    const skipStored = onConflictKey ? ` ON CONFLICT (${onConflictKey.join(', ')}) DO NOTHING` : '';
-    const insert = this.statement(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})${skipStored}`);
+    const insert = this.statement(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
     // better-sqlite3 binds no booleans (knex turns them into 1/0 for it, as here).
     for (const row of rows) insert.run(...columns.map((column) => sqliteValue(row[column])));
+  }
+
+  select(table: string, where: Readonly<Record<string, string | number>>): Record<string, unknown>[] {
+    const columns = Object.keys(where);
+    return this.statement(`SELECT * FROM ${table} WHERE ${columns.map((column) => `${column} = ?`).join(' AND ')}`).all(...columns.map((column) => where[column])) as Record<string, unknown>[];
   }
 
   setHead(head: Head): void {
@@ -85,11 +90,8 @@ export function headOf(row: { sequence: unknown; hash: unknown; recorded_at: unk
   return { sequence: Number(row.sequence), hash: String(row.hash), recordedAt: String(row.recorded_at) };
 }
 
-async function insertChunked(trx: Knex.Transaction, table: string, rows: readonly object[], onConflictKey?: readonly string[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    const insert = trx(table).insert(rows.slice(i, i + INSERT_CHUNK));
-    await (onConflictKey ? insert.onConflict([...onConflictKey]).ignore() : insert);
-  }
+async function insertChunked(trx: Knex.Transaction, table: string, rows: readonly object[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await trx(table).insert(rows.slice(i, i + INSERT_CHUNK));
 }
 
 /** Runs `work` in a write transaction that holds the chain head. */
@@ -101,7 +103,7 @@ export async function locked<T>(db: Knex, dialect: AuditDialect, work: (tx: Writ
         {
           table: (name) => trx(name),
           insert: (table, rows) => insertChunked(trx, table, rows),
-          insertNew: (table, rows, key) => insertChunked(trx, table, rows, key),
+          select: (table, where) => trx(table).where(where),
           setHead: async (next) => {
             await trx(AUDIT_TABLES.head).where({ id: 1 }).update({ sequence: next.sequence, hash: next.hash, recorded_at: next.recordedAt });
           },
@@ -124,7 +126,7 @@ export async function locked<T>(db: Knex, dialect: AuditDialect, work: (tx: Writ
       const tx: WriteTx = {
         table: (name) => on(db(name)),
         insert: async (table, rows) => prepared.insert(table, rows),
-        insertNew: async (table, rows, key) => prepared.insert(table, rows, key),
+        select: async (table, where) => prepared.select(table, where),
         setHead: async (next) => prepared.setHead(next),
       };
       const result = await work(tx, prepared.head());

@@ -183,13 +183,20 @@ const fieldSets: AuditMigration = {
     });
     await knex.schema.alterTable(AUDIT_TABLES.log, (t) => {
       t.string('field_set', 64);
-      t.index(['field_set', 'sequence'], 'audit_log_field_set');
+    });
+    // Partial: the records already in the trail (NULL) add nothing to build or keep, so the
+    // upgrade of a large trail holds AUDIT_LOG for one pass over it, not for an index of it.
+    await knex.schema.alterTable(AUDIT_TABLES.log, (t) => {
+      t.index(['field_set', 'sequence'], 'audit_log_field_set', { predicate: knex.whereNotNull('field_set') });
     });
     await installAppendOnlyTriggers(knex, dialect, { tables: new Set([AUDIT_TABLES.fieldSet]) });
   },
   async down(knex) {
-    await knex.schema.dropTableIfExists(AUDIT_TABLES.fieldSet);
-    await knex.schema.alterTable(AUDIT_TABLES.log, (t) => {
+    // The records written since keep their fields the way the code before reads them.
+    const { log, field, fieldSet } = AUDIT_TABLES;
+    await knex.raw(`insert into "${field}" (sequence, coordinate, granted, policy) select l.sequence, s.coordinate, s.granted, s.policy from "${log}" l join "${fieldSet}" s on s.field_set = l.field_set`);
+    await knex.schema.dropTableIfExists(fieldSet);
+    await knex.schema.alterTable(log, (t) => {
       t.dropIndex(['field_set', 'sequence'], 'audit_log_field_set');
       t.dropColumns('field_set');
     });

@@ -1,6 +1,7 @@
 /** Reading the trail: filters and keyset pages over AUDIT_LOG (and the person / field side tables). */
 import type { Knex } from 'knex';
 import { AuditInputError } from './errors';
+import { headOf } from './head-lock';
 import { AUDIT_TABLES } from './migrations';
 import { LOG_COLUMNS } from './rows';
 import { MAX_PAGE_SIZE, type AuditFilter, type AuditPageRequest } from './store-contract';
@@ -12,8 +13,13 @@ import { MAX_PAGE_SIZE, type AuditFilter, type AuditPageRequest } from './store-
  * AUDIT_LOG's (field_set, sequence) index, and the older rows by AUDIT_FIELD's (coordinate,
  * sequence), as before. (One query with an OR of the two made PostgreSQL filter the whole log
  * through a hashed subplan.)
+ *
+ * The pages then stop at the chain's head as read before the lookup (`upTo`): a record appended
+ * after it may name a set the lookup did not see, and a page that held a later record but not
+ * that one would move the cursor past it for good. The next page (or poll) finds both.
  */
 export interface FieldLookup {
+  readonly upTo: number;
   readonly sets: readonly string[] | 'many';
   readonly fieldRows: boolean;
 }
@@ -22,10 +28,11 @@ export interface FieldLookup {
 const MAX_LISTED_SETS = 500;
 
 export async function lookUpField(db: Knex, coordinate: string): Promise<FieldLookup> {
+  const head = headOf(await db(AUDIT_TABLES.head).where({ id: 1 }).first());
   const sets: { field_set: unknown }[] = await db(AUDIT_TABLES.fieldSet).distinct('field_set').where('coordinate', coordinate).limit(MAX_LISTED_SETS + 1);
   // Ordered as the (coordinate, sequence) index is: its first entry for the coordinate, or none.
   const older = await db(AUDIT_TABLES.field).select('sequence').where('coordinate', coordinate).orderBy([{ column: 'coordinate' }, { column: 'sequence' }]).first();
-  return { sets: sets.length > MAX_LISTED_SETS ? 'many' : sets.map((row) => String(row.field_set)), fieldRows: older !== undefined };
+  return { upTo: head.sequence, sets: sets.length > MAX_LISTED_SETS ? 'many' : sets.map((row) => String(row.field_set)), fieldRows: older !== undefined };
 }
 
 /**
@@ -37,12 +44,12 @@ export function buildQueries(db: Knex, filter: AuditFilter, page: AuditPageReque
   if (filter.field === undefined) return [buildQuery(db, filter, page, (query) => query)];
   if (!fields) throw new Error('buildQueries: a field filter needs its lookUpField first');
   const coordinate = filter.field;
-  const queries = [
-    buildQuery(db, filter, page, (query) =>
-      fields.sets === 'many' ? query.whereIn('field_set', db(AUDIT_TABLES.fieldSet).select('field_set').where('coordinate', coordinate)) : query.whereIn('field_set', fields.sets),
-    ),
-  ];
-  if (fields.fieldRows) queries.push(buildQuery(db, filter, page, (query) => query.whereIn('sequence', db(AUDIT_TABLES.field).select('sequence').where('coordinate', coordinate))));
+  const namingASet = (query: Knex.QueryBuilder) =>
+    fields.sets === 'many' ? query.whereIn('field_set', db(AUDIT_TABLES.fieldSet).select('field_set').where('coordinate', coordinate)) : query.whereIn('field_set', fields.sets);
+  const queries = [buildQuery(db, filter, page, (query) => namingASet(query).where('sequence', '<=', fields.upTo))];
+  if (fields.fieldRows) {
+    queries.push(buildQuery(db, filter, page, (query) => query.whereIn('sequence', db(AUDIT_TABLES.field).select('sequence').where('coordinate', coordinate)).where('sequence', '<=', fields.upTo)));
+  }
   return queries;
 }
 

@@ -132,6 +132,29 @@ export function personKey(row: Record<string, unknown>): string {
   return String(row.person_id);
 }
 
+/**
+ * What a stored value must be to count as the text it reads as: a string. SQLite also holds a
+ * BLOB of the same bytes, which `String()` cannot tell apart but which no lookup's `=` matches —
+ * a row changed so would hide its records from by-person and by-field lookups while looking
+ * intact. NUL is refused in every entry, so no honest key contains this mark.
+ */
+const NOT_TEXT = '\u0000not text';
+
+function storedText(value: unknown): string {
+  return typeof value === 'string' ? value : NOT_TEXT;
+}
+
+/** personKey of a row as stored (verify): a person id that is not text matches nothing. */
+export function strictPersonKey(row: Record<string, unknown>): string {
+  return storedText(row.person_id);
+}
+
+/** fieldKey of a row as stored (verify, and a field set found by an append): values of another type match nothing. */
+export function strictFieldKey(row: Record<string, unknown>): string {
+  const granted = row.granted === true || row.granted === 1 ? true : row.granted === false || row.granted === 0 ? false : NOT_TEXT;
+  return JSON.stringify([granted, storedText(row.coordinate), row.policy === null || row.policy === undefined ? null : storedText(row.policy)]);
+}
+
 /** granted (1/0, true/false by dialect), coordinate and policy of a field row, as one comparable text. */
 export function fieldKey(row: Record<string, unknown>): string {
   const granted = row.granted === true || row.granted === 1 || row.granted === '1';

@@ -7,7 +7,7 @@ import { GENESIS_HASH, recordHash } from './chain';
 import { fieldSetId } from './field-sets';
 import { headOf } from './head-lock';
 import { AUDIT_TABLES } from './migrations';
-import { fieldKey, LOG_COLUMNS, personKey, rowToRecord, sideRows, type LogRow } from './rows';
+import { fieldKey, LOG_COLUMNS, personKey, rowToRecord, sideRows, strictFieldKey, strictPersonKey, type LogRow } from './rows';
 import type { AuditBreak, AuditBreakReason, AuditVerifyOptions, AuditVerifyResult } from './store-contract';
 import type { AuditRecord } from './types';
 
@@ -111,24 +111,24 @@ async function sideRowsBetween(db: Knex, from: number, to: number): Promise<{ pe
   const persons = new Map<number, string[]>();
   const fields = new Map<number, string[]>();
   const personRows: { sequence: unknown; person_id: unknown }[] = await db(AUDIT_TABLES.person).select('sequence', 'person_id').where('sequence', '>', from).andWhere('sequence', '<=', to);
-  for (const row of personRows) push(persons, Number(row.sequence), personKey({ person_id: row.person_id }));
+  for (const row of personRows) push(persons, Number(row.sequence), strictPersonKey(row));
   const fieldRows: { sequence: unknown; coordinate: unknown; granted: unknown; policy: unknown }[] = await db(AUDIT_TABLES.field)
     .select('sequence', 'coordinate', 'granted', 'policy')
     .where('sequence', '>', from)
     .andWhere('sequence', '<=', to);
-  for (const row of fieldRows) push(fields, Number(row.sequence), fieldKey(row));
+  for (const row of fieldRows) push(fields, Number(row.sequence), strictFieldKey(row));
   return { persons, fields };
 }
 
 /** The AUDIT_FIELD_SET rows of the sets the records name, as comparable keys per set. */
 async function fieldSetsNamed(db: Knex, rows: readonly { field_set: unknown }[]): Promise<Map<string, string[]>> {
-  const ids = [...new Set(rows.map((row) => row.field_set).filter((id) => id !== null && id !== undefined).map(String))];
+  const ids = [...new Set(rows.map((row) => row.field_set).filter((id): id is string => typeof id === 'string'))];
   const sets = new Map<string, string[]>();
   for (let index = 0; index < ids.length; index += SET_LOOKUP_CHUNK) {
     const setRows: { field_set: unknown; coordinate: unknown; granted: unknown; policy: unknown }[] = await db(AUDIT_TABLES.fieldSet)
       .select('field_set', 'coordinate', 'granted', 'policy')
       .whereIn('field_set', ids.slice(index, index + SET_LOOKUP_CHUNK));
-    for (const row of setRows) push(sets, String(row.field_set), fieldKey(row));
+    for (const row of setRows) if (typeof row.field_set === 'string') push(sets, row.field_set, strictFieldKey(row));
   }
   return sets;
 }
@@ -142,9 +142,10 @@ const SET_LOOKUP_CHUNK = 400;
  */
 function sameFields(expected: string[], named: unknown, rows: string[] | undefined, sets: Map<string, string[]>): boolean {
   if (named === null || named === undefined) return sameRows(expected, rows);
-  if ((rows && rows.length > 0) || expected.length === 0) return false;
+  // A name that is not text (a BLOB of the same bytes) is one no lookup finds.
+  if (typeof named !== 'string' || (rows && rows.length > 0) || expected.length === 0) return false;
   const sorted = [...expected].sort();
-  return String(named) === fieldSetId(sorted) && sameRows(sorted, sets.get(String(named)));
+  return named === fieldSetId(sorted) && sameRows(sorted, sets.get(named));
 }
 
 /** Sequences beyond the head (or below 1) that have person or field rows: added outside the chain. */

@@ -9,8 +9,11 @@ import { AuditWriter } from '../../../gateway/audit';
 import { parseAnchor } from '../../../lib/audit/anchor';
 import { GENESIS_HASH, recordHash } from '../../../lib/audit/chain';
 import { auditSqliteConfig } from '../../../lib/audit/config';
+import { fieldSetOf } from '../../../lib/audit/field-sets';
 import { MAX_RECORD_BYTES } from '../../../lib/audit/limits';
 import { auditMigratorConfig, AUDIT_TABLES } from '../../../lib/audit/migrations';
+import * as auditQuery from '../../../lib/audit/query';
+import { sideRows } from '../../../lib/audit/rows';
 import { openAuditStore, recordToRow, rowToRecord, type AuditStore } from '../../../lib/audit/store';
 import type { AuditRecord } from '../../../lib/audit/types';
 import { auditDialects, auditEntry, dropAuditTriggers, type ScratchAuditStore } from '../../support/audit-store';
@@ -218,6 +221,47 @@ describe.each(auditDialects())('the trail nobody can poison, on $name', ({ open 
       expect(!result.ok && new Set(result.broken.map((broken) => broken.reason))).toEqual(new Set(['FIELD_ROWS']));
     });
 
+    test('a field set planted before any record names it makes that append fail (fail closed), not name the planted rows', async () => {
+      const future = auditEntry({ requestId: 'future', grantedFields: ['Resident.birthDate'] });
+      const planted = fieldSetOf(sideRows({ ...future, sequence: 0, recordedAt: '', previousHash: '', hash: '' }).fields)!;
+      await scratch.raw(AUDIT_TABLES.fieldSet).insert({ ...planted.rows[0], coordinate: 'Resident.somethingElse' });
+      await expect(store.append([future])).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE', message: expect.stringContaining('tampered with') });
+      expect((await store.head()).sequence).toBe(RECORDS);
+      expect(await store.verify()).toEqual({ ok: true, records: RECORDS });
+    });
+
+    test('a field set lost whole (a restore, a failover) is written again by the next record naming it, and the records before verify again', async () => {
+      const set = String((await scratch.raw(AUDIT_TABLES.log).where({ sequence: 1 }).first()).field_set);
+      await scratch.raw(AUDIT_TABLES.fieldSet).where({ field_set: set }).delete();
+      expect(await store.verify()).toMatchObject({ ok: false, brokenCount: RECORDS });
+      const [next] = await store.append([auditEntry({ deniedFields: [{ coordinate: 'Resident.individualNumber', policy: 'mynumber' }] })]);
+      expect(Number((await scratch.raw(AUDIT_TABLES.fieldSet).where({ field_set: set }).count({ n: '*' }))[0].n)).toBe(3);
+      expect(await store.verify()).toEqual({ ok: true, records: next.sequence });
+      expect((await store.query({ field: 'Resident.individualNumber' }, { first: 100 })).records).toHaveLength(RECORDS + 1);
+    });
+
+    test('a by-field page stops at the head read before its field-set lookup: a record appended meanwhile naming a new set is not skipped by the cursor', async () => {
+      const real = auditQuery.lookUpField;
+      const appended: AuditRecord[] = [];
+      const spy = jest.spyOn(auditQuery, 'lookUpField').mockImplementation(async (db, coordinate) => {
+        const answer = await real(db, coordinate);
+        // Two appends commit between the lookup and the page: a new set holding the field, then a known one.
+        appended.push(...(await store.append([auditEntry({ requestId: 'race-new', grantedFields: ['Resident.name', 'Resident.kana'] })])));
+        appended.push(...(await store.append([auditEntry({ requestId: 'race-known', deniedFields: [{ coordinate: 'Resident.individualNumber', policy: 'mynumber' }] })])));
+        return answer;
+      });
+      let page;
+      try {
+        page = await store.query({ field: 'Resident.name' }, { first: 10, after: String(RECORDS) });
+      } finally {
+        spy.mockRestore();
+      }
+      expect(page).toMatchObject({ records: [], hasNextPage: false });
+      const next = await store.query({ field: 'Resident.name' }, { first: 10, after: String(RECORDS) });
+      expect(next.records.map((record) => record.requestId)).toEqual(['race-new', 'race-known']);
+      expect(appended).toHaveLength(2);
+    });
+
     test('an anchor catches a chain cut back and a chain rewritten consistently, which the chain alone cannot', async () => {
       const anchor = await store.head();
       expect(anchor).toMatchObject({ sequence: RECORDS, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
@@ -255,6 +299,32 @@ describe.each(auditDialects())('the trail nobody can poison, on $name', ({ open 
   });
 });
 
+describe('verify on SQLite: a value stored as a BLOB of the same bytes', () => {
+  // SQLite holds a BLOB in a text column; it reads as the same text but no lookup's `=` matches
+  // it, so each of these hid records from a lookup while verify called the trail intact.
+  let scratch: ScratchAuditStore;
+  beforeEach(async () => {
+    scratch = await auditDialects()[0].open();
+    expect(scratch.dialect).toBe('sqlite');
+    await scratch.store.append([auditEntry({ personIds: ['0000000042'] }), auditEntry({ deniedFields: [{ coordinate: 'Resident.individualNumber', policy: 'mynumber' }] }), auditEntry()]);
+    await dropAuditTriggers(scratch);
+  });
+  afterEach(async () => {
+    await scratch.cleanup();
+  });
+
+  test.each([
+    ["a record's field set name", 'update "AUDIT_LOG" set field_set = cast(field_set as blob) where sequence = 1', 'Resident.name', [{ sequence: 1, reason: 'FIELD_ROWS' }]],
+    ["a field set's coordinate", `update "AUDIT_FIELD_SET" set coordinate = cast(coordinate as blob) where coordinate = 'Resident.individualNumber'`, 'Resident.individualNumber', [{ sequence: 2, reason: 'FIELD_ROWS' }]],
+    ["a record's person id", 'update "AUDIT_PERSON" set person_id = cast(person_id as blob) where sequence = 1', null, [{ sequence: 1, reason: 'PERSON_ROWS' }]],
+  ] as const)('%s is a break', async (_what, sql, field, broken) => {
+    await scratch.raw.raw(sql);
+    if (field) expect((await scratch.store.query({ field }, { first: 10 })).records.map((record) => record.sequence)).not.toContain(broken[0].sequence);
+    else expect((await scratch.store.query({ personId: '0000000042' }, { first: 10 })).records).toEqual([]);
+    expect(await scratch.store.verify()).toMatchObject({ ok: false, broken });
+  });
+});
+
 describe('npm run audit:anchor and audit:verify --anchor', () => {
   let scratch: ScratchAuditStore;
   let dir: string;
@@ -288,7 +358,12 @@ describe('npm run audit:anchor and audit:verify --anchor', () => {
   }, 180_000);
 });
 
-describe('migration 002 (claims and usage) keeps older trails verifiable', () => {
+/** A second connection to a trail's SQLite file, as its DBA (or an older version of the code) has. */
+function scratchRaw(file: string): ReturnType<typeof knexFactory> {
+  return knexFactory({ ...auditSqliteConfig(file), pool: { min: 0, max: 1 } });
+}
+
+describe('migrations 002 to 004 keep older trails verifiable', () => {
   test('a record written before the migration hashes as it did, and the chain goes on after it', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-migration-'));
     const file = path.join(dir, 'audit.sqlite');
@@ -334,8 +409,35 @@ describe('migration 002 (claims and usage) keeps older trails verifiable', () =>
         expect(newestFirst).toMatchObject({ records: [{ sequence: 2 }], hasNextPage: true, endCursor: '2' });
         expect(await store.query({ field: 'Resident.name' }, { first: 1, order: 'desc', after: '2' })).toMatchObject({ records: [{ sequence: 1 }], hasNextPage: false });
         expect(await store.query({ field: 'Resident.name' }, { first: 1, after: '1' })).toMatchObject({ records: [{ sequence: 2 }], hasNextPage: false });
+        // The older record's AUDIT_FIELD rows stay append-only, and verify still checks them.
+        const dba = scratchRaw(file);
+        try {
+          await expect(dba(AUDIT_TABLES.field).where({ sequence: 1 }).update({ policy: 'statistics' }).then()).rejects.toMatchObject({ message: expect.stringMatching(/append-only/) });
+        } finally {
+          await dba.destroy();
+        }
       } finally {
         await store.close();
+      }
+
+      // Migration 004 undone: the records written since get AUDIT_FIELD rows (as the code before
+      // reads them); done again: they are records with AUDIT_FIELD rows, found and verified.
+      const raw = scratchRaw(file);
+      await raw.migrate.down(auditMigratorConfig);
+      expect((await raw(AUDIT_TABLES.field).where({ sequence: 2 }).orderBy('coordinate')).map((row: { coordinate: string }) => row.coordinate)).toEqual(['Resident.address', 'Resident.name']);
+      await raw.destroy();
+      const again = await openAuditStore({ config: auditSqliteConfig(file) });
+      try {
+        expect(await again.verify()).toEqual({ ok: true, records: 2 });
+        expect((await again.query({ field: 'Resident.name' }, { first: 10 })).records.map((record) => record.sequence)).toEqual([1, 2]);
+        // A changed AUDIT_FIELD row of an older record is a break.
+        const tamper = scratchRaw(file);
+        await tamper.raw('drop trigger "audit_field_no_update"');
+        await tamper(AUDIT_TABLES.field).where({ sequence: 1, granted: false }).update({ policy: 'statistics' });
+        await tamper.destroy();
+        expect(await again.verify()).toMatchObject({ ok: false, broken: [{ sequence: 1, reason: 'FIELD_ROWS' }] });
+      } finally {
+        await again.close();
       }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
