@@ -2,7 +2,8 @@
  * `npx tsx scripts/bench-audit-verify.ts [--records 1000000] [--keep]`
  * Not a test: a measurement. Builds a chain of N synthetic audit records into a temporary SQLite
  * file (hashes computed as the store computes them, rows written through one prepared statement
- * per table in large transactions, side tables included), then times `verify()` over it; then
+ * per table in large transactions, side tables included: persons, and each distinct field set once
+ * as the store writes them since migration 004), then times `verify()` over it; then
  * times appends through the store (one entry per call in sequence, 200 callers at once, 100
  * entries per call) on a fresh file.
  */
@@ -13,6 +14,8 @@ import { parseArgs } from 'node:util';
 import knexFactory from 'knex';
 import { GENESIS_HASH, recordHash } from '../lib/audit/chain';
 import { auditSqliteConfig } from '../lib/audit/config';
+import { fieldSetOf } from '../lib/audit/field-sets';
+import { sideRows } from '../lib/audit/rows';
 import { openAuditStore, recordToRow } from '../lib/audit/store';
 import type { AuditEntryInput, AuditRecord } from '../lib/audit/types';
 
@@ -58,10 +61,11 @@ async function build(file: string, records: number): Promise<number> {
   conn.pragma('journal_mode = WAL');
   conn.pragma('synchronous = OFF');
   const started = Date.now();
-  const columns = Object.keys(recordToRow({ ...syntheticEntry(0), sequence: 1, recordedAt: '', previousHash: '', hash: '' }));
+  const columns = [...Object.keys(recordToRow({ ...syntheticEntry(0), sequence: 1, recordedAt: '', previousHash: '', hash: '' })), 'field_set'];
   const insertLog = conn.prepare(`insert into AUDIT_LOG (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`);
   const insertPerson = conn.prepare('insert into AUDIT_PERSON (sequence, person_id) values (?, ?)');
-  const insertField = conn.prepare('insert into AUDIT_FIELD (sequence, coordinate, granted, policy) values (?, ?, ?, ?)');
+  const insertFieldSetRow = conn.prepare('insert into AUDIT_FIELD_SET (field_set, position, coordinate, granted, policy) values (?, ?, ?, ?, ?)');
+  const storedSets = new Set<string>();
   let previousHash = GENESIS_HASH;
   let sequence = 0;
   let recordedAt = '';
@@ -76,11 +80,15 @@ async function build(file: string, records: number): Promise<number> {
         const unhashed = { ...entry, sequence, recordedAt, previousHash };
         const record: AuditRecord = { ...unhashed, hash: recordHash(unhashed) };
         previousHash = record.hash;
-        const row = recordToRow(record) as Record<string, unknown>;
+        const side = sideRows(record);
+        const set = fieldSetOf(side.fields);
+        const row = { ...recordToRow(record), field_set: set?.id ?? null } as Record<string, unknown>;
         insertLog.run(...columns.map((column) => (typeof row[column] === 'boolean' ? Number(row[column]) : row[column])));
-        for (const personId of record.personIds) insertPerson.run(sequence, personId);
-        for (const field of record.grantedFields) insertField.run(sequence, field, 1, null);
-        for (const field of record.deniedFields) insertField.run(sequence, field.coordinate, 0, field.policy);
+        for (const person of side.persons) insertPerson.run(sequence, person.person_id);
+        if (set && !storedSets.has(set.id)) {
+          storedSets.add(set.id);
+          for (const field of set.rows) insertFieldSetRow.run(field.field_set, field.position, field.coordinate, field.granted ? 1 : 0, field.policy);
+        }
       }
     })();
     if (sequence % 200_000 === 0 || sequence === records) process.stderr.write(`  built ${sequence.toLocaleString('en')} records\n`);
