@@ -2,11 +2,12 @@
  * GATEWAY_WORKERS > 1: the gateway as N worker processes behind one port (Node's `cluster`).
  *
  * The primary serves no requests. It owns what must exist once: the audit store (one chain; the
- * workers' entries reach it through audit-relay.ts) and the workers themselves (a worker that
- * dies is replaced). Each worker is a whole gateway (gateway/server.ts): it loads and watches the
- * same policy folder (rules and revocations apply in every worker within about a second, as in
- * one process), counts per-user limits in the shared Redis (gateway/config.ts requires
- * GATEWAY_LIMITS_REDIS_URL), and checks bulk output on the audit database as every replica does.
+ * workers' entries reach it through audit-relay.ts), on SQLite the bulk-output ledger on the
+ * store's thread (charged through ledger-relay.ts; on PostgreSQL each worker charges the database
+ * as every replica does), and the workers themselves (a worker that dies is replaced). Each worker
+ * is a whole gateway (gateway/server.ts): it loads and watches the same policy folder (rules and
+ * revocations apply in every worker within about a second, as in one process) and counts per-user
+ * limits in the shared Redis (gateway/config.ts requires GATEWAY_LIMITS_REDIS_URL).
  * The primary accepts connections and hands them to the workers in turn (cluster's round-robin).
  *
  * Stopping: SIGTERM/SIGINT (or `npm start` gone) stops the workers first — each drains its
@@ -16,9 +17,10 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
-import { openThreadedAuditStore } from '../../lib/audit/threaded-store';
+import { openBulkLedgerOnStoreThread, openThreadedAuditStore } from '../../lib/audit/threaded-store';
 import type { GatewayConfig } from '../config';
 import { relayAuditAppends } from './audit-relay';
+import { relayLedgerCalls } from './ledger-relay';
 
 /** Which worker slot a process fills (0 … N-1); a replacement takes the slot of the one it replaces. */
 export const WORKER_INDEX_ENV = 'GATEWAY_WORKER_INDEX';
@@ -33,6 +35,9 @@ export interface RunningPrimary {
 export async function startPrimary(config: GatewayConfig, logger: Logger): Promise<RunningPrimary> {
   // Opened before any worker starts: an unreachable store refuses to start, as in one process.
   const store = await openThreadedAuditStore({ env: { ...config.audit.env } });
+  // SQLite: the bulk-output ledger on the store's thread, charged by every worker through this
+  // process (ledger-relay.ts); it closes with the store. PostgreSQL: each worker opens its own.
+  const ledger = await openBulkLedgerOnStoreThread(store);
   let stopping = false;
   const slots = new Map<Worker, number>();
   const restarts: number[][] = Array.from({ length: config.workers }, () => []);
@@ -41,6 +46,7 @@ export async function startPrimary(config: GatewayConfig, logger: Logger): Promi
     const worker = cluster.fork({ [WORKER_INDEX_ENV]: String(index) });
     slots.set(worker, index);
     relayAuditAppends(worker, store, logger.child({ component: 'audit' }));
+    if (ledger) relayLedgerCalls(worker, ledger, logger.child({ component: 'bulk' }));
     return worker;
   };
 

@@ -6,7 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { PROJECT_ROOT } from '../../lib/project-root';
 import { HEALTH_PATH, SUBGRAPH_ENDPOINTS } from '../../lib/subgraphs';
 import { openAuditStore } from '../../lib/audit/store';
+import knexFactory from 'knex';
 import { auditSqliteConfig } from '../../lib/audit/config';
+import { BULK_TABLES } from '../../lib/bulk/migrations';
 import { FIXTURE_FIRST_RESIDENT } from '../../generator/fixtures';
 import { startFederation, type Federation } from '../support/federation';
 import { postGraphQL } from '../support/graphql';
@@ -16,7 +18,8 @@ import { describeWithRedis } from '../support/redis';
  * GATEWAY_WORKERS=2 (gateway/cluster/): two worker processes behind one port, one audit chain
  * written by the primary. Requests spread over both workers (each worker's access log names it);
  * the chain verifies and holds exactly one OPERATION record per request, whichever worker served
- * it, and the rules in force are recorded once, not once per worker.
+ * it, and the rules in force are recorded once, not once per worker; the bulk-output ledger is
+ * the primary's too (both workers charge it through the primary).
  */
 
 jest.setTimeout(180_000);
@@ -152,6 +155,15 @@ describeWithRedis('the gateway as two worker processes (GATEWAY_WORKERS=2)', () 
       // The rules in force: recorded by one worker only.
       const events = await store.query({ kind: 'RULES_RELOADED' }, { first: 1000 });
       expect(events.records).toHaveLength(1);
+      // The bulk-output ledger, charged by both workers through the primary: the one person
+      // they all answered, counted once.
+      const [served] = operations.records;
+      const ledger = knexFactory({ ...auditSqliteConfig(path.join(workDir, 'audit.sqlite')), pool: { min: 0, max: 1 } });
+      try {
+        expect(await ledger(BULK_TABLES.tally).where({ subject: served.subject, purpose: served.purpose }).select('persons')).toEqual([{ persons: 1 }]);
+      } finally {
+        await ledger.destroy();
+      }
     } finally {
       await store.close();
     }
