@@ -10,9 +10,8 @@ import { startGateway } from './server';
 import { stopWhenParentIsGone } from '../lib/parent-watch';
 import cluster from 'node:cluster';
 import { startPrimary, WORKER_INDEX_ENV } from './cluster/primary';
-import { auditDatabaseConfig, auditDialectOf } from '../lib/audit/config';
 import { RelayedAuditSink } from './cluster/audit-relay';
-import { RelayedBulkLedger } from './cluster/ledger-relay';
+import { BULK_LEDGER_RELAYED_ENV, RelayedBulkLedger } from './cluster/ledger-relay';
 
 async function main(): Promise<void> {
   let config;
@@ -34,9 +33,11 @@ async function main(): Promise<void> {
   } else if (cluster.isWorker) {
     // One worker of several: entries go to the primary's audit store; one worker records rule events.
     const index = Number(process.env[WORKER_INDEX_ENV] ?? '0');
-    // SQLite: the bulk-output ledger is the primary's too (cluster/ledger-relay.ts); PostgreSQL: the worker's own.
-    const bulk = auditDialectOf(auditDatabaseConfig({ ...config.audit.env })) === 'sqlite' ? { bulk: new RelayedBulkLedger() } : {};
+    // The bulk-output ledger: the primary's when it runs one (SQLite, cluster/ledger-relay.ts), else the worker's own.
+    const relayed = process.env[BULK_LEDGER_RELAYED_ENV] === '1';
+    const bulk = relayed ? { bulk: new RelayedBulkLedger() } : {};
     const gateway = await startGateway({ config, logger: logger.child({ worker: index }), audit: new RelayedAuditSink(), ...bulk, recordRuleEvents: index === 0, sweepAttributions: index === 0 });
+    logger.info({ worker: index, bulkLedger: relayed ? 'primary' : 'own' }, relayed ? "bulk-output ledger: the primary's, charged over IPC" : 'bulk-output ledger: opened by this worker');
     running = gateway;
     // The primary hands connections only to workers that listen: a worker says when it does.
     logger.info({ worker: index }, 'gateway worker listening');

@@ -12,12 +12,11 @@
  * transaction (group commit), in one order, in one chain.
  */
 import type { Logger } from 'pino';
-import { APPEND_TIMEOUT_MS } from '../../lib/audit/threaded-store';
 import type { AuditEntryInput } from '../../lib/audit/types';
 import type { AuditSink } from '../audit';
 import { answerWorkerCalls, PrimaryCalls, type CallReply, type ParentChannel, type WorkerChannel } from './primary-calls';
 
-const APPEND_CALLS = { call: 'audit:append', answer: 'audit:appended' } as const;
+const APPEND_CALLS = { call: 'audit:append', answer: 'audit:appended', service: 'audit store' } as const;
 
 export interface AppendMessage {
   readonly type: typeof APPEND_CALLS.call;
@@ -27,9 +26,6 @@ export interface AppendMessage {
 
 export type AppendReply = CallReply<typeof APPEND_CALLS.answer>;
 
-/** A worker's wait for the primary: above the primary store's own append timeout, which answers first. */
-export const RELAY_TIMEOUT_MS = APPEND_TIMEOUT_MS + 5000;
-
 /** The worker's sink: entries go to the primary; resolves once they are committed there. */
 export class RelayedAuditSink implements AuditSink {
   /** The primary's store groups the appends arriving while it commits: the writer may keep several in flight. */
@@ -37,7 +33,7 @@ export class RelayedAuditSink implements AuditSink {
   private readonly calls: PrimaryCalls<typeof APPEND_CALLS.call, typeof APPEND_CALLS.answer>;
 
   constructor(channel: ParentChannel = process) {
-    this.calls = new PrimaryCalls(APPEND_CALLS, RELAY_TIMEOUT_MS, channel);
+    this.calls = new PrimaryCalls(APPEND_CALLS, channel);
   }
 
   async append(entries: AuditEntryInput[]): Promise<void> {
@@ -50,7 +46,7 @@ export class RelayedAuditSink implements AuditSink {
 export function relayAuditAppends(worker: WorkerChannel, sink: AuditSink, logger: Logger): void {
   answerWorkerCalls(worker, APPEND_CALLS, isAppendMessage, async (message) => void (await sink.append(message.entries)), {
     logger,
-    doing: 'audit append',
+    doing: 'append',
     describe: (message) => ({ entries: message.entries.length }),
   });
 }

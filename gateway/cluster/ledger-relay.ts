@@ -17,10 +17,16 @@
 import type { Logger } from 'pino';
 import type { BulkApproval } from '../../lib/bulk/approvals';
 import type { BulkLedger, ChargeRequest, ChargeResult } from '../../lib/bulk/ledger';
-import { RELAY_TIMEOUT_MS } from './audit-relay';
 import { answerWorkerCalls, PrimaryCalls, type ParentChannel, type WorkerChannel } from './primary-calls';
 
-const LEDGER_CALLS = { call: 'bulk:call', answer: 'bulk:answered' } as const;
+/**
+ * Set by the primary in each worker's environment when it runs the ledger (SQLite): the worker
+ * relays its charges only then, so the two never disagree (a worker started by a newer or older
+ * primary than itself included).
+ */
+export const BULK_LEDGER_RELAYED_ENV = 'GATEWAY_BULK_LEDGER_IN_PRIMARY';
+
+const LEDGER_CALLS = { call: 'bulk:call', answer: 'bulk:answered', service: 'bulk-output ledger' } as const;
 
 type WireCharge = Omit<ChargeRequest, 'at'> & { readonly at: string };
 
@@ -35,7 +41,7 @@ export class RelayedBulkLedger implements BulkLedger {
   private readonly calls: PrimaryCalls<typeof LEDGER_CALLS.call, typeof LEDGER_CALLS.answer>;
 
   constructor(channel: ParentChannel = process) {
-    this.calls = new PrimaryCalls(LEDGER_CALLS, RELAY_TIMEOUT_MS, channel);
+    this.calls = new PrimaryCalls(LEDGER_CALLS, channel);
   }
 
   async approval(approvalId: string): Promise<BulkApproval | undefined> {
@@ -76,10 +82,21 @@ export function relayLedgerCalls(worker: WorkerChannel, ledger: BulkLedger, logg
   );
 }
 
+/** A charge as our workers send it; anything else is not answered (a charge without its persons would count none). */
+function isWireCharge(value: unknown): value is WireCharge {
+  const c = value as Partial<Record<keyof WireCharge, unknown>> | null;
+  return (
+    typeof c === 'object' && c !== null &&
+    typeof c.subject === 'string' && typeof c.purpose === 'string' && typeof c.day === 'string' && typeof c.at === 'string' &&
+    Array.isArray(c.personIds) && c.personIds.every((person) => typeof person === 'string') &&
+    typeof c.budget === 'number' && (c.approvalId === null || typeof c.approvalId === 'string')
+  );
+}
+
 function isLedgerMessage(message: unknown): message is LedgerMessage {
   const m = message as Partial<Record<string, unknown>> | null;
   if (typeof m !== 'object' || m === null || m.type !== LEDGER_CALLS.call || typeof m.id !== 'number') return false;
   if (m.op === 'approval') return typeof m.approvalId === 'string';
-  if (m.op === 'charge') return typeof m.request === 'object' && m.request !== null && typeof (m.request as { at?: unknown }).at === 'string';
+  if (m.op === 'charge') return isWireCharge(m.request);
   return m.op === 'tally' && typeof m.subject === 'string' && typeof m.purpose === 'string' && typeof m.day === 'string';
 }

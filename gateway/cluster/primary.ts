@@ -20,7 +20,7 @@ import type { Logger } from 'pino';
 import { openBulkLedgerOnStoreThread, openThreadedAuditStore } from '../../lib/audit/threaded-store';
 import type { GatewayConfig } from '../config';
 import { relayAuditAppends } from './audit-relay';
-import { relayLedgerCalls } from './ledger-relay';
+import { BULK_LEDGER_RELAYED_ENV, relayLedgerCalls } from './ledger-relay';
 
 /** Which worker slot a process fills (0 … N-1); a replacement takes the slot of the one it replaces. */
 export const WORKER_INDEX_ENV = 'GATEWAY_WORKER_INDEX';
@@ -43,7 +43,7 @@ export async function startPrimary(config: GatewayConfig, logger: Logger): Promi
   const restarts: number[][] = Array.from({ length: config.workers }, () => []);
 
   const fork = (index: number): Worker => {
-    const worker = cluster.fork({ [WORKER_INDEX_ENV]: String(index) });
+    const worker = cluster.fork({ [WORKER_INDEX_ENV]: String(index), ...(ledger ? { [BULK_LEDGER_RELAYED_ENV]: '1' } : {}) });
     slots.set(worker, index);
     relayAuditAppends(worker, store, logger.child({ component: 'audit' }));
     if (ledger) relayLedgerCalls(worker, ledger, logger.child({ component: 'bulk' }));

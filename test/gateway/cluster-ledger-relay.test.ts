@@ -86,11 +86,28 @@ describe('the bulk-output ledger of a worker, relayed to the primary', () => {
     expect(seen[0]).toBeInstanceOf(Date);
   });
 
+  test('one relay per channel: a second would take the first one\'s answers (a refused charge read as accepted), so it is refused', () => {
+    expect(() => new RelayedBulkLedger(pair.worker)).toThrow(/one relay per process/);
+  });
+
+  test('a charge that is not one (no persons) is refused at once by the primary, never counted as naming no one', async () => {
+    const answers: unknown[] = [];
+    pair.worker.on('message', (message) => answers.push(message));
+    const { personIds: _none, ...withoutPersons } = { ...charge(['0000000001']), at: AT.toISOString() };
+    pair.worker.send({ type: 'bulk:call', id: 999, op: 'charge', request: withoutPersons });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(answers).toEqual([{ type: 'bulk:answered', id: 999, ok: false, error: expect.objectContaining({ kind: 'unavailable', reason: 'MALFORMED_CALL' }) }]);
+    expect(await ledger.tally('dev:registry-clerk', 'resident-record', '2026-12-05')).toBe(0);
+  });
+
   test("the primary's ledger failing, or the primary gone: the charge rejects (the worker withholds the answer)", async () => {
     await store.close(); // the store's thread, and the ledger on it, are gone
     await expect(relayed.charge(charge(['0000000001']))).rejects.toBeInstanceOf(AuditUnavailableError);
-    pair.worker.connected = false;
+    // Gone with a charge in flight: it fails at once, as do the later ones.
+    const inFlight = relayed.charge(charge(['0000000001']));
     pair.worker.emit('disconnect');
+    await expect(inFlight).rejects.toMatchObject({ reason: 'PRIMARY_GONE', message: expect.stringContaining('bulk-output ledger') });
+    pair.worker.connected = false;
     await expect(relayed.charge(charge(['0000000001']))).rejects.toMatchObject({ reason: 'PRIMARY_GONE' });
   });
 });
