@@ -90,6 +90,11 @@ export function headOf(row: { sequence: unknown; hash: unknown; recorded_at: unk
   return { sequence: Number(row.sequence), hash: String(row.hash), recordedAt: String(row.recorded_at) };
 }
 
+/** The chain head as committed now (no lock: for readers). */
+export async function readHead(db: Knex): Promise<Head> {
+  return headOf(await db(AUDIT_TABLES.head).where({ id: 1 }).first());
+}
+
 async function insertChunked(trx: Knex.Transaction, table: string, rows: readonly object[]): Promise<void> {
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) await trx(table).insert(rows.slice(i, i + INSERT_CHUNK));
 }

@@ -1,7 +1,7 @@
 /** Reading the trail: filters and keyset pages over AUDIT_LOG (and the person / field side tables). */
 import type { Knex } from 'knex';
 import { AuditInputError } from './errors';
-import { headOf } from './head-lock';
+import { readHead } from './head-lock';
 import { AUDIT_TABLES } from './migrations';
 import { LOG_COLUMNS } from './rows';
 import { MAX_PAGE_SIZE, type AuditFilter, type AuditPageRequest } from './store-contract';
@@ -28,7 +28,7 @@ export interface FieldLookup {
 const MAX_LISTED_SETS = 500;
 
 export async function lookUpField(db: Knex, coordinate: string): Promise<FieldLookup> {
-  const head = headOf(await db(AUDIT_TABLES.head).where({ id: 1 }).first());
+  const head = await readHead(db);
   const sets: { field_set: unknown }[] = await db(AUDIT_TABLES.fieldSet).distinct('field_set').where('coordinate', coordinate).limit(MAX_LISTED_SETS + 1);
   // Ordered as the (coordinate, sequence) index is: its first entry for the coordinate, or none.
   const older = await db(AUDIT_TABLES.field).select('sequence').where('coordinate', coordinate).orderBy([{ column: 'coordinate' }, { column: 'sequence' }]).first();

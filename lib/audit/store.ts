@@ -19,7 +19,7 @@ import { GroupCommitAppender } from './append';
 import { auditDatabaseConfig, auditDialectOf } from './config';
 import { normaliseEntry } from './entry';
 import { AuditUnavailableError, unavailable } from './errors';
-import { headOf, locked } from './head-lock';
+import { locked, readHead } from './head-lock';
 import { AUDIT_TABLES, ensureAppendOnlyTriggers, migrateAuditToLatest, type AuditDialect } from './migrations';
 import { buildQueries, lookUpField, mergePages } from './query';
 import { rowToRecord, type LogRow } from './rows';
@@ -79,7 +79,7 @@ class KnexAuditStore implements AuditStore {
   async head(): Promise<AuditAnchor> {
     if (this.closed) throw new AuditUnavailableError('audit store: closed');
     try {
-      return headOf(await this.db(AUDIT_TABLES.head).where({ id: 1 }).first());
+      return await readHead(this.db);
     } catch (error) {
       throw unavailable(error, 'head');
     }

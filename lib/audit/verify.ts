@@ -5,7 +5,7 @@
 import type { Knex } from 'knex';
 import { GENESIS_HASH, recordHash } from './chain';
 import { fieldSetId } from './field-sets';
-import { headOf } from './head-lock';
+import { readHead } from './head-lock';
 import { AUDIT_TABLES } from './migrations';
 import { fieldKey, LOG_COLUMNS, personKey, rowToRecord, sideRows, strictFieldKey, strictPersonKey, type LogRow } from './rows';
 import type { AuditBreak, AuditBreakReason, AuditVerifyOptions, AuditVerifyResult } from './store-contract';
@@ -27,7 +27,7 @@ export async function verifyChain(db: Knex, options: AuditVerifyOptions): Promis
   // The highest stored sequence first, then the head: an honest append moves both in one
   // transaction, so rows above the head read afterwards were never appended through the chain.
   const max = await db(AUDIT_TABLES.log).max({ max: 'sequence' }).first();
-  const head = headOf(await db(AUDIT_TABLES.head).where({ id: 1 }).first());
+  const head = await readHead(db);
   const maxStored = max?.max === null || max?.max === undefined ? 0 : Number(max.max);
   let expected = 1;
   let previousHash = GENESIS_HASH;
