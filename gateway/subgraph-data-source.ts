@@ -2,12 +2,13 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import type { Fetcher, FetcherRequestInit, FetcherResponse as UtilsFetcherResponse } from '@apollo/utils.fetcher';
 import { context as traceContext, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
-import { fetch as undiciFetch, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { GatewayContext } from './context';
 import type { IdentitySigner } from './identity-signing';
 import { IDENTITY_HEADER, type IdentityClaims } from '../lib/gateway-identity';
 import { REQUEST_ID_HEADER } from './request-id';
 import { startPhase } from './observability/spans';
+import { callSubgraph } from './subgraph-transport';
 
 type FetcherResponse = Parameters<RemoteGraphQLDataSource['didEncounterError']>[2];
 
@@ -76,11 +77,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     private readonly signer: IdentitySigner,
     private readonly transport: SubgraphTransport,
   ) {
-    // undici's fetch (Node's own fetch, as a package: it takes the dispatcher that holds the CA)
-    // rather than RemoteGraphQLDataSource's default make-fetch-happen: the default runs an HTTP
-    // agent that builds an Error stack per request to tell HTTP from HTTPS (agent-base
-    // isSecureEndpoint; costly under source maps) and wraps each call in minipass streams.
-    // Measured with `npm run bench -- --cpu-prof`: ~13% of the gateway's CPU.
+    // undici's request API over the dispatcher that holds the CA (subgraph-transport.ts
+    // callSubgraph) rather than RemoteGraphQLDataSource's default make-fetch-happen: the default
+    // runs an HTTP agent that builds an Error stack per request to tell HTTP from HTTPS
+    // (agent-base isSecureEndpoint; costly under source maps) and wraps each call in minipass
+    // streams. Measured with `npm run bench -- --cpu-prof`: ~13% of the gateway's CPU.
     // No cache, no retry — as the default was configured (a subgraph call is never retried).
     super({ url });
     this.fetcher = ((input: string, init?: FetcherRequestInit) => this.send(input, init ?? {})) as Fetcher;
@@ -140,14 +141,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (span) propagation.inject(trace.setSpan(traceContext.active(), span), headers);
     const done = this.transport.observer?.subgraphCallStarted(this.subgraphName);
     try {
-      const response = await undiciFetch(url, {
-        method: init.method ?? 'POST',
-        headers,
-        body,
-        dispatcher: this.transport.dispatcher,
-        // Covers the body too: RemoteGraphQLDataSource reads it after this resolves.
-        signal: AbortSignal.timeout(this.transport.timeoutMs),
-      });
+      // The deadline covers the body too: RemoteGraphQLDataSource reads it after this resolves.
+      const response = await callSubgraph(this.transport.dispatcher, url, { method: init.method ?? 'POST', headers, body, timeoutMs: this.transport.timeoutMs });
       span?.setAttribute('http.response.status_code', response.status);
       if (response.status >= 400) span?.setStatus({ code: SpanStatusCode.ERROR });
       return response as unknown as UtilsFetcherResponse;
@@ -201,8 +196,10 @@ function isTimeout(error: unknown): boolean {
   return nameOf(error) === 'TimeoutError' || nameOf((error as { cause?: unknown } | null)?.cause) === 'TimeoutError';
 }
 
-/** undici's `fetch failed` says why in its cause (refused connection, unknown CA …): for the log. */
+/** Why a call failed (refused connection, unknown CA …), from the socket's error or its cause: for the log. */
 function causeOf(error: Error): string | undefined {
+  const { code } = error as { code?: unknown };
+  if (typeof code === 'string') return code;
   const cause = error.cause as { code?: string; message?: string } | undefined;
   return typeof cause === 'object' && cause !== null ? (cause.code ?? cause.message) : undefined;
 }

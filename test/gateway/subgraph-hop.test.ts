@@ -20,9 +20,14 @@ import { createTestCa, issueServerCertificate } from '../support/test-ca';
  *   request.
  */
 
-/** A real HTTP server on loopback that reads each request and never answers it. */
+/**
+ * A real HTTP server on loopback that reads each request and never finishes its answer: it sends
+ * nothing (`silent`), or the answer's headers and the start of a JSON body, then nothing more
+ * (`stalls-in-body`).
+ */
 interface SilentServer {
   readonly url: string;
+  mode: 'silent' | 'stalls-in-body';
   /** Requests received. */
   requests(): number;
   /** Requests whose connection is still open (held by the other side). */
@@ -33,16 +38,21 @@ interface SilentServer {
 async function startSilentServer(): Promise<SilentServer> {
   const waiting = new Set<http.IncomingMessage>();
   let requests = 0;
-  const server = http.createServer((req) => {
+  const server = http.createServer((req, res) => {
     req.resume();
     requests += 1;
     waiting.add(req);
     req.socket.on('close', () => waiting.delete(req));
+    if (silentServer.mode === 'stalls-in-body') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"data":{"_entities":[');
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  const silentServer: SilentServer = {
     url: `http://127.0.0.1:${port}${GRAPHQL_PATH}`,
+    mode: 'silent',
     requests: () => requests,
     held: () => waiting.size,
     stop: () =>
@@ -51,6 +61,7 @@ async function startSilentServer(): Promise<SilentServer> {
         server.close(() => resolve());
       }),
   };
+  return silentServer;
 }
 
 let dir: string;
@@ -127,6 +138,26 @@ describe('a deadline for each subgraph call', () => {
     expect(next.status).toBe(200);
     expect(next.body.errors).toBeUndefined();
     expect(next.body.data?.resident.identityInfo.residentCode).toBe(FIXTURE_FIRST_RESIDENT.residentCode);
+  });
+
+  test('a subgraph that sends its headers and part of its body, then nothing: the deadline covers the body too', async () => {
+    silent.mode = 'stalls-in-body';
+    try {
+      const before = silent.requests();
+      const started = Date.now();
+      const { status, body, raw } = await federation.query<Record<string, any>>('registry-clerk', `{ ${PERSON} { id informationLinkage { codeStatus } } }`);
+      expect(status).toBe(200);
+      expect(body.data?.resident).toEqual({ id: FIXTURE_FIRST_RESIDENT.addressNumber, informationLinkage: null });
+      expect(body.errors?.map((error) => [error.extensions?.code, error.extensions?.serviceName])).toEqual([['SUBGRAPH_TIMEOUT', 'intermediate']]);
+      expect(raw).not.toMatch(/127\.0\.0\.1|https?:/);
+      expect(silent.requests() - before).toBe(1);
+      // Answered at the subgraph's deadline (500 ms), not held for the default 10 s.
+      expect(Date.now() - started).toBeLessThan(5_000);
+      for (let i = 0; i < 100 && silent.held() > 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(silent.held()).toBe(0);
+    } finally {
+      silent.mode = 'silent';
+    }
   });
 });
 
