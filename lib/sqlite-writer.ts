@@ -62,16 +62,21 @@ export async function beginImmediate(connection: SqlitePragmas, begin: () => Pro
   const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
   // A connection that never waits (busy_timeout 0 for good, as the ledger's) needs no switching:
   // each pragma is a statement prepared anew, ~35 µs on the request thread.
-  if (options.busyTimeoutOff) return retryBusy(begin, deadline);
+  if (options.busyTimeoutOff) return retryWhileBusy(begin, deadline);
   connection.pragma('busy_timeout = 0');
   try {
-    await retryBusy(begin, deadline);
+    await retryWhileBusy(begin, deadline);
   } finally {
     connection.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   }
 }
 
-async function retryBusy(begin: () => Promise<unknown>, deadline: number): Promise<void> {
+/**
+ * Runs `begin` until it does not fail with SQLITE_BUSY, sleeping a little between tries, until
+ * `deadline` (epoch ms; default SQLITE_BUSY_TIMEOUT_MS from now): for a caller whose every try
+ * must leave the connection free for others while it sleeps (lib/bulk/ledger.ts, shared connection).
+ */
+export async function retryWhileBusy(begin: () => Promise<unknown>, deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
       await begin();

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { openAuditStore, type AuditStore } from './store';
+import { openAuditStore, sqliteDatabaseOf, type AuditStore } from './store';
 import { serialiseAuditError } from './error-wire';
-import { openBulkLedger, type BulkLedger } from '../bulk/ledger';
+import { openBulkLedger, openBulkLedgerOn, type BulkLedger } from '../bulk/ledger';
 import type { StoreReply, StoreRequest, StoreWorkerData } from './threaded-store';
 
 /**
@@ -30,11 +30,15 @@ async function answer(id: number, doing: string, work: () => Promise<unknown>): 
   }
 }
 
-/** The bulk-output ledger on this thread (same database file), opened when the main side first asks (`ledger:open`). */
+/**
+ * The bulk-output ledger on this thread (same database file), opened when the main side first
+ * asks (`ledger:open`): on SQLite, on the store's own connection (see openBulkLedgerOn).
+ */
 let ledger: Promise<BulkLedger> | undefined;
 
-function ledgerOf(): Promise<BulkLedger> {
-  return (ledger ??= openBulkLedger((workerData as StoreWorkerData).config));
+function ledgerOf(store: AuditStore): Promise<BulkLedger> {
+  const db = sqliteDatabaseOf(store);
+  return (ledger ??= db ? openBulkLedgerOn(db) : openBulkLedger((workerData as StoreWorkerData).config));
 }
 
 function serve(store: AuditStore, request: StoreRequest): void {
@@ -64,16 +68,16 @@ function serve(store: AuditStore, request: StoreRequest): void {
       void answer(id, 'health check', () => store.healthy());
       return;
     case 'ledger:open':
-      void answer(id, 'open the bulk-output ledger', async () => void (await ledgerOf()));
+      void answer(id, 'open the bulk-output ledger', async () => void (await ledgerOf(store)));
       return;
     case 'ledger:approval':
-      void answer(id, 'bulk approval lookup', async () => (await ledgerOf()).approval(request.approvalId));
+      void answer(id, 'bulk approval lookup', async () => (await ledgerOf(store)).approval(request.approvalId));
       return;
     case 'ledger:charge':
-      void answer(id, 'bulk charge', async () => (await ledgerOf()).charge(request.request));
+      void answer(id, 'bulk charge', async () => (await ledgerOf(store)).charge(request.request));
       return;
     case 'ledger:tally':
-      void answer(id, 'bulk tally', async () => (await ledgerOf()).tally(request.subject, request.purpose, request.day));
+      void answer(id, 'bulk tally', async () => (await ledgerOf(store)).tally(request.subject, request.purpose, request.day));
       return;
     case 'close':
       void answer(id, 'close', async () => {

@@ -45,6 +45,11 @@ class KnexAuditStore implements AuditStore {
     this.appender = new GroupCommitAppender(db, dialect);
   }
 
+  /** See sqliteDatabaseOf. */
+  get database(): Knex {
+    return this.db;
+  }
+
   async append(entries: AuditEntryInput[]): Promise<AuditRecord[]> {
     if (this.closed) throw new AuditUnavailableError('audit store: closed');
     return this.appender.append(entries.map(normaliseEntry));
@@ -121,6 +126,14 @@ class KnexAuditStore implements AuditStore {
     await this.appender.settled();
     await this.db.destroy();
   }
+}
+
+/**
+ * The one connection of a SQLite store, for the writer that shares it on the store's thread (the
+ * bulk-output ledger: lib/bulk/ledger.ts `openBulkLedgerOn`); undefined for any other store.
+ */
+export function sqliteDatabaseOf(store: AuditStore): Knex | undefined {
+  return store instanceof KnexAuditStore && store.dialect === 'sqlite' ? store.database : undefined;
 }
 
 function connect(config: Knex.Config, dialect: AuditDialect): Knex {

@@ -45,7 +45,8 @@ import type { BulkLedger, ChargeRequest, ChargeResult } from '../bulk/ledger';
  * The bulk-output ledger (lib/bulk/ledger.ts) lives in the same SQLite file and runs on the same
  * thread (`openBulkLedgerOnStoreThread`): its charge — about six statements for every answer that
  * names a person — cost the gateway's request thread 0.3–1 ms a request, and its write lock raced
- * the store's from another thread. Here the two writers of the file take turns on one thread.
+ * the store's from another thread. Here the two writers of the file take turns on one thread and
+ * one connection, the store's (lib/bulk/ledger.ts `openBulkLedgerOn`).
  */
 
 /** The worker's entry point: plain JS, so it can register a TypeScript loader first (see there). */

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
 import { ApprovalBook, type BulkApproval } from '../../../lib/bulk/approvals';
-import { dayOf, openBulkLedger, type BulkLedger, type ChargeRequest } from '../../../lib/bulk/ledger';
+import { dayOf, openBulkLedger, openBulkLedgerOn, type BulkLedger, type ChargeRequest } from '../../../lib/bulk/ledger';
 import { auditDialects, auditEntry, type ScratchAuditStore } from '../../support/audit-store';
 import { openBulkLedgerOnStoreThread, openThreadedAuditStore, threadedStoreTestHooks } from '../../../lib/audit/threaded-store';
-import { AuditUnavailableError, type AuditStore } from '../../../lib/audit/store';
+import { AuditUnavailableError, sqliteDatabaseOf, type AuditStore } from '../../../lib/audit/store';
 
 /**
  * The bulk-output ledger (lib/bulk/ledger.ts) on every dialect the audit database runs on
@@ -238,6 +238,92 @@ describe.each(CASES)('the bulk-output ledger on %s', (_name, dialect, onStoreThr
       }
     } finally {
       file.close();
+    }
+  });
+});
+
+/**
+ * On the store's thread the ledger shares the store's one SQLite connection (openBulkLedgerOn):
+ * each charge commits at NORMAL, and the store's own levels — synchronous FULL for the trail,
+ * its busy timeout — are back on the connection after every charge, whichever way it ended.
+ */
+describe("the bulk-output ledger on the audit store's own SQLite connection", () => {
+  let scratch: ScratchAuditStore;
+  let ledger: BulkLedger;
+  let db: Knex;
+  const levels = async () => {
+    const connection = (await db.client.acquireConnection()) as { prepare(sql: string): { get(): Record<string, unknown> } };
+    try {
+      return { synchronous: connection.prepare('PRAGMA synchronous').get().synchronous, busyTimeout: connection.prepare('PRAGMA busy_timeout').get().timeout };
+    } finally {
+      await db.client.releaseConnection(connection);
+    }
+  };
+
+  beforeAll(async () => {
+    scratch = await auditDialects()[0].open();
+    db = sqliteDatabaseOf(scratch.store)!;
+    ledger = await openBulkLedgerOn(db);
+  });
+
+  afterAll(async () => {
+    await ledger?.close();
+    await scratch?.cleanup();
+  });
+
+  test("the store's levels are back after a charge that counts, one refused, one that failed half-way and one that waited for another writer", async () => {
+    // FULL (2) and the writer's busy timeout: the store's trail commits survive a power cut.
+    const own = { synchronous: 2, busyTimeout: 10_000 };
+    expect(await levels()).toEqual(own);
+    expect(await ledger.charge(request({ subject: 'dev:shared', personIds: persons(0, 3) }))).toMatchObject({ ok: true, fresh: 3 });
+    expect(await levels()).toEqual(own);
+    expect(await ledger.charge(request({ subject: 'dev:shared', personIds: persons(10, 3) }))).toMatchObject({ ok: false, code: 'BULK_APPROVAL_REQUIRED' });
+    expect(await levels()).toEqual(own);
+    await scratch.raw.raw("CREATE TRIGGER half_way BEFORE INSERT ON BULK_OUTPUT_PERSON BEGIN SELECT RAISE(ABORT, 'refused half-way by the test'); END");
+    try {
+      await expect(ledger.charge(request({ subject: 'dev:shared-half-way', personIds: persons(20, 1) }))).rejects.toMatchObject({ message: 'refused half-way by the test' });
+    } finally {
+      await scratch.raw.raw('DROP TRIGGER half_way');
+    }
+    expect(await levels()).toEqual(own);
+    // Another writer holds the file: the store's own appends and reads go on between the charge's tries.
+    const other = new Database((scratch.config.connection as { filename: string }).filename, { readonly: false });
+    other.prepare('BEGIN IMMEDIATE').run();
+    let charged: Promise<unknown>;
+    try {
+      charged = ledger.charge(request({ subject: 'dev:shared-waits', personIds: persons(30, 1) }));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await levels()).toEqual(own);
+      expect((await scratch.store.head()).sequence).toBeGreaterThanOrEqual(0);
+    } finally {
+      other.prepare('COMMIT').run();
+      other.close();
+    }
+    expect(await charged).toMatchObject({ ok: true, fresh: 1 });
+    expect(await levels()).toEqual(own);
+    // The trail and the ledger on the one connection: appends and charges interleaved, all there.
+    const before = await scratch.store.head();
+    await Promise.all([
+      ...Array.from({ length: 20 }, (_, index) => ledger.charge(request({ subject: 'dev:shared-many', budget: 1000, personIds: persons(100 + index, 1) }))),
+      ...Array.from({ length: 20 }, () => scratch.store.append([auditEntry()])),
+    ]);
+    expect(await ledger.tally('dev:shared-many', 'resident-registry', DAY)).toBe(20);
+    expect(await scratch.store.verify({ anchor: before })).toMatchObject({ ok: true });
+    expect(await levels()).toEqual(own);
+  });
+
+  test('closing the ledger leaves the connection to the store', async () => {
+    const another = await openBulkLedgerOn(db);
+    await another.close();
+    expect((await scratch.store.append([auditEntry()]))[0]?.sequence).toBeGreaterThan(0);
+  });
+
+  test('a shared connection is for SQLite only', async () => {
+    const pg = knexFactory({ client: 'pg', connection: 'postgres://nobody@127.0.0.1:1/none', pool: { min: 0, max: 1 } });
+    try {
+      await expect(openBulkLedgerOn(pg)).rejects.toThrow(/SQLite only/);
+    } finally {
+      await pg.destroy();
     }
   });
 });
