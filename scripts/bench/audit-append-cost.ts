@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { auditSqliteConfig } from '../../lib/audit/config';
 import { openAuditStore, type AuditStore } from '../../lib/audit/store';
 import type { AuditEntryInput } from '../../lib/audit/types';
+import { syntheticAuditEntry } from './synthetic-entry';
 
 const { values } = parseArgs({
   options: { records: { type: 'string', default: '300' }, prefill: { type: 'string', default: '20000' }, operations: { type: 'string', default: '20' } },
@@ -37,28 +38,11 @@ const COORDINATES = Array.from({ length: 200 }, (_, index) => `Resident.syntheti
 let requests = 0;
 function entry(fields: number, persons: number): AuditEntryInput {
   requests += 1;
-  return {
-    kind: 'OPERATION',
-    occurredAt: new Date().toISOString(),
-    requestId: `bench-${requests}`,
+  return syntheticAuditEntry(requests, {
     subject: `dev:registry-clerk.${requests % 5000}`,
-    department: 'registry-division',
-    roles: ['clerk'],
-    purpose: 'resident-registry',
-    mfa: true,
-    clientName: 'bench',
-    clientVersion: null,
-    caseReference: null,
-    operationName: 'Bench',
-    operationHash: 'ab'.repeat(32),
-    decision: 'GRANTED',
     grantedFields: Array.from({ length: fields }, (_, index) => COORDINATES[((requests % OPERATIONS) * 7 + index * 13) % COORDINATES.length]!),
-    deniedFields: [],
     personIds: Array.from({ length: persons }, (_, index) => person(requests * 7919 + index * 104_729)),
-    ruleVersion: 'bench',
-    errorCodes: [],
-    detail: null,
-  };
+  });
 }
 
 /** Bytes this process has handed to write(2) so far (Linux). */

@@ -19,6 +19,7 @@ import { AuditWriter } from '../../gateway/audit/writer';
 import { auditSqliteConfig } from '../../lib/audit/config';
 import { openBulkLedgerOnStoreThread, openThreadedAuditStore } from '../../lib/audit/threaded-store';
 import type { AuditEntryInput } from '../../lib/audit/types';
+import { syntheticAuditEntry } from './synthetic-entry';
 
 const { values } = parseArgs({
   options: { requests: { type: 'string', default: '3000' }, rate: { type: 'string', default: '330' }, connections: { type: 'string', default: '10' }, ledger: { type: 'string', default: 'true' } },
@@ -43,28 +44,12 @@ function threadCpuMs(): Map<string, number> {
 let sent = 0;
 function entry(): AuditEntryInput {
   sent += 1;
-  return {
-    kind: 'OPERATION',
-    occurredAt: new Date().toISOString(),
-    requestId: `store-thread-cost-${sent}`,
+  // A user of their own per request (as the bench's tokens), one person, (c)'s fields.
+  return syntheticAuditEntry(sent, {
     subject: `dev:registry-clerk.${sent}`,
-    department: 'registry-division',
-    roles: ['clerk'],
-    purpose: 'resident-registry',
-    mfa: true,
-    clientName: 'bench',
-    clientVersion: null,
-    caseReference: null,
-    operationName: null,
-    operationHash: 'ab'.repeat(32),
-    decision: 'GRANTED',
     grantedFields: ['Query.searchIdentity', 'IdentitySearchResult.matches', 'IdentitySearchResult.truncated', 'IdentityMatch.residentCode', 'IdentityMatch.name', 'IdentityMatch.nameKana', 'IdentityMatch.birthDate', 'IdentityMatch.sex', 'IdentityMatch.address'],
-    deniedFields: [],
     personIds: ['0010000001'],
-    ruleVersion: 'bench',
-    errorCodes: [],
-    detail: null,
-  };
+  });
 }
 
 async function main(): Promise<void> {
