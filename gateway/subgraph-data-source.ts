@@ -169,13 +169,33 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         extensions: { code: 'SUBGRAPH_TIMEOUT', serviceName: this.subgraphName },
       });
     }
-    if (fetchResponse !== undefined) throw error;
-    logger?.error({ subgraph: this.subgraphName, err: error.message, cause: causeOf(error) }, 'subgraph unreachable');
+    if (fetchResponse !== undefined) {
+      // An HTTP status other than 2xx, or a body that could not be read or was not JSON: the
+      // status (never the body, the address or the parser's message, which quotes the body) in
+      // the log; the caller learns only which subgraph failed.
+      logger?.error({ subgraph: this.subgraphName, status: fetchResponse.status, err: error instanceof SubgraphAnswerError ? undefined : error.name }, 'subgraph answer unusable');
+    } else {
+      logger?.error({ subgraph: this.subgraphName, err: error.message, cause: causeOf(error) }, 'subgraph unreachable');
+    }
     throw new GraphQLError(`The ${this.subgraphName} subgraph is unavailable`, {
       extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: this.subgraphName },
     });
   }
+
+  /**
+   * A subgraph's answer other than 2xx (a 3xx too: calls never follow redirects, which would carry
+   * the signed identity elsewhere). RemoteGraphQLDataSource's own version quotes the subgraph's
+   * URL and whole body in the error's extensions, and so to the caller: an internal address, or
+   * data the rules never saw. The body is read (the connection goes back to the pool) and dropped.
+   */
+  override async errorFromResponse(response: UtilsFetcherResponse): Promise<GraphQLError> {
+    await response.text().catch(() => undefined);
+    return new SubgraphAnswerError(`The ${this.subgraphName} subgraph answered ${response.status}`);
+  }
 }
+
+/** A subgraph's answer with an HTTP status other than 2xx (errorFromResponse); reported to the caller as SUBGRAPH_UNAVAILABLE. */
+class SubgraphAnswerError extends GraphQLError {}
 
 /** A call of `callFor` that the subgraph did not answer with data: `status` 4xx refused it, 5xx (or 0: unreachable) failed. */
 export class SubgraphCallError extends Error {

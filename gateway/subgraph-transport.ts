@@ -69,7 +69,8 @@ function targetOf(url: string): { readonly origin: string; readonly path: string
  * The deadline covers the whole call, as `AbortSignal.timeout` on fetch did: connecting, the
  * answer's headers and its body, until the body is read (`json`/`text`). It rejects with a
  * DOMException named TimeoutError, as fetch did; an unreachable subgraph rejects with the
- * socket's error (`code`: ECONNREFUSED …).
+ * socket's error (`code`: ECONNREFUSED …). Redirects are not followed (the signed identity goes
+ * to the subgraph's URL only), and a compressed answer is refused: it asks for `identity`.
  */
 export async function callSubgraph(dispatcher: Dispatcher, url: string, call: SubgraphCall): Promise<SubgraphResponse> {
   const { origin, path } = targetOf(url);
@@ -78,12 +79,20 @@ export async function callSubgraph(dispatcher: Dispatcher, url: string, call: Su
   timer.unref();
   let answer: Dispatcher.ResponseData;
   try {
-    answer = await dispatcher.request({ origin, path, method: call.method as Dispatcher.HttpMethod, headers: call.headers, body: call.body, signal: deadline.signal });
+    // identity: the request API, unlike fetch, decodes no compressed body (and none is wanted).
+    answer = await dispatcher.request({ origin, path, method: call.method as Dispatcher.HttpMethod, headers: { 'accept-encoding': 'identity', ...call.headers }, body: call.body, signal: deadline.signal });
   } catch (error) {
     clearTimeout(timer);
     throw error;
   }
   const { statusCode, headers, body } = answer;
+  const encoding = headers['content-encoding'];
+  if (encoding !== undefined && encoding !== 'identity') {
+    // Compressed all the same (a proxy on the way): refused as unreadable rather than parsed as bytes.
+    clearTimeout(timer);
+    await body.dump().catch(() => undefined);
+    throw new Error(`subgraph answer encoded as ${String(encoding)}; the gateway accepts only identity`);
+  }
   // The deadline ends once the body is read, or failed to be.
   const read = <T>(reading: Promise<T>): Promise<T> => reading.finally(() => clearTimeout(timer));
   return {

@@ -3,6 +3,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import zlib from 'node:zlib';
 import { FIXTURE_FIRST_RESIDENT } from '../../generator/fixtures';
 import { loadConfig } from '../../gateway/config';
 import { configProblems } from './helpers';
@@ -21,19 +22,24 @@ import { createTestCa, issueServerCertificate } from '../support/test-ca';
  */
 
 /**
- * A real HTTP server on loopback that reads each request and never finishes its answer: it sends
- * nothing (`silent`), or the answer's headers and the start of a JSON body, then nothing more
- * (`stalls-in-body`).
+ * A real HTTP server on loopback standing in for a subgraph that misbehaves: it reads each
+ * request and then sends nothing (`silent`); the answer's headers and the start of a JSON body,
+ * then nothing more (`stalls-in-body`); a 502 whose HTML quotes an internal address
+ * (`answers-502`); a redirect to an internal address (`redirects`); or a valid answer compressed
+ * although the gateway asked for none (`gzips`).
  */
 interface SilentServer {
   readonly url: string;
-  mode: 'silent' | 'stalls-in-body';
+  mode: 'silent' | 'stalls-in-body' | 'answers-502' | 'redirects' | 'gzips';
   /** Requests received. */
   requests(): number;
   /** Requests whose connection is still open (held by the other side). */
   held(): number;
   stop(): Promise<void>;
 }
+
+/** An address of the ward's inside network, as a misbehaving subgraph or proxy might quote it. */
+const INTERNAL_ADDRESS = '10.1.2.3';
 
 async function startSilentServer(): Promise<SilentServer> {
   const waiting = new Set<http.IncomingMessage>();
@@ -43,9 +49,24 @@ async function startSilentServer(): Promise<SilentServer> {
     requests += 1;
     waiting.add(req);
     req.socket.on('close', () => waiting.delete(req));
-    if (silentServer.mode === 'stalls-in-body') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.write('{"data":{"_entities":[');
+    switch (silentServer.mode) {
+      case 'stalls-in-body':
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"data":{"_entities":[');
+        return;
+      case 'answers-502':
+        res.writeHead(502, { 'content-type': 'text/html' });
+        res.end(`<html>bad gateway: upstream ${INTERNAL_ADDRESS}:8443 refused</html>`);
+        return;
+      case 'redirects':
+        res.writeHead(307, { location: `http://${INTERNAL_ADDRESS}/graphql`, 'content-type': 'text/plain' });
+        res.end(`moved to ${INTERNAL_ADDRESS}`);
+        return;
+      case 'gzips':
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+        res.end(zlib.gzipSync(JSON.stringify({ data: { _entities: [] } })));
+        return;
+      default:
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -155,6 +176,28 @@ describe('a deadline for each subgraph call', () => {
       expect(Date.now() - started).toBeLessThan(5_000);
       for (let i = 0; i < 100 && silent.held() > 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(silent.held()).toBe(0);
+    } finally {
+      silent.mode = 'silent';
+    }
+  });
+});
+
+describe("a subgraph answer the gateway cannot use is reported by the subgraph's name only", () => {
+  test.each([
+    ['answers-502', 'a 502 whose body quotes an internal address'],
+    ['redirects', 'a redirect to an internal address (not followed: the identity goes to the subgraph only)'],
+    ['gzips', 'a compressed answer the gateway did not ask for'],
+  ] as const)("%s: %s → SUBGRAPH_UNAVAILABLE, the other subgraphs' data, no address, status or body", async (mode, _what) => {
+    silent.mode = mode;
+    try {
+      const before = silent.requests();
+      const { status, body, raw } = await federation.query<Record<string, any>>('registry-clerk', `{ ${PERSON} { id name { kanji } informationLinkage { codeStatus } } }`);
+      expect(status).toBe(200);
+      expect(body.data?.resident).toMatchObject({ id: FIXTURE_FIRST_RESIDENT.addressNumber, informationLinkage: null });
+      expect(body.errors?.map((error) => [error.message, error.extensions])).toEqual([['The intermediate subgraph is unavailable', { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'intermediate' }]]);
+      expect(raw).not.toMatch(/10\.1\.2\.3|127\.0\.0\.1|https?:|502|307|gzip|html/i);
+      // Asked once: a redirect is not followed.
+      expect(silent.requests() - before).toBe(1);
     } finally {
       silent.mode = 'silent';
     }
