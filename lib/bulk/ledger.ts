@@ -176,9 +176,20 @@ class KnexBulkLedger implements BulkLedger {
       const connection = (await this.db.client.acquireConnection()) as SqliteConnection;
       const statements = sqliteStatementsOf(connection);
       const release = async () => {
-        statements.run(`PRAGMA synchronous = ${shared.synchronous}`);
-        statements.run(`PRAGMA busy_timeout = ${shared.busyTimeoutMs}`);
-        await this.db.client.releaseConnection(connection);
+        try {
+          // A transaction still open (a COMMIT and its ROLLBACK both failed) would refuse the
+          // pragmas and hand the store an open transaction: rolled back first.
+          if (connection.inTransaction) statements.run('ROLLBACK');
+          statements.run(`PRAGMA synchronous = ${shared.synchronous}`);
+          statements.run(`PRAGMA busy_timeout = ${shared.busyTimeoutMs}`);
+        } catch {
+          // The store's levels cannot be restored: the connection is closed rather than let a
+          // trail commit run at NORMAL. The store's next call fails, and the gateway with it
+          // withholds person data (fail closed) until it is restarted.
+          connection.close();
+        } finally {
+          await this.db.client.releaseConnection(connection);
+        }
       };
       try {
         // Both only outside a transaction; busy_timeout 0: a busy file fails at once, never blocks the thread.
@@ -226,6 +237,8 @@ function knexStatements(trx: Knex.Transaction): LedgerStatements {
 /** The better-sqlite3 connection knex hands out (only what the ledger uses of it). */
 interface SqliteConnection extends SqlitePragmas {
   prepare(sql: string): { run(...params: unknown[]): unknown; get(...params: unknown[]): unknown; all(...params: unknown[]): unknown[] };
+  readonly inTransaction: boolean;
+  close(): void;
 }
 
 /**
