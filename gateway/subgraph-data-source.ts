@@ -208,7 +208,7 @@ export class SubgraphCallError extends Error {
 }
 
 /**
- * AbortSignal.timeout fired: before the answer (fetch rejects) or while reading its body. By name:
+ * The call's deadline fired (callSubgraph): before the answer or while reading its body. By name:
  * the DOMException comes from Node's internals, not always this realm's Error (e.g. under jest).
  */
 function isTimeout(error: unknown): boolean {

@@ -21,7 +21,7 @@ export interface SubgraphTlsSettings {
 
 export function createSubgraphDispatcher(settings: SubgraphTlsSettings = {}): Agent {
   return new Agent({
-    // A call's deadline is the data source's (AbortSignal.timeout); these only bound idle sockets.
+    // A call's deadline is callSubgraph's (below); these only bound idle sockets.
     keepAliveTimeout: 4_000,
     ...(settings.caPem !== undefined ? { connect: { ca: settings.caPem, rejectUnauthorized: true } } : {}),
   });
