@@ -138,6 +138,17 @@ export function mainThreadCpuTimeMs(pids: readonly (number | undefined)[]): numb
   return (ticks * 1000) / CLOCK_TICKS;
 }
 
+/** CPU time (user + system, ms) used so far by each thread of one process, by thread id (Linux /proc; empty elsewhere). */
+export function threadCpuTimesMs(pid: number): Map<number, number> {
+  const threads = new Map<number, number>();
+  if (!fs.existsSync(`/proc/${pid}/task`)) return threads;
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    const stat = procStat(pid, `task/${tid}/stat`);
+    if (stat) threads.set(Number(tid), (stat.cpuTicks * 1000) / CLOCK_TICKS);
+  }
+  return threads;
+}
+
 /** Busy and total CPU time of the whole machine so far, in ms (all cores; Linux /proc/stat). */
 export function machineCpuMs(): { busy: number; total: number } {
   try {

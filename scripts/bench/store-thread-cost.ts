@@ -20,6 +20,7 @@ import { auditSqliteConfig } from '../../lib/audit/config';
 import { openBulkLedgerOnStoreThread, openThreadedAuditStore } from '../../lib/audit/threaded-store';
 import type { AuditEntryInput } from '../../lib/audit/types';
 import { syntheticAuditEntry } from './synthetic-entry';
+import { threadCpuTimesMs } from './processes';
 
 const { values } = parseArgs({
   options: { requests: { type: 'string', default: '3000' }, rate: { type: 'string', default: '330' }, connections: { type: 'string', default: '10' }, ledger: { type: 'string', default: 'true' } },
@@ -29,17 +30,6 @@ const CONNECTIONS = Number(values.connections);
 /** Mean time between one caller's requests for the whole to come at `--rate` a second. */
 const PAUSE_MS = (CONNECTIONS / Number(values.rate)) * 1000;
 const LEDGER = values.ledger !== 'false';
-
-/** CPU ms of each thread of this process (/proc/self/task/<tid>/stat: utime + stime, in clock ticks of 10 ms). */
-function threadCpuMs(): Map<string, number> {
-  const threads = new Map<string, number>();
-  for (const tid of fs.readdirSync('/proc/self/task')) {
-    const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    threads.set(tid, (Number(fields[11]) + Number(fields[12])) * 10);
-  }
-  return threads;
-}
 
 let sent = 0;
 function entry(): AuditEntryInput {
@@ -67,7 +57,7 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, PAUSE_MS * (0.5 + Math.random())));
       await writer.write(record);
     };
-    const before = threadCpuMs();
+    const before = threadCpuTimesMs(process.pid);
     const started = Date.now();
     let issued = 0;
     await Promise.all(
@@ -79,9 +69,9 @@ async function main(): Promise<void> {
       }),
     );
     const seconds = (Date.now() - started) / 1000;
-    const after = threadCpuMs();
-    const main = String(process.pid);
-    let busiestOther = ['', 0] as [string, number];
+    const after = threadCpuTimesMs(process.pid);
+    const main = process.pid;
+    let busiestOther = [0, 0] as [number, number];
     for (const [tid, ms] of after) {
       const used = ms - (before.get(tid) ?? 0);
       if (tid !== main && used > busiestOther[1]) busiestOther = [tid, used];
