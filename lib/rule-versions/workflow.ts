@@ -147,7 +147,7 @@ async function proposalOrThrow(versions: RuleVersionStore, id: string): Promise<
 const short = (version: string | null | undefined) => (version ? version.slice(0, 12) : '-');
 
 function describeProposal(proposal: Pick<Proposal, 'id' | 'kind' | 'author' | 'authorDepartment' | 'baseVersion' | 'proposedVersion' | 'changedFiles' | 'summary' | 'revokedSubject' | 'restoresVersion'>): string {
-  const target = proposal.kind === 'REVOCATION' ? `, revokes ${proposal.revokedSubject}` : proposal.kind === 'RESTORE' ? `, restores ${short(proposal.restoresVersion)}` : '';
+  const target = proposal.kind === 'REVOCATION' ? `, revokes ${proposal.revokedSubject}` : proposal.kind === 'RESTORE' ? `, restores ${short(proposal.restoresVersion)} with the revocations in force` : '';
   return `proposal ${proposal.id} (${proposal.kind}${target}) by ${proposal.author} [${proposal.authorDepartment}]; base ${short(proposal.baseVersion)}, proposed ${short(proposal.proposedVersion)}; files: ${proposal.changedFiles.join(', ') || '-'}; summary: ${proposal.summary}`;
 }
 
@@ -215,11 +215,24 @@ export async function proposeChange(deps: WorkflowDeps, officer: Officer, input:
   return createProposal(deps, officer, 'CHANGE', base, filesOverBase(base.files, input.files), summary);
 }
 
+/** The revocation list (失効者一覧): who may no longer use the system, whatever the rules. */
+const REVOCATIONS_FILE = 'revocations.yaml' satisfies PolicyFileName;
+
+/**
+ * Proposes an earlier version's rules, with the revocations in force. A restore is about rules;
+ * a revocation is about a person and was confirmed by two officers of its own: taking the earlier
+ * version's revocations.yaml would quietly give a revoked user their access back under the name
+ * of a restore. Lifting a revocation is a change of revocations.yaml (proposeChange), named as such.
+ */
 export async function proposeRestore(deps: WorkflowDeps, officer: Officer, versionId: string, summaryText: string): Promise<Proposal> {
   const summary = textOf(summaryText, 'summary', MAX_SUMMARY)!;
   const target = await versionOrThrow(deps.versions, versionId);
   const base = (await inForceVersion(deps.versions)).version;
-  return createProposal(deps, officer, 'RESTORE', base, target.files, summary, { restoresVersion: target.id });
+  const files = { ...target.files, [REVOCATIONS_FILE]: base.files[REVOCATIONS_FILE] };
+  if (versionOf(files) === base.id) {
+    throw new RuleWorkflowError(RULE_WORKFLOW_CODES.unchanged, `version ${short(target.id)} differs from the rules in force only in ${REVOCATIONS_FILE}, which a restore keeps as in force; to lift a revocation, propose a change of ${REVOCATIONS_FILE}`);
+  }
+  return createProposal(deps, officer, 'RESTORE', base, files, summary, { restoresVersion: target.id });
 }
 
 /** revocations.yaml with one more entry (comments and layout kept). */
@@ -246,7 +259,7 @@ async function revokeNow(deps: WorkflowDeps, officer: Officer, input: { subject:
   if (baseRules.revocations.has(subject)) throw bad('the user is revoked already');
   const at = deps.now();
   const revokedAt = at.toISOString();
-  const files = { ...base.files, 'revocations.yaml': withRevocation(base.files['revocations.yaml'], { subject, revokedAt, reason, approvedBy: 'pending: second security officer' }) };
+  const files = { ...base.files, [REVOCATIONS_FILE]: withRevocation(base.files[REVOCATIONS_FILE], { subject, revokedAt, reason, approvedBy: 'pending: second security officer' }) };
   compileOrThrow(files);
   const id = versionOf(files);
   const proposal: NewProposal = {
@@ -260,7 +273,7 @@ async function revokeNow(deps: WorkflowDeps, officer: Officer, input: { subject:
     baseVersion: base.id,
     proposedVersion: id,
     files,
-    changedFiles: ['revocations.yaml'],
+    changedFiles: [REVOCATIONS_FILE],
     revokedSubject: subject,
     appliedVersion: id,
     appliedAt: revokedAt,

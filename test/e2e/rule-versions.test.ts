@@ -353,19 +353,24 @@ describeWithPostgres('rule versions: two officers, two gateway processes on Post
     expect((await officer('security-officer', 'mutation($id: ID!) { withdrawRuleProposal(id: $id, reason: "not mine") { status } }', { id: b })).body.errors?.[0]?.extensions?.code).toBe('NOT_PROPOSAL_AUTHOR');
     expect((await officer('security-officer-2', 'mutation($id: ID!) { withdrawRuleProposal(id: $id, reason: "取り下げ") { status } }', { id: b })).body.data?.withdrawRuleProposal.status).toBe('WITHDRAWN');
 
+    // Version 1's rules come back; the revocation made since (version 3) stays in force.
     const restore = await officer('security-officer-2', `mutation($v: ID!) { proposeRuleRestore(versionId: $v, summary: "元に戻す") { ${PROPOSAL} } }`, { v: v1 });
-    expect(restore.body.data?.proposeRuleRestore).toMatchObject({ kind: 'RESTORE', status: 'PENDING', changedFiles: ['policies.yaml', 'revocations.yaml'] });
+    expect(restore.body.data?.proposeRuleRestore).toMatchObject({ kind: 'RESTORE', status: 'PENDING', changedFiles: ['policies.yaml'] });
     const restored = await officer('security-officer', 'mutation($id: ID!) { approveRuleProposal(id: $id) { status appliedVersion } }', { id: restore.body.data?.proposeRuleRestore.id });
-    expect(restored.body.data?.approveRuleProposal).toEqual({ status: 'APPLIED', appliedVersion: v1 });
-    await Promise.all([0, 1].map((gateway) => waitFor(`gateway ${gateway} back on version 1`, async () => ((await health(gateway)).rules.version === v1 ? true : undefined), 20_000)));
+    expect(restored.body.data?.approveRuleProposal.status).toBe('APPLIED');
+    const restoredVersion: string = restored.body.data?.approveRuleProposal.appliedVersion;
+    expect(restoredVersion).not.toBe(v1);
+    await Promise.all([0, 1].map((gateway) => waitFor(`gateway ${gateway} on the restored version`, async () => ((await health(gateway)).rules.version === restoredVersion ? true : undefined), 20_000)));
     // A grant is answered once the subgraphs' second line has it too (they poll the same store).
-    await waitFor('the subgraphs back on version 1', async () => (ruleStore.current().version === v1 ? true : undefined), 20_000);
+    await waitFor('the subgraphs on the restored version', async () => (ruleStore.current().version === restoredVersion ? true : undefined), 20_000);
     expect((await individualNumber(1)).body.data?.resident?.individualNumber).toMatch(/^\d{12}$/);
+    for (const gateway of [0, 1]) expect((await ask(gateway, 'school-clerk', '{ __typename }')).status).toBe(401);
     const versions = await officer('security-officer', '{ ruleVersions { versions { sequence origin inForce } } }');
     expect(versions.body.data?.ruleVersions.versions).toEqual([
+      { sequence: 4, origin: 'RESTORE', inForce: true },
       { sequence: 3, origin: 'REVOCATION', inForce: false },
       { sequence: 2, origin: 'CHANGE', inForce: false },
-      { sequence: 1, origin: 'IMPORT', inForce: true },
+      { sequence: 1, origin: 'IMPORT', inForce: false },
     ]);
   });
 

@@ -305,6 +305,7 @@ function Versions() {
         復元の理由（提案の要旨）
         <input value={summary} onChange={(e) => setSummary(e.target.value)} maxLength={500} />
       </label>
+      <p>戻すのはルールだけです。利用停止（失効者一覧）は現在のものを引き継ぎます。停止の解除は revocations.yaml の変更として提案してください。</p>
       {versions && versions.length === 0 && <p>版の保管庫は使われていません（POLICY_STORE=dir：policy/ フォルダが現在のルールです）。</p>}
       {versions && versions.length > 0 && (
         <table className="records">

@@ -323,7 +323,10 @@ export type Mutation = {
    * file:line:column). Changes nothing in force: a second security officer approves it.
    */
   proposeRuleChange: RuleProposal;
-  /** Proposes to put an earlier version back in force; approved like any change. */
+  /**
+   * Proposes to put an earlier version's rules back in force, with the revocations in force kept
+   * (lifting a revocation is a proposeRuleChange of revocations.yaml); approved like any change.
+   */
   proposeRuleRestore: RuleProposal;
   /** A second security officer (not the author) rejects a pending change or restore. */
   rejectRuleProposal: RuleProposal;

@@ -105,6 +105,33 @@ describe('rule-version workflow (SQLite)', () => {
     expect(approvals).toHaveLength(1);
   });
 
+  test('a restore puts an earlier version\'s rules back and keeps the revocations in force; one that would only lift revocations is refused', async () => {
+    const earlier = (await workflow.inForceVersion(rules.versions)).version;
+    const limits = `${earlier.files['limits.yaml']}\n# before the restore\n`;
+    const change = await workflow.proposeChange(deps, first, { files: [{ name: 'limits.yaml', content: limits }], summary: 'limits' });
+    await workflow.approve(deps, second, change.id);
+    const revocation = await workflow.revokeAccess(deps, first, { subject: 'dev:school-clerk', reason: '異動' });
+    await workflow.approve(deps, second, revocation.id);
+
+    // The insider's route: "restore the rules of last week" from a version before the revocation.
+    const restore = await workflow.proposeRestore(deps, second, earlier.id, '元に戻す');
+    expect(restore.changedFiles).toEqual(['limits.yaml']);
+    const applied = await workflow.approve(deps, first, restore.id);
+    expect(applied.status).toBe('APPLIED');
+    expect(applied.appliedVersion).not.toBe(earlier.id);
+    await rules.refresh();
+    expect(rules.current().version).toBe(applied.appliedVersion);
+    expect(rules.current().revocations.has('dev:school-clerk')).toBe(true);
+    const version = (await rules.versions.version(applied.appliedVersion!))!;
+    expect(version.origin).toBe('RESTORE');
+    expect(version.files['limits.yaml']).toBe(earlier.files['limits.yaml']);
+
+    // The earlier version now differs only in its revocations: nothing for a restore to do.
+    await expect(workflow.proposeRestore(deps, second, earlier.id, 'again')).rejects.toMatchObject({ code: 'RULE_PROPOSAL_UNCHANGED', message: expect.stringContaining('revocations.yaml') });
+    const trail = await audit.query({ kind: 'RULE_APPLIED' }, { first: 100, order: 'desc' });
+    expect(trail.records[0]?.detail).toContain('with the revocations in force');
+  });
+
   test('a revocation keeps the file readable: comments and the entries before it stay', () => {
     const text = workflow.withRevocation(shipped['revocations.yaml'], { subject: 'dev:x', revokedAt: '2026-12-04T10:00:00+09:00', reason: '異動', approvedBy: 'pending' });
     expect(text).toContain('# revocations.yaml');
