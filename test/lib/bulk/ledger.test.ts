@@ -120,13 +120,16 @@ describe.each(CASES)('the bulk-output ledger on %s', (_name, dialect, onStoreThr
       other.prepare('BEGIN IMMEDIATE').run();
       let answered: string;
       let charged: Promise<unknown>;
+      // Cleared once the race is decided: a pending 3-s timer kept jest's process alive after the run.
+      let blocked: NodeJS.Timeout | undefined;
       try {
         charged = ledger.charge(request({ subject: 'dev:waits-on-thread', personIds: persons(710, 2) }));
         await new Promise((resolve) => setTimeout(resolve, 50));
         // The store's thread reads its head while the charge waits for the lock (a SQLite busy wait
         // there would hold the thread, and the read, for the busy timeout: 10 s).
-        answered = await Promise.race([threaded!.head().then(() => 'answered'), new Promise<string>((resolve) => setTimeout(() => resolve('blocked'), 3000))]);
+        answered = await Promise.race([threaded!.head().then(() => 'answered'), new Promise<string>((resolve) => (blocked = setTimeout(() => resolve('blocked'), 3000)))]);
       } finally {
+        clearTimeout(blocked);
         other.prepare('COMMIT').run();
         other.close();
       }
