@@ -40,7 +40,8 @@ export function policyPollMs(env: NodeJS.ProcessEnv = process.env): number {
 export function openRuleDatabase(env: NodeJS.ProcessEnv = process.env): Knex {
   const config = auditDatabaseConfig(env);
   if (auditDialectOf(config) === 'sqlite') return openSqliteWriter(config, 'FULL');
-  return knexFactory({ ...config, pool: { min: 0, max: 2 } });
+  // Three: a workflow step holds one for its cross-replica lock (workflow.ts acrossProcesses).
+  return knexFactory({ ...config, pool: { min: 0, max: 3 } });
 }
 
 /** Opens the version store itself (tables made, `policy/` imported when empty): for the audit subgraph and scripts. */

@@ -7,6 +7,8 @@ import type { Knex } from 'knex';
 import { POLICY_FILE_NAMES, type PolicyFileName } from '../policy/files';
 import { readFilesFromDir, versionOf, type RuleFiles } from './files';
 import { migrateRulesToLatest, RULE_TABLES } from './migrations';
+import { auditDialectOf } from '../audit/config';
+import type { AuditDialect } from '../audit/migrations';
 
 export type VersionOrigin = 'IMPORT' | 'CHANGE' | 'RESTORE' | 'REVOCATION';
 export type ProposalKind = 'CHANGE' | 'RESTORE' | 'REVOCATION';
@@ -146,7 +148,12 @@ export interface NewProposal {
 const CURSOR = /^\d{1,15}$/;
 
 export class RuleVersionStore {
-  constructor(readonly db: Knex) {}
+  /** PostgreSQL (replicas of the audit subgraph share it) or SQLite (one file, one host). */
+  readonly dialect: AuditDialect;
+
+  constructor(readonly db: Knex) {
+    this.dialect = auditDialectOf(db.client.config as Knex.Config);
+  }
 
   /** Creates the tables when missing and, on an empty store, imports `seedDir` as version 1 in force. */
   async prepare(seedDir?: string): Promise<void> {
@@ -226,8 +233,18 @@ export class RuleVersionStore {
     });
   }
 
-  async putInForce(trx: Knex | Knex.Transaction, entry: Omit<InForce, 'sequence'>): Promise<void> {
+  /**
+   * Puts a version in force over the one the caller read (`over`, its sequence) and returns true;
+   * returns false, writing nothing, when another step put a version in force since: the caller's
+   * files were merged over rules no longer in force (a revocation made meanwhile would be lost).
+   * Call inside the write transaction; on PostgreSQL the head row is locked until it ends.
+   */
+  async putInForce(trx: Knex.Transaction, entry: Omit<InForce, 'sequence'>, over: number): Promise<boolean> {
+    const head = trx(RULE_TABLES.inForce).orderBy('seq', 'desc').first('seq');
+    const latest = (await (this.dialect === 'postgresql' ? head.forUpdate() : head)) as Row | undefined;
+    if (Number(latest?.seq) !== over) return false;
     await trx(RULE_TABLES.inForce).insert({ version_id: entry.versionId, applied_at: entry.appliedAt, applied_by: entry.appliedBy, proposal_id: entry.proposalId });
+    return true;
   }
 
   async proposal(id: string, trx: Knex | Knex.Transaction = this.db): Promise<Proposal | undefined> {

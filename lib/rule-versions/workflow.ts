@@ -228,11 +228,20 @@ export async function proposeRestore(deps: WorkflowDeps, officer: Officer, versi
   const summary = textOf(summaryText, 'summary', MAX_SUMMARY)!;
   const target = await versionOrThrow(deps.versions, versionId);
   const base = (await inForceVersion(deps.versions)).version;
-  const files = { ...target.files, [REVOCATIONS_FILE]: base.files[REVOCATIONS_FILE] };
+  if (target.id === base.id) throw new RuleWorkflowError(RULE_WORKFLOW_CODES.unchanged, `version ${short(target.id)} is the rules in force`);
+  const files = restoredFiles(target.files, base.files);
   if (versionOf(files) === base.id) {
-    throw new RuleWorkflowError(RULE_WORKFLOW_CODES.unchanged, `version ${short(target.id)} differs from the rules in force only in ${REVOCATIONS_FILE}, which a restore keeps as in force; to lift a revocation, propose a change of ${REVOCATIONS_FILE}`);
+    throw new RuleWorkflowError(
+      RULE_WORKFLOW_CODES.unchanged,
+      `version ${short(target.id)} differs from the rules in force only in ${REVOCATIONS_FILE}, and a restore keeps the revocations in force: lift a revocation by a change of ${REVOCATIONS_FILE}, revoke by revokeAccess`,
+    );
   }
   return createProposal(deps, officer, 'RESTORE', base, files, summary, { restoresVersion: target.id });
+}
+
+/** An earlier version's rules with the revocation list of `revocationsFrom` (see proposeRestore). */
+function restoredFiles(rules: RuleFiles, revocationsFrom: RuleFiles): RuleFiles {
+  return { ...rules, [REVOCATIONS_FILE]: revocationsFrom[REVOCATIONS_FILE] };
 }
 
 /** revocations.yaml with one more entry (comments and layout kept). */
@@ -246,7 +255,7 @@ export function withRevocation(text: string, entry: { subject: string; revokedAt
 
 /** Revokes a user at once: a new version in force now, then awaiting a second officer's confirmation. */
 export function revokeAccess(deps: WorkflowDeps, officer: Officer, input: { subject: string; reason: string }): Promise<Proposal> {
-  return oneAtATime(() => revokeNow(deps, officer, input));
+  return oneAtATime(deps, () => revokeNow(deps, officer, input));
 }
 
 async function revokeNow(deps: WorkflowDeps, officer: Officer, input: { subject: string; reason: string }): Promise<Proposal> {
@@ -254,7 +263,7 @@ async function revokeNow(deps: WorkflowDeps, officer: Officer, input: { subject:
   if (!SUBJECT.test(subject)) throw bad('subject must be a user id (token subject)');
   if (subject === officer.subject) throw bad('an officer cannot revoke their own access here');
   const reason = textOf(input.reason, 'reason', MAX_REASON)!;
-  const { version: base } = await inForceVersion(deps.versions);
+  const { version: base, sequence: baseSequence } = await inForceVersion(deps.versions);
   const baseRules = compileOrThrow(base.files);
   if (baseRules.revocations.has(subject)) throw bad('the user is revoked already');
   const at = deps.now();
@@ -281,7 +290,7 @@ async function revokeNow(deps: WorkflowDeps, officer: Officer, input: { subject:
   await deps.audit([event('RULE_REVOKED', officer, at, id, `revoked at once, awaiting a second officer: ${describeProposal({ ...proposal, restoresVersion: null, revokedSubject: subject })}; in force ${short(base.id)} → ${short(id)}`)]);
   await deps.versions.db.transaction(async (trx) => {
     await deps.versions.insertVersion(trx, { id, files, origin: 'REVOCATION', createdAt: revokedAt, createdBy: officer.subject, proposalId: proposal.id });
-    await deps.versions.putInForce(trx, { versionId: id, appliedAt: revokedAt, appliedBy: officer.subject, proposalId: proposal.id });
+    if (!(await deps.versions.putInForce(trx, { versionId: id, appliedAt: revokedAt, appliedBy: officer.subject, proposalId: proposal.id }, baseSequence))) throw changedMeanwhile('revoke');
     await deps.versions.insertProposal(trx, proposal);
   });
   return (await deps.versions.proposal(proposal.id))!;
@@ -314,21 +323,39 @@ export function mergeOverInForce(base: RuleFiles, proposed: RuleFiles, inForce: 
 }
 
 /**
- * Decisions run one at a time in this process: each checks the proposal's status, records the
- * step in the trail, then changes the store, so two officers deciding one proposal at once do not
- * both get a record in the trail. (Across several audit-subgraph processes the store's conditional
- * update still lets only one win; the loser's call fails after its record was written.)
+ * Decisions run one at a time: each reads the rules in force and the proposal's status, records
+ * the step in the trail, then changes the store. Two steps interleaved would put in force files
+ * merged over rules no longer in force (a revocation made meanwhile lost) and record both. In this
+ * process, a queue; across the audit subgraph's replicas on PostgreSQL, a transaction-scoped
+ * advisory lock held for the whole step (one key per schema). Behind both, the store puts a
+ * version in force only over the one the step read (putInForce), so a step that still overlaps
+ * another (processes on one SQLite file) fails with RULE_PROPOSAL_STALE after its record was
+ * written, and changes nothing.
  */
 let decisions: Promise<unknown> = Promise.resolve();
-function oneAtATime<T>(run: () => Promise<T>): Promise<T> {
-  const next = decisions.then(run, run);
+function oneAtATime<T>(deps: WorkflowDeps, run: () => Promise<T>): Promise<T> {
+  const step = () => acrossProcesses(deps.versions, run);
+  const next = decisions.then(step, step);
   decisions = next.catch(() => undefined);
   return next;
 }
 
+async function acrossProcesses<T>(versions: RuleVersionStore, run: () => Promise<T>): Promise<T> {
+  if (versions.dialect !== 'postgresql') return run();
+  // The lock's transaction writes nothing; the step's own reads and writes use other connections.
+  return versions.db.transaction(async (trx) => {
+    await trx.raw("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':rule-workflow'))");
+    return run();
+  });
+}
+
+function changedMeanwhile(step: 'approve' | 'revoke'): RuleWorkflowError {
+  return new RuleWorkflowError(RULE_WORKFLOW_CODES.stale, `another step put rules in force while this one was being recorded; nothing was changed: ${step} again`);
+}
+
 /** A second officer approves: a change or restore is put in force; a revocation is confirmed. */
 export function approve(deps: WorkflowDeps, officer: Officer, id: string, commentText?: string | null): Promise<Proposal> {
-  return oneAtATime(() => approveNow(deps, officer, id, commentText));
+  return oneAtATime(deps, () => approveNow(deps, officer, id, commentText));
 }
 
 async function approveNow(deps: WorkflowDeps, officer: Officer, id: string, commentText?: string | null): Promise<Proposal> {
@@ -346,12 +373,18 @@ async function approveNow(deps: WorkflowDeps, officer: Officer, id: string, comm
   if (proposal.status !== 'PENDING') throw notPending(proposal);
   const base = await versionOrThrow(deps.versions, proposal.baseVersion);
   const inForce = await inForceVersion(deps.versions);
-  const merged = mergeOverInForce(base.files, proposal.files, inForce.version.files);
+  // A restore leaves the revocations as its base had them, so the merge keeps those in force now
+  // (one stored before restores kept them carries the earlier version's list: set aside here too).
+  const proposed = proposal.kind === 'RESTORE' ? restoredFiles(proposal.files, base.files) : proposal.files;
+  const merged = mergeOverInForce(base.files, proposed, inForce.version.files);
   if (!merged.ok) {
     throw new RuleWorkflowError('RULE_PROPOSAL_STALE', `changed in force since the proposal was made: ${merged.conflicts.join(', ')}; propose again from the rules in force`, { files: merged.conflicts });
   }
   compileOrThrow(merged.files);
   const applied = versionOf(merged.files);
+  if (proposal.kind === 'RESTORE' && applied === inForce.version.id) {
+    throw new RuleWorkflowError(RULE_WORKFLOW_CODES.unchanged, `nothing to apply: the restore differs from the rules in force only in ${REVOCATIONS_FILE}, which a restore keeps as in force`);
+  }
   const appliedAt = at.toISOString();
   const detail = `${describeProposal(proposal)}; approved by ${officer.subject} [${officer.department}]${comment ? `; comment: ${comment}` : ''}`;
   await deps.audit([
@@ -361,7 +394,7 @@ async function approveNow(deps: WorkflowDeps, officer: Officer, id: string, comm
   await deps.versions.db.transaction(async (trx) => {
     if (!(await deps.versions.updateProposal(trx, id, 'PENDING', { status: 'APPLIED', ...decided, applied_version: applied, applied_at: appliedAt, shadow_until_ms: null }))) throw notPending(proposal);
     await deps.versions.insertVersion(trx, { id: applied, files: merged.files, origin: proposal.kind === 'RESTORE' ? 'RESTORE' : 'CHANGE', createdAt: appliedAt, createdBy: officer.subject, proposalId: id });
-    await deps.versions.putInForce(trx, { versionId: applied, appliedAt, appliedBy: officer.subject, proposalId: id });
+    if (!(await deps.versions.putInForce(trx, { versionId: applied, appliedAt, appliedBy: officer.subject, proposalId: id }, inForce.sequence))) throw changedMeanwhile('approve');
   });
   return (await deps.versions.proposal(id))!;
 }
@@ -381,8 +414,8 @@ async function close(deps: WorkflowDeps, officer: Officer, id: string, reasonTex
   return (await deps.versions.proposal(id))!;
 }
 
-export const reject = (deps: WorkflowDeps, officer: Officer, id: string, reason: string) => oneAtATime(() => close(deps, officer, id, reason, 'REJECTED'));
-export const withdraw = (deps: WorkflowDeps, officer: Officer, id: string, reason: string) => oneAtATime(() => close(deps, officer, id, reason, 'WITHDRAWN'));
+export const reject = (deps: WorkflowDeps, officer: Officer, id: string, reason: string) => oneAtATime(deps, () => close(deps, officer, id, reason, 'REJECTED'));
+export const withdraw = (deps: WorkflowDeps, officer: Officer, id: string, reason: string) => oneAtATime(deps, () => close(deps, officer, id, reason, 'WITHDRAWN'));
 
 export async function startShadow(deps: WorkflowDeps, officer: Officer, id: string, until: string): Promise<Proposal> {
   const proposal = await proposalOrThrow(deps.versions, id);

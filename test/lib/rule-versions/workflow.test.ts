@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { auditSqliteConfig } from '../../../lib/audit/config';
 import { openAuditStore, type AuditStore } from '../../../lib/audit/store';
 import { createLogger } from '../../../lib/logger';
-import { compileFiles, versionOf, readFilesFromDir } from '../../../lib/rule-versions/files';
+import { changedFiles, compileFiles, versionOf, readFilesFromDir } from '../../../lib/rule-versions/files';
 import { openRuleDatabase } from '../../../lib/rule-versions/open';
 import { openVersionedRuleStore, type VersionedRuleStore } from '../../../lib/rule-versions/store-rule-store';
 import { csvCell, fieldsCsv } from '../../../lib/rule-versions/views';
@@ -128,8 +129,36 @@ describe('rule-version workflow (SQLite)', () => {
 
     // The earlier version now differs only in its revocations: nothing for a restore to do.
     await expect(workflow.proposeRestore(deps, second, earlier.id, 'again')).rejects.toMatchObject({ code: 'RULE_PROPOSAL_UNCHANGED', message: expect.stringContaining('revocations.yaml') });
+    await expect(workflow.proposeRestore(deps, second, applied.appliedVersion!, 'in force')).rejects.toMatchObject({ code: 'RULE_PROPOSAL_UNCHANGED', message: expect.stringContaining('is the rules in force') });
     const trail = await audit.query({ kind: 'RULE_APPLIED' }, { first: 100, order: 'desc' });
     expect(trail.records[0]?.detail).toContain('with the revocations in force');
+  });
+
+  test('a restore proposal stored before restores kept the revocations (the earlier list in its files) keeps them too when approved now', async () => {
+    const earlier = (await workflow.inForceVersion(rules.versions)).version;
+    const change = await workflow.proposeChange(deps, first, { files: [{ name: 'limits.yaml', content: `${earlier.files['limits.yaml']}\n# stored restore\n` }], summary: 'limits' });
+    await workflow.approve(deps, second, change.id);
+    const revocation = await workflow.revokeAccess(deps, first, { subject: 'dev:pending-restore', reason: '異動' });
+    await workflow.approve(deps, second, revocation.id);
+    const base = (await workflow.inForceVersion(rules.versions)).version;
+    // As the earlier code stored it: the earlier version's files whole, its revocations.yaml included.
+    const stored = (files: typeof earlier.files) => ({
+      id: randomUUID(), kind: 'RESTORE' as const, status: 'PENDING' as const, summary: '先週のルールに戻す', author: first.subject, authorDepartment: first.department,
+      proposedAt: new Date().toISOString(), baseVersion: base.id, proposedVersion: versionOf(files), files, changedFiles: changedFiles(base.files, files), restoresVersion: earlier.id,
+    });
+    const restore = stored(earlier.files);
+    await rules.versions.insertProposal(rules.versions.db, restore);
+    const applied = await workflow.approve(deps, second, restore.id);
+    await rules.refresh();
+    expect(rules.current().version).toBe(applied.appliedVersion);
+    expect(rules.current().revocations.has('dev:pending-restore')).toBe(true);
+    expect((await rules.versions.version(applied.appliedVersion!))!.files['limits.yaml']).toBe(earlier.files['limits.yaml']);
+    // One whose only difference is the revocation list has nothing to apply, and stays pending.
+    const onlyRevocations = stored({ ...base.files, 'revocations.yaml': earlier.files['revocations.yaml'] });
+    await rules.versions.insertProposal(rules.versions.db, onlyRevocations);
+    await expect(workflow.approve(deps, second, onlyRevocations.id)).rejects.toMatchObject({ code: 'RULE_PROPOSAL_UNCHANGED' });
+    expect((await rules.versions.proposal(onlyRevocations.id))!.status).toBe('PENDING');
+    expect(rules.current().revocations.has('dev:pending-restore')).toBe(true);
   });
 
   test('a revocation keeps the file readable: comments and the entries before it stay', () => {

@@ -1,0 +1,80 @@
+import { openRuleDatabase } from '../../../lib/rule-versions/open';
+import { RuleVersionStore } from '../../../lib/rule-versions/version-store';
+import type * as Workflow from '../../../lib/rule-versions/workflow';
+import { auditDialects, type ScratchAuditStore } from '../../support/audit-store';
+
+/**
+ * Two audit-subgraph processes deciding at once (docs/production.md: "one or more"), played by two
+ * copies of the workflow module (each with its own in-process queue) on one database: officer A
+ * approves a change while officer B, on the other replica, revokes a user between A's reading of
+ * the rules in force and A's writing. Before, A put in force its files merged over the rules it had
+ * read, and the revocation was gone from the rules in force while listed as awaiting confirmation.
+ */
+function workflowCopy(): typeof Workflow {
+  let copy: typeof Workflow | undefined;
+  jest.isolateModules(() => {
+    copy = jest.requireActual<typeof Workflow>('../../../lib/rule-versions/workflow');
+  });
+  return copy!;
+}
+
+describe.each(auditDialects().map((dialect) => [dialect.name, dialect] as const))('two replicas deciding at once (%s)', (_name, dialect) => {
+  let scratch: ScratchAuditStore;
+  let versions: RuleVersionStore;
+  const officer = (subject: string): Workflow.Officer => ({
+    subject,
+    department: 'information-security-office',
+    roles: ['security-officer'],
+    purpose: 'audit',
+    mfa: true,
+    requestId: `req-${subject}`,
+    ruleVersion: 'v',
+  });
+
+  beforeAll(async () => {
+    scratch = await dialect.open();
+    versions = new RuleVersionStore(openRuleDatabase(scratch.env));
+    await versions.prepare();
+  });
+  afterAll(async () => {
+    await versions?.db.destroy();
+    await scratch?.cleanup();
+  });
+
+  test("a revocation made on one replica while the other approves a change stays in force; the approval applies over it or is refused as stale, never over the rules it had read", async () => {
+    const replicaA = workflowCopy();
+    const replicaB = workflowCopy();
+    const deps: Workflow.WorkflowDeps = { versions, audit: (entries) => scratch.store.append(entries), now: () => new Date() };
+    const before = (await replicaA.inForceVersion(versions)).version;
+    const change = await replicaA.proposeChange(deps, officer('dev:security-officer'), { files: [{ name: 'limits.yaml', content: `${before.files['limits.yaml']}\n# reviewed\n` }], summary: 'limits' });
+
+    // Replica B revokes while replica A records its approval (between A's read and A's write).
+    let revoking: Promise<unknown> | undefined;
+    const recordingA: Workflow.WorkflowDeps = {
+      ...deps,
+      audit: async (entries) => {
+        revoking ??= replicaB.revokeAccess(deps, officer('dev:security-officer-3'), { subject: 'dev:school-clerk', reason: '退職' });
+        // Long enough for B to finish unless it waits for A.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return deps.audit(entries);
+      },
+    };
+    const first = await replicaA.approve(recordingA, officer('dev:security-officer-2'), change.id).then(
+      (proposal) => proposal.status,
+      (error: { code?: string }) => error.code,
+    );
+    await revoking;
+    if (dialect.name === 'postgresql') {
+      // The replicas take turns (advisory lock): A applied over the rules it read, then B revoked.
+      expect(first).toBe('APPLIED');
+    } else {
+      // One file without a cross-process lock: A is refused, changes nothing, and goes through again.
+      expect(first).toBe('RULE_PROPOSAL_STALE');
+      expect((await versions.proposal(change.id))!.status).toBe('PENDING');
+      expect((await replicaA.approve(deps, officer('dev:security-officer-2'), change.id)).status).toBe('APPLIED');
+    }
+    const inForce = (await replicaA.inForceVersion(versions)).version;
+    expect(inForce.files['revocations.yaml']).toContain('dev:school-clerk');
+    expect(inForce.files['limits.yaml']).toContain('# reviewed');
+  });
+});
