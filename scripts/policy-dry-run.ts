@@ -15,7 +15,7 @@ import { compileFiles, readFilesFromDir, versionOf, type RuleFiles } from '../li
 import { OperationComparer, replay, type Impact } from '../lib/rule-versions/impact';
 import { openRuleVersionStore, policyStoreMode } from '../lib/rule-versions/open';
 import { dryRunMatrix } from '../lib/rule-versions/views';
-import { inForceVersion, mergeOverInForce } from '../lib/rule-versions/workflow';
+import { inForceVersion, proposalOverInForce } from '../lib/rule-versions/workflow';
 
 const EXAMPLES: Record<string, (files: RuleFiles) => RuleFiles> = {
   'tax-individual-number': (files) => {
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
       const proposal = await versions.proposal(values.proposal);
       if (!proposal) throw new Error('no such proposal');
       const base = await versions.version(proposal.baseVersion);
-      const merged = base ? mergeOverInForce(base.files, proposal.files, inForceFiles) : undefined;
+      const merged = base ? proposalOverInForce(proposal, base.files, inForceFiles) : undefined;
       proposedFiles = merged?.ok ? merged.files : proposal.files;
     } else if (values['policy-dir']) proposedFiles = readFilesFromDir(values['policy-dir']);
     else {

@@ -13,7 +13,7 @@ import type { FieldClassification } from '../../lib/authorization/types';
 import { compileFiles, versionOf } from '../../lib/rule-versions/files';
 import { OperationComparer } from '../../lib/rule-versions/impact';
 import type { RuleVersionStore, ShadowDiffRow } from '../../lib/rule-versions/version-store';
-import { inForceVersion, mergeOverInForce } from '../../lib/rule-versions/workflow';
+import { inForceVersion, proposalOverInForce } from '../../lib/rule-versions/workflow';
 import { authorizationOutcomeOf } from '../authorization';
 import type { GatewayContext } from '../context';
 
@@ -109,7 +109,7 @@ export class ShadowRules {
     const running: RunningShadow[] = [];
     for (const proposal of proposals) {
       const base = await this.versions.version(proposal.baseVersion);
-      const merged = base ? mergeOverInForce(base.files, proposal.files, inForce.files) : undefined;
+      const merged = base ? proposalOverInForce(proposal, base.files, inForce.files) : undefined;
       const files = merged?.ok ? merged.files : proposal.files;
       const known = this.running.find((shadow) => shadow.proposalId === proposal.id && shadow.rules.version === versionOf(files));
       try {

@@ -237,11 +237,15 @@ export class RuleVersionStore {
    * Puts a version in force over the one the caller read (`over`, its sequence) and returns true;
    * returns false, writing nothing, when another step put a version in force since: the caller's
    * files were merged over rules no longer in force (a revocation made meanwhile would be lost).
-   * Call inside the write transaction; on PostgreSQL the head row is locked until it ends.
+   * Call inside the write transaction.
    */
   async putInForce(trx: Knex.Transaction, entry: Omit<InForce, 'sequence'>, over: number): Promise<boolean> {
-    const head = trx(RULE_TABLES.inForce).orderBy('seq', 'desc').first('seq');
-    const latest = (await (this.dialect === 'postgresql' ? head.forUpdate() : head)) as Row | undefined;
+    const head = () => trx(RULE_TABLES.inForce).orderBy('seq', 'desc').first('seq');
+    // PostgreSQL (READ COMMITTED): lock the head the step read, waiting for a step that holds it;
+    // then read the head again — a statement of its own, so it sees a row committed meanwhile
+    // (the locking read itself still returns the row it waited for).
+    if (this.dialect === 'postgresql') await head().forUpdate();
+    const latest = (await head()) as Row | undefined;
     if (Number(latest?.seq) !== over) return false;
     await trx(RULE_TABLES.inForce).insert({ version_id: entry.versionId, applied_at: entry.appliedAt, applied_by: entry.appliedBy, proposal_id: entry.proposalId });
     return true;

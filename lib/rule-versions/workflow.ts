@@ -308,10 +308,20 @@ function notPending(proposal: Proposal): RuleWorkflowError {
 }
 
 /**
- * The proposal over the rules in force: a file the proposal left as in its base is taken from the
- * rules in force (a revocation applied meanwhile stays); a file both changed → stale.
+ * What approving the proposal now would put in force (approval, the dry run and shadow runs all
+ * read it here): a restore with the revocation list of its base — one stored before restores kept
+ * the revocations carries the earlier version's list, set aside here too — merged over the rules
+ * in force.
  */
-export function mergeOverInForce(base: RuleFiles, proposed: RuleFiles, inForce: RuleFiles): { ok: true; files: RuleFiles } | { ok: false; conflicts: PolicyFileName[] } {
+export function proposalOverInForce(proposal: Pick<Proposal, 'kind' | 'files'>, base: RuleFiles, inForce: RuleFiles): ReturnType<typeof mergeOverInForce> {
+  return mergeOverInForce(base, proposal.kind === 'RESTORE' ? restoredFiles(proposal.files, base) : proposal.files, inForce);
+}
+
+/**
+ * Files over the rules in force: a file the proposal left as in its base is taken from the rules in
+ * force (a revocation applied meanwhile stays); a file both changed → stale.
+ */
+function mergeOverInForce(base: RuleFiles, proposed: RuleFiles, inForce: RuleFiles): { ok: true; files: RuleFiles } | { ok: false; conflicts: PolicyFileName[] } {
   const files = {} as Record<PolicyFileName, string>;
   const conflicts: PolicyFileName[] = [];
   for (const name of POLICY_FILE_NAMES) {
@@ -343,11 +353,26 @@ function oneAtATime<T>(deps: WorkflowDeps, run: () => Promise<T>): Promise<T> {
 async function acrossProcesses<T>(versions: RuleVersionStore, run: () => Promise<T>): Promise<T> {
   if (versions.dialect !== 'postgresql') return run();
   // The lock's transaction writes nothing; the step's own reads and writes use other connections.
-  return versions.db.transaction(async (trx) => {
-    await trx.raw("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':rule-workflow'))");
-    return run();
-  });
+  // It ends by rollback whatever the step did: a lock connection lost meanwhile (the lock gone
+  // with it; putInForce still refuses an overlapping step) must not fail a step that committed.
+  const lock = await versions.db.transaction(undefined, { doNotRejectOnRollback: true });
+  try {
+    // A step stuck on another replica holds the others for at most this long.
+    await lock.raw("SET LOCAL lock_timeout = '30s'");
+    try {
+      await lock.raw("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':rule-workflow'))");
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== LOCK_NOT_AVAILABLE) throw error;
+      throw new RuleWorkflowError(RULE_WORKFLOW_CODES.stale, 'another rule step is still running on another replica; nothing was changed: try again');
+    }
+    return await run();
+  } finally {
+    await lock.rollback().catch(() => undefined);
+  }
 }
+
+/** PostgreSQL's SQLSTATE when lock_timeout ends a wait. */
+const LOCK_NOT_AVAILABLE = '55P03';
 
 function changedMeanwhile(step: 'approve' | 'revoke'): RuleWorkflowError {
   return new RuleWorkflowError(RULE_WORKFLOW_CODES.stale, `another step put rules in force while this one was being recorded; nothing was changed: ${step} again`);
@@ -373,10 +398,7 @@ async function approveNow(deps: WorkflowDeps, officer: Officer, id: string, comm
   if (proposal.status !== 'PENDING') throw notPending(proposal);
   const base = await versionOrThrow(deps.versions, proposal.baseVersion);
   const inForce = await inForceVersion(deps.versions);
-  // A restore leaves the revocations as its base had them, so the merge keeps those in force now
-  // (one stored before restores kept them carries the earlier version's list: set aside here too).
-  const proposed = proposal.kind === 'RESTORE' ? restoredFiles(proposal.files, base.files) : proposal.files;
-  const merged = mergeOverInForce(base.files, proposed, inForce.version.files);
+  const merged = proposalOverInForce(proposal, base.files, inForce.version.files);
   if (!merged.ok) {
     throw new RuleWorkflowError('RULE_PROPOSAL_STALE', `changed in force since the proposal was made: ${merged.conflicts.join(', ')}; propose again from the rules in force`, { files: merged.conflicts });
   }

@@ -17,7 +17,7 @@ import { compileFiles, readFilesFromDir, sha256Of, headerVersion, versionOf, typ
 import { ImpactTally, MAX_REPLAY_RECORDS, OperationComparer, replay, type ReplayResult } from '../../lib/rule-versions/impact';
 import type { PolicyStoreMode } from '../../lib/rule-versions/open';
 import type { Proposal, RuleVersionStore, StoredVersion } from '../../lib/rule-versions/version-store';
-import { inForceVersion, mergeOverInForce, RuleWorkflowError, type Officer, type WorkflowDeps } from '../../lib/rule-versions/workflow';
+import { inForceVersion, proposalOverInForce, RuleWorkflowError, type Officer, type WorkflowDeps } from '../../lib/rule-versions/workflow';
 import { dryRunMatrix, type DryRunMatrix } from '../../lib/rule-versions/views';
 import type { SubgraphAuth } from '../shared/identity';
 import { badUserInput } from '../shared/errors';
@@ -174,7 +174,7 @@ async function proposalOrThrow(versions: RuleVersionStore, id: string): Promise<
 async function comparedRules(versions: RuleVersionStore, proposal: Proposal): Promise<{ inForce: PolicySet; inForceId: string; proposed: PolicySet; proposedId: string }> {
   const { version: inForce } = await inForceVersion(versions);
   const base = await versions.version(proposal.baseVersion);
-  const merged = base ? mergeOverInForce(base.files, proposal.files, inForce.files) : { ok: false as const, conflicts: [] };
+  const merged = base ? proposalOverInForce(proposal, base.files, inForce.files) : { ok: false as const, conflicts: [] };
   const files = merged.ok ? merged.files : proposal.files;
   const proposedId = versionOf(files);
   return { inForce: rulesOfFiles(inForce.id, inForce.files), inForceId: inForce.id, proposed: rulesOfFiles(proposedId, files), proposedId };

@@ -77,4 +77,48 @@ describe.each(auditDialects().map((dialect) => [dialect.name, dialect] as const)
     expect(inForce.files['revocations.yaml']).toContain('dev:school-clerk');
     expect(inForce.files['limits.yaml']).toContain('# reviewed');
   });
+
+  if (dialect.name === 'postgresql')
+    test("the lock's connection lost during a step: the step still completes and says so (its lock went with the connection)", async () => {
+      const replica = workflowCopy();
+      const deps: Workflow.WorkflowDeps = { versions, audit: (entries) => scratch.store.append(entries), now: () => new Date() };
+      const before = (await replica.inForceVersion(versions)).version;
+      const change = await replica.proposeChange(deps, officer('dev:security-officer'), { files: [{ name: 'limits.yaml', content: `${before.files['limits.yaml']}\n# lock lost\n` }], summary: 'limits' });
+      let terminated = 0;
+      const losingLock: Workflow.WorkflowDeps = {
+        ...deps,
+        audit: async (entries) => {
+          // This schema's workflow lock only (other suites may hold theirs): the backend holding it goes.
+          const killed = await scratch.raw.raw("SELECT pg_terminate_backend(pid) AS gone FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid::bigint = (hashtext(current_schema() || ':rule-workflow')::bigint & 4294967295)");
+          terminated += (killed.rows as unknown[]).length;
+          return deps.audit(entries);
+        },
+      };
+      const approved = await replica.approve(losingLock, officer('dev:security-officer-2'), change.id);
+      expect(terminated).toBe(1);
+      expect(approved.status).toBe('APPLIED');
+      expect((await versions.inForce())!.versionId).toBe(approved.appliedVersion);
+    });
+
+  test('two write transactions putting a version in force over the same one: the second to commit is refused, even without the lock', async () => {
+    const head = (await versions.inForce())!;
+    const entry = (appliedBy: string) => ({ versionId: head.versionId, appliedAt: new Date().toISOString(), appliedBy, proposalId: null });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let written!: () => void;
+    const firstWrote = new Promise<void>((resolve) => (written = resolve));
+    const first = versions.db.transaction(async (trx) => {
+      const done = await versions.putInForce(trx, entry('dev:first'), head.sequence);
+      written();
+      await held;
+      return done;
+    });
+    await firstWrote;
+    // SQLite: one connection, so the second waits for the first; PostgreSQL: it waits on the head row.
+    const second = versions.db.transaction((trx) => versions.putInForce(trx, entry('dev:second'), head.sequence));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    release();
+    expect([await first, await second]).toEqual([true, false]);
+    expect((await versions.inForce())!.sequence).toBe(head.sequence + 1);
+  });
 });
