@@ -2,6 +2,7 @@ import { openRuleDatabase } from '../../../lib/rule-versions/open';
 import { RuleVersionStore } from '../../../lib/rule-versions/version-store';
 import type * as Workflow from '../../../lib/rule-versions/workflow';
 import { auditDialects, type ScratchAuditStore } from '../../support/audit-store';
+import { securityOfficer } from '../../support/security-officer';
 
 /**
  * Two audit-subgraph processes deciding at once (docs/production.md: "one or more"), played by two
@@ -21,15 +22,7 @@ function workflowCopy(): typeof Workflow {
 describe.each(auditDialects().map((dialect) => [dialect.name, dialect] as const))('two replicas deciding at once (%s)', (_name, dialect) => {
   let scratch: ScratchAuditStore;
   let versions: RuleVersionStore;
-  const officer = (subject: string): Workflow.Officer => ({
-    subject,
-    department: 'information-security-office',
-    roles: ['security-officer'],
-    purpose: 'audit',
-    mfa: true,
-    requestId: `req-${subject}`,
-    ruleVersion: 'v',
-  });
+  const officer = securityOfficer;
 
   beforeAll(async () => {
     scratch = await dialect.open();

@@ -11,6 +11,7 @@ import { openVersionedRuleStore, type VersionedRuleStore } from '../../../lib/ru
 import { csvCell, fieldsCsv } from '../../../lib/rule-versions/views';
 import { loadClassifications } from '../../../lib/rule-versions/decide';
 import * as workflow from '../../../lib/rule-versions/workflow';
+import { securityOfficer } from '../../support/security-officer';
 
 /**
  * The two-officer workflow on the embedded default (SQLite, the audit database's file): files
@@ -23,15 +24,7 @@ describe('rule-version workflow (SQLite)', () => {
   let audit: AuditStore;
   let rules: VersionedRuleStore;
   let deps: workflow.WorkflowDeps;
-  const officer = (subject: string): workflow.Officer => ({
-    subject,
-    department: 'information-security-office',
-    roles: ['security-officer'],
-    purpose: 'audit',
-    mfa: true,
-    requestId: `req-${subject}`,
-    ruleVersion: 'v',
-  });
+  const officer = securityOfficer;
   const first = officer('dev:security-officer');
   const second = officer('dev:security-officer-2');
   const shipped = readFilesFromDir();
