@@ -234,10 +234,19 @@ export class RuleVersionStore {
   }
 
   /**
+   * A transaction that puts a version in force (putInForce). On PostgreSQL at READ COMMITTED
+   * whatever the database's default: putInForce's second read must see a head committed while it
+   * waited (at REPEATABLE READ it would not, and two steps would both go in force).
+   */
+  writeTransaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return this.dialect === 'postgresql' ? this.db.transaction(work, { isolationLevel: 'read committed' }) : this.db.transaction(work);
+  }
+
+  /**
    * Puts a version in force over the one the caller read (`over`, its sequence) and returns true;
    * returns false, writing nothing, when another step put a version in force since: the caller's
    * files were merged over rules no longer in force (a revocation made meanwhile would be lost).
-   * Call inside the write transaction.
+   * Call inside writeTransaction.
    */
   async putInForce(trx: Knex.Transaction, entry: Omit<InForce, 'sequence'>, over: number): Promise<boolean> {
     const head = () => trx(RULE_TABLES.inForce).orderBy('seq', 'desc').first('seq');

@@ -288,7 +288,7 @@ async function revokeNow(deps: WorkflowDeps, officer: Officer, input: { subject:
     appliedAt: revokedAt,
   };
   await deps.audit([event('RULE_REVOKED', officer, at, id, `revoked at once, awaiting a second officer: ${describeProposal({ ...proposal, restoresVersion: null, revokedSubject: subject })}; in force ${short(base.id)} → ${short(id)}`)]);
-  await deps.versions.db.transaction(async (trx) => {
+  await deps.versions.writeTransaction(async (trx) => {
     await deps.versions.insertVersion(trx, { id, files, origin: 'REVOCATION', createdAt: revokedAt, createdBy: officer.subject, proposalId: proposal.id });
     if (!(await deps.versions.putInForce(trx, { versionId: id, appliedAt: revokedAt, appliedBy: officer.subject, proposalId: proposal.id }, baseSequence))) throw changedMeanwhile('revoke');
     await deps.versions.insertProposal(trx, proposal);
@@ -355,7 +355,7 @@ async function acrossProcesses<T>(versions: RuleVersionStore, run: () => Promise
   // The lock's transaction writes nothing; the step's own reads and writes use other connections.
   // It ends by rollback whatever the step did: a lock connection lost meanwhile (the lock gone
   // with it; putInForce still refuses an overlapping step) must not fail a step that committed.
-  const lock = await versions.db.transaction(undefined, { doNotRejectOnRollback: true });
+  const lock = await versions.db.transaction();
   try {
     // A step stuck on another replica holds the others for at most this long.
     await lock.raw("SET LOCAL lock_timeout = '30s'");
@@ -413,7 +413,7 @@ async function approveNow(deps: WorkflowDeps, officer: Officer, id: string, comm
     event('RULE_APPROVED', officer, at, officer.ruleVersion, `approved: ${detail}`),
     event('RULE_APPLIED', officer, at, applied, `applied: ${detail}; in force ${short(inForce.version.id)} → ${short(applied)} (${applied})`),
   ]);
-  await deps.versions.db.transaction(async (trx) => {
+  await deps.versions.writeTransaction(async (trx) => {
     if (!(await deps.versions.updateProposal(trx, id, 'PENDING', { status: 'APPLIED', ...decided, applied_version: applied, applied_at: appliedAt, shadow_until_ms: null }))) throw notPending(proposal);
     await deps.versions.insertVersion(trx, { id: applied, files: merged.files, origin: proposal.kind === 'RESTORE' ? 'RESTORE' : 'CHANGE', createdAt: appliedAt, createdBy: officer.subject, proposalId: id });
     if (!(await deps.versions.putInForce(trx, { versionId: applied, appliedAt, appliedBy: officer.subject, proposalId: id }, inForce.sequence))) throw changedMeanwhile('approve');

@@ -24,12 +24,22 @@ describe.each(auditDialects().map((dialect) => [dialect.name, dialect] as const)
   let versions: RuleVersionStore;
   const officer = securityOfficer;
 
+  let strictVersions: RuleVersionStore | undefined;
+  const sharedVersions = () => versions;
+
   beforeAll(async () => {
     scratch = await dialect.open();
     versions = new RuleVersionStore(openRuleDatabase(scratch.env));
     await versions.prepare();
+    if (dialect.name === 'postgresql') {
+      const url = new URL(scratch.env.AUDIT_DB_URL!);
+      url.searchParams.set('options', `${url.searchParams.get('options')} -c default_transaction_isolation=repeatable\\ read`);
+      strictVersions = new RuleVersionStore(openRuleDatabase({ ...scratch.env, AUDIT_DB_URL: url.toString() }));
+      expect((await strictVersions.db.raw('SHOW default_transaction_isolation')).rows[0].default_transaction_isolation).toBe('repeatable read');
+    }
   });
   afterAll(async () => {
+    await strictVersions?.db.destroy();
     await versions?.db.destroy();
     await scratch?.cleanup();
   });
@@ -82,7 +92,8 @@ describe.each(auditDialects().map((dialect) => [dialect.name, dialect] as const)
         ...deps,
         audit: async (entries) => {
           // This schema's workflow lock only (other suites may hold theirs): the backend holding it goes.
-          const killed = await scratch.raw.raw("SELECT pg_terminate_backend(pid) AS gone FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid::bigint = (hashtext(current_schema() || ':rule-workflow')::bigint & 4294967295)");
+          // (waiting up to 5 s until it is gone: a connection half-ended would go back to the pool)
+          const killed = await scratch.raw.raw("SELECT pg_terminate_backend(pid, 5000) AS gone FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid::bigint = (hashtext(current_schema() || ':rule-workflow')::bigint & 4294967295)");
           terminated += (killed.rows as unknown[]).length;
           return deps.audit(entries);
         },
@@ -93,14 +104,16 @@ describe.each(auditDialects().map((dialect) => [dialect.name, dialect] as const)
       expect((await versions.inForce())!.versionId).toBe(approved.appliedVersion);
     });
 
-  test('two write transactions putting a version in force over the same one: the second to commit is refused, even without the lock', async () => {
+  test('two write transactions putting a version in force over the same one: the second to commit is refused, even without the lock and whatever the default isolation', async () => {
+    // PostgreSQL: on a database whose default is REPEATABLE READ (writeTransaction sets READ COMMITTED).
+    const versions = strictVersions ?? sharedVersions();
     const head = (await versions.inForce())!;
     const entry = (appliedBy: string) => ({ versionId: head.versionId, appliedAt: new Date().toISOString(), appliedBy, proposalId: null });
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     let written!: () => void;
     const firstWrote = new Promise<void>((resolve) => (written = resolve));
-    const first = versions.db.transaction(async (trx) => {
+    const first = versions.writeTransaction(async (trx) => {
       const done = await versions.putInForce(trx, entry('dev:first'), head.sequence);
       written();
       await held;
@@ -108,7 +121,7 @@ describe.each(auditDialects().map((dialect) => [dialect.name, dialect] as const)
     });
     await firstWrote;
     // SQLite: one connection, so the second waits for the first; PostgreSQL: it waits on the head row.
-    const second = versions.db.transaction((trx) => versions.putInForce(trx, entry('dev:second'), head.sequence));
+    const second = versions.writeTransaction((trx) => versions.putInForce(trx, entry('dev:second'), head.sequence));
     await new Promise((resolve) => setTimeout(resolve, 200));
     release();
     expect([await first, await second]).toEqual([true, false]);
