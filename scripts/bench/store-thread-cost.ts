@@ -20,6 +20,7 @@ import { auditSqliteConfig } from '../../lib/audit/config';
 import { openBulkLedgerOnStoreThread, openThreadedAuditStore } from '../../lib/audit/threaded-store';
 import type { AuditEntryInput } from '../../lib/audit/types';
 import { syntheticAuditEntry } from './synthetic-entry';
+import { closedLoop } from './closed-loop';
 import { threadCpuTimesMs } from './processes';
 
 const { values } = parseArgs({
@@ -59,15 +60,7 @@ async function main(): Promise<void> {
     };
     const before = threadCpuTimesMs(process.pid);
     const started = Date.now();
-    let issued = 0;
-    await Promise.all(
-      Array.from({ length: CONNECTIONS }, async () => {
-        while (issued < REQUESTS) {
-          issued += 1;
-          await request();
-        }
-      }),
-    );
+    await closedLoop(CONNECTIONS, REQUESTS, request);
     const seconds = (Date.now() - started) / 1000;
     const after = threadCpuTimesMs(process.pid);
     const main = process.pid;

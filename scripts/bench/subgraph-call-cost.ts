@@ -15,6 +15,7 @@ import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { callSubgraph } from '../../gateway/subgraph-transport';
+import { closedLoop } from './closed-loop';
 
 const { values } = parseArgs({ options: { calls: { type: 'string', default: '20000' }, concurrency: { type: 'string', default: '10' } } });
 const CALLS = Number(values.calls);
@@ -48,15 +49,7 @@ async function main(): Promise<void> {
         for (let i = 0; i < 500; i++) await call();
         const cpu = process.cpuUsage();
         const started = process.hrtime.bigint();
-        let sent = 0;
-        await Promise.all(
-          Array.from({ length: CONCURRENCY }, async () => {
-            while (sent < CALLS) {
-              sent += 1;
-              await call();
-            }
-          }),
-        );
+        await closedLoop(CONCURRENCY, CALLS, call);
         const used = process.cpuUsage(cpu);
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         results.set(name, `| ${name} | ${((used.user + used.system) / CALLS).toFixed(0)} | ${(used.user / CALLS).toFixed(0)} | ${(used.system / CALLS).toFixed(0)} | ${(CALLS / seconds).toFixed(0)} |`);
